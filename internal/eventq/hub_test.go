@@ -1,0 +1,74 @@
+package eventq
+
+import (
+	"testing"
+	"time"
+)
+
+func TestHubDeliversInOrderWithoutBlockingPublisher(t *testing.T) {
+	h := New[int]()
+	ch, cancel := h.Subscribe()
+	defer cancel()
+	const n = 10000
+	// Nobody reads while we publish: Publish must not block.
+	for i := 0; i < n; i++ {
+		h.Publish(i)
+	}
+	for i := 0; i < n; i++ {
+		select {
+		case v := <-ch:
+			if v != i {
+				t.Fatalf("got %d at position %d", v, i)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("value %d never arrived", i)
+		}
+	}
+}
+
+func TestHubSlowSubscriberDoesNotDelayOthers(t *testing.T) {
+	h := New[string]()
+	_, cancelSlow := h.Subscribe() // never read
+	defer cancelSlow()
+	fast, cancelFast := h.Subscribe()
+	defer cancelFast()
+	h.Publish("a")
+	h.Publish("b")
+	if got := <-fast; got != "a" {
+		t.Fatalf("got %q", got)
+	}
+	if got := <-fast; got != "b" {
+		t.Fatalf("got %q", got)
+	}
+}
+
+func TestHubCloseDrainsThenCloses(t *testing.T) {
+	h := New[int]()
+	ch, _ := h.Subscribe()
+	h.Publish(1)
+	h.Publish(2)
+	h.Close()
+	h.Publish(3) // ignored
+	var got []int
+	for v := range ch {
+		got = append(got, v)
+	}
+	if len(got) != 2 || got[0] != 1 || got[1] != 2 {
+		t.Fatalf("got %v, want [1 2]", got)
+	}
+	ch2, cancel := h.Subscribe()
+	cancel()
+	if _, ok := <-ch2; ok {
+		t.Fatal("subscription after Close must be closed")
+	}
+}
+
+func TestHubCancelClosesChannel(t *testing.T) {
+	h := New[int]()
+	ch, cancel := h.Subscribe()
+	h.Publish(1)
+	cancel()
+	cancel()
+	for range ch {
+	}
+}
