@@ -1,0 +1,149 @@
+package rtc
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+)
+
+// Default values used when a Config field is left zero.
+const (
+	DefaultGatherTimeout = 3 * time.Second // like the Wazo SDK's iceGatheringTimeout
+	// DTMFPayloadType is the payload type Parley offers telephone-event on.
+	DTMFPayloadType = 101
+)
+
+// NetworkType selects the candidate families ICE gathers (RFC 8445 §5.1.1).
+type NetworkType = webrtc.NetworkType
+
+// Network types accepted in Config.NetworkTypes.
+const (
+	NetworkUDP4 = webrtc.NetworkTypeUDP4
+	NetworkUDP6 = webrtc.NetworkTypeUDP6
+)
+
+// Config describes one call's media session. The zero value is usable.
+type Config struct {
+	// Codecs lists the audio codecs to offer and accept, in preference order,
+	// among "opus", "pcmu", "pcma" (case-insensitive). Default opus, pcmu, pcma.
+	// telephone-event/8000 (RFC 4733, PT 101, events 0-16) is always added.
+	// When answering, the offerer's order among these wins (RFC 3264 §6.1).
+	Codecs []string
+	// ICEServers are stun: URLs (RFC 7064). Default none (host candidates only).
+	ICEServers []string
+	// IncludeLoopback adds 127.0.0.1 candidates (tests on one machine).
+	IncludeLoopback bool
+	// NetworkTypes restricts gathering; default UDP over IPv4 only, which keeps
+	// gathering fast and matches what PBXes are usually configured for.
+	NetworkTypes []NetworkType
+	// GatherTimeout bounds the wait for ICE gathering before an SDP is
+	// returned (SIP has no trickle ICE). Default 3 s.
+	GatherTimeout time.Duration
+	// PortMin and PortMax bound the local UDP ports (both zero: any ephemeral port).
+	PortMin, PortMax uint16
+	// Logger receives this package's and pion's logs. Default slog.Default().
+	Logger *slog.Logger
+}
+
+// Option adjusts a Session beyond Config.
+type Option func(*options)
+
+type options struct {
+	settingEngine []func(*webrtc.SettingEngine)
+}
+
+// WithSettingEngine lets the caller adjust pion's SettingEngine after Config
+// has been applied (NAT address rewrite, interface filter, ICE timeouts...).
+func WithSettingEngine(fn func(*webrtc.SettingEngine)) Option {
+	return func(o *options) {
+		if fn != nil {
+			o.settingEngine = append(o.settingEngine, fn)
+		}
+	}
+}
+
+// codecSpec maps a Config codec name to what pion registers.
+type codecSpec struct {
+	name string
+	cap  webrtc.RTPCodecCapability
+	pt   webrtc.PayloadType
+}
+
+// codecByName returns the registration for a Config codec name.
+//
+// Opus is registered without fmtp on purpose: pion only negotiates partially
+// matching codecs (same name, conflicting fmtp such as useinbandfec=0 against
+// our useinbandfec=1) when no codec matches exactly, so a remote Opus line
+// with other fmtp values would lose Opus to PCMU. An empty fmtp never conflicts.
+func codecByName(name string) (codecSpec, bool) {
+	switch strings.ToLower(strings.TrimSpace(name)) {
+	case "opus":
+		// RFC 7587 §7: always opus/48000/2 in SDP.
+		return codecSpec{name: "opus", pt: 111, cap: webrtc.RTPCodecCapability{
+			MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2,
+		}}, true
+	case "pcmu":
+		return codecSpec{name: "pcmu", pt: 0, cap: webrtc.RTPCodecCapability{
+			MimeType: webrtc.MimeTypePCMU, ClockRate: 8000, Channels: 1,
+		}}, true
+	case "pcma":
+		return codecSpec{name: "pcma", pt: 8, cap: webrtc.RTPCodecCapability{
+			MimeType: webrtc.MimeTypePCMA, ClockRate: 8000, Channels: 1,
+		}}, true
+	}
+
+	return codecSpec{}, false
+}
+
+// dtmfCodec is telephone-event/8000 with events 0-16 (RFC 4733 §2.3, §7.1.1).
+func dtmfCodec() webrtc.RTPCodecParameters {
+	return webrtc.RTPCodecParameters{
+		PayloadType: DTMFPayloadType,
+		RTPCodecCapability: webrtc.RTPCodecCapability{
+			MimeType: mimeTelephoneEvent, ClockRate: 8000, Channels: 1, SDPFmtpLine: "0-16",
+		},
+	}
+}
+
+const mimeTelephoneEvent = "audio/telephone-event"
+
+// withDefaults validates c and fills in defaults.
+func (c Config) withDefaults() (Config, []codecSpec, error) {
+	if len(c.Codecs) == 0 {
+		c.Codecs = []string{"opus", "pcmu", "pcma"}
+	}
+	specs := make([]codecSpec, 0, len(c.Codecs))
+	seen := map[string]bool{}
+	for _, n := range c.Codecs {
+		spec, ok := codecByName(n)
+		if !ok {
+			return c, nil, fmt.Errorf("%w: %q (use opus, pcmu or pcma)", ErrUnknownCodec, n)
+		}
+		if !seen[spec.name] {
+			seen[spec.name] = true
+			specs = append(specs, spec)
+		}
+	}
+	for _, u := range c.ICEServers {
+		if !strings.HasPrefix(u, "stun:") && !strings.HasPrefix(u, "stuns:") {
+			return c, nil, fmt.Errorf("%w: ICE server %q is not a stun: URL", ErrBadConfig, u)
+		}
+	}
+	if len(c.NetworkTypes) == 0 {
+		c.NetworkTypes = []NetworkType{NetworkUDP4}
+	}
+	if c.GatherTimeout <= 0 {
+		c.GatherTimeout = DefaultGatherTimeout
+	}
+	if (c.PortMin == 0) != (c.PortMax == 0) || c.PortMin > c.PortMax {
+		return c, nil, fmt.Errorf("%w: port range %d-%d", ErrBadConfig, c.PortMin, c.PortMax)
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+
+	return c, specs, nil
+}
