@@ -1,0 +1,221 @@
+package wazo
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+const authPrefix = "/api/auth/0.1"
+
+// Login creates a token with the user's credentials (§2.1): Basic auth,
+// body {backend:"wazo_user", expiration[, access_type:"offline",
+// client_id]}. A wrong password gives an *APIError matching
+// ErrAuthenticationFailed ("wrong username or password"). Unlike the SDK
+// (§10.1) a failed login is not retried.
+func (c *Client) Login(ctx context.Context, username, password string) (Session, error) {
+	body := map[string]any{"backend": "wazo_user", "expiration": c.expSecs}
+	if c.clientID != "" {
+		body["access_type"] = "offline"
+		body["client_id"] = c.clientID
+	}
+	resp, err := c.do(ctx, request{method: http.MethodPost, path: authPrefix + "/token", body: body,
+		basic: &[2]string{username, password}})
+	if err != nil {
+		var ae *APIError
+		if errors.As(err, &ae) && ae.Status == http.StatusUnauthorized {
+			ae.kind = ErrAuthenticationFailed
+			ae.Message = ""
+		}
+		return Session{}, err
+	}
+	s, err := parseSession(resp.body)
+	if err != nil {
+		return Session{}, err
+	}
+	c.install(s, true)
+	return s, nil
+}
+
+// install stores a new session, re-arms the proactive refresh and tells
+// the token listeners.
+func (c *Client) install(s Session, login bool) {
+	c.mu.Lock()
+	if !login && c.sess != nil && s.RefreshToken == "" {
+		s.RefreshToken = c.sess.RefreshToken // §2.3: keep the old refresh token
+	}
+	cp := s
+	c.sess = &cp
+	if login {
+		c.loginToken = s.Token
+	}
+	c.scheduleLocked()
+	fns := make([]func(Session), 0, len(c.listeners))
+	for _, fn := range c.listeners {
+		fns = append(fns, fn)
+	}
+	c.mu.Unlock()
+	for _, fn := range fns {
+		fn(cp)
+	}
+}
+
+// Refresh forces a token refresh with the refresh token (§2.3).
+func (c *Client) Refresh(ctx context.Context) error { return c.refresh(ctx, "") }
+
+// refresh runs at most one refresh at a time: concurrent callers wait for
+// the one in flight (the SDK's single in-flight refresh, §2.3). If the
+// token the caller used was already replaced, it returns at once so the
+// caller just replays.
+func (c *Client) refresh(ctx context.Context, used string) error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return ErrClosed
+	}
+	if c.sess == nil {
+		c.mu.Unlock()
+		return ErrNotLoggedIn
+	}
+	if used != "" && c.sess.Token != used {
+		c.mu.Unlock()
+		return nil
+	}
+	rc := c.refreshing
+	if rc == nil {
+		rc = &refreshCall{done: make(chan struct{})}
+		c.refreshing = rc
+		rt := c.sess.RefreshToken
+		c.wg.Add(1)
+		go func() { // owned by the client; bounded by c.ctx and a timeout
+			defer c.wg.Done()
+			err := c.doRefresh(rt)
+			c.mu.Lock()
+			c.refreshing = nil
+			c.mu.Unlock()
+			rc.err = err
+			close(rc.done)
+		}()
+	}
+	c.mu.Unlock()
+	select {
+	case <-rc.done:
+		return rc.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (c *Client) doRefresh(refreshToken string) error {
+	if refreshToken == "" || c.clientID == "" {
+		return ErrSessionExpired
+	}
+	ctx, cancel := context.WithTimeout(c.ctx, 30*time.Second)
+	defer cancel()
+	// §2.3 / §10.5: no Basic auth, same refresh token every time.
+	resp, err := c.do(ctx, request{method: http.MethodPost, path: authPrefix + "/token", body: map[string]any{
+		"backend": "wazo_user", "expiration": c.expSecs, "refresh_token": refreshToken, "client_id": c.clientID,
+	}})
+	if err != nil {
+		var ae *APIError
+		if errors.As(err, &ae) && (ae.Status == http.StatusUnauthorized || ae.Status == http.StatusBadRequest) {
+			ae.kind = ErrSessionExpired
+			ae.Message = ""
+		}
+		c.log.Warn("wazo: token refresh failed", "err", err)
+		return err
+	}
+	s, err := parseSession(resp.body)
+	if err != nil {
+		return err
+	}
+	c.log.Debug("wazo: token refreshed", "expires", s.ExpiresAt)
+	c.install(s, false)
+	return nil
+}
+
+// scheduleLocked arms the proactive refresh: a fifth of the lifetime (at
+// most one minute) before expiry, when a refresh token exists.
+func (c *Client) scheduleLocked() {
+	if c.timer != nil {
+		c.timer.Stop()
+		c.timer = nil
+	}
+	if c.closed || c.sess == nil || c.sess.RefreshToken == "" || c.sess.ExpiresAt.IsZero() {
+		return
+	}
+	life := c.sess.ExpiresAt.Sub(c.sess.IssuedAt)
+	if c.sess.IssuedAt.IsZero() || life <= 0 {
+		life = time.Until(c.sess.ExpiresAt)
+	}
+	margin := min(life/5, time.Minute)
+	wait := max(time.Until(c.sess.ExpiresAt)-margin, 0)
+	token := c.sess.Token
+	c.timer = time.AfterFunc(wait, func() {
+		c.mu.Lock()
+		if c.closed {
+			c.mu.Unlock()
+			return
+		}
+		c.wg.Add(1)
+		c.mu.Unlock()
+		defer c.wg.Done()
+		if err := c.refresh(c.ctx, token); err != nil && !errors.Is(err, context.Canceled) {
+			c.log.Warn("wazo: proactive token refresh failed", "err", err)
+		}
+	})
+}
+
+// Logout ends the session like the SDK (§10.8), but revokes the token it
+// actually holds too: DELETE users/me/tokens/{client_id} (drops the refresh
+// token), then DELETE token/{T} for the current and the login token.
+func (c *Client) Logout(ctx context.Context) error {
+	s, ok := c.Session()
+	if !ok {
+		return nil
+	}
+	var errs []error
+	if c.clientID != "" {
+		if _, err := c.do(ctx, request{method: http.MethodDelete, path: authPrefix + "/users/me/tokens/" + url.PathEscape(c.clientID),
+			token: s.Token}); err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrUnauthorized) {
+			errs = append(errs, err)
+		}
+	}
+	c.mu.Lock()
+	login := c.loginToken
+	c.sess = nil
+	c.loginToken = ""
+	if c.timer != nil {
+		c.timer.Stop()
+		c.timer = nil
+	}
+	c.mu.Unlock()
+	for _, t := range []string{s.Token, login} {
+		if t == "" {
+			continue
+		}
+		if _, err := c.do(ctx, request{method: http.MethodDelete, path: authPrefix + "/token/" + url.PathEscape(t)}); err != nil {
+			errs = append(errs, err)
+		}
+		if login == s.Token {
+			break
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ValidateToken checks a stored token with GET /token/{t} (§2.2, the SDK's
+// session resume); a 404 "No such token" gives ErrSessionExpired.
+func (c *Client) ValidateToken(ctx context.Context, tok string) (Session, error) {
+	resp, err := c.do(ctx, request{method: http.MethodGet, path: authPrefix + "/token/" + url.PathEscape(tok)})
+	if err != nil {
+		var ae *APIError
+		if errors.As(err, &ae) && ae.Status == http.StatusNotFound {
+			ae.kind = ErrSessionExpired
+		}
+		return Session{}, err
+	}
+	return parseSession(resp.body)
+}
