@@ -1,0 +1,172 @@
+package sipua
+
+import (
+	"crypto/tls"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Defaults applied by New when a Config field is zero.
+const (
+	DefaultRegisterExpiry = 600 * time.Second // sip.js Registerer default
+	DefaultKeepAlive      = 30 * time.Second
+	DefaultRejectCode     = 603
+	DefaultRetryMin       = time.Second
+	DefaultRetryMax       = 60 * time.Second
+	DefaultUserAgent      = "Parley"
+	defaultRequestTimeout = 32 * time.Second // 64*T1, RFC 3261 Timer B/F
+)
+
+// Config describes one SIP account/line. It is passed by value to New.
+type Config struct {
+	// Transport is "udp", "tcp", "tls", "ws" or "wss".
+	Transport string
+	// Server is the registrar/outbound proxy host:port. Every out-of-dialog
+	// request goes there (as sip.js does with its single WebSocket).
+	Server string
+	// WSPath is the HTTP path of the WebSocket endpoint, e.g.
+	// "/api/asterisk/ws". The sub-protocol is always "sip" (RFC 7118).
+	WSPath string
+	// Domain is the SIP domain (AOR host); default: host of Server.
+	Domain string
+	// Username is the AOR user part.
+	Username string
+	// AuthUsername is the digest user; default Username.
+	AuthUsername string
+	Password     string
+	DisplayName  string
+	// RegisterExpiry is the requested registration lifetime (default 600s).
+	// The registration is refreshed at 90 % of the expiry the server grants.
+	// Negative disables registration (direct peer-to-peer use and tests).
+	RegisterExpiry time.Duration
+	// KeepAlive is the OPTIONS keep-alive period on connection transports
+	// (tcp, tls, ws, wss); default 30s, negative disables.
+	KeepAlive time.Duration
+	// TLSConfig verifies tls/wss servers (RootCAs, ServerName). nil uses the
+	// system roots.
+	TLSConfig *tls.Config
+	// UserAgent is the User-Agent header value.
+	UserAgent string
+	// LocalIP is the address to bind and advertise; default: the local
+	// address the OS routes towards Server.
+	LocalIP string
+	// LocalPort is the UDP listen port (0 = ephemeral). Ignored for
+	// connection transports, which use the outgoing connection.
+	LocalPort int
+	// RejectCode is used by Incoming.Reject when code is 0 (default 603).
+	RejectCode int
+	// RetryMin and RetryMax bound the registration retry backoff (default
+	// 1s doubling to 60s, with ±20 % jitter).
+	RetryMin, RetryMax time.Duration
+	// Logger receives structured logs; default slog.Default().
+	Logger *slog.Logger
+}
+
+func (c *Config) setDefaults() {
+	c.Transport = strings.ToLower(strings.TrimSpace(c.Transport))
+	if c.Transport == "" {
+		c.Transport = "udp"
+	}
+	if c.Domain == "" {
+		if h, _, err := net.SplitHostPort(c.Server); err == nil {
+			c.Domain = h
+		} else {
+			c.Domain = c.Server
+		}
+	}
+	if c.AuthUsername == "" {
+		c.AuthUsername = c.Username
+	}
+	if c.RegisterExpiry == 0 {
+		c.RegisterExpiry = DefaultRegisterExpiry
+	}
+	if c.KeepAlive == 0 {
+		c.KeepAlive = DefaultKeepAlive
+	}
+	if c.RejectCode == 0 {
+		c.RejectCode = DefaultRejectCode
+	}
+	if c.RetryMin <= 0 {
+		c.RetryMin = DefaultRetryMin
+	}
+	if c.RetryMax <= 0 {
+		c.RetryMax = DefaultRetryMax
+	}
+	if c.RetryMax < c.RetryMin {
+		c.RetryMax = c.RetryMin
+	}
+	if c.UserAgent == "" {
+		c.UserAgent = DefaultUserAgent
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if (c.Transport == "ws" || c.Transport == "wss") && c.WSPath == "" {
+		c.WSPath = "/"
+	}
+}
+
+func (c *Config) validate() error {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, a...)...)
+	}
+	switch c.Transport {
+	case "udp", "tcp", "tls", "ws", "wss":
+	default:
+		return bad("unknown transport %q (use udp, tcp, tls, ws or wss)", c.Transport)
+	}
+	if c.Server == "" {
+		return bad("no sip server given")
+	}
+	host, port, err := net.SplitHostPort(c.Server)
+	if err != nil || host == "" {
+		return bad("sip server %q must be host:port", c.Server)
+	}
+	if p, err := strconv.Atoi(port); err != nil || p <= 0 || p > 65535 {
+		return bad("sip server %q has an invalid port", c.Server)
+	}
+	if c.Username == "" {
+		return bad("no sip username given")
+	}
+	if !isUserPart(c.Username) {
+		return bad("sip username %q contains characters not allowed in a SIP URI", c.Username)
+	}
+	if !isHostPart(c.Domain) {
+		return bad("sip domain %q is not a valid host name", c.Domain)
+	}
+	for name, v := range map[string]string{
+		"display name": c.DisplayName, "user agent": c.UserAgent,
+		"auth username": c.AuthUsername, "password": c.Password, "websocket path": c.WSPath,
+	} {
+		if strings.ContainsAny(v, "\r\n\x00") {
+			return bad("%s contains a line break", name)
+		}
+	}
+	if strings.Contains(c.DisplayName, `"`) {
+		return bad("display name must not contain a double quote")
+	}
+	if c.WSPath != "" && !strings.HasPrefix(c.WSPath, "/") {
+		return bad("websocket path %q must start with /", c.WSPath)
+	}
+	if c.LocalIP != "" && net.ParseIP(c.LocalIP) == nil {
+		return bad("local ip %q is not an IP address", c.LocalIP)
+	}
+	if c.RejectCode < 300 || c.RejectCode > 699 {
+		return bad("reject code %d is not a final error code", c.RejectCode)
+	}
+	return nil
+}
+
+// aor returns user@domain for messages.
+func (c *Config) aor() string { return c.Username + "@" + c.Domain }
+
+func (c *Config) connectionOriented() bool { return c.Transport != "udp" }
+
+func (c *Config) isWebSocket() bool { return c.Transport == "ws" || c.Transport == "wss" }
+
+// sipTransport is the upper-case transport name sipgo uses on messages.
+func (c *Config) sipTransport() string { return strings.ToUpper(c.Transport) }

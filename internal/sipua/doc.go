@@ -1,0 +1,78 @@
+// Package sipua is Parley's SIP signalling layer: registration, outgoing
+// and incoming INVITE dialogs, re-INVITE, REFER, INFO. It carries SDP as
+// opaque bytes; media lives elsewhere. It wraps github.com/emiago/sipgo
+// and fills what sipgo leaves to the application (see
+// shared/docs/go-voip-notes.md §2): the REGISTER loop, Contact fix-up from
+// Via received/rport, keep-alive and reconnection, a dialog registry,
+// re-INVITE both ways, CANCEL races and re-ACK of retransmitted 2xx.
+//
+// # API
+//
+//	ua, err := sipua.New(sipua.Config{Transport: "wss", Server: "wazo.example:443",
+//	    WSPath: "/api/asterisk/ws", Username: "abc", Password: "…"}, handler)
+//	err = ua.Start(ctx)         // nil once registered; ErrAuthFailed, ErrUnreachable, *StatusError
+//	d, err := ua.Dial(ctx, "1002", offer, sipua.DialOptions{OnDialog: …, OnProgress: …})
+//	answer := d.RemoteSDP()
+//	d.SetHandler(h)             // far-end re-INVITE / BYE / REFER / INFO / NOTIFY
+//	_, err = d.ReInvite(ctx, holdOffer)
+//	err = d.Refer(ctx, "1003", nil) // blind; d.Refer(ctx, "", other) attended
+//	err = d.Bye(ctx)
+//	err = ua.Close(ctx)         // BYE active calls, un-REGISTER, stop everything
+//
+// Handler.OnIncoming receives *Incoming for new calls: Ringing, Answer
+// (returns the confirmed *Dialog after the ACK), Reject, Canceled.
+//
+// # Behaviour worth knowing
+//
+//   - Out-of-dialog requests (REGISTER, INVITE, OPTIONS) go to Config.Server
+//     (outbound proxy), like sip.js over its single WebSocket. In-dialog
+//     requests follow the route set and remote target (RFC 3261 §12.2),
+//     except on ws/wss where they always use the WebSocket flow (RFC 7118).
+//   - Registration: Expires defaults to 600 s; refreshed at 90 % of the
+//     granted expiry; digest on 401 and 407, one extra attempt only for a
+//     stale nonce, otherwise ErrAuthFailed ("wrong password for u@d"); 403
+//     is ErrAuthFailed too; 423 retried with Min-Expires. Transient failures
+//     (transport, timeout, 408, 5xx/6xx) are retried with backoff RetryMin
+//     (1 s) doubling to RetryMax (60 s), ±20 % jitter; permanent ones (auth,
+//     other 4xx) stop the loop with RegFailed{Retrying:false}.
+//   - Contact: UDP/TCP use the local address and are rewritten from Via
+//     received/rport in the REGISTER 2xx, then re-registered (pjsip and
+//     Linphone behaviour). ws/wss use sip:<random>@<random>.invalid;transport=ws
+//     like sip.js. Close un-registers our own Contact with expires=0 rather
+//     than "Contact: *", which would also unbind the user's other devices.
+//   - Connection transports (tcp, tls, ws, wss): the flow is checked every
+//     second and an OPTIONS keep-alive is sent every KeepAlive (30 s); a
+//     dropped flow or failed keep-alive triggers a re-REGISTER on a new
+//     connection (new Call-ID on WS: kamailio keeps a re-used Call-ID bound
+//     to the dead flow).
+//   - Dial: CANCEL is sent only after a provisional response (RFC 3261 §9.1),
+//     waiting at most 64×T1 for one; a 2xx that crosses the CANCEL is ACKed
+//     and hung up. Retransmitted 2xx are re-ACKed by the INVITE transaction
+//     (RFC 6026 Accepted state) and, after it ended, by the transaction
+//     layer's unhandled-response hook (sipgo #120).
+//   - Incoming: OPTIONS and MESSAGE are answered 200 (Asterisk hangs up
+//     otherwise); in-dialog requests for unknown dialogs get 481; CANCEL of
+//     a ringing call is answered 200 + 487 by sipgo and closes Canceled().
+//   - Malformed requests (missing Call-ID/From/To/CSeq/Via) get 400; nothing
+//     dereferences an optional header unchecked.
+//
+// # Threading
+//
+// All exported methods are safe for concurrent use. Handler.OnRegistration
+// calls are queued and delivered in order on one UA goroutine;
+// Handler.OnIncoming runs on a goroutine of its own. DialogHandler.OnBye,
+// OnInfo and OnNotify run on fresh goroutines; OnReInvite and OnRefer run
+// on sipgo's per-request goroutine because their result is the response
+// (OnReInvite is bounded to 10 s, then 500). DialOptions.OnDialog and
+// OnProgress run on the Dial caller's goroutine. No callback is invoked
+// while sipua holds a lock, so callbacks may call back into the UA.
+// Every goroutine sipua starts is stopped by Close.
+//
+// # sipgo globals
+//
+// sipua never writes sipgo's package globals (sip.SIPDebug,
+// sip.TransportIdleConnection, sip.WebSocketProtocols, timers); it relies
+// on their defaults (WebSocket sub-protocol "sip"). sipgo's WS transport
+// logs through sip.DefaultLogger for a few connection messages; everything
+// else uses Config.Logger.
+package sipua

@@ -1,0 +1,49 @@
+package sipua
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors. Callers match them with errors.Is; the wrapped messages
+// carry the plain-language detail meant for users.
+var (
+	// ErrInvalidConfig is returned by New for an unusable Config.
+	ErrInvalidConfig = errors.New("invalid sip configuration")
+	// ErrAuthFailed means the server rejected our credentials (401/407
+	// repeated after a digest answer, or 403).
+	ErrAuthFailed = errors.New("authentication failed")
+	// ErrUnreachable means the server could not be reached: connection
+	// refused, DNS failure, TLS failure or transaction timeout.
+	ErrUnreachable = errors.New("sip server unreachable")
+	// ErrInvalidTarget is returned by Dial and Refer for a dial string that
+	// is not a usable SIP user or URI.
+	ErrInvalidTarget = errors.New("invalid call target")
+	// ErrCanceled is returned by Dial when its context ended before the call
+	// was answered (a CANCEL was sent when possible).
+	ErrCanceled = errors.New("call canceled")
+	// ErrClosed is returned by operations on a closed UA or ended dialog.
+	ErrClosed = errors.New("closed")
+	// ErrNotStarted is returned when Dial is used before Start.
+	ErrNotStarted = errors.New("user agent not started")
+	// ErrDialogTerminated is returned by in-dialog operations after the
+	// dialog ended (BYE either way).
+	ErrDialogTerminated = errors.New("call already ended")
+	// ErrTransferFailed is returned by Refer when the transfer target did not
+	// answer with a 2xx (reported through the NOTIFY sipfrag).
+	ErrTransferFailed = errors.New("transfer failed")
+	// ErrAlreadyAnswered is returned by Incoming actions once a final
+	// response was sent or the caller canceled.
+	ErrAlreadyAnswered = errors.New("call already answered, rejected or canceled")
+	errNoResponse      = errors.New("no response")
+)
+
+// StatusError is a final non-2xx SIP response (e.g. 486 Busy Here).
+type StatusError struct {
+	Code   int
+	Reason string
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("sip server answered %d %s", e.Code, e.Reason)
+}

@@ -1,0 +1,190 @@
+package sipua
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+)
+
+// Incoming is a ringing incoming call. Its fields are read-only; its
+// actions may be called from any goroutine, once a final one (Answer or
+// Reject) has succeeded the others return ErrAlreadyAnswered.
+type Incoming struct {
+	CallID     string
+	From       Party
+	To         Party
+	RequestURI string
+	SDP        []byte
+
+	ua  *UA
+	req *sip.Request
+	ss  *sipgo.DialogServerSession
+	d   *Dialog
+
+	mu       sync.Mutex
+	final    bool
+	canceled chan struct{}
+	cancelOn sync.Once
+	finished chan struct{}
+	finOnce  sync.Once
+}
+
+// Header returns the first value of a header of the INVITE (e.g.
+// "Answer-Mode", "X-Wazo-Call-ID", "Alert-Info"), or "".
+func (in *Incoming) Header(name string) string {
+	if h := in.req.GetHeader(name); h != nil {
+		return h.Value()
+	}
+	return ""
+}
+
+// Dialog returns the (not yet confirmed) dialog, e.g. to read its tags.
+func (in *Incoming) Dialog() *Dialog { return in.d }
+
+// Canceled is closed when the caller CANCELs (sipgo answers 487) or the
+// INVITE transaction dies before a final response.
+func (in *Incoming) Canceled() <-chan struct{} { return in.canceled }
+
+func (in *Incoming) markCanceled() {
+	in.cancelOn.Do(func() { close(in.canceled) })
+	in.d.end(true, 487, "Request Terminated")
+}
+
+func (in *Incoming) finish() { in.finOnce.Do(func() { close(in.finished) }) }
+
+// Ringing sends 180 Ringing.
+func (in *Incoming) Ringing() error {
+	in.mu.Lock()
+	final := in.final
+	in.mu.Unlock()
+	if final {
+		return ErrAlreadyAnswered
+	}
+	return in.ss.Respond(180, "Ringing", nil)
+}
+
+// Answer sends 200 OK with sdpAnswer, retransmitted until the ACK (sipgo),
+// and returns the confirmed dialog once the ACK arrived.
+func (in *Incoming) Answer(sdpAnswer []byte) (*Dialog, error) {
+	in.mu.Lock()
+	if in.final {
+		in.mu.Unlock()
+		return nil, ErrAlreadyAnswered
+	}
+	in.final = true
+	in.mu.Unlock()
+	ua, d := in.ua, in.d
+	ua.dialogs.Add(d) // before the 200: the ACK must find the dialog
+	contact := ua.Contact()
+	hdrs := []sip.Header{&contact, sip.NewHeader("Allow", allowMethods), sip.NewHeader("User-Agent", ua.cfg.UserAgent)}
+	if len(sdpAnswer) > 0 {
+		hdrs = append(hdrs, sip.NewHeader("Content-Type", "application/sdp"))
+	}
+	d.mu.Lock()
+	d.confirmed = true // BYE may follow at once; RFC 3261 §15 allows it after the 2xx
+	d.mu.Unlock()
+	err := in.ss.Respond(200, "OK", sdpAnswer, hdrs...)
+	if err != nil {
+		if errors.Is(err, sip.ErrTransactionCanceled) || in.ss.Context().Err() != nil {
+			in.markCanceled()
+			in.finish()
+			return nil, fmt.Errorf("%w: caller hung up before the answer", ErrCanceled)
+		}
+		d.end(false, 0, "no ACK")
+		in.finish()
+		return nil, fmt.Errorf("sipua: answer failed: %w", err)
+	}
+	in.finish()
+	return d, nil
+}
+
+// Reject sends a final error response; code 0 uses Config.RejectCode
+// (603 Decline by default), reason "" the standard phrase.
+func (in *Incoming) Reject(code int, reason string) error {
+	if code == 0 {
+		code = in.ua.cfg.RejectCode
+	}
+	if code < 300 || code > 699 {
+		return fmt.Errorf("sipua: reject code %d is not a final error code", code)
+	}
+	if reason == "" {
+		reason = statusText(code)
+	}
+	in.mu.Lock()
+	if in.final {
+		in.mu.Unlock()
+		return ErrAlreadyAnswered
+	}
+	in.final = true
+	in.mu.Unlock()
+	err := in.ss.Respond(code, reason, nil)
+	in.d.end(false, code, reason)
+	in.finish()
+	return err
+}
+
+// handleNewInvite creates the Incoming and holds sipgo's handler goroutine
+// (which owns the INVITE server transaction) until a final response or a
+// CANCEL; the engine's OnIncoming runs on its own goroutine.
+func (ua *UA) handleNewInvite(req *sip.Request, tx sip.ServerTransaction) {
+	if ua.h == nil || ua.isClosed() {
+		respond(ua, tx, req, 480, "Temporarily Unavailable")
+		return
+	}
+	ua.mu.Lock()
+	dua := ua.dialogUA
+	ua.mu.Unlock()
+	ss, err := dua.ReadInvite(req, tx)
+	if err != nil {
+		respond(ua, tx, req, 400, "Bad Request")
+		return
+	}
+	inv := ss.InviteRequest
+	from, to := inv.From(), inv.To()
+	d := newDialog(ua, false, string(*inv.CallID()))
+	d.ss = ss
+	d.localTag, _ = to.Params.Get("tag")
+	d.remoteTag, _ = from.Params.Get("tag")
+	d.local, d.localName = *to.Address.Clone(), to.DisplayName
+	d.remoteAddr, d.remoteName = *from.Address.Clone(), from.DisplayName
+	d.remote = partyFrom(from.DisplayName, from.Address)
+	if c := inv.Contact(); c != nil {
+		d.remoteTarget = *c.Address.Clone()
+	}
+	for _, rr := range inv.GetHeaders("Record-Route") {
+		d.routeSet = append(d.routeSet, rr.Value()) // UAS: same order, RFC 3261 §12.1.1
+	}
+	d.flow = req.Source()
+	d.localCSeq = uint32(rand.IntN(10000) + 1)
+	d.headerMsgs = []headerGetter{inv}
+	d.remoteSDP = append([]byte(nil), inv.Body()...)
+
+	in := &Incoming{
+		CallID:     d.callID,
+		From:       d.remote,
+		To:         partyFrom(to.DisplayName, to.Address),
+		RequestURI: inv.Recipient.String(),
+		SDP:        append([]byte(nil), inv.Body()...),
+		ua:         ua, req: inv, ss: ss, d: d,
+		canceled: make(chan struct{}),
+		finished: make(chan struct{}),
+	}
+	go ua.h.OnIncoming(in)
+
+	select {
+	case <-in.finished:
+	case <-ss.Context().Done():
+		in.mu.Lock()
+		final := in.final
+		in.mu.Unlock()
+		if !final {
+			in.markCanceled()
+			return
+		}
+		<-in.finished // Answer/Reject in flight: let it complete the transaction
+	}
+}
