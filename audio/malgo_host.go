@@ -1,0 +1,166 @@
+//go:build cgo
+
+package audio
+
+import (
+	"fmt"
+	"log/slog"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gen2brain/malgo"
+)
+
+// BackendNull is miniaudio's null backend. malgo v0.11.26 declares
+// malgo.BackendNull as 13, but in the bundled miniaudio 0.11.25 13 is
+// ma_backend_custom and null is 14 (shared/docs/go-voip-notes.md §5);
+// TestBackendNullIs14 guards this.
+const BackendNull = malgo.Backend(14)
+
+// MalgoHost is the Host for real sound devices through miniaudio.
+type MalgoHost struct {
+	ctx      *malgo.AllocatedContext
+	backends []malgo.Backend
+	log      *slog.Logger
+	events   func(Event)
+	poll     time.Duration
+	mu       sync.Mutex // serialises enumeration with device (re)opening
+}
+
+// MalgoOption configures a MalgoHost.
+type MalgoOption func(*MalgoHost)
+
+// WithBackends sets the backend order (first that initialises wins).
+func WithBackends(b ...malgo.Backend) MalgoOption {
+	return func(h *MalgoHost) { h.backends = append([]malgo.Backend(nil), b...) }
+}
+
+// WithNullBackend selects miniaudio's null backend (CI, headless).
+func WithNullBackend() MalgoOption { return WithBackends(BackendNull) }
+
+// WithLogger sets the logger (never used on the audio thread).
+func WithLogger(l *slog.Logger) MalgoOption {
+	return func(h *MalgoHost) {
+		if l != nil {
+			h.log = l
+		}
+	}
+}
+
+// WithEvents receives device events (fallbacks); called on a watchdog
+// goroutine, never on the audio thread.
+func WithEvents(f func(Event)) MalgoOption { return func(h *MalgoHost) { h.events = f } }
+
+// WithPollInterval sets how often an open device checks that its selected
+// endpoints still exist (default 2 s; 0 disables polling).
+func WithPollInterval(d time.Duration) MalgoOption { return func(h *MalgoHost) { h.poll = d } }
+
+// defaultBackends: on Linux PulseAudio first (also serves PipeWire), then
+// ALSA; ALSA alone lists every plugin as a device. Elsewhere miniaudio's
+// own order (WASAPI, Core Audio, …).
+func defaultBackends() []malgo.Backend {
+	if runtime.GOOS == "linux" {
+		return []malgo.Backend{malgo.BackendPulseaudio, malgo.BackendAlsa}
+	}
+	return nil
+}
+
+// NewMalgoHost initialises a miniaudio context. Call Close when done.
+func NewMalgoHost(opts ...MalgoOption) (*MalgoHost, error) {
+	h := &MalgoHost{backends: defaultBackends(), log: slog.New(slog.DiscardHandler), poll: 2 * time.Second}
+	for _, o := range opts {
+		o(h)
+	}
+	ctx, err := malgo.InitContext(h.backends, malgo.ContextConfig{}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNoBackend, err)
+	}
+	h.ctx = ctx
+	return h, nil
+}
+
+// Close releases the context. Stop every device first.
+func (h *MalgoHost) Close() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.ctx == nil {
+		return nil
+	}
+	err := h.ctx.Uninit()
+	h.ctx.Free()
+	h.ctx = nil
+	return err
+}
+
+// Devices implements Host.
+func (h *MalgoHost) Devices(kind Kind) ([]DeviceInfo, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	_, out, err := h.devicesLocked(kind)
+	return out, err
+}
+
+func (h *MalgoHost) devicesLocked(kind Kind) ([]malgo.DeviceInfo, []DeviceInfo, error) {
+	if h.ctx == nil {
+		return nil, nil, ErrClosed
+	}
+	mk := malgo.Playback
+	if kind == Capture {
+		mk = malgo.Capture
+	}
+	raw, err := h.ctx.Devices(mk)
+	if err != nil {
+		return nil, nil, fmt.Errorf("list %s devices: %w", kind, err)
+	}
+	out := make([]DeviceInfo, len(raw))
+	for i := range raw {
+		out[i] = DeviceInfo{ID: raw[i].ID.String(), Name: raw[i].Name(), Kind: kind,
+			Default: raw[i].IsDefault != 0, Backend: h.backendName()}
+	}
+	return raw, out, nil
+}
+
+func (h *MalgoHost) backendName() string {
+	if len(h.backends) == 1 && h.backends[0] == BackendNull {
+		return "null"
+	}
+	return "miniaudio"
+}
+
+// find resolves want (ID or name, case-insensitive for names) to a malgo
+// device; "" or a vanished device resolve to the default (nil ID).
+func (h *MalgoHost) find(kind Kind, want string) (id *malgo.DeviceID, info DeviceInfo, found bool, err error) {
+	raw, infos, err := h.devicesLocked(kind)
+	if err != nil {
+		return nil, DeviceInfo{}, false, err
+	}
+	def := DeviceInfo{ID: "", Name: "default", Kind: kind, Default: true, Backend: h.backendName()}
+	for i, d := range infos {
+		if d.Default {
+			def = d
+		}
+		if want != "" && (d.ID == want || strings.EqualFold(d.Name, want)) {
+			return &raw[i].ID, d, true, nil
+		}
+	}
+	return nil, def, want == "", nil
+}
+
+// Open implements Host. A configured device that does not exist falls
+// back to the default with an EventFallback, so a call never fails to
+// start because a headset was unplugged between calls.
+func (h *MalgoHost) Open(cfg DeviceConfig) (Device, error) {
+	if err := checkConfig(cfg); err != nil {
+		return nil, err
+	}
+	return &malgoDevice{host: h, cfg: cfg}, nil
+}
+
+func (h *MalgoHost) emit(e Event) {
+	h.log.Info("audio device event", "kind", e.Kind, "device", e.Device, "err", e.Err)
+	if h.events != nil {
+		h.events(e)
+	}
+}

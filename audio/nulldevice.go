@@ -1,0 +1,147 @@
+package audio
+
+import (
+	"fmt"
+	"sync"
+	"time"
+)
+
+// NullDevice is a pure-Go, clocked device for tests and machines without
+// sound: it calls the callback once per period from its own goroutine.
+// Captured input comes from an optional Source (silence otherwise), played
+// output goes to an optional Sink, and Loopback feeds what was played into
+// the next period's capture.
+type NullDevice struct {
+	cfg    DeviceConfig
+	opts   nullOptions
+	mu     sync.Mutex
+	stop   chan struct{}
+	done   chan struct{}
+	closed bool
+}
+
+type nullOptions struct {
+	ticks    <-chan time.Time
+	source   func(in []int16)
+	sink     func(out []int16)
+	loopback bool
+}
+
+// NullOption configures a NullDevice.
+type NullOption func(*nullOptions)
+
+// WithTicks drives the device from ticks instead of a real-time ticker,
+// for deterministic tests: one callback per received tick.
+func WithTicks(c <-chan time.Time) NullOption { return func(o *nullOptions) { o.ticks = c } }
+
+// WithSource fills each period's capture buffer (runs on the device goroutine).
+func WithSource(f func(in []int16)) NullOption { return func(o *nullOptions) { o.source = f } }
+
+// WithSink receives each period's played samples (runs on the device goroutine).
+func WithSink(f func(out []int16)) NullOption { return func(o *nullOptions) { o.sink = f } }
+
+// WithLoopback makes capture return what was played one period earlier.
+func WithLoopback() NullOption { return func(o *nullOptions) { o.loopback = true } }
+
+// NewNullDevice returns a stopped null device.
+func NewNullDevice(cfg DeviceConfig, opts ...NullOption) (*NullDevice, error) {
+	if err := checkConfig(cfg); err != nil {
+		return nil, err
+	}
+	d := &NullDevice{cfg: cfg}
+	for _, o := range opts {
+		o(&d.opts)
+	}
+	return d, nil
+}
+
+// Info implements Device.
+func (d *NullDevice) Info() DeviceInfo {
+	return DeviceInfo{ID: "null", Name: "Null device", Kind: Playback, Default: true, Backend: "null"}
+}
+
+// Start implements Device.
+func (d *NullDevice) Start(cb Callback) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return ErrClosed
+	}
+	if d.stop != nil {
+		return ErrStarted
+	}
+	if cb == nil {
+		return fmt.Errorf("%w: nil callback", ErrBadConfig)
+	}
+	d.stop, d.done = make(chan struct{}), make(chan struct{})
+	go d.run(cb, d.stop, d.done)
+	return nil
+}
+
+func (d *NullDevice) run(cb Callback, stop, done chan struct{}) {
+	defer close(done)
+	n := d.cfg.PeriodSamples()
+	out, in := make([]int16, n), make([]int16, n)
+	ticks := d.opts.ticks
+	if ticks == nil {
+		period := time.Duration(n) * time.Second / SampleRate
+		t := time.NewTicker(period)
+		defer t.Stop()
+		ticks = t.C
+	}
+	for {
+		select {
+		case <-stop:
+			return
+		case _, ok := <-ticks:
+			if !ok {
+				<-stop
+				return
+			}
+		}
+		switch {
+		case d.opts.loopback:
+			copy(in, out)
+		case d.opts.source != nil:
+			d.opts.source(in)
+		default:
+			clear(in)
+		}
+		clear(out)
+		o, i := out, in
+		if d.cfg.Mode == CaptureOnly {
+			o = nil
+		}
+		if d.cfg.Mode == PlaybackOnly {
+			i = nil
+		}
+		cb(o, i)
+		if d.opts.sink != nil && o != nil {
+			d.opts.sink(out)
+		}
+	}
+}
+
+// Stop implements Device; the device cannot be restarted afterwards.
+func (d *NullDevice) Stop() error {
+	d.mu.Lock()
+	stop, done := d.stop, d.done
+	d.stop, d.closed = nil, true
+	d.mu.Unlock()
+	if stop != nil {
+		close(stop)
+		<-done
+	}
+	return nil
+}
+
+// NullHost opens NullDevices.
+type NullHost struct{ Options []NullOption }
+
+// Devices implements Host.
+func (h NullHost) Devices(kind Kind) ([]DeviceInfo, error) {
+	return []DeviceInfo{{ID: "null", Name: "Null " + kind.String(), Kind: kind, Default: true, Backend: "null"}}, nil
+}
+
+// Open implements Host.
+func (h NullHost) Open(cfg DeviceConfig) (Device, error) { return NewNullDevice(cfg, h.Options...) }

@@ -1,0 +1,5 @@
+package codec
+
+import "github.com/thesyncim/gopus"
+
+func hasLBRR(p []byte) bool { return gopus.PacketHasLBRR(p) }
