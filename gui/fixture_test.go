@@ -1,0 +1,139 @@
+package gui
+
+import (
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/parley-voip/parley/phone/phonetest"
+)
+
+// patience bounds every wait; generous because the machine is shared.
+const patience = 10 * time.Second
+
+// fyneThread stands in for the Fyne thread. The test driver runs fyne.Do
+// calls on the calling goroutine, which would let the event pump and the test
+// touch widgets at the same time; serialising them keeps the real goroutines
+// (pump, actions) while giving the race detector nothing to find.
+type fyneThread struct{ mu sync.Mutex }
+
+func (f *fyneThread) do(fn func()) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fn()
+}
+
+type fixture struct {
+	t  *testing.T
+	e  *phonetest.Engine
+	m  *MainWindow
+	ui *fyneThread
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	a := test.NewTempApp(t)
+	f := &fixture{t: t, e: phonetest.New(), ui: &fyneThread{}}
+	f.ui.do(func() {
+		f.m = newMainWindow(a, f.e, f.ui.do)
+		f.m.Window().Resize(fyne.NewSize(480, 640))
+	})
+	t.Cleanup(func() {
+		f.ui.do(func() {
+			if !f.m.closed { // the test driver panics on a second Close
+				f.m.Window().Close()
+			}
+		})
+		f.m.wait()
+		f.e.Close()
+	})
+	return f
+}
+
+// waitUntil polls cond on the Fyne thread until it holds.
+func (f *fixture) waitUntil(what string, cond func() bool) {
+	f.t.Helper()
+	deadline := time.Now().Add(patience)
+	for {
+		var ok bool
+		f.ui.do(func() { ok = cond() })
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			var texts []string
+			f.ui.do(func() { texts = f.visibleTexts() })
+			f.t.Fatalf("waited in vain for %s; the window shows %q", what, texts)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func (f *fixture) waitForOp(op string) {
+	f.t.Helper()
+	deadline := time.Now().Add(patience)
+	for !slices.Contains(f.e.Ops(), op) {
+		if time.Now().After(deadline) {
+			f.t.Fatalf("the window never called %q; calls made: %q", op, f.e.Ops())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// tap taps a button on the Fyne thread; pick runs there too.
+func (f *fixture) tap(pick func() *widget.Button) {
+	f.t.Helper()
+	f.ui.do(func() {
+		b := pick()
+		if b == nil || !b.Visible() || b.Disabled() {
+			f.t.Fatalf("button %v is not there to tap", b)
+		}
+		test.Tap(b)
+	})
+}
+
+// row returns the call list row of call id, or nil. Fyne thread only.
+func (f *fixture) row(id string) *callRow { return f.m.calls.rows[id] }
+
+// overlayTexts is every text shown in dialogs. Fyne thread only.
+func (f *fixture) overlayTexts() []string {
+	var texts []string
+	for _, o := range f.m.Window().Canvas().Overlays().List() {
+		texts = append(texts, textsIn(o)...)
+	}
+	return texts
+}
+
+// visibleTexts is every text in the window and its dialogs. Fyne thread only.
+func (f *fixture) visibleTexts() []string {
+	return append(textsIn(f.m.Window().Content()), f.overlayTexts()...)
+}
+
+func textsIn(o fyne.CanvasObject) []string {
+	var texts []string
+	for _, obj := range test.LaidOutObjects(o) {
+		if !obj.Visible() {
+			continue
+		}
+		switch v := obj.(type) {
+		case *canvas.Text:
+			if strings.TrimSpace(v.Text) != "" {
+				texts = append(texts, v.Text)
+			}
+		case *widget.Button:
+			texts = append(texts, v.Text)
+		}
+	}
+	return texts
+}
+
+func containsText(texts []string, fragment string) bool {
+	return slices.ContainsFunc(texts, func(s string) bool { return strings.Contains(s, fragment) })
+}

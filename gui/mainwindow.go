@@ -1,0 +1,274 @@
+package gui
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/parley-voip/parley/phone"
+)
+
+// actionTimeout bounds one API call started from a button, so a phone that
+// never answers cannot leave a goroutine behind forever.
+const actionTimeout = 30 * time.Second
+
+// MainWindow is Parley's main window: registration status, dialler, calls,
+// and the incoming-call dialogs.
+//
+// Threading: fields below "Fyne thread only" are touched only in functions
+// run through onUI (fyne.Do) or in widget callbacks, which Fyne runs on its
+// thread. Phone state is read off that thread (snapshot) and handed over.
+type MainWindow struct {
+	api  phone.API
+	app  fyne.App
+	win  fyne.Window
+	onUI func(func()) // fyne.Do; tests substitute a serialiser
+
+	ctx         context.Context // ends when the window closes
+	stop        context.CancelFunc
+	unsubscribe func()
+	wg          sync.WaitGroup // the event pump and every running action
+
+	// Fyne thread only.
+	closed       bool
+	registration *registrationLine
+	dialer       *dialer
+	calls        *callList
+	incoming     *incomingDialogs
+	notice       *widget.Label
+	// panels holds the parts a later release adds under the call list
+	// (conference panel, dial pad, device settings).
+	panels *fyne.Container
+}
+
+// NewMainWindow builds the main window on a and starts following api's
+// events. The window is not shown; the pump stops when it is closed.
+func NewMainWindow(a fyne.App, api phone.API) *MainWindow {
+	return newMainWindow(a, api, fyne.Do)
+}
+
+func newMainWindow(a fyne.App, api phone.API, onUI func(func())) *MainWindow {
+	ctx, stop := context.WithCancel(context.Background())
+	m := &MainWindow{
+		api:  api,
+		app:  a,
+		win:  a.NewWindow("Parley"),
+		onUI: onUI,
+		ctx:  ctx,
+		stop: stop,
+	}
+	m.registration = newRegistrationLine()
+	m.dialer = newDialer(m.dial)
+	m.calls = newCallList(callActions{
+		answer: m.onCall("answer the call", api.Accept),
+		reject: m.onCall("reject the call", api.Reject),
+		hangup: m.onCall("hang up", api.Hangup),
+		hold:   m.onCall("hold the call", api.Hold),
+		resume: m.onCall("resume the call", api.Resume),
+		mute:   m.onCall("mute the call", api.Mute),
+		unmute: m.onCall("unmute the call", api.Unmute),
+	})
+	m.incoming = newIncomingDialogs(m.win, m.answerFromDialog, m.rejectFromDialog)
+	m.notice = widget.NewLabel("")
+	m.notice.Wrapping = fyne.TextWrapWord
+	m.notice.Hide()
+	m.panels = container.NewVBox()
+
+	top := container.NewVBox(m.registration.object(), m.dialer.object(), m.notice)
+	m.win.SetContent(container.NewBorder(top, m.panels, nil, nil, container.NewVScroll(m.calls.object())))
+	m.win.SetOnClosed(m.shutdown)
+	m.updateTitle(0)
+
+	// Subscribe before the first snapshot: a change in between then shows
+	// up as an event instead of being missed.
+	events, unsubscribe := api.Subscribe()
+	m.unsubscribe = unsubscribe
+	m.wg.Add(1)
+	go m.pump(events)
+	return m
+}
+
+// Window returns the Fyne window, for showing it or setting its size.
+func (m *MainWindow) Window() fyne.Window { return m.win }
+
+// snapshot is the phone's state at one moment, read off the Fyne thread.
+type snapshot struct {
+	registration phone.Registration
+	calls        []phone.CallSession
+	active       string
+	at           time.Time
+}
+
+func (m *MainWindow) takeSnapshot() snapshot {
+	s := snapshot{registration: m.api.Registration(), calls: m.api.Calls(), at: time.Now()}
+	if cs, ok := m.api.ActiveCall(); ok {
+		s.active = cs.ID()
+	}
+	return s
+}
+
+// pump follows the phone's events until the window closes. Each event, and
+// each second for the call durations, it reads the phone's state and has the
+// Fyne thread show it.
+func (m *MainWindow) pump(events <-chan phone.Event) {
+	defer m.wg.Done()
+	ticker := time.NewTicker(time.Second)
+	defer ticker.Stop()
+	m.show(m.takeSnapshot(), nil)
+	for {
+		select {
+		case <-m.ctx.Done():
+			return
+		case ev, ok := <-events:
+			if !ok {
+				return
+			}
+			m.show(m.takeSnapshot(), &ev)
+		case <-ticker.C:
+			m.show(m.takeSnapshot(), nil)
+		}
+	}
+}
+
+func (m *MainWindow) show(s snapshot, ev *phone.Event) {
+	m.onUI(func() {
+		if m.closed {
+			return
+		}
+		m.render(s, ev)
+	})
+}
+
+// render shows a snapshot, and what only the event can tell (why a call
+// ended). Fyne thread only.
+func (m *MainWindow) render(s snapshot, ev *phone.Event) {
+	m.registration.update(s.registration)
+	m.calls.update(s.calls, s.active, s.at)
+	m.incoming.update(s.calls)
+	m.updateTitle(len(s.calls))
+	if ev == nil {
+		return
+	}
+	switch ev.Type {
+	case phone.EventCallIncoming:
+		if ev.Call != nil {
+			m.app.SendNotification(fyne.NewNotification("Incoming call", callerText(*ev.Call)))
+		}
+		m.win.RequestFocus()
+	case phone.EventCallEnded, phone.EventCallFailed:
+		if ev.Call != nil {
+			m.setNotice(endedText(*ev.Call, ev.Reason))
+		}
+	}
+}
+
+func (m *MainWindow) updateTitle(calls int) {
+	switch calls {
+	case 0:
+		m.win.SetTitle("Parley")
+	case 1:
+		m.win.SetTitle("Parley — 1 call")
+	default:
+		m.win.SetTitle(fmt.Sprintf("Parley — %d calls", calls))
+	}
+}
+
+// setNotice shows a one-line message under the dialler (errors, call
+// outcomes); an empty text hides it. Fyne thread only.
+func (m *MainWindow) setNotice(text string, importance ...widget.Importance) {
+	m.notice.Importance = widget.MediumImportance
+	if len(importance) > 0 {
+		m.notice.Importance = importance[0]
+	}
+	m.notice.SetText(text)
+	if text == "" {
+		m.notice.Hide()
+	} else {
+		m.notice.Show()
+	}
+}
+
+// act runs op on its own goroutine, never on the Fyne thread (it may wait on
+// the network), and reports a failure in the notice line. what completes
+// "Could not …".
+func (m *MainWindow) act(what string, op func(ctx context.Context) error) {
+	m.run(op, func(err error) {
+		if err != nil {
+			m.setNotice(failureText(what, err), widget.DangerImportance)
+		}
+	})
+}
+
+// onCall makes a call-list button handler from an API method.
+func (m *MainWindow) onCall(what string, op func(ctx context.Context, id string) error) func(id string) {
+	return func(id string) {
+		m.act(what, func(ctx context.Context) error { return op(ctx, id) })
+	}
+}
+
+// run calls op on a goroutine the window owns and then done(err) on the Fyne
+// thread, unless the window closed meanwhile.
+func (m *MainWindow) run(op func(ctx context.Context) error, done func(error)) {
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		ctx, cancel := context.WithTimeout(m.ctx, actionTimeout)
+		err := op(ctx)
+		cancel()
+		m.onUI(func() {
+			if !m.closed {
+				done(err)
+			}
+		})
+	}()
+}
+
+// dial places a call to what the user typed. Fyne thread only.
+func (m *MainWindow) dial(number string) {
+	m.dialer.setBusy(true)
+	m.run(func(ctx context.Context) error {
+		_, err := m.api.Call(ctx, number)
+		return err
+	}, func(err error) {
+		m.dialer.setBusy(false)
+		if err != nil {
+			m.dialer.showError(dialErrorText(err))
+			return
+		}
+		m.dialer.clear()
+		m.setNotice("")
+	})
+}
+
+func (m *MainWindow) answerFromDialog(id string) {
+	m.run(func(ctx context.Context) error { return m.api.Accept(ctx, id) }, func(err error) {
+		if err != nil {
+			m.incoming.showError(id, failureText("answer the call", err))
+		}
+	})
+}
+
+func (m *MainWindow) rejectFromDialog(id string) {
+	m.run(func(ctx context.Context) error { return m.api.Reject(ctx, id) }, func(err error) {
+		if err != nil {
+			m.incoming.showError(id, failureText("reject the call", err))
+		}
+	})
+}
+
+// shutdown runs when the window closes: it stops the pump and cancels the
+// actions still running. Fyne thread only; it does not wait for them.
+func (m *MainWindow) shutdown() {
+	m.closed = true
+	m.stop()
+	m.unsubscribe()
+}
+
+// wait returns once the pump and every action have finished; call it after
+// the window closed, off the Fyne thread.
+func (m *MainWindow) wait() { m.wg.Wait() }

@@ -1,0 +1,34 @@
+package gui
+
+import (
+	"errors"
+
+	"fyne.io/fyne/v2"
+)
+
+// ErrNoWindow is what Run returns in a build without cgo, which cannot open
+// a window.
+var ErrNoWindow = errors.New("this build of Parley has no window (it was built without cgo); use -headless")
+
+// AppID identifies Parley to the desktop (preferences, notifications).
+const AppID = "io.parley.softphone"
+
+// Option configures Run.
+type Option func(*runConfig)
+
+type runConfig struct {
+	size fyne.Size
+}
+
+func defaultRunConfig(opts []Option) runConfig {
+	cfg := runConfig{size: fyne.NewSize(420, 560)}
+	for _, opt := range opts {
+		opt(&cfg)
+	}
+	return cfg
+}
+
+// WithWindowSize sets the main window's initial size.
+func WithWindowSize(size fyne.Size) Option {
+	return func(c *runConfig) { c.size = size }
+}

@@ -1,0 +1,11 @@
+//go:build !cgo
+
+package gui
+
+import "github.com/parley-voip/parley/phone"
+
+// Run reports ErrNoWindow: the desktop driver needs cgo.
+func Run(_ phone.API, opts ...Option) error {
+	_ = defaultRunConfig(opts)
+	return ErrNoWindow
+}

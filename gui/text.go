@@ -1,0 +1,99 @@
+package gui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/parley-voip/parley/phone"
+)
+
+// The wording the window uses for calls and errors, in one place.
+
+func callerText(cs phone.CallSession) string {
+	if cs.DisplayName != "" && cs.DisplayName != cs.Number {
+		return cs.DisplayName + " (" + cs.Number + ")"
+	}
+	return cs.Number
+}
+
+func statusText(cs phone.CallSession) string {
+	switch cs.Status {
+	case phone.StatusIncoming:
+		return "Incoming call"
+	case phone.StatusDialing:
+		return "Calling…"
+	case phone.StatusRinging:
+		return "Ringing…"
+	case phone.StatusEstablished:
+		return "Connected"
+	case phone.StatusHeld:
+		return "On hold"
+	case phone.StatusEnded:
+		return "Ended"
+	case phone.StatusFailed:
+		return "Failed"
+	}
+	return string(cs.Status)
+}
+
+func detailsText(cs phone.CallSession, now time.Time) string {
+	direction := "Outgoing"
+	if !cs.IsCaller {
+		direction = "Incoming"
+	}
+	text := direction + " · " + statusText(cs)
+	if cs.Answered {
+		text += " · " + durationText(cs.Duration(now))
+	}
+	return text
+}
+
+// durationText is m:ss, or h:mm:ss for long calls.
+func durationText(d time.Duration) string {
+	s := int(d.Round(time.Second) / time.Second)
+	if s < 0 {
+		s = 0
+	}
+	if s >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	}
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}
+
+func endedText(cs phone.CallSession, reason string) string {
+	if reason == "" {
+		reason = cs.EndReason
+	}
+	what := "Call with " + callerText(cs) + " ended"
+	if cs.Status == phone.StatusFailed {
+		what = "Call with " + callerText(cs) + " did not connect"
+	}
+	if reason == "" {
+		return what + "."
+	}
+	return what + ": " + strings.TrimSuffix(reason, ".") + "."
+}
+
+func failureText(action string, err error) string {
+	return "Could not " + action + ": " + lowerFirst(strings.TrimSuffix(err.Error(), ".")) + "."
+}
+
+func dialErrorText(err error) string {
+	if errors.Is(err, phone.ErrInvalidNumber) {
+		detail := strings.TrimPrefix(err.Error(), phone.ErrInvalidNumber.Error()+": ")
+		return "That number cannot be dialled: " + strings.TrimSuffix(detail, ".") + "."
+	}
+	return failureText("place the call", err)
+}
+
+func lowerFirst(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError || (size < len(s) && unicode.IsUpper(rune(s[size]))) {
+		return s // keep acronyms ("SIP …") as they are
+	}
+	return string(unicode.ToLower(r)) + s[size:]
+}

@@ -1,0 +1,133 @@
+// Package headless drives a phone with JSON lines: `parley -headless` reads
+// one command object per line from stdin and writes every phone event and
+// one reply per command to stdout, one JSON object per line. It is the
+// automation and testing face of Parley; docs/headless.md is the protocol
+// reference.
+package headless
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/parley-voip/parley/phone"
+)
+
+// CommandHandler runs one command added with WithCommand. args is the whole
+// command line as received (including "cmd" and "id"). A non-nil result is
+// sent back as the reply's "result" field; a non-nil error as its "error".
+type CommandHandler func(ctx context.Context, args json.RawMessage) (any, error)
+
+// Option configures Run.
+type Option func(*config)
+
+type config struct {
+	commands       map[string]CommandHandler
+	commandTimeout time.Duration
+	maxLineBytes   int
+}
+
+// WithCommand adds a command. This is the seam for commands that live outside
+// this package (the conference commands, for instance). A handler registered
+// under a built-in name replaces the built-in.
+func WithCommand(name string, handler CommandHandler) Option {
+	return func(c *config) { c.commands[name] = handler }
+}
+
+// WithCommandTimeout bounds each command; the default is 30 seconds, enough
+// for a re-INVITE to time out on its own first.
+func WithCommandTimeout(d time.Duration) Option {
+	return func(c *config) { c.commandTimeout = d }
+}
+
+// WithMaxLineBytes bounds one command line; longer lines get an error reply
+// and are skipped. The default is 64 KiB.
+func WithMaxLineBytes(n int) Option {
+	return func(c *config) { c.maxLineBytes = n }
+}
+
+// Run serves the JSON-lines protocol until in reaches EOF, a "quit" command
+// arrives or ctx is cancelled. EOF and quit return nil; cancellation returns
+// ctx's error; a failing out returns the write error.
+//
+// Commands run one at a time, in the order received. Events are written as
+// the phone produces them, so a command's reply may come before or after the
+// events it caused; clients match replies by "id" and events by call id.
+//
+// Run cannot interrupt a Read that is blocked on in. When ctx is cancelled it
+// returns at once, and the goroutine reading in ends at in's next line or EOF
+// (for *os.File, Run also sets a read deadline to wake it where supported).
+func Run(ctx context.Context, api phone.API, in io.Reader, out io.Writer, opts ...Option) error {
+	cfg := config{
+		commands:       make(map[string]CommandHandler),
+		commandTimeout: 30 * time.Second,
+		maxLineBytes:   64 << 10,
+	}
+	for _, opt := range opts {
+		opt(&cfg)
+	}
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+
+	// Subscribe before reading anything, so no event caused by the first
+	// command can be missed.
+	events, unsubscribe := api.Subscribe()
+
+	w := newLineWriter(out, cancel)
+	var pump sync.WaitGroup
+	pump.Add(1)
+	go func() {
+		defer pump.Done()
+		forwardEvents(ctx, events, w)
+	}()
+	defer func() {
+		unsubscribe()
+		pump.Wait()
+		w.close()
+	}()
+
+	lines := readLines(ctx, in, cfg.maxLineBytes)
+	s := &server{api: api, cfg: cfg, out: w}
+	for {
+		select {
+		case <-ctx.Done():
+			if err := context.Cause(ctx); !errors.Is(err, errQuit) {
+				return err
+			}
+			return nil
+		case l, ok := <-lines:
+			if !ok {
+				return nil
+			}
+			if l.err != nil && !errors.Is(l.err, errLineTooLong) {
+				return nil // a read error ends input like EOF does
+			}
+			if s.handle(ctx, l) {
+				cancel(errQuit)
+			}
+		}
+	}
+}
+
+// forwardEvents copies every event to the output until the subscription or
+// ctx ends. The subscription's queue grows while out is slow, so the phone is
+// never blocked and nothing is lost.
+func forwardEvents(ctx context.Context, events <-chan phone.Event, w *lineWriter) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev, ok := <-events:
+			if !ok {
+				return
+			}
+			if !w.write(ctx, ev) {
+				return
+			}
+		}
+	}
+}
