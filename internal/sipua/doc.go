@@ -70,9 +70,11 @@
 //
 // # sipgo globals
 //
-// sipua never writes sipgo's package globals (sip.SIPDebug,
-// sip.TransportIdleConnection, sip.WebSocketProtocols, timers); it relies
-// on their defaults (WebSocket sub-protocol "sip"). sipgo's WS transport
+// sipua writes one sipgo package global, once per process:
+// sip.UDPMTUSize (see udplimit.go and docs/decisions/0003-large-sip-over-udp.md).
+// It never writes the others (sip.SIPDebug, sip.TransportIdleConnection,
+// sip.WebSocketProtocols, timers) and relies on their defaults (WebSocket
+// sub-protocol "sip"). sipgo's WS transport
 // logs through sip.DefaultLogger for a few connection messages; everything
 // else uses Config.Logger.
 package sipua

@@ -63,6 +63,7 @@ func New(cfg Config, h Handler) (*UA, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	allowLargeUDPMessages()
 	ua := &UA{
 		cfg:     cfg,
 		h:       h,
