@@ -1,0 +1,151 @@
+// Package cli turns command-line flags, a config file and the environment
+// into a running Parley: the GUI by default, headless mode on request.
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/parley-voip/parley/phone"
+)
+
+// Settings is everything Parley needs to start.
+type Settings struct {
+	Headless bool
+	Demo     bool
+	Verbose  bool
+	LocalIP  string
+	Account  phone.Account
+	// ConfigPath is the account file that was read, if any.
+	ConfigPath string
+}
+
+// accountFile is the on-disk form of an account (JSON).
+type accountFile struct {
+	Transport      string `json:"transport"`
+	Server         string `json:"server"`
+	WSPath         string `json:"ws_path"`
+	Domain         string `json:"domain"`
+	Username       string `json:"username"`
+	AuthUsername   string `json:"auth_username"`
+	Password       string `json:"password"`
+	DisplayName    string `json:"display_name"`
+	RegisterExpiry int    `json:"register_expiry_seconds"`
+}
+
+// ErrUsage marks a mistake on the command line; the message says which.
+var ErrUsage = errors.New("usage")
+
+// DefaultConfigPath is where Parley looks for an account when -config is not
+// given: $XDG_CONFIG_HOME/parley/account.json (or the OS equivalent).
+func DefaultConfigPath() string {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "parley", "account.json")
+}
+
+// Parse reads flags, then the config file, then the environment; flags win
+// over the environment, which wins over the file.
+func Parse(args []string, getenv func(string) string, stderr io.Writer) (Settings, error) {
+	fs := flag.NewFlagSet("parley", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var s Settings
+	var cfgPath, server, user, password, transport, wsPath, domain, display string
+	fs.BoolVar(&s.Headless, "headless", false, "run without a window: JSON events on stdout, JSON commands on stdin (see docs/headless.md)")
+	fs.BoolVar(&s.Demo, "demo", false, "start against the built-in demo server instead of a real account")
+	fs.BoolVar(&s.Verbose, "v", false, "log SIP and media details to stderr")
+	fs.StringVar(&cfgPath, "config", "", "account file (JSON); default "+DefaultConfigPath())
+	fs.StringVar(&server, "server", "", "SIP server host[:port] (env PARLEY_SERVER)")
+	fs.StringVar(&user, "user", "", "SIP username (env PARLEY_USER)")
+	fs.StringVar(&password, "password", "", "SIP password (env PARLEY_PASSWORD; prefer the environment or the file, flags are visible to other users)")
+	fs.StringVar(&transport, "transport", "", "udp, tcp, tls, ws or wss (env PARLEY_TRANSPORT; default udp)")
+	fs.StringVar(&wsPath, "ws-path", "", "WebSocket path for ws/wss (env PARLEY_WS_PATH)")
+	fs.StringVar(&domain, "domain", "", "SIP domain if not the server's host (env PARLEY_DOMAIN)")
+	fs.StringVar(&display, "name", "", "your display name (env PARLEY_DISPLAY_NAME)")
+	fs.StringVar(&s.LocalIP, "local-ip", "", "bind SIP and media to this local address (env PARLEY_LOCAL_IP)")
+	if err := fs.Parse(args); err != nil {
+		return s, fmt.Errorf("%w: %w", ErrUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return s, fmt.Errorf("%w: unexpected argument %q", ErrUsage, fs.Arg(0))
+	}
+
+	explicitConfig := cfgPath != ""
+	if cfgPath == "" {
+		cfgPath = getenv("PARLEY_CONFIG")
+		explicitConfig = cfgPath != ""
+	}
+	if cfgPath == "" {
+		cfgPath = DefaultConfigPath()
+	}
+	if cfgPath != "" {
+		acct, err := readAccountFile(cfgPath)
+		switch {
+		case err == nil:
+			s.Account = acct
+			s.ConfigPath = cfgPath
+		case errors.Is(err, os.ErrNotExist) && !explicitConfig:
+			// no file is fine: flags or env may carry the account
+		default:
+			return s, err
+		}
+	}
+	pick := func(dst *string, flagVal, env string) {
+		if flagVal != "" {
+			*dst = flagVal
+		} else if v := getenv(env); v != "" {
+			*dst = v
+		}
+	}
+	pick(&s.Account.Server, server, "PARLEY_SERVER")
+	pick(&s.Account.Username, user, "PARLEY_USER")
+	pick(&s.Account.Password, password, "PARLEY_PASSWORD")
+	pick(&s.Account.Transport, transport, "PARLEY_TRANSPORT")
+	pick(&s.Account.WSPath, wsPath, "PARLEY_WS_PATH")
+	pick(&s.Account.Domain, domain, "PARLEY_DOMAIN")
+	pick(&s.Account.DisplayName, display, "PARLEY_DISPLAY_NAME")
+	pick(&s.LocalIP, "", "PARLEY_LOCAL_IP")
+	if s.Account.Transport == "" && s.Account.Server != "" {
+		s.Account.Transport = "udp"
+	}
+	return s, nil
+}
+
+// HasAccount reports whether any account details were given at all.
+func (s Settings) HasAccount() bool { return s.Account.Server != "" || s.Account.Username != "" }
+
+func readAccountFile(path string) (phone.Account, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return phone.Account{}, fmt.Errorf("the account file %s does not exist: %w", path, err)
+		}
+		return phone.Account{}, fmt.Errorf("cannot read the account file %s: %w", path, err)
+	}
+	var f accountFile
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return phone.Account{}, fmt.Errorf("the account file %s is not valid: %w", path, err)
+	}
+	return phone.Account{
+		Transport:      f.Transport,
+		Server:         f.Server,
+		WSPath:         f.WSPath,
+		Domain:         f.Domain,
+		Username:       f.Username,
+		AuthUsername:   f.AuthUsername,
+		Password:       f.Password,
+		DisplayName:    f.DisplayName,
+		RegisterExpiry: time.Duration(f.RegisterExpiry) * time.Second,
+	}, nil
+}

@@ -1,0 +1,34 @@
+package phone
+
+import (
+	"context"
+	"sync"
+
+	"github.com/parley-voip/parley/internal/rtc"
+	"github.com/parley-voip/parley/internal/sipua"
+)
+
+// call is the engine's private state for one call. Its fields are guarded by
+// Phone.mu; the SIP and media objects are safe to use without it.
+type call struct {
+	session CallSession
+
+	incoming *sipua.Incoming // set while an incoming call rings
+	dialog   *sipua.Dialog   // set once established
+	media    *rtc.Session
+	audio    CallAudio
+
+	cancelDial context.CancelFunc // stops an outgoing INVITE (CANCEL)
+	reinvite   sync.Mutex         // one re-INVITE at a time (RFC 3261 §14.1)
+	ended      bool
+	stop       chan struct{} // closed when the call is over; stops its goroutines
+	stopOnce   sync.Once
+}
+
+func (c *call) finish() { c.stopOnce.Do(func() { close(c.stop) }) }
+
+func (c *call) snapshot() CallSession {
+	s := c.session
+	s.Call = c.session.Call.clone()
+	return s
+}

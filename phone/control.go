@@ -1,0 +1,331 @@
+package phone
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/parley-voip/parley/internal/rtc"
+)
+
+// Accept answers an incoming call. A call already established is held first
+// (the SDK's accept does the same), so the agent never talks on two at once.
+func (p *Phone) Accept(ctx context.Context, id string) error {
+	p.mu.Lock()
+	c, err := p.lookup(id)
+	if err != nil {
+		p.mu.Unlock()
+		return err
+	}
+	if c.session.Status != StatusIncoming || c.incoming == nil {
+		p.mu.Unlock()
+		return fmt.Errorf("%w: only a ringing incoming call can be accepted", ErrWrongState)
+	}
+	inc := c.incoming
+	c.incoming = nil // nobody else may answer or reject it now
+	p.mu.Unlock()
+
+	p.holdOthers(ctx, id)
+
+	media, err := p.newMedia()
+	if err != nil {
+		_ = inc.Reject(500, "Server Internal Error")
+		p.endCall(id, 500, err.Error())
+		return err
+	}
+	p.mu.Lock()
+	c.media = media
+	p.mu.Unlock()
+	answer, err := media.Answer(ctx, inc.SDP)
+	if err != nil {
+		_ = inc.Reject(488, "Not Acceptable Here")
+		p.endCall(id, 488, "the caller's audio settings cannot be used: "+err.Error())
+		return fmt.Errorf("%w: %w", ErrMediaFailed, err)
+	}
+	dlg, err := inc.Answer(answer)
+	if err != nil {
+		p.endCall(id, 0, "the call could not be answered: "+err.Error())
+		return fmt.Errorf("answer: %w", err)
+	}
+	p.established(c, dlg)
+	return nil
+}
+
+// Reject declines a ringing incoming call with the configured status (603
+// Decline by default).
+func (p *Phone) Reject(ctx context.Context, id string) error {
+	return p.rejectWith(id, p.cfg.rejectCode, p.cfg.rejectReason, "you declined the call")
+}
+
+func (p *Phone) rejectWith(id string, code int, reason, why string) error {
+	p.mu.Lock()
+	c, err := p.lookup(id)
+	if err != nil {
+		p.mu.Unlock()
+		return err
+	}
+	if c.session.Status != StatusIncoming || c.incoming == nil {
+		p.mu.Unlock()
+		return fmt.Errorf("%w: only a ringing incoming call can be rejected", ErrWrongState)
+	}
+	inc := c.incoming
+	c.incoming = nil
+	p.mu.Unlock()
+	err = inc.Reject(code, reason)
+	p.endCall(id, code, why)
+	if err != nil {
+		return fmt.Errorf("reject: %w", err)
+	}
+	return nil
+}
+
+// Hangup ends a call whatever its state: BYE when established, CANCEL while
+// our INVITE rings, reject while an incoming call rings.
+func (p *Phone) Hangup(ctx context.Context, id string) error {
+	p.mu.Lock()
+	c, err := p.lookup(id)
+	if err != nil {
+		p.mu.Unlock()
+		return err
+	}
+	status, dlg, cancel := c.session.Status, c.dialog, c.cancelDial
+	p.mu.Unlock()
+
+	switch {
+	case status == StatusIncoming:
+		return p.rejectWith(id, p.cfg.rejectCode, p.cfg.rejectReason, "you declined the call")
+	case dlg != nil:
+		err := dlg.Bye(ctx)
+		p.endCall(id, 0, "you hung up")
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return fmt.Errorf("hang up: %w", err)
+		}
+		return nil
+	case cancel != nil:
+		// The dial goroutine sends CANCEL and reports the outcome.
+		cancel()
+		return nil
+	}
+	p.endCall(id, 0, "you hung up")
+	return nil
+}
+
+// Hold puts an established call on hold with a sendonly re-INVITE (RFC 3264
+// §8.4), the way the Wazo SDK holds WebRTC calls.
+func (p *Phone) Hold(ctx context.Context, id string) error {
+	return p.changeHold(ctx, id, true)
+}
+
+// Resume takes a call off hold (re-INVITE sendrecv) and makes it the active
+// call, holding whichever call was active.
+func (p *Phone) Resume(ctx context.Context, id string) error {
+	p.holdOthers(ctx, id)
+	return p.changeHold(ctx, id, false)
+}
+
+func (p *Phone) changeHold(ctx context.Context, id string, hold bool) error {
+	p.mu.Lock()
+	c, err := p.lookup(id)
+	if err != nil {
+		p.mu.Unlock()
+		return err
+	}
+	if c.dialog == nil {
+		p.mu.Unlock()
+		return fmt.Errorf("%w: only an established call can be held or resumed", ErrWrongState)
+	}
+	if c.session.Paused == hold {
+		p.mu.Unlock()
+		if !hold {
+			p.makeActive(id)
+		}
+		return nil
+	}
+	dlg, media := c.dialog, c.media
+	p.mu.Unlock()
+
+	c.reinvite.Lock()
+	defer c.reinvite.Unlock()
+	dir := rtc.DirectionSendRecv
+	if hold {
+		dir = rtc.DirectionSendOnly
+	}
+	offer, err := media.Reoffer(ctx, dir)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrMediaFailed, err)
+	}
+	answer, err := dlg.ReInvite(ctx, offer)
+	if err != nil {
+		return fmt.Errorf("the far end refused the %s: %w", map[bool]string{true: "hold", false: "resume"}[hold], err)
+	}
+	if err := media.SetAnswer(answer); err != nil {
+		return fmt.Errorf("%w: %w", ErrMediaFailed, err)
+	}
+
+	p.mu.Lock()
+	c.session.Paused = hold
+	if hold {
+		c.session.Status = StatusHeld
+	} else {
+		c.session.Status = StatusEstablished
+	}
+	audio := c.audio
+	remoteHeld := c.session.RemoteHeld
+	snap := c.snapshot()
+	p.mu.Unlock()
+	if audio != nil {
+		audio.SetHeld(hold || remoteHeld)
+	}
+	typ := EventCallHeld
+	if !hold {
+		typ = EventCallResumed
+		p.makeActive(id)
+	}
+	p.emit(Event{Type: typ, Call: &snap})
+	return nil
+}
+
+// Mute stops sending the microphone on the call.
+func (p *Phone) Mute(ctx context.Context, id string) error { return p.setMuted(id, true) }
+
+// Unmute sends the microphone again.
+func (p *Phone) Unmute(ctx context.Context, id string) error { return p.setMuted(id, false) }
+
+func (p *Phone) setMuted(id string, muted bool) error {
+	p.mu.Lock()
+	c, err := p.lookup(id)
+	if err != nil {
+		p.mu.Unlock()
+		return err
+	}
+	if c.session.Status == StatusIncoming {
+		p.mu.Unlock()
+		return fmt.Errorf("%w: answer the call before muting it", ErrWrongState)
+	}
+	changed := c.session.Muted != muted
+	c.session.Muted = muted
+	audio := c.audio
+	snap := c.snapshot()
+	p.mu.Unlock()
+	if audio != nil {
+		audio.SetMuted(muted)
+	}
+	if changed {
+		typ := EventCallMuted
+		if !muted {
+			typ = EventCallUnmuted
+		}
+		p.emit(Event{Type: typ, Call: &snap})
+	}
+	return nil
+}
+
+// dtmfDuration is each tone's length; 100 ms is what desk phones send and
+// what IVRs reliably detect.
+const dtmfDuration = 100 * time.Millisecond
+
+// SendDTMF sends digits as RFC 4733 telephone-events in the media, falling
+// back to SIP INFO (application/dtmf-relay) when the far end did not
+// negotiate telephone-event.
+func (p *Phone) SendDTMF(ctx context.Context, id, digits string) error {
+	if digits == "" {
+		return fmt.Errorf("%w: no digits to send", ErrDTMFUnavailable)
+	}
+	for _, d := range digits {
+		if !strings.ContainsRune("0123456789*#ABCDabcd", d) {
+			return fmt.Errorf("%w: %q is not a DTMF digit (use 0-9, *, #, A-D)", ErrDTMFUnavailable, d)
+		}
+	}
+	p.mu.Lock()
+	c, err := p.lookup(id)
+	if err != nil {
+		p.mu.Unlock()
+		return err
+	}
+	dlg, media := c.dialog, c.media
+	p.mu.Unlock()
+	if dlg == nil {
+		return fmt.Errorf("%w: the call is not established", ErrWrongState)
+	}
+	for _, d := range strings.ToUpper(digits) {
+		err := media.SendDTMF(d, dtmfDuration)
+		if errors.Is(err, rtc.ErrDTMFNotNegotiated) {
+			body := fmt.Sprintf("Signal=%c\r\nDuration=%d\r\n", d, dtmfDuration.Milliseconds())
+			err = dlg.Info(ctx, "application/dtmf-relay", []byte(body))
+		}
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrDTMFUnavailable, err)
+		}
+	}
+	return nil
+}
+
+// Transfer hands the call to target (blind transfer, REFER per RFC 3515).
+// The call is held first, as the SDK does, and ends when the transfer is
+// accepted.
+func (p *Phone) Transfer(ctx context.Context, id, target string) error {
+	to, err := NormalizeNumber(target)
+	if err != nil {
+		return err
+	}
+	p.mu.Lock()
+	c, err := p.lookup(id)
+	if err != nil {
+		p.mu.Unlock()
+		return err
+	}
+	dlg, paused := c.dialog, c.session.Paused
+	p.mu.Unlock()
+	if dlg == nil {
+		return fmt.Errorf("%w: only an established call can be transferred", ErrWrongState)
+	}
+	if !paused {
+		if err := p.Hold(ctx, id); err != nil {
+			p.log.Warn("hold before transfer failed", "call", id, "err", err)
+		}
+	}
+	if err := dlg.Refer(ctx, to, nil); err != nil {
+		return fmt.Errorf("transfer to %s failed: %w", to, err)
+	}
+	s, _ := p.Session(id)
+	p.emit(Event{Type: EventCallTransferred, Call: &s, Reason: "transferred to " + to})
+	_ = dlg.Bye(ctx)
+	p.endCall(id, 0, "the call was transferred to "+to)
+	return nil
+}
+
+// AttendedTransfer connects the far end of call id with the far end of call
+// targetID (REFER with Replaces, RFC 3891), after the agent has spoken to the
+// target.
+func (p *Phone) AttendedTransfer(ctx context.Context, id, targetID string) error {
+	p.mu.Lock()
+	c, err := p.lookup(id)
+	if err != nil {
+		p.mu.Unlock()
+		return err
+	}
+	t, err := p.lookup(targetID)
+	if err != nil {
+		p.mu.Unlock()
+		return err
+	}
+	dlg, tdlg := c.dialog, t.dialog
+	target := t.session.RemoteURI
+	if target == "" {
+		target = t.session.DialedExtension
+	}
+	p.mu.Unlock()
+	if dlg == nil || tdlg == nil {
+		return fmt.Errorf("%w: both calls must be established for an attended transfer", ErrWrongState)
+	}
+	if err := dlg.Refer(ctx, target, tdlg); err != nil {
+		return fmt.Errorf("attended transfer failed: %w", err)
+	}
+	s, _ := p.Session(id)
+	p.emit(Event{Type: EventCallTransferred, Call: &s, Reason: "transferred to " + target})
+	_ = dlg.Bye(ctx)
+	p.endCall(id, 0, "the call was transferred")
+	return nil
+}

@@ -1,0 +1,85 @@
+package phone
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/parley-voip/parley/internal/rtc"
+)
+
+// reofferTimeout bounds how long answering a far-end re-INVITE may take.
+const reofferTimeout = 10 * time.Second
+
+// dialogHandler answers in-dialog requests from the far end of one call.
+type dialogHandler struct {
+	p  *Phone
+	id string
+}
+
+// OnReInvite answers a re-INVITE with an RFC 3264 §6.1 answer and reports a
+// hold or resume by the far end.
+func (h *dialogHandler) OnReInvite(offer []byte) ([]byte, int) {
+	p := h.p
+	p.mu.Lock()
+	c, ok := p.calls[h.id]
+	if !ok || c.ended || c.media == nil {
+		p.mu.Unlock()
+		return nil, 481
+	}
+	media := c.media
+	p.mu.Unlock()
+
+	ctx, cancel := context.WithTimeout(context.Background(), reofferTimeout)
+	defer cancel()
+	answer, err := media.AnswerReoffer(ctx, offer)
+	if err != nil {
+		p.log.Warn("cannot answer re-INVITE", "call", h.id, "err", err)
+		return nil, 488
+	}
+	remoteHeld := media.RemoteDirection() != rtc.DirectionSendRecv
+	p.mu.Lock()
+	changed := c.session.RemoteHeld != remoteHeld
+	c.session.RemoteHeld = remoteHeld
+	audio, paused := c.audio, c.session.Paused
+	snap := c.snapshot()
+	p.mu.Unlock()
+	if changed {
+		if audio != nil {
+			audio.SetHeld(remoteHeld || paused)
+		}
+		typ := EventCallRemoteResume
+		if remoteHeld {
+			typ = EventCallRemoteHold
+		}
+		p.emit(Event{Type: typ, Call: &snap})
+	}
+	return answer, 200
+}
+
+// OnBye needs nothing: the dialog's end is watched in watchDialog.
+func (h *dialogHandler) OnBye() {}
+
+// OnRefer accepts being transferred by the far end: the engine does not place
+// the new call itself yet, so it declines (RFC 3515 §2.4.2 allows 603).
+func (h *dialogHandler) OnRefer(target string) bool {
+	h.p.log.Info("far end asked us to call elsewhere; declined", "call", h.id, "target", target)
+	return false
+}
+
+// OnInfo reports DTMF received as SIP INFO (application/dtmf-relay).
+func (h *dialogHandler) OnInfo(contentType string, body []byte) {
+	if !strings.EqualFold(strings.TrimSpace(contentType), "application/dtmf-relay") {
+		return
+	}
+	for _, line := range strings.Split(string(body), "\n") {
+		k, v, ok := strings.Cut(strings.TrimSpace(line), "=")
+		if ok && strings.EqualFold(strings.TrimSpace(k), "Signal") {
+			s, _ := h.p.Session(h.id)
+			h.p.emit(Event{Type: EventDTMFReceived, Call: &s, Digit: strings.TrimSpace(v)})
+		}
+	}
+}
+
+// OnNotify needs nothing beyond what sipua does with REFER progress.
+func (h *dialogHandler) OnNotify(event, contentType string, body []byte) {}

@@ -1,0 +1,101 @@
+package phone
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/parley-voip/parley/internal/sipua"
+)
+
+// uaHandler receives the SIP layer's callbacks. It is a distinct type so the
+// callbacks are not part of Phone's public method set.
+type uaHandler Phone
+
+func (h *uaHandler) phone() *Phone { return (*Phone)(h) }
+
+// OnRegistration turns the SIP layer's registration states into events.
+func (h *uaHandler) OnRegistration(st sipua.RegState) {
+	p := h.phone()
+	r := Registration{AOR: p.account.AOR(), Contact: st.Contact, Expires: st.Expires, Code: st.Code}
+	var typ EventType
+	switch st.Status {
+	case sipua.RegRegistered:
+		r.State, typ = RegRegistered, EventRegistered
+	case sipua.RegRegistering:
+		r.State, typ = RegRegistering, EventRegistering
+	case sipua.RegUnregistered:
+		r.State, typ = RegUnregistered, EventUnregistered
+	default:
+		r.State, typ = RegFailed, EventRegisterFailed
+		if st.Err != nil {
+			r.Reason = translateSIPError(st.Err).Error()
+		} else {
+			r.Reason = fmt.Sprintf("registration failed with SIP status %d", st.Code)
+		}
+	}
+	p.setRegistration(r, typ)
+}
+
+// OnIncoming records a new incoming call, rings, and raises call_incoming.
+func (h *uaHandler) OnIncoming(inc *sipua.Incoming) {
+	p := h.phone()
+	p.mu.Lock()
+	closed := p.closed
+	p.mu.Unlock()
+	if closed {
+		_ = inc.Reject(480, "Temporarily Unavailable")
+		return
+	}
+	now := time.Now()
+	number := inc.From.User
+	display := strings.TrimSpace(inc.From.DisplayName)
+	if display == "" {
+		display = number
+	}
+	c := &call{
+		incoming: inc,
+		stop:     make(chan struct{}),
+		session: CallSession{
+			SIPCallID:       inc.CallID,
+			Number:          number,
+			DisplayName:     display,
+			CallerNumber:    number,
+			DialedExtension: inc.To.User,
+			RemoteURI:       inc.From.URI,
+			Ringing:         true,
+			Status:          StatusIncoming,
+			AutoAnswer:      strings.EqualFold(strings.TrimSpace(inc.Header("Answer-Mode")), "auto"),
+			CreationTime:    now,
+			StartTime:       now,
+		},
+	}
+	if p.cfg.serverIDHeader != "" {
+		c.session.CallID = strings.TrimSpace(inc.Header(p.cfg.serverIDHeader))
+	}
+	p.addCall(c)
+	if err := inc.Ringing(); err != nil {
+		p.log.Warn("could not send 180 Ringing", "call", inc.CallID, "err", err)
+	}
+	snap := c.snapshot()
+	p.emit(Event{Type: EventCallIncoming, Call: &snap})
+
+	p.goTracked(func() {
+		select {
+		case <-inc.Canceled():
+			if p.stillRinging(inc.CallID) {
+				p.endCall(inc.CallID, 487, "the caller hung up before the call was answered")
+			}
+		case <-c.stop:
+		}
+	})
+}
+
+// stillRinging reports whether an incoming call has not been answered,
+// rejected or ended yet.
+func (p *Phone) stillRinging(id string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c, ok := p.calls[id]
+	return ok && !c.ended && c.session.Status == StatusIncoming
+}

@@ -1,0 +1,154 @@
+package phone_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/parley-voip/parley/internal/testrig"
+	"github.com/parley-voip/parley/phone"
+)
+
+// A caller rings through the registrar; we accept, and the caller hangs up.
+func TestIncomingCallAcceptedThenRemoteBye(t *testing.T) {
+	testrig.Require(t, "kamailio", "sipp")
+	kam := testrig.StartKamailio(t)
+	p := newPhone(t, kam, "udp", "alice")
+	ev := record(t, p)
+
+	sipp := testrig.StartSipp(t, testrig.SippOptions{Scenario: scenario("incoming_bye.xml"), Remote: kam.UDPAddr, Args: []string{"-s", "alice"}})
+
+	in := ev.next(phone.EventCallIncoming)
+	cs := in.Call
+	if cs == nil || cs.SIPCallID == "" {
+		t.Fatalf("incoming event without a CallSession: %+v", in)
+	}
+	if cs.Number != "1002" || cs.DisplayName != "Bob Caller" || cs.IsCaller || !cs.Ringing || cs.Status != phone.StatusIncoming || cs.AutoAnswer {
+		t.Fatalf("unexpected incoming CallSession: %+v", cs)
+	}
+	if got, ok := p.Session(cs.ID()); !ok || got.SIPCallID != cs.SIPCallID {
+		t.Fatalf("the phone does not list the incoming call: %+v", p.Calls())
+	}
+	if err := p.Accept(context.Background(), cs.ID()); err != nil {
+		t.Fatalf("accept: %v", err)
+	}
+	acc := ev.next(phone.EventCallAccepted)
+	if !acc.Call.Answered || acc.Call.AnswerTime.IsZero() || acc.Call.Status != phone.StatusEstablished {
+		t.Fatalf("accepted CallSession not established: %+v", acc.Call)
+	}
+	if active, ok := p.ActiveCall(); !ok || active.ID() != cs.ID() {
+		t.Fatalf("accepted call is not the active one")
+	}
+	end := ev.next(phone.EventCallEnded)
+	if end.Call.ID() != cs.ID() || end.Call.EndTime.IsZero() || end.Reason != "the other party hung up" {
+		t.Fatalf("unexpected end: %+v reason %q", end.Call, end.Reason)
+	}
+	waitSipp(t, sipp)
+	if n := len(p.Calls()); n != 0 {
+		t.Fatalf("%d calls left after the end", n)
+	}
+}
+
+func TestIncomingCallRejected(t *testing.T) {
+	testrig.Require(t, "kamailio", "sipp")
+	tests := []struct {
+		name string
+		opts []phone.Option
+		code string
+	}{
+		{name: "default 603 Decline", code: "603"},
+		{name: "configured 486 Busy", opts: []phone.Option{phone.WithRejectCode(486, "Busy Here")}, code: "486"},
+	}
+	kam := testrig.StartKamailio(t)
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			user := []string{"bob", "carol"}[i]
+			p := newPhone(t, kam, "udp", user, tt.opts...)
+			ev := record(t, p)
+			// sipp does not substitute keys in response="…", so write the
+			// expected code into a copy of the scenario.
+			sipp := testrig.StartSipp(t, testrig.SippOptions{Scenario: scenarioWith(t, "incoming_reject.xml", "[code]", tt.code), Remote: kam.UDPAddr, Args: []string{"-s", user}})
+			in := ev.next(phone.EventCallIncoming)
+			if err := p.Reject(context.Background(), in.Call.ID()); err != nil {
+				t.Fatal(err)
+			}
+			failed := ev.next(phone.EventCallFailed)
+			if failed.Call.Answered || failed.Call.Status != phone.StatusFailed {
+				t.Fatalf("rejected call looks answered: %+v", failed.Call)
+			}
+			waitSipp(t, sipp)
+			if err := p.Reject(context.Background(), in.Call.ID()); err == nil {
+				t.Fatal("rejecting a finished call must fail")
+			}
+		})
+	}
+}
+
+func TestIncomingCallCancelledByCaller(t *testing.T) {
+	testrig.Require(t, "kamailio", "sipp")
+	kam := testrig.StartKamailio(t)
+	p := newPhone(t, kam, "udp", "alice")
+	ev := record(t, p)
+	sipp := testrig.StartSipp(t, testrig.SippOptions{Scenario: scenario("incoming_cancel.xml"), Remote: kam.UDPAddr, Args: []string{"-s", "alice"}})
+	in := ev.next(phone.EventCallIncoming)
+	failed := ev.next(phone.EventCallFailed)
+	if failed.Call.ID() != in.Call.ID() || failed.Code != 487 {
+		t.Fatalf("expected the ringing call to fail with 487, got %d %q", failed.Code, failed.Reason)
+	}
+	waitSipp(t, sipp)
+	if err := p.Accept(context.Background(), in.Call.ID()); err == nil {
+		t.Fatal("accepting a cancelled call must fail")
+	}
+}
+
+// The caller holds and resumes us with re-INVITEs; sipp checks our answers
+// are recvonly then sendrecv (RFC 3264 §6.1).
+func TestIncomingCallRemoteHoldAndResume(t *testing.T) {
+	testrig.Require(t, "kamailio", "sipp")
+	kam := testrig.StartKamailio(t)
+	p := newPhone(t, kam, "udp", "alice")
+	ev := record(t, p)
+	sipp := testrig.StartSipp(t, testrig.SippOptions{Scenario: scenario("incoming_hold.xml"), Remote: kam.UDPAddr, Args: []string{"-s", "alice"}})
+	in := ev.next(phone.EventCallIncoming)
+	if err := p.Accept(context.Background(), in.Call.ID()); err != nil {
+		t.Fatal(err)
+	}
+	held := ev.next(phone.EventCallRemoteHold)
+	if !held.Call.RemoteHeld {
+		t.Fatalf("RemoteHeld not set: %+v", held.Call)
+	}
+	resumed := ev.next(phone.EventCallRemoteResume)
+	if resumed.Call.RemoteHeld {
+		t.Fatalf("RemoteHeld still set after resume")
+	}
+	ev.next(phone.EventCallEnded)
+	waitSipp(t, sipp)
+}
+
+// Answer-Mode: Auto is flagged; a server call id header fills CallID; our
+// hang-up reaches the caller as BYE.
+func TestIncomingAutoAnswerFlagAndLocalHangup(t *testing.T) {
+	testrig.Require(t, "kamailio", "sipp")
+	kam := testrig.StartKamailio(t)
+	p := newPhone(t, kam, "udp", "alice", phone.WithServerCallIDHeader("X-Server-Call-ID"))
+	ev := record(t, p)
+	sipp := testrig.StartSipp(t, testrig.SippOptions{Scenario: scenario("incoming_wait_bye.xml"), Remote: kam.UDPAddr, Args: []string{"-s", "alice"}})
+	in := ev.next(phone.EventCallIncoming)
+	if !in.Call.AutoAnswer {
+		t.Fatal("Answer-Mode: Auto not flagged")
+	}
+	if in.Call.CallID != "1700000000.42" {
+		t.Fatalf("CallID = %q, want the server's id from the header", in.Call.CallID)
+	}
+	if err := p.Accept(context.Background(), in.Call.ID()); err != nil {
+		t.Fatal(err)
+	}
+	ev.next(phone.EventCallAccepted)
+	if err := p.Hangup(context.Background(), in.Call.ID()); err != nil {
+		t.Fatal(err)
+	}
+	end := ev.next(phone.EventCallEnded)
+	if end.Reason != "you hung up" {
+		t.Fatalf("reason %q", end.Reason)
+	}
+	waitSipp(t, sipp)
+}

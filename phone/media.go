@@ -1,0 +1,168 @@
+package phone
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/parley-voip/parley/internal/rtc"
+	"github.com/parley-voip/parley/internal/sipua"
+)
+
+// mediaConnectTimeout bounds ICE + DTLS after the answer; beyond it the call
+// is reported as having no audio (the SIP dialog stays up: the user decides).
+const mediaConnectTimeout = 20 * time.Second
+
+func (p *Phone) newMedia() (*rtc.Session, error) {
+	cfg := p.cfg.media
+	if cfg.Logger == nil {
+		cfg.Logger = p.cfg.logger
+	}
+	s, err := rtc.NewSession(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrMediaFailed, err)
+	}
+	return s, nil
+}
+
+// established moves a call to talking: records the dialog, gives it the
+// microphone, watches the dialog's end and starts media checks.
+func (p *Phone) established(c *call, dlg *sipua.Dialog) {
+	id := c.session.SIPCallID
+	p.mu.Lock()
+	if c.ended {
+		p.mu.Unlock()
+		_ = dlg.Bye(context.Background())
+		return
+	}
+	c.dialog = dlg
+	c.incoming = nil
+	c.session.Status = StatusEstablished
+	c.session.Ringing = false
+	c.session.Answered = true
+	c.session.AnswerTime = time.Now()
+	c.session.SIPStatus = 200
+	if p.cfg.serverIDHeader != "" && c.session.CallID == "" {
+		c.session.CallID = dlg.Header(p.cfg.serverIDHeader)
+	}
+	snap := c.snapshot()
+	p.mu.Unlock()
+
+	dlg.SetHandler(&dialogHandler{p: p, id: id})
+	p.makeActive(id)
+	p.emit(Event{Type: EventCallAccepted, Call: &snap, Code: 200})
+
+	c.media.OnDTMF(func(d rune) {
+		s, _ := p.Session(id)
+		p.emit(Event{Type: EventDTMFReceived, Call: &s, Digit: string(d)})
+	})
+	p.goTracked(func() { p.watchDialog(c, dlg) })
+	p.goTracked(func() { p.startMedia(c) })
+}
+
+// watchDialog ends the call when the dialog ends (BYE either way, timeout).
+func (p *Phone) watchDialog(c *call, dlg *sipua.Dialog) {
+	select {
+	case <-dlg.Done():
+		byRemote, code, reason := dlg.EndReason()
+		msg := "you hung up"
+		if byRemote {
+			msg = "the other party hung up"
+		}
+		if reason != "" && code != 0 && code != 200 {
+			msg = reason
+		}
+		p.endCall(c.session.SIPCallID, code, msg)
+	case <-c.stop:
+	}
+}
+
+// startMedia waits for ICE and DTLS, then connects audio and reports quality.
+func (p *Phone) startMedia(c *call) {
+	id := c.session.SIPCallID
+	ctx, cancel := context.WithTimeout(context.Background(), mediaConnectTimeout)
+	defer cancel()
+	go func() {
+		select {
+		case <-c.stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	if err := c.media.WaitConnected(ctx); err != nil {
+		select {
+		case <-c.stop:
+			return
+		default:
+		}
+		s, _ := p.Session(id)
+		p.emit(Event{Type: EventMediaFailed, Call: &s, Reason: "no audio: " + err.Error()})
+		return
+	}
+	s, _ := p.Session(id)
+	p.emit(Event{Type: EventMediaConnected, Call: &s})
+
+	if p.cfg.audio != nil {
+		a, err := p.cfg.audio.Open(id, c.media)
+		if err != nil {
+			p.emit(Event{Type: EventMediaFailed, Call: &s, Reason: "the sound device could not be opened: " + err.Error()})
+		} else {
+			p.mu.Lock()
+			ended := c.ended
+			c.audio = a
+			active := p.activeID == id
+			muted, held := c.session.Muted, c.session.Paused || c.session.RemoteHeld
+			p.mu.Unlock()
+			if ended {
+				_ = a.Close()
+				return
+			}
+			a.SetMuted(muted)
+			a.SetHeld(held)
+			a.SetActive(active)
+		}
+	}
+	p.reportQuality(c)
+}
+
+// reportQuality emits call_quality every interval until the call ends.
+func (p *Phone) reportQuality(c *call) {
+	if p.cfg.qualityInterval <= 0 {
+		return
+	}
+	t := time.NewTicker(p.cfg.qualityInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-t.C:
+			q := p.quality(c)
+			s, ok := p.Session(c.session.SIPCallID)
+			if !ok {
+				return
+			}
+			p.emit(Event{Type: EventCallQuality, Call: &s, Quality: &q})
+		}
+	}
+}
+
+func (p *Phone) quality(c *call) Quality {
+	st := c.media.Stats()
+	q := Quality{
+		PacketsSent:     st.PacketsSent,
+		PacketsReceived: st.PacketsReceived,
+		PacketsLost:     st.PacketsLost,
+		Jitter:          st.Jitter,
+		RTT:             st.RTT,
+	}
+	p.mu.Lock()
+	a := c.audio
+	p.mu.Unlock()
+	if a != nil {
+		as := a.Stats()
+		q.PlayoutDelay, q.ConcealedFrames = as.PlayoutDelay, as.ConcealedFrames
+	}
+	q.MOS = EstimateMOS(q)
+	return q
+}

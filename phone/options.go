@@ -1,0 +1,68 @@
+package phone
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/parley-voip/parley/internal/rtc"
+)
+
+// Option configures a Phone.
+type Option func(*config)
+
+type config struct {
+	logger          *slog.Logger
+	rejectCode      int
+	rejectReason    string
+	userAgent       string
+	localIP         string
+	keepAlive       time.Duration
+	media           rtc.Config
+	audio           AudioBackend
+	serverIDHeader  string
+	qualityInterval time.Duration
+}
+
+func defaultConfig() config {
+	return config{
+		logger:          slog.New(slog.DiscardHandler),
+		rejectCode:      603,
+		rejectReason:    "Decline",
+		userAgent:       "Parley",
+		qualityInterval: 5 * time.Second,
+	}
+}
+
+// WithLogger sets where the engine logs. Default: nowhere.
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
+
+// WithRejectCode sets the SIP response for Reject (default 603 Decline, as
+// the Wazo SDK does; 486 Busy Here and 480 Temporarily Unavailable are the
+// usual alternatives).
+func WithRejectCode(code int, reason string) Option {
+	return func(c *config) { c.rejectCode, c.rejectReason = code, reason }
+}
+
+// WithUserAgent sets the User-Agent header.
+func WithUserAgent(ua string) Option { return func(c *config) { c.userAgent = ua } }
+
+// WithLocalIP binds SIP and media to one local address (tests use 127.0.0.1).
+func WithLocalIP(ip string) Option { return func(c *config) { c.localIP = ip } }
+
+// WithKeepAlive sets the keep-alive period on connection transports.
+func WithKeepAlive(d time.Duration) Option { return func(c *config) { c.keepAlive = d } }
+
+// WithMedia sets the WebRTC media settings (codecs, ICE servers...).
+func WithMedia(m rtc.Config) Option { return func(c *config) { c.media = m } }
+
+// WithAudio connects calls to sound. Without it calls carry no audio: useful
+// for signalling tests and for machines with no sound hardware.
+func WithAudio(a AudioBackend) Option { return func(c *config) { c.audio = a } }
+
+// WithServerCallIDHeader names a SIP header in which the server gives its own
+// id for our leg of a call (Wazo: X-Wazo-Call-ID). Its value fills
+// CallSession.CallID as soon as the INVITE or its answer arrives.
+func WithServerCallIDHeader(name string) Option { return func(c *config) { c.serverIDHeader = name } }
+
+// WithQualityInterval sets how often call_quality events are sent.
+func WithQualityInterval(d time.Duration) Option { return func(c *config) { c.qualityInterval = d } }

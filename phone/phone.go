@@ -1,0 +1,227 @@
+package phone
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/parley-voip/parley/internal/eventq"
+	"github.com/parley-voip/parley/internal/sipua"
+)
+
+// Phone is one SIP line and its calls.
+type Phone struct {
+	account Account
+	cfg     config
+	log     *slog.Logger
+	events  *eventq.Hub[Event]
+
+	mu       sync.Mutex
+	ua       *sipua.UA
+	reg      Registration
+	calls    map[string]*call
+	order    []string // call ids, oldest first
+	activeID string
+	closed   bool
+	wg       sync.WaitGroup // every goroutine the phone starts
+}
+
+var _ API = (*Phone)(nil)
+
+// New prepares a phone for the account. Nothing touches the network until
+// Connect.
+func New(account Account, opts ...Option) (*Phone, error) {
+	if err := account.Validate(); err != nil {
+		return nil, err
+	}
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	p := &Phone{
+		account: account,
+		cfg:     cfg,
+		log:     cfg.logger.With("aor", account.AOR()),
+		events:  eventq.New[Event](),
+		calls:   make(map[string]*call),
+		reg:     Registration{State: RegUnregistered, AOR: account.AOR()},
+	}
+	return p, nil
+}
+
+// Account returns the line's settings.
+func (p *Phone) Account() Account { return p.account }
+
+// Connect registers the line. It returns once the first registration attempt
+// has an outcome: nil when registered; ErrAuthFailed or ErrUnreachable (or a
+// SIP status error) otherwise. After a transient failure the line keeps
+// trying in the background and reports progress as events.
+func (p *Phone) Connect(ctx context.Context) error {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return ErrClosed
+	}
+	if p.ua != nil {
+		p.mu.Unlock()
+		return ErrAlreadyStarted
+	}
+	ua, err := sipua.New(sipua.Config{
+		Transport:      strings.ToLower(p.account.Transport),
+		Server:         p.account.Server,
+		WSPath:         p.account.WSPath,
+		Domain:         p.account.Domain,
+		Username:       p.account.Username,
+		AuthUsername:   p.account.AuthUsername,
+		Password:       p.account.Password,
+		DisplayName:    p.account.DisplayName,
+		RegisterExpiry: p.account.RegisterExpiry,
+		KeepAlive:      p.cfg.keepAlive,
+		TLSConfig:      p.account.TLS,
+		UserAgent:      p.cfg.userAgent,
+		LocalIP:        p.cfg.localIP,
+		Logger:         p.cfg.logger,
+	}, (*uaHandler)(p))
+	if err != nil {
+		p.mu.Unlock()
+		return fmt.Errorf("%w: %w", ErrInvalidAccount, err)
+	}
+	p.ua = ua
+	p.mu.Unlock()
+
+	if err := ua.Start(ctx); err != nil {
+		return translateSIPError(err)
+	}
+	return nil
+}
+
+// Disconnect hangs up every call, unregisters and releases the line. The
+// phone cannot be connected again; make a new one.
+func (p *Phone) Disconnect(ctx context.Context) error {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return nil
+	}
+	p.closed = true
+	ids := slices.Clone(p.order)
+	ua := p.ua
+	p.mu.Unlock()
+
+	for _, id := range ids {
+		if err := p.Hangup(ctx, id); err != nil && !errors.Is(err, ErrNoSuchCall) {
+			p.log.Warn("hang up on disconnect", "call", id, "err", err)
+		}
+	}
+	var err error
+	if ua != nil {
+		err = ua.Close(ctx)
+	}
+	p.wg.Wait()
+	p.setRegistration(Registration{State: RegUnregistered, AOR: p.account.AOR()}, EventUnregistered)
+	p.events.Close()
+	return err
+}
+
+// Subscribe implements API.
+func (p *Phone) Subscribe() (<-chan Event, func()) { return p.events.Subscribe() }
+
+// Registration implements API.
+func (p *Phone) Registration() Registration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.reg
+}
+
+// Calls implements API.
+func (p *Phone) Calls() []CallSession {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]CallSession, 0, len(p.order))
+	for _, id := range p.order {
+		out = append(out, p.calls[id].snapshot())
+	}
+	return out
+}
+
+// ActiveCall implements API.
+func (p *Phone) ActiveCall() (CallSession, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c, ok := p.calls[p.activeID]
+	if !ok {
+		return CallSession{}, false
+	}
+	return c.snapshot(), true
+}
+
+// Session implements API.
+func (p *Phone) Session(id string) (CallSession, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c, ok := p.calls[id]
+	if !ok {
+		return CallSession{}, false
+	}
+	return c.snapshot(), true
+}
+
+// SetServerCall stores server-side data about a call (Wazo's calld Call) and
+// reports it as call_updated. It is how a line that has a call-control API
+// fills CallSession.CallID and CallSession.Call. Unknown ids are ignored
+// and reported false: server events can outlive the call they describe.
+func (p *Phone) SetServerCall(sipCallID string, sc ServerCall) bool {
+	p.mu.Lock()
+	c, ok := p.calls[sipCallID]
+	if !ok {
+		p.mu.Unlock()
+		return false
+	}
+	c.session.Call = sc.clone()
+	if sc.CallID != "" {
+		c.session.CallID = sc.CallID
+	}
+	snap := c.snapshot()
+	p.mu.Unlock()
+	p.emit(Event{Type: EventCallUpdated, Call: &snap})
+	return true
+}
+
+// emit publishes an event stamped with the current time.
+func (p *Phone) emit(ev Event) {
+	if ev.Time.IsZero() {
+		ev.Time = time.Now()
+	}
+	p.events.Publish(ev)
+}
+
+func (p *Phone) setRegistration(r Registration, typ EventType) {
+	p.mu.Lock()
+	p.reg = r
+	p.mu.Unlock()
+	rc := r
+	p.emit(Event{Type: typ, Registration: &rc, Code: r.Code, Reason: r.Reason})
+}
+
+// lookup returns the call with the id, or a plain error.
+func (p *Phone) lookup(id string) (*call, error) {
+	c, ok := p.calls[id]
+	if !ok || c.ended {
+		return nil, fmt.Errorf("%w: %q", ErrNoSuchCall, id)
+	}
+	return c, nil
+}
+
+// go runs f on a goroutine the phone waits for in Disconnect.
+func (p *Phone) goTracked(f func()) {
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		f()
+	}()
+}
