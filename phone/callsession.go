@@ -38,8 +38,8 @@ type CallSession struct {
 	EndReason string `json:"endReason,omitempty"` // plain-language reason once ended
 
 	CreationTime time.Time `json:"creationTime"`
-	StartTime    time.Time `json:"startTime"`            // INVITE sent or received
-	AnswerTime   time.Time `json:"answerTime,omitzero"`  // 200 OK
+	StartTime    time.Time `json:"startTime"`           // INVITE sent or received
+	AnswerTime   time.Time `json:"answerTime,omitzero"` // 200 OK
 	EndTime      time.Time `json:"endTime,omitzero"`
 }
 
@@ -79,25 +79,25 @@ const (
 // ServerCall is server-side call data a line may provide (on Wazo: the calld
 // Call object). The engine stores it and reports changes; it never needs it.
 type ServerCall struct {
-	CallID            string            `json:"call_id"`
-	ConversationID    string            `json:"conversation_id,omitempty"`
-	Status            string            `json:"status,omitempty"`
-	TalkingTo         map[string]string `json:"talking_to,omitempty"`
-	Bridges           []string          `json:"bridges,omitempty"`
-	OnHold            bool              `json:"on_hold"`
-	Muted             bool              `json:"muted"`
-	CallerIDName      string            `json:"caller_id_name,omitempty"`
-	CallerIDNumber    string            `json:"caller_id_number,omitempty"`
-	PeerCallerIDName  string            `json:"peer_caller_id_name,omitempty"`
-	PeerCallerIDNumber string           `json:"peer_caller_id_number,omitempty"`
-	IsCaller          bool              `json:"is_caller"`
-	DialedExtension   string            `json:"dialed_extension,omitempty"`
-	SIPCallID         string            `json:"sip_call_id,omitempty"`
-	RecordState       string            `json:"record_state,omitempty"`
-	Direction         string            `json:"direction,omitempty"`
-	CreationTime      time.Time         `json:"creation_time,omitzero"`
-	AnswerTime        time.Time         `json:"answer_time,omitzero"`
-	HangupTime        time.Time         `json:"hangup_time,omitzero"`
+	CallID             string            `json:"call_id"`
+	ConversationID     string            `json:"conversation_id,omitempty"`
+	Status             string            `json:"status,omitempty"`
+	TalkingTo          map[string]string `json:"talking_to,omitempty"`
+	Bridges            []string          `json:"bridges,omitempty"`
+	OnHold             bool              `json:"on_hold"`
+	Muted              bool              `json:"muted"`
+	CallerIDName       string            `json:"caller_id_name,omitempty"`
+	CallerIDNumber     string            `json:"caller_id_number,omitempty"`
+	PeerCallerIDName   string            `json:"peer_caller_id_name,omitempty"`
+	PeerCallerIDNumber string            `json:"peer_caller_id_number,omitempty"`
+	IsCaller           bool              `json:"is_caller"`
+	DialedExtension    string            `json:"dialed_extension,omitempty"`
+	SIPCallID          string            `json:"sip_call_id,omitempty"`
+	RecordState        string            `json:"record_state,omitempty"`
+	Direction          string            `json:"direction,omitempty"`
+	CreationTime       time.Time         `json:"creation_time,omitzero"`
+	AnswerTime         time.Time         `json:"answer_time,omitzero"`
+	HangupTime         time.Time         `json:"hangup_time,omitzero"`
 }
 
 // TalkingToIDs returns the ids of the channels this call is connected to.

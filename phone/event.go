@@ -9,28 +9,28 @@ type EventType string
 // Event types, mirroring the Wazo SDK's Phone events (ON_CALL_INCOMING,
 // onCallAccepted, onCallEnded, ...).
 const (
-	EventRegistered     EventType = "registered"
-	EventUnregistered   EventType = "unregistered"
-	EventRegistering    EventType = "registering"
-	EventRegisterFailed EventType = "register_failed"
-	EventCallIncoming   EventType = "call_incoming"  // ON_CALL_INCOMING, carries the CallSession
-	EventCallOutgoing   EventType = "call_outgoing"  // our INVITE went out
-	EventCallProgress   EventType = "call_progress"  // 18x from the far end
-	EventCallAccepted   EventType = "call_accepted"  // established (either direction)
-	EventCallEnded      EventType = "call_ended"     // was established, now over
-	EventCallFailed     EventType = "call_failed"    // never established (rejected, busy, cancelled, error)
-	EventCallHeld       EventType = "call_held"      // held by us
-	EventCallResumed    EventType = "call_resumed"   // resumed by us
-	EventCallRemoteHold EventType = "call_remote_held"
+	EventRegistered       EventType = "registered"
+	EventUnregistered     EventType = "unregistered"
+	EventRegistering      EventType = "registering"
+	EventRegisterFailed   EventType = "register_failed"
+	EventCallIncoming     EventType = "call_incoming" // ON_CALL_INCOMING, carries the CallSession
+	EventCallOutgoing     EventType = "call_outgoing" // our INVITE went out
+	EventCallProgress     EventType = "call_progress" // 18x from the far end
+	EventCallAccepted     EventType = "call_accepted" // established (either direction)
+	EventCallEnded        EventType = "call_ended"    // was established, now over
+	EventCallFailed       EventType = "call_failed"   // never established (rejected, busy, cancelled, error)
+	EventCallHeld         EventType = "call_held"     // held by us
+	EventCallResumed      EventType = "call_resumed"  // resumed by us
+	EventCallRemoteHold   EventType = "call_remote_held"
 	EventCallRemoteResume EventType = "call_remote_resumed"
-	EventCallMuted      EventType = "call_muted"
-	EventCallUnmuted    EventType = "call_unmuted"
-	EventCallUpdated    EventType = "call_updated"    // server-side data changed (SetServerCall)
-	EventCallTransferred EventType = "call_transferred"
-	EventDTMFReceived   EventType = "dtmf_received"
-	EventMediaConnected EventType = "media_connected" // ICE + DTLS up
-	EventMediaFailed    EventType = "media_failed"
-	EventCallQuality    EventType = "call_quality"
+	EventCallMuted        EventType = "call_muted"
+	EventCallUnmuted      EventType = "call_unmuted"
+	EventCallUpdated      EventType = "call_updated" // server-side data changed (SetServerCall)
+	EventCallTransferred  EventType = "call_transferred"
+	EventDTMFReceived     EventType = "dtmf_received"
+	EventMediaConnected   EventType = "media_connected" // ICE + DTLS up
+	EventMediaFailed      EventType = "media_failed"
+	EventCallQuality      EventType = "call_quality"
 )
 
 // Event is one thing that happened on the phone. Events are delivered to each

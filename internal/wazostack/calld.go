@@ -277,5 +277,7 @@ func (s *Stack) routes() http.Handler {
 	s.calldRoutes(mux)
 	mux.HandleFunc("GET /api/websocketd/{$}", s.handleWebsocket)
 	mux.HandleFunc("GET /api/websocketd", s.handleWebsocket)
+	// SIP over WebSocket (RFC 7118), exact path as nginx's location (§1, XCFG).
+	mux.HandleFunc("/api/asterisk/ws", s.sip.handleWS)
 	return mux
 }

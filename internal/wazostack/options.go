@@ -20,6 +20,7 @@ type config struct {
 	callIDBase    int64
 	addr          string
 	hostnames     []string
+	sip           sipConfig // SIP/B2BUA side (sip_options.go)
 }
 
 func defaultConfig() config {
@@ -33,6 +34,7 @@ func defaultConfig() config {
 		callIDBase:   1700000000,
 		addr:         "127.0.0.1:0",
 		hostnames:    []string{"localhost"},
+		sip:          defaultSIPConfig(),
 	}
 }
 

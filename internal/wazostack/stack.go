@@ -36,6 +36,7 @@ type Stack struct {
 	ws     *wsRegistry
 
 	handler http.Handler
+	sip     *sipSide // SIP over WSS registrar + B2BUA (sip_side.go)
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -69,6 +70,7 @@ func New(opts ...Option) *Stack {
 	s.tokens = newTokenStore(s)
 	s.ws = newWSRegistry()
 	s.calls = newCallModel(s)
+	s.sip = newSIPSide(s)
 	s.handler = s.routes()
 	return s
 }
@@ -207,6 +209,7 @@ func (s *Stack) Close() error {
 
 	s.cancel()
 	s.ws.closeAll()
+	s.sip.close() // BYE nothing: hang up media, close SIP connections and goroutines
 	var err error
 	if srv != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
