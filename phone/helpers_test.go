@@ -125,3 +125,5 @@ func waitSipp(t *testing.T, s *testrig.Sipp) {
 		t.Fatalf("sipp: exit %d, %d successful, %d failed\n%s", res.ExitCode, res.Successful, res.Failed, res.Output)
 	}
 }
+
+func itoa(n int) string { return fmt.Sprint(n) }

@@ -75,10 +75,14 @@ func runHeadless(ctx context.Context, s Settings, logger *slog.Logger, stdin io.
 
 	if err := p.Connect(ctx); err != nil {
 		fmt.Fprintln(stderr, "parley:", err)
-		shutdown(p)
-		cancelRun()
-		<-runErr
-		return exitFailure
+		if !retriable(err) {
+			shutdown(p)
+			cancelRun()
+			<-runErr
+			return exitFailure
+		}
+		// The line keeps retrying in the background and reports it as
+		// events: a phone that stays up tells the script when it is back.
 	}
 	err = <-runErr
 	shutdown(p)
@@ -118,6 +122,13 @@ func runGUI(ctx context.Context, s Settings, logger *slog.Logger, stderr io.Writ
 		return exitFailure
 	}
 	return exitOK
+}
+
+// retriable reports whether a failed Connect is worth waiting out: the
+// server may come back, but a wrong password or bad settings will not fix
+// themselves.
+func retriable(err error) bool {
+	return !errors.Is(err, phone.ErrAuthFailed) && !errors.Is(err, phone.ErrInvalidAccount) && !errors.Is(err, phone.ErrClosed)
 }
 
 func shutdown(p *phone.Phone) {

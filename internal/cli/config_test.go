@@ -1,0 +1,73 @@
+package cli
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestParsePrecedence(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "account.json")
+	if err := os.WriteFile(file, []byte(`{"transport":"tcp","server":"file.example","username":"fromfile","password":"filepw","display_name":"File"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"server": 12}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	unknown := filepath.Join(dir, "unknown.json")
+	if err := os.WriteFile(unknown, []byte(`{"servr": "typo.example"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name       string
+		args       []string
+		env        map[string]string
+		wantServer string
+		wantUser   string
+		wantTrans  string
+		wantErr    string
+	}{
+		{name: "file only", args: []string{"-config", file}, wantServer: "file.example", wantUser: "fromfile", wantTrans: "tcp"},
+		{name: "env beats file", args: []string{"-config", file}, env: map[string]string{"PARLEY_USER": "fromenv"}, wantServer: "file.example", wantUser: "fromenv", wantTrans: "tcp"},
+		{name: "flag beats env", args: []string{"-config", file, "-user", "fromflag"}, env: map[string]string{"PARLEY_USER": "fromenv"}, wantServer: "file.example", wantUser: "fromflag", wantTrans: "tcp"},
+		{name: "env only defaults to udp", env: map[string]string{"PARLEY_SERVER": "pbx", "PARLEY_USER": "1001"}, wantServer: "pbx", wantUser: "1001", wantTrans: "udp"},
+		{name: "missing explicit file", args: []string{"-config", filepath.Join(dir, "nope.json")}, wantErr: "does not exist"},
+		{name: "malformed file", args: []string{"-config", bad}, wantErr: "not valid"},
+		{name: "misspelt field", args: []string{"-config", unknown}, wantErr: "servr"},
+		{name: "stray argument", args: []string{"call-me"}, wantErr: "unexpected argument"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := map[string]string{"XDG_CONFIG_HOME": dir}
+			for k, v := range tt.env {
+				env[k] = v
+			}
+			t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "empty"))
+			s, err := Parse(tt.args, func(k string) string { return env[k] }, io.Discard)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want one saying %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Account.Server != tt.wantServer || s.Account.Username != tt.wantUser || s.Account.Transport != tt.wantTrans {
+				t.Fatalf("got %+v", s.Account)
+			}
+		})
+	}
+}
+
+func TestParseBadFlagIsUsage(t *testing.T) {
+	_, err := Parse([]string{"-no-such-flag"}, func(string) string { return "" }, io.Discard)
+	if !errors.Is(err, ErrUsage) {
+		t.Fatalf("got %v, want ErrUsage", err)
+	}
+}
