@@ -73,11 +73,10 @@ func (h *uaHandler) OnIncoming(inc *sipua.Incoming) {
 	if p.cfg.serverIDHeader != "" {
 		c.session.CallID = strings.TrimSpace(inc.Header(p.cfg.serverIDHeader))
 	}
-	p.addCall(c)
+	snap := p.addCall(c)
 	if err := inc.Ringing(); err != nil {
 		p.log.Warn("could not send 180 Ringing", "call", inc.CallID, "err", err)
 	}
-	snap := c.snapshot()
 	p.emit(Event{Type: EventCallIncoming, Call: &snap})
 
 	p.goTracked(func() {

@@ -6,12 +6,14 @@ import (
 	"time"
 )
 
-// addCall registers a new call. Caller holds no lock.
-func (p *Phone) addCall(c *call) {
+// addCall registers a new call and returns its first snapshot, taken under
+// the lock: from here on SetServerCall may change the call concurrently.
+func (p *Phone) addCall(c *call) CallSession {
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.calls[c.session.SIPCallID] = c
 	p.order = append(p.order, c.session.SIPCallID)
-	p.mu.Unlock()
+	return c.snapshot()
 }
 
 // endCall marks the call over, releases its media and emits the final event:
@@ -61,15 +63,20 @@ func (p *Phone) endCall(id string, code int, reason string) {
 // whichever call had them.
 func (p *Phone) makeActive(id string) {
 	p.mu.Lock()
-	prev := p.calls[p.activeID]
-	p.activeID = id
-	next := p.calls[id]
-	p.mu.Unlock()
-	if prev != nil && prev != next && prev.audio != nil {
-		prev.audio.SetActive(false)
+	var prevAudio, nextAudio CallAudio
+	if prev := p.calls[p.activeID]; prev != nil && p.activeID != id {
+		prevAudio = prev.audio
 	}
-	if next != nil && next.audio != nil {
-		next.audio.SetActive(true)
+	if next := p.calls[id]; next != nil {
+		nextAudio = next.audio
+	}
+	p.activeID = id
+	p.mu.Unlock()
+	if prevAudio != nil {
+		prevAudio.SetActive(false)
+	}
+	if nextAudio != nil {
+		nextAudio.SetActive(true)
 	}
 }
 

@@ -66,8 +66,7 @@ func (p *Phone) Call(ctx context.Context, number string) (CallSession, error) {
 			StartTime:       now,
 		},
 	}
-	p.addCall(c)
-	snap := c.snapshot()
+	snap := p.addCall(c)
 	p.emit(Event{Type: EventCallOutgoing, Call: &snap})
 
 	p.goTracked(func() {

@@ -97,6 +97,15 @@ func (p *Phone) Connect(ctx context.Context) error {
 	if err := ua.Start(ctx); err != nil {
 		return translateSIPError(err)
 	}
+	// The registered event is queued behind the SIP layer's callbacks; make
+	// Registration() true as soon as Connect returns, as callers expect.
+	if st := ua.RegState(); st.Status == sipua.RegRegistered {
+		p.mu.Lock()
+		if p.reg.State != RegRegistered {
+			p.reg = Registration{State: RegRegistered, AOR: p.account.AOR(), Contact: st.Contact, Expires: st.Expires}
+		}
+		p.mu.Unlock()
+	}
 	return nil
 }
 
