@@ -17,7 +17,8 @@ const AppID = "io.parley.softphone"
 type Option func(*runConfig)
 
 type runConfig struct {
-	size fyne.Size
+	size    fyne.Size
+	actions []Action
 }
 
 func defaultRunConfig(opts []Option) runConfig {

@@ -3,8 +3,10 @@
 package gui
 
 import (
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
+	"github.com/parley-voip/parley/assets"
 	"github.com/parley-voip/parley/phone"
 )
 
@@ -12,7 +14,12 @@ import (
 // must be called from the main goroutine, as Fyne requires.
 func Run(api phone.API, opts ...Option) error {
 	cfg := defaultRunConfig(opts)
-	m := NewMainWindow(app.NewWithID(AppID), api)
+	a := app.NewWithID(AppID)
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	m := NewMainWindow(a, api)
+	for _, action := range cfg.actions {
+		m.AddAction(action)
+	}
 	m.Window().Resize(cfg.size)
 	m.Window().SetMaster()
 	m.Window().ShowAndRun()

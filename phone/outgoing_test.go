@@ -94,3 +94,34 @@ func TestCallRejectsBadNumbersInPlainLanguage(t *testing.T) {
 		t.Fatalf("bad numbers left %d calls behind", n)
 	}
 }
+
+// Our CANCEL crosses the callee's 200 OK: the call is ACKed and then hung up
+// with BYE, and the engine reports it over, never leaving it half-open.
+func TestOutgoingCancelCrossing200(t *testing.T) {
+	testrig.Require(t, "kamailio", "sipp")
+	kam := testrig.StartKamailio(t)
+	p := newPhone(t, kam, "udp", "alice")
+	ev := record(t, p)
+	sipp := testrig.StartSipp(t, testrig.SippOptions{Scenario: scenario("uas_cancel_race.xml"), Args: []string{"-s", "bob"}})
+	cs, err := p.Call(context.Background(), "sip:bob@"+sipp.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev.next(phone.EventCallProgress)
+	if err := p.Hangup(context.Background(), cs.ID()); err != nil {
+		t.Fatal(err)
+	}
+	waitSipp(t, sipp)
+	if _, ok := p.Session(cs.ID()); ok {
+		// The end event may trail sipp's last message a little.
+		for {
+			e := <-ev.ch
+			if e.Call != nil && e.Call.ID() == cs.ID() && (e.Type == phone.EventCallFailed || e.Type == phone.EventCallEnded) {
+				break
+			}
+		}
+	}
+	if n := len(p.Calls()); n != 0 {
+		t.Fatalf("%d calls left after the cancelled call was answered and hung up", n)
+	}
+}
