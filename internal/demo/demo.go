@@ -1,0 +1,235 @@
+// Package demo runs Parley's demo mode: an embedded Wazo stand-in
+// (internal/wazostack) on loopback with one demo user and scripted contacts,
+// so the softphone can log in, register over WSS, place and receive calls
+// with real audio without any server.
+//
+//	d, err := demo.Start(ctx)
+//	// log in to d.URL() as d.Username()/d.Password(), pin d.CertificateSHA256()
+//	d.RingMe("1001") // Tone Bot calls the user
+//	d.Close()
+package demo
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"github.com/parley-voip/parley/internal/wazostack"
+)
+
+// Demo credentials (the README tells users to log in with them).
+const (
+	DefaultUsername     = "demo"
+	DefaultPassword     = "demo"
+	DefaultLineUsername = "demo-line"
+	DefaultLinePassword = "demo-line-secret"
+	DefaultExtension    = "1000"
+)
+
+// Contact is one scripted party of the demo dial plan.
+type Contact struct {
+	Number      string
+	Name        string
+	Description string
+}
+
+// Contacts is the demo phone book, in display order. Each number is
+// dialable; RingMe makes the tone ones call the user.
+func Contacts() []Contact {
+	return []Contact{
+		{"9000", "Echo Test", "plays back what you say"},
+		{"1001", "Tone Bot", "plays a 440 Hz tone"},
+		{"1002", "Chord Bot", "plays a C major chord"},
+		{"1003", "Busy Bot", "is always busy"},
+		{"1004", "Sleepy Bot", "rings and never answers"},
+		{"1005", "Silent Bot", "listens and says nothing"},
+	}
+}
+
+// Option configures Start.
+type Option func(*config)
+
+type config struct {
+	log       *slog.Logger
+	addr      string
+	stackOpts []wazostack.Option
+}
+
+// WithLogger sets the logger of the embedded stack.
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.log = l } }
+
+// WithAddr sets the listen address (default 127.0.0.1:0, an ephemeral port).
+func WithAddr(a string) Option { return func(c *config) { c.addr = a } }
+
+// WithStackOptions passes extra options to the embedded stack.
+func WithStackOptions(o ...wazostack.Option) Option {
+	return func(c *config) { c.stackOpts = append(c.stackOpts, o...) }
+}
+
+// Demo is a running demo server.
+type Demo struct {
+	stack *wazostack.Stack
+	user  wazostack.User
+	url   string
+	cert  *x509.Certificate
+
+	once sync.Once
+	err  error
+	stop chan struct{}
+	wg   sync.WaitGroup
+}
+
+// Start starts the demo server on loopback. It stops when ctx ends or
+// Close is called.
+func Start(ctx context.Context, opts ...Option) (*Demo, error) {
+	cfg := config{log: slog.New(slog.DiscardHandler), addr: "127.0.0.1:0"}
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	sopts := append([]wazostack.Option{wazostack.WithLogger(cfg.log), wazostack.WithAddr(cfg.addr),
+		wazostack.WithExtensions(wazostack.DefaultExtensions())}, cfg.stackOpts...)
+	st := wazostack.New(sopts...)
+	u, err := st.AddUser(wazostack.User{
+		Username: DefaultUsername, Password: DefaultPassword, Firstname: "Demo", Lastname: "User",
+		Lines: []wazostack.Line{{WebRTC: true, Username: DefaultLineUsername, Password: DefaultLinePassword,
+			Extensions: []wazostack.Extension{{Exten: DefaultExtension, Context: "default"}}}},
+	})
+	if err != nil {
+		_ = st.Close()
+		return nil, fmt.Errorf("demo: cannot create the demo user: %w", err)
+	}
+	url, err := st.Start()
+	if err != nil {
+		_ = st.Close()
+		return nil, fmt.Errorf("demo: cannot start the demo server: %w", err)
+	}
+	cert, err := st.Certificate()
+	if err != nil {
+		_ = st.Close()
+		return nil, fmt.Errorf("demo: no certificate: %w", err)
+	}
+	d := &Demo{stack: st, user: u, url: url, cert: cert, stop: make(chan struct{})}
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		select {
+		case <-ctx.Done():
+			_ = d.closeStack()
+		case <-d.stop:
+		}
+	}()
+	return d, nil
+}
+
+func (d *Demo) closeStack() error {
+	d.once.Do(func() { d.err = d.stack.Close() })
+	return d.err
+}
+
+// Close stops the server and everything it runs.
+func (d *Demo) Close() error {
+	select {
+	case <-d.stop:
+	default:
+		close(d.stop)
+	}
+	err := d.closeStack()
+	d.wg.Wait()
+	return err
+}
+
+// URL is the server's base URL, e.g. "https://127.0.0.1:41234".
+func (d *Demo) URL() string { return d.url }
+
+// Host is host:port of the server (the Wazo "server" setting; SIP goes to
+// wss://Host/api/asterisk/ws with SIP domain HostName).
+func (d *Demo) Host() string { return strings.TrimPrefix(d.url, "https://") }
+
+// HostName is the host part of Host, the SIP domain (§3.3).
+func (d *Demo) HostName() string {
+	h := d.Host()
+	if i := strings.LastIndex(h, ":"); i >= 0 {
+		return h[:i]
+	}
+	return h
+}
+
+// WSPath is the SIP WebSocket path.
+func (d *Demo) WSPath() string { return "/api/asterisk/ws" }
+
+// Username and Password log in to wazo-auth.
+func (d *Demo) Username() string { return DefaultUsername }
+
+// Password is the demo user's wazo-auth password.
+func (d *Demo) Password() string { return DefaultPassword }
+
+// LineUsername and LinePassword are the SIP line's digest credentials
+// (what confd hands the client after login, §3.2).
+func (d *Demo) LineUsername() string { return DefaultLineUsername }
+
+// LinePassword is the SIP line's digest password.
+func (d *Demo) LinePassword() string { return DefaultLinePassword }
+
+// UserUUID is the demo user's uuid.
+func (d *Demo) UserUUID() string { return d.user.UUID }
+
+// Certificate is the server's self-signed certificate.
+func (d *Demo) Certificate() *x509.Certificate { return d.cert }
+
+// CertificateSHA256 is the pin for wazo.WithPinnedCertificate.
+func (d *Demo) CertificateSHA256() [32]byte { return wazostack.CertificateSHA256(d.cert) }
+
+// CertificatePin is CertificateSHA256 in hex, for display and config files.
+func (d *Demo) CertificatePin() string {
+	s := d.CertificateSHA256()
+	return hex.EncodeToString(s[:])
+}
+
+// TLSConfig trusts exactly the demo server's certificate.
+func (d *Demo) TLSConfig() *tls.Config {
+	pool := x509.NewCertPool()
+	pool.AddCert(d.cert)
+	return &tls.Config{RootCAs: pool, ServerName: d.HostName(), MinVersion: tls.VersionTLS12}
+}
+
+// Stack is the embedded stack (tests and tools drive its call model).
+func (d *Demo) Stack() *wazostack.Stack { return d.stack }
+
+// ErrNotRegistered means RingMe found no registered softphone to call.
+var ErrNotRegistered = wazostack.ErrNotRegistered
+
+// RingMe makes a bot call the demo user. from is a demo contact number
+// ("1001" Tone Bot plays 440 Hz, "1002" Chord Bot its chord, "9000" echoes
+// what the user says, "1005" stays silent) or any other number, which rings
+// as an unknown caller playing 440 Hz. Empty means "1001". The user's
+// softphone must be registered (ErrNotRegistered otherwise).
+func (d *Demo) RingMe(from string, opts ...wazostack.RingOption) (*wazostack.RingingCall, error) {
+	from = strings.TrimSpace(from)
+	if from == "" {
+		from = "1001"
+	}
+	name := "Unknown Caller"
+	spec := wazostack.PeerSpec{Kind: wazostack.PeerTone, Name: name, Freqs: []float64{wazostack.ToneBotHz}}
+	if p, ok := wazostack.DefaultExtensions()[from]; ok {
+		switch p.Kind {
+		case wazostack.PeerTone, wazostack.PeerEcho, wazostack.PeerRecorder:
+			spec = p
+		default:
+			return nil, fmt.Errorf("demo: %s (%s) does not place calls", from, p.Name)
+		}
+		name = p.Name
+	}
+	rc, err := d.stack.Ring(d.user.UUID, from, name, append([]wazostack.RingOption{wazostack.WithRingPeer(spec)}, opts...)...)
+	if errors.Is(err, wazostack.ErrNotRegistered) {
+		return nil, fmt.Errorf("demo: the softphone is not registered yet, nobody to ring: %w", err)
+	}
+	return rc, err
+}
