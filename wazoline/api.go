@@ -1,0 +1,27 @@
+package wazoline
+
+import (
+	"context"
+
+	"github.com/parley-voip/parley/phone"
+)
+
+// lineAPI is the engine's phone.API with mute and unmute going through the
+// line, so the GUI and headless mode mute like the SDK (local + calld, §5.1)
+// without knowing about Wazo.
+type lineAPI struct {
+	*phone.Phone
+	line *Line
+}
+
+var _ phone.API = lineAPI{}
+
+// API returns the phone.API the GUI and headless mode should drive: the
+// engine itself, except that Mute/Unmute also tell calld (see Line.Mute).
+func (l *Line) API() phone.API { return lineAPI{Phone: l.phone, line: l} }
+
+// Mute implements phone.API through Line.Mute.
+func (a lineAPI) Mute(ctx context.Context, id string) error { return a.line.Mute(ctx, id) }
+
+// Unmute implements phone.API through Line.Unmute.
+func (a lineAPI) Unmute(ctx context.Context, id string) error { return a.line.Unmute(ctx, id) }

@@ -1,0 +1,339 @@
+package wazoline
+
+import (
+	"testing"
+	"time"
+
+	"github.com/parley-voip/parley/phone"
+	"github.com/parley-voip/parley/wazo"
+)
+
+// fakeEngine stands in for phone.Phone.SetServerCall: it only knows the
+// calls a step made appear, like the engine's calls map.
+type fakeEngine struct {
+	calls map[string]*phone.ServerCall // sip → last ServerCall (nil = none yet)
+	sets  int
+}
+
+func (f *fakeEngine) set(sip string, sc phone.ServerCall) bool {
+	if _, ok := f.calls[sip]; !ok {
+		return false
+	}
+	f.sets++
+	cp := sc
+	f.calls[sip] = &cp
+	return true
+}
+
+// step is one thing happening to the correlator.
+type step struct {
+	event  string    // call_created/answered/updated/ended
+	call   wazo.Call // for event
+	appear string    // sip id the engine starts (call_incoming/outgoing)
+	create string    // sip id the engine has, not announced yet
+	header string    // X-Wazo-Call-ID value with appear
+	finish string    // sip id the engine ends
+	hold   string    // call_id of call_held
+	resume string    // call_id of call_resumed
+	resync []wazo.Call
+	wait   time.Duration // advance the clock, then expire
+}
+
+// want is the engine's view of one call at the end.
+type want struct {
+	callID    string
+	status    string
+	talkingTo string // one peer id expected in talking_to ("" = none)
+	onHold    bool
+	none      bool // no server data at all
+}
+
+func call(id, sip, status string, peers ...string) wazo.Call {
+	c := wazo.Call{CallID: id, SIPCallID: sip, Status: status, UserUUID: "me", TalkingTo: map[string]*string{}}
+	for _, p := range peers {
+		c.TalkingTo[p] = nil
+	}
+	return c
+}
+
+func ptr(n int) *int { return &n }
+
+func TestCorrelator(t *testing.T) {
+	tests := []struct {
+		name        string
+		steps       []step
+		want        map[string]want
+		wantPending int
+		wantSets    *int // SetServerCall calls expected (nil: not checked)
+	}{
+		{
+			name: "events after the INVITE apply at once",
+			steps: []step{
+				{appear: "sipA"},
+				{event: "call_created", call: call("1.1", "sipA", "Ringing")},
+				{event: "call_answered", call: call("1.1", "sipA", "Up")},
+				{event: "call_updated", call: call("1.1", "sipA", "Up", "9.9")},
+			},
+			want: map[string]want{"sipA": {callID: "1.1", status: "Up", talkingTo: "9.9"}},
+		},
+		{
+			name: "event before the INVITE waits for the call",
+			steps: []step{
+				{event: "call_created", call: call("1.1", "sipA", "Ringing")},
+				{appear: "sipA"},
+			},
+			want: map[string]want{"sipA": {callID: "1.1", status: "Ringing"}},
+		},
+		{
+			name: "buffered event for a call that never comes expires",
+			steps: []step{
+				{event: "call_created", call: call("1.1", "sipA", "Ringing")},
+				{wait: time.Minute},
+				{appear: "sipA"},
+			},
+			want: map[string]want{"sipA": {none: true}},
+		},
+		{
+			name: "pending event is kept until then",
+			steps: []step{
+				{event: "call_created", call: call("1.1", "sipA", "Ringing")},
+			},
+			wantPending: 1,
+		},
+		{
+			name: "two calls keep their own calld ids, events interleaved",
+			steps: []step{
+				{appear: "sipA"},
+				{event: "call_created", call: call("2.2", "sipB", "Ringing")},
+				{event: "call_created", call: call("1.1", "sipA", "Up")},
+				{appear: "sipB"},
+				{event: "call_updated", call: call("2.2", "sipB", "Up", "8.8")},
+				{event: "call_updated", call: call("1.1", "sipA", "Up", "9.9")},
+			},
+			want: map[string]want{
+				"sipA": {callID: "1.1", status: "Up", talkingTo: "9.9"},
+				"sipB": {callID: "2.2", status: "Up", talkingTo: "8.8"},
+			},
+		},
+		{
+			name: "late call_created does not undo call_updated",
+			steps: []step{
+				{appear: "sipA"},
+				{event: "call_updated", call: call("1.1", "sipA", "Up", "9.9")},
+				{event: "call_created", call: call("1.1", "sipA", "Ringing")},
+			},
+			want: map[string]want{"sipA": {callID: "1.1", status: "Up", talkingTo: "9.9"}},
+		},
+		{
+			name: "call_ended of an old channel does not clear the newer one",
+			steps: []step{
+				{appear: "sipA"},
+				{event: "call_updated", call: call("1.1", "sipA", "Up", "9.9")},
+				{event: "call_updated", call: call("1.5", "sipA", "Up", "7.7")},
+				{event: "call_ended", call: call("1.1", "sipA", "Up")},
+			},
+			want: map[string]want{"sipA": {callID: "1.5", status: "Up", talkingTo: "7.7"}},
+		},
+		{
+			name: "stale update after call_ended is ignored",
+			steps: []step{
+				{appear: "sipA"},
+				{event: "call_updated", call: call("1.1", "sipA", "Up", "9.9")},
+				{event: "call_ended", call: call("1.1", "sipA", "Down")},
+				{event: "call_updated", call: call("1.1", "sipA", "Up", "9.9")},
+			},
+			want: map[string]want{"sipA": {callID: "1.1", status: "Down"}},
+		},
+		{
+			name: "call_ended for one call leaves the other alone",
+			steps: []step{
+				{appear: "sipA"}, {appear: "sipB"},
+				{event: "call_updated", call: call("1.1", "sipA", "Up", "9.9")},
+				{event: "call_updated", call: call("2.2", "sipB", "Up", "8.8")},
+				{event: "call_ended", call: call("1.1", "sipA", "Down")},
+				{finish: "sipA"},
+				{event: "call_updated", call: call("1.1", "sipA", "Up")}, // late, dropped
+			},
+			want: map[string]want{"sipB": {callID: "2.2", status: "Up", talkingTo: "8.8"}},
+		},
+		{
+			name: "events after the engine finished the call are not buffered",
+			steps: []step{
+				{appear: "sipA"},
+				{finish: "sipA"},
+				{event: "call_updated", call: call("1.1", "sipA", "Up")},
+			},
+			wantPending: 0,
+		},
+		{
+			name: "hold and resume find the dialog through call_id",
+			steps: []step{
+				{appear: "sipA"}, {appear: "sipB"},
+				{event: "call_updated", call: call("1.1", "sipA", "Up", "9.9")},
+				{event: "call_updated", call: call("2.2", "sipB", "Up", "8.8")},
+				{hold: "1.1"},
+				{hold: "2.2"},
+				{resume: "2.2"},
+			},
+			want: map[string]want{
+				"sipA": {callID: "1.1", status: "Up", talkingTo: "9.9", onHold: true},
+				"sipB": {callID: "2.2", status: "Up", talkingTo: "8.8"},
+			},
+		},
+		{
+			name: "hold with only the X-Wazo-Call-ID header known",
+			steps: []step{
+				{appear: "sipA", header: "1.1"},
+				{hold: "1.1"},
+			},
+			want: map[string]want{"sipA": {callID: "1.1", onHold: true}},
+		},
+		{
+			name: "hold for an unknown channel is ignored",
+			steps: []step{
+				{appear: "sipA"},
+				{hold: "5.5"},
+			},
+			want: map[string]want{"sipA": {none: true}},
+		},
+		{
+			name: "resync restores state missed while the socket was down",
+			steps: []step{
+				{appear: "sipA"}, {appear: "sipB"},
+				{event: "call_created", call: call("1.1", "sipA", "Ringing")},
+				{resync: []wazo.Call{
+					call("1.1", "sipA", "Up", "9.9"),
+					call("2.2", "sipB", "Up", "8.8"),
+					call("3.3", "", "Up"), // not SIP: skipped
+				}},
+			},
+			want: map[string]want{
+				"sipA": {callID: "1.1", status: "Up", talkingTo: "9.9"},
+				"sipB": {callID: "2.2", status: "Up", talkingTo: "8.8"},
+			},
+		},
+		{
+			name: "resync does not revive a channel known to have ended",
+			steps: []step{
+				{appear: "sipA"},
+				{event: "call_updated", call: call("1.5", "sipA", "Up", "7.7")},
+				{event: "call_ended", call: call("1.1", "sipA", "Down")},
+				{resync: []wazo.Call{call("1.1", "sipA", "Up", "9.9")}},
+			},
+			want: map[string]want{"sipA": {callID: "1.5", status: "Up", talkingTo: "7.7"}},
+		},
+		{
+			name: "nothing is set before the engine announced the call",
+			steps: []step{
+				{create: "sipA"},
+				{event: "call_created", call: call("1.1", "sipA", "Ringing")},
+				{event: "call_answered", call: call("1.1", "sipA", "Up")},
+			},
+			want:        map[string]want{"sipA": {none: true}},
+			wantPending: 1,
+			wantSets:    ptr(0),
+		},
+		{
+			name: "announced call gets only the latest buffered data",
+			steps: []step{
+				{create: "sipA"},
+				{event: "call_created", call: call("1.1", "sipA", "Ringing")},
+				{event: "call_answered", call: call("1.1", "sipA", "Up")},
+				{appear: "sipA"},
+			},
+			want:     map[string]want{"sipA": {callID: "1.1", status: "Up"}},
+			wantSets: ptr(1),
+		},
+		{
+			name: "events without sip_call_id are ignored",
+			steps: []step{
+				{appear: "sipA"},
+				{event: "call_created", call: call("1.1", "", "Ringing")},
+			},
+			want: map[string]want{"sipA": {none: true}},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+			eng := &fakeEngine{calls: map[string]*phone.ServerCall{}}
+			c := newCorrelator(eng.set, 30*time.Second, func() time.Time { return now }, nil)
+			for _, s := range tc.steps {
+				switch {
+				case s.event != "":
+					c.callEvent(s.event, s.call)
+				case s.create != "":
+					eng.calls[s.create] = nil
+				case s.appear != "":
+					eng.calls[s.appear] = nil
+					c.appeared(s.appear, s.header)
+					if s.header != "" && eng.calls[s.appear] == nil {
+						// The engine stores the header value itself.
+						eng.calls[s.appear] = &phone.ServerCall{CallID: s.header}
+					}
+				case s.finish != "":
+					delete(eng.calls, s.finish)
+					c.finished(s.finish)
+				case s.hold != "":
+					c.hold(s.hold, true)
+				case s.resume != "":
+					c.hold(s.resume, false)
+				case s.resync != nil:
+					c.resync(s.resync)
+				case s.wait > 0:
+					now = now.Add(s.wait)
+					c.expire()
+				}
+			}
+			for sip, w := range tc.want {
+				got, ok := eng.calls[sip]
+				if !ok {
+					t.Fatalf("%s: the engine has no such call", sip)
+				}
+				if w.none {
+					if got != nil {
+						t.Fatalf("%s: got server data %+v, want none", sip, *got)
+					}
+					continue
+				}
+				if got == nil {
+					t.Fatalf("%s: no server data, want call_id %s", sip, w.callID)
+				}
+				if got.CallID != w.callID || got.Status != w.status || got.OnHold != w.onHold {
+					t.Errorf("%s: got call_id=%s status=%s on_hold=%v, want %s %s %v", sip, got.CallID, got.Status, got.OnHold, w.callID, w.status, w.onHold)
+				}
+				if w.talkingTo != "" {
+					if _, ok := got.TalkingTo[w.talkingTo]; !ok {
+						t.Errorf("%s: talking_to %v lacks %s", sip, got.TalkingTo, w.talkingTo)
+					}
+				}
+			}
+			if tc.wantSets != nil && eng.sets != *tc.wantSets {
+				t.Errorf("SetServerCall called %d times, want %d", eng.sets, *tc.wantSets)
+			}
+			if p := c.pending(); p != tc.wantPending {
+				t.Errorf("pending = %d, want %d", p, tc.wantPending)
+			}
+		})
+	}
+}
+
+func TestToServerCall(t *testing.T) {
+	peer := "user-2"
+	at := "2026-01-02T03:04:05.678+0000"
+	c := wazo.Call{
+		CallID: "1.1", SIPCallID: "sip", Status: "Up", OnHold: true, Muted: true,
+		TalkingTo:    map[string]*string{"9.9": &peer, "8.8": nil},
+		CreationTime: "2026-01-02T03:04:05.123456+00:00", AnswerTime: &at,
+	}
+	sc := toServerCall(c)
+	if sc.CallID != "1.1" || sc.SIPCallID != "sip" || !sc.OnHold || !sc.Muted {
+		t.Fatalf("fields not copied: %+v", sc)
+	}
+	if sc.TalkingTo["9.9"] != peer || sc.TalkingTo["8.8"] != "" || len(sc.TalkingTo) != 2 {
+		t.Fatalf("talking_to = %v", sc.TalkingTo)
+	}
+	if sc.CreationTime.IsZero() || sc.AnswerTime.IsZero() || !sc.HangupTime.IsZero() {
+		t.Fatalf("times: creation %v answer %v hangup %v", sc.CreationTime, sc.AnswerTime, sc.HangupTime)
+	}
+}

@@ -1,0 +1,37 @@
+package wazoline
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/parley-voip/parley/wazo"
+)
+
+// Event is one wazo-websocketd event addressed to the logged-in user, passed
+// through for packages that need more than the phone's call events (the
+// conference package reacts to conference_adhoc_*, §4.5, §6.3: the SDK
+// itself never re-emits conference_adhoc_created/participant_joined, §10.9).
+type Event struct {
+	// Name is the bus event name (call_updated, conference_adhoc_deleted …).
+	Name string
+	// ConferenceID and CallID are decoded for conference_adhoc_* events:
+	// CallID is the remote channel that joined or left (§4.5).
+	ConferenceID string
+	CallID       string
+	// Data is the event's data object; Raw the whole bus message (§4.2).
+	Data json.RawMessage
+	Raw  json.RawMessage
+}
+
+// IsConference reports whether the event is one of conference_adhoc_*.
+func (e Event) IsConference() bool { return strings.HasPrefix(e.Name, "conference_adhoc_") }
+
+func newEvent(ev wazo.Event) Event {
+	out := Event{Name: ev.Name, Data: ev.Data, Raw: ev.Raw}
+	if out.IsConference() {
+		if ce, err := ev.Conference(); err == nil {
+			out.ConferenceID, out.CallID = ce.ConferenceID, ce.CallID
+		}
+	}
+	return out
+}

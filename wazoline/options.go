@@ -1,0 +1,71 @@
+package wazoline
+
+import (
+	"crypto/tls"
+	"log/slog"
+	"time"
+
+	"github.com/parley-voip/parley/phone"
+)
+
+// Option configures Connect.
+type Option func(*config)
+
+type config struct {
+	pin         *[32]byte
+	tlsConfig   *tls.Config
+	clientID    string
+	log         *slog.Logger
+	phoneOpts   []phone.Option
+	pendingTTL  time.Duration
+	sockStartup time.Duration
+	// setServerCall replaces Phone.SetServerCall (tests of the event path
+	// without a SIP side).
+	setServerCall func(sipCallID string, sc phone.ServerCall) bool
+}
+
+func defaultConfig() config {
+	return config{
+		// §2.1/§2.3: an offline token with a client_id is what lets the
+		// client refresh the session without the password.
+		clientID: "parley",
+		log:      slog.New(slog.DiscardHandler),
+		// §6.1: a call_created can beat the SIP INVITE it describes; keep
+		// such events this long waiting for the call to appear.
+		pendingTTL: 30 * time.Second,
+		// How long Connect waits for the event socket's first start before
+		// registering anyway (the socket keeps reconnecting on its own).
+		sockStartup: 10 * time.Second,
+	}
+}
+
+// WithPinnedCertificate trusts exactly the server certificate whose DER
+// bytes hash to sha256sum, for REST, the event socket and SIP over WSS alike
+// (self-signed Wazo installs, §1).
+func WithPinnedCertificate(sha256sum [32]byte) Option {
+	return func(c *config) { p := sha256sum; c.pin = &p }
+}
+
+// WithTLSConfig sets the TLS settings (e.g. RootCAs) for REST, the event
+// socket and SIP over WSS. It is cloned, never modified.
+func WithTLSConfig(cfg *tls.Config) Option { return func(c *config) { c.tlsConfig = cfg } }
+
+// WithClientID sets the wazo-auth client_id used for the offline (refreshable)
+// session (§2.1). Default "parley".
+func WithClientID(id string) Option { return func(c *config) { c.clientID = id } }
+
+// WithLogger sets the structured logger for the line, the REST client and
+// the phone engine (default: discard).
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) {
+		if l != nil {
+			c.log = l
+		}
+	}
+}
+
+// WithPhoneOptions passes options to phone.New (audio, media, local IP …).
+// They are applied after the line's own, so they win.
+func WithPhoneOptions(opts ...phone.Option) Option {
+	return func(c *config) { c.phoneOpts = append(c.phoneOpts, opts...) }
+}
