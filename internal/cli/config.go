@@ -23,8 +23,20 @@ type Settings struct {
 	Verbose  bool
 	LocalIP  string
 	Account  phone.Account
+	// Wazo, when its Server is set, makes the account a Wazo user login
+	// (Account.Username/Password are then the Wazo credentials).
+	Wazo WazoSettings
 	// ConfigPath is the account file that was read, if any.
 	ConfigPath string
+}
+
+// WazoSettings names a Wazo Platform stack.
+type WazoSettings struct {
+	// Server is the stack's host[:port].
+	Server string
+	// CertificatePin is the hex SHA-256 of a self-signed server certificate
+	// to trust (see docs/wazo.md); empty uses the system's trusted roots.
+	CertificatePin string
 }
 
 // accountFile is the on-disk form of an account (JSON).
@@ -38,6 +50,12 @@ type accountFile struct {
 	Password       string `json:"password"`
 	DisplayName    string `json:"display_name"`
 	RegisterExpiry int    `json:"register_expiry_seconds"`
+	// Wazo makes this a Wazo account: server and pin here, the Wazo login in
+	// username/password.
+	Wazo *struct {
+		Server         string `json:"server"`
+		CertificatePin string `json:"certificate_sha256"`
+	} `json:"wazo"`
 }
 
 // ErrUsage marks a mistake on the command line; the message says which.
@@ -59,7 +77,7 @@ func Parse(args []string, getenv func(string) string, stderr io.Writer) (Setting
 	fs := flag.NewFlagSet("parley", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var s Settings
-	var cfgPath, server, user, password, transport, wsPath, domain, display string
+	var cfgPath, server, user, password, transport, wsPath, domain, display, wazoServer, wazoPin string
 	fs.BoolVar(&s.Headless, "headless", false, "run without a window: JSON events on stdout, JSON commands on stdin (see docs/headless.md)")
 	fs.BoolVar(&s.Demo, "demo", false, "start against the built-in demo server instead of a real account")
 	fs.BoolVar(&s.Verbose, "v", false, "log SIP and media details to stderr")
@@ -71,6 +89,8 @@ func Parse(args []string, getenv func(string) string, stderr io.Writer) (Setting
 	fs.StringVar(&wsPath, "ws-path", "", "WebSocket path for ws/wss (env PARLEY_WS_PATH)")
 	fs.StringVar(&domain, "domain", "", "SIP domain if not the server's host (env PARLEY_DOMAIN)")
 	fs.StringVar(&display, "name", "", "your display name (env PARLEY_DISPLAY_NAME)")
+	fs.StringVar(&wazoServer, "wazo", "", "Wazo Platform host[:port]: sign in with -user/-password as a Wazo user (env PARLEY_WAZO_SERVER)")
+	fs.StringVar(&wazoPin, "wazo-pin", "", "SHA-256 of the Wazo server's self-signed certificate, to trust it (env PARLEY_WAZO_PIN)")
 	fs.StringVar(&s.LocalIP, "local-ip", "", "bind SIP and media to this local address (env PARLEY_LOCAL_IP)")
 	if err := fs.Parse(args); err != nil {
 		return s, fmt.Errorf("%w: %w", ErrUsage, err)
@@ -88,10 +108,11 @@ func Parse(args []string, getenv func(string) string, stderr io.Writer) (Setting
 		cfgPath = DefaultConfigPath()
 	}
 	if cfgPath != "" {
-		acct, err := readAccountFile(cfgPath)
+		acct, wz, err := readAccountFile(cfgPath)
 		switch {
 		case err == nil:
 			s.Account = acct
+			s.Wazo = wz
 			s.ConfigPath = cfgPath
 		case errors.Is(err, os.ErrNotExist) && !explicitConfig:
 			// no file is fine: flags or env may carry the account
@@ -114,28 +135,36 @@ func Parse(args []string, getenv func(string) string, stderr io.Writer) (Setting
 	pick(&s.Account.Domain, domain, "PARLEY_DOMAIN")
 	pick(&s.Account.DisplayName, display, "PARLEY_DISPLAY_NAME")
 	pick(&s.LocalIP, "", "PARLEY_LOCAL_IP")
-	if s.Account.Transport == "" && s.Account.Server != "" {
+	pick(&s.Wazo.Server, wazoServer, "PARLEY_WAZO_SERVER")
+	pick(&s.Wazo.CertificatePin, wazoPin, "PARLEY_WAZO_PIN")
+	if s.Wazo.Server == "" && s.Account.Transport == "" && s.Account.Server != "" {
 		s.Account.Transport = "udp"
 	}
 	return s, nil
 }
 
 // HasAccount reports whether any account details were given at all.
-func (s Settings) HasAccount() bool { return s.Account.Server != "" || s.Account.Username != "" }
+func (s Settings) HasAccount() bool {
+	return s.Wazo.Server != "" || s.Account.Server != "" || s.Account.Username != ""
+}
 
-func readAccountFile(path string) (phone.Account, error) {
+func readAccountFile(path string) (phone.Account, WazoSettings, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return phone.Account{}, fmt.Errorf("the account file %s does not exist: %w", path, err)
+			return phone.Account{}, WazoSettings{}, fmt.Errorf("the account file %s does not exist: %w", path, err)
 		}
-		return phone.Account{}, fmt.Errorf("cannot read the account file %s: %w", path, err)
+		return phone.Account{}, WazoSettings{}, fmt.Errorf("cannot read the account file %s: %w", path, err)
 	}
 	var f accountFile
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
-		return phone.Account{}, fmt.Errorf("the account file %s is not valid: %w", path, err)
+		return phone.Account{}, WazoSettings{}, fmt.Errorf("the account file %s is not valid: %w", path, err)
+	}
+	var wz WazoSettings
+	if f.Wazo != nil {
+		wz = WazoSettings{Server: f.Wazo.Server, CertificatePin: f.Wazo.CertificatePin}
 	}
 	return phone.Account{
 		Transport:      f.Transport,
@@ -147,5 +176,5 @@ func readAccountFile(path string) (phone.Account, error) {
 		Password:       f.Password,
 		DisplayName:    f.DisplayName,
 		RegisterExpiry: time.Duration(f.RegisterExpiry) * time.Second,
-	}, nil
+	}, wz, nil
 }

@@ -71,3 +71,25 @@ func TestParseBadFlagIsUsage(t *testing.T) {
 		t.Fatalf("got %v, want ErrUsage", err)
 	}
 }
+
+func TestParseWazoAccount(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "wazo.json")
+	if err := os.WriteFile(file, []byte(`{"username":"agent7","password":"pw","wazo":{"server":"wazo.example.com","certificate_sha256":"ab:cd"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Parse([]string{"-config", file}, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Wazo.Server != "wazo.example.com" || s.Wazo.CertificatePin != "ab:cd" || s.Account.Username != "agent7" || !s.HasAccount() {
+		t.Fatalf("got %+v", s)
+	}
+	if s.Account.Transport != "" {
+		t.Fatalf("a Wazo account must not default to a SIP transport, got %q", s.Account.Transport)
+	}
+	s, err = Parse([]string{"-wazo", "pbx:8443", "-user", "u"}, func(k string) string { return map[string]string{"PARLEY_WAZO_PIN": "ff"}[k] }, io.Discard)
+	if err != nil || s.Wazo.Server != "pbx:8443" || s.Wazo.CertificatePin != "ff" {
+		t.Fatalf("flags/env: %+v %v", s.Wazo, err)
+	}
+}

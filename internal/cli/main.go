@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/parley-voip/parley/gui"
 	"github.com/parley-voip/parley/headless"
@@ -48,44 +47,30 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return runGUI(ctx, s, logger, stderr)
 }
 
-func newPhone(s Settings, logger *slog.Logger) (*phone.Phone, error) {
-	opts := []phone.Option{phone.WithLogger(logger)}
-	if s.LocalIP != "" {
-		opts = append(opts, phone.WithLocalIP(s.LocalIP))
+// startSession connects the line the settings describe.
+func startSession(ctx context.Context, s Settings, logger *slog.Logger, connectNow bool) (*session, error) {
+	switch {
+	case s.Demo:
+		return startDemo(ctx, s, logger)
+	case s.Wazo.Server != "":
+		return startWazo(ctx, s, logger)
+	default:
+		return startSIP(ctx, s, logger, connectNow)
 	}
-	return phone.New(s.Account, opts...)
 }
 
 func runHeadless(ctx context.Context, s Settings, logger *slog.Logger, stdin io.Reader, stdout, stderr io.Writer) int {
-	if !s.HasAccount() {
-		fmt.Fprintln(stderr, "parley: no account: pass -config FILE, or -server/-user/-password, or set PARLEY_SERVER, PARLEY_USER and PARLEY_PASSWORD")
+	if !s.HasAccount() && !s.Demo {
+		fmt.Fprintln(stderr, "parley: no account: pass -config FILE, or -server/-user/-password, or -wazo HOST -user/-password, or set PARLEY_SERVER, PARLEY_USER and PARLEY_PASSWORD; -demo tries Parley without one")
 		return exitUsage
 	}
-	p, err := newPhone(s, logger)
+	sess, err := startSession(ctx, s, logger, true)
 	if err != nil {
 		fmt.Fprintln(stderr, "parley:", err)
-		return exitUsage
+		return exitFailure
 	}
-	// Events must reach stdout from the very first registration attempt, so
-	// headless mode starts reading before Connect.
-	runErr := make(chan error, 1)
-	runCtx, cancelRun := context.WithCancel(ctx)
-	defer cancelRun()
-	go func() { runErr <- headless.Run(runCtx, p, stdin, stdout) }()
-
-	if err := p.Connect(ctx); err != nil {
-		fmt.Fprintln(stderr, "parley:", err)
-		if !retriable(err) {
-			shutdown(p)
-			cancelRun()
-			<-runErr
-			return exitFailure
-		}
-		// The line keeps retrying in the background and reports it as
-		// events: a phone that stays up tells the script when it is back.
-	}
-	err = <-runErr
-	shutdown(p)
+	defer sess.close()
+	err = headless.Run(ctx, sess.api, stdin, stdout, sess.commands...)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintln(stderr, "parley:", err)
 		return exitFailure
@@ -94,30 +79,17 @@ func runHeadless(ctx context.Context, s Settings, logger *slog.Logger, stdin io.
 }
 
 func runGUI(ctx context.Context, s Settings, logger *slog.Logger, stderr io.Writer) int {
-	if !s.HasAccount() {
-		fmt.Fprintln(stderr, "parley: no account configured; starting without one (see README: -config, or -demo)")
+	if !s.HasAccount() && !s.Demo {
+		fmt.Fprintln(stderr, "parley: no account configured; starting in demo mode (see README to use your own)")
+		s.Demo = true
 	}
-	var api phone.API
-	var p *phone.Phone
-	if s.HasAccount() {
-		var err error
-		p, err = newPhone(s, logger)
-		if err != nil {
-			fmt.Fprintln(stderr, "parley:", err)
-			return exitUsage
-		}
-		api = p
-		go func() {
-			if err := p.Connect(ctx); err != nil {
-				logger.Warn("registration", "err", err)
-			}
-		}()
-	}
-	err := gui.Run(api)
-	if p != nil {
-		shutdown(p)
-	}
+	sess, err := startSession(ctx, s, logger, false)
 	if err != nil {
+		fmt.Fprintln(stderr, "parley:", err)
+		return exitFailure
+	}
+	defer sess.close()
+	if err := gui.Run(sess.api, gui.WithActions(sess.actions...)); err != nil {
 		fmt.Fprintln(stderr, "parley:", err)
 		return exitFailure
 	}
@@ -129,10 +101,4 @@ func runGUI(ctx context.Context, s Settings, logger *slog.Logger, stderr io.Writ
 // themselves.
 func retriable(err error) bool {
 	return !errors.Is(err, phone.ErrAuthFailed) && !errors.Is(err, phone.ErrInvalidAccount) && !errors.Is(err, phone.ErrClosed)
-}
-
-func shutdown(p *phone.Phone) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = p.Disconnect(ctx)
 }

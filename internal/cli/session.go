@@ -1,0 +1,130 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/parley-voip/parley/gui"
+	"github.com/parley-voip/parley/headless"
+	"github.com/parley-voip/parley/internal/demo"
+	"github.com/parley-voip/parley/phone"
+	"github.com/parley-voip/parley/wazoline"
+)
+
+// session is a connected line, whatever its kind, plus what the front ends
+// offer beside the phone.
+type session struct {
+	api      phone.API
+	actions  []gui.Action
+	commands []headless.Option
+	close    func()
+}
+
+// startWazo signs in to a Wazo stack and connects its WebRTC line.
+func startWazo(ctx context.Context, s Settings, logger *slog.Logger) (*session, error) {
+	opts := []wazoline.Option{wazoline.WithLogger(logger), wazoline.WithPhoneOptions(phoneOptions(s, logger)...)}
+	if s.Wazo.CertificatePin != "" {
+		pin, err := wazoline.ParseFingerprint(s.Wazo.CertificatePin)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, wazoline.WithPinnedCertificate(pin))
+	}
+	line, err := wazoline.Connect(ctx, s.Wazo.Server, s.Account.Username, s.Account.Password, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &session{api: line.API(), close: func() { closeWithin(line.Close) }}, nil
+}
+
+// startDemo runs the embedded Wazo stand-in on loopback and signs in to it,
+// so every feature can be tried without an account.
+func startDemo(ctx context.Context, s Settings, logger *slog.Logger) (*session, error) {
+	d, err := demo.Start(ctx, demo.WithLogger(logger))
+	if err != nil {
+		return nil, err
+	}
+	opts := []wazoline.Option{
+		wazoline.WithLogger(logger),
+		wazoline.WithPinnedCertificate(d.CertificateSHA256()),
+		wazoline.WithPhoneOptions(phoneOptions(s, logger)...),
+	}
+	line, err := wazoline.Connect(ctx, d.Host(), d.Username(), d.Password(), opts...)
+	if err != nil {
+		_ = d.Close()
+		return nil, fmt.Errorf("demo mode: %w", err)
+	}
+	ringMe := func(from string) error {
+		_, err := d.RingMe(from)
+		return err
+	}
+	sess := &session{
+		api: line.API(),
+		actions: []gui.Action{
+			{Label: "Demo: have the Tone Bot call me", Run: func(context.Context) error { return ringMe("1001") }},
+			{Label: "Demo: have the Echo line call me", Run: func(context.Context) error { return ringMe("9000") }},
+		},
+		commands: []headless.Option{headless.WithCommand("ring_me", func(_ context.Context, args json.RawMessage) (any, error) {
+			var a struct {
+				From string `json:"from"`
+			}
+			if len(args) > 0 {
+				if err := json.Unmarshal(args, &a); err != nil {
+					return nil, fmt.Errorf("ring_me takes {\"from\": \"1001\"}: %w", err)
+				}
+			}
+			return nil, ringMe(a.From)
+		})},
+		close: func() {
+			closeWithin(line.Close)
+			_ = d.Close()
+		},
+	}
+	return sess, nil
+}
+
+// startSIP prepares a plain SIP line. connectNow makes it register before
+// returning (headless); otherwise registration runs in the background and
+// shows up as events (the GUI shows "Registering…" at once).
+func startSIP(ctx context.Context, s Settings, logger *slog.Logger, connectNow bool) (*session, error) {
+	p, err := phone.New(s.Account, phoneOptions(s, logger)...)
+	if err != nil {
+		return nil, err
+	}
+	sess := &session{api: p, close: func() { closeWithin(p.Disconnect) }}
+	if !connectNow {
+		go func() {
+			if err := p.Connect(ctx); err != nil {
+				logger.Warn("registration", "err", err)
+			}
+		}()
+		return sess, nil
+	}
+	if err := p.Connect(ctx); err != nil {
+		if !retriable(err) {
+			sess.close()
+			return nil, err
+		}
+		// The line keeps retrying in the background and reports it as
+		// events: a phone that stays up tells the script when it is back.
+		logger.Warn("not registered yet; retrying in the background", "err", err)
+	}
+	return sess, nil
+}
+
+func phoneOptions(s Settings, logger *slog.Logger) []phone.Option {
+	opts := []phone.Option{phone.WithLogger(logger)}
+	if s.LocalIP != "" {
+		opts = append(opts, phone.WithLocalIP(s.LocalIP))
+	}
+	return opts
+}
+
+func closeWithin(f func(context.Context) error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = f(ctx)
+}
