@@ -139,6 +139,7 @@ func normalize(raw []byte, wantMids []string) (Normalized, error) {
 	out.AudioMid, _ = medias[audio].attr("mid")
 	session = ensureBundle(session, out.AudioMid, &out.Fixes)
 	session, out.Direction = explicitDirections(session, medias, audio, &out.Fixes)
+	session = mediaLevelSetup(session, medias, &out.Fixes)
 
 	out.SDP = joinSDP(session, medias)
 
@@ -459,6 +460,32 @@ func explicitDirections(
 	}
 
 	return session, audioDir
+}
+
+// mediaLevelSetup moves a session-level a=setup onto the m-lines that have
+// none. RFC 4145 §4 (and RFC 8842 §5) allow the attribute at session or media
+// level, the media-level one winning (RFC 8866 §5), and baresip/libre writes
+// it at session level only ("a=setup:active" in its answers). pion reads
+// a=setup only from the m-lines (dtlsRoleFromSDP) and, finding none, falls
+// back to its own answering role, DTLS client: after our offer
+// (setup:actpass) both ends then start as client, each answers the other's
+// ClientHello with an UnexpectedMessage alert and the call has no media.
+// Credentials and fingerprint need no such move: pion reads them at session
+// level too.
+func mediaLevelSetup(session []sdpLine, medias []mediaSection, fixes *[]string) []sdpLine {
+	setup, ok := sessionAttr(session, "setup")
+	if !ok {
+		return session
+	}
+	session = slices.DeleteFunc(session, func(l sdpLine) bool { k, _ := l.attr(); return k == "setup" })
+	for i := range medias {
+		if _, has := medias[i].attr("setup"); !has {
+			medias[i].lines = append(medias[i].lines, sdpLine{typ: 'a', val: "setup:" + setup})
+		}
+	}
+	*fixes = append(*fixes, "moved session-level a=setup:"+setup+" to the m-lines")
+
+	return session
 }
 
 // setDirection returns sdpText with the direction attribute of the m-line

@@ -497,7 +497,10 @@ func (s *Session) gathered(ctx context.Context) ([]byte, error) {
 		return nil, ErrGatherTimeout
 	}
 
-	return []byte(ld.SDP), nil
+	// pion leaves the 0.0.0.0:9 placeholder in m=/c=; RFC 8839 §4.2.1.1
+	// wants the default candidate there once it is known (see
+	// setDefaultDestination: baresip turns ICE off otherwise).
+	return setDefaultDestination([]byte(ld.SDP)), nil
 }
 
 func (s *Session) audioMid() string {
