@@ -34,6 +34,9 @@ type headlessProc struct {
 	stdin io.WriteCloser
 	lines chan map[string]any
 	seen  []string
+	// pending holds lines read while waiting for something else: replies
+	// and the events a command causes come in either order.
+	pending []map[string]any
 }
 
 func (h *headlessProc) send(cmd string) {
@@ -47,6 +50,12 @@ func (h *headlessProc) send(cmd string) {
 // ceiling.
 func (h *headlessProc) waitFor(what string, match func(map[string]any) bool) map[string]any {
 	h.t.Helper()
+	for i, m := range h.pending {
+		if match(m) {
+			h.pending = append(h.pending[:i], h.pending[i+1:]...)
+			return m
+		}
+	}
 	deadline := time.After(30 * time.Second)
 	for {
 		select {
@@ -61,6 +70,7 @@ func (h *headlessProc) waitFor(what string, match func(map[string]any) bool) map
 			if match(m) {
 				return m
 			}
+			h.pending = append(h.pending, m)
 		case <-deadline:
 			h.t.Fatalf("no %s from parley; saw %v", what, h.seen)
 		}
@@ -118,7 +128,13 @@ func TestHeadlessAnswersACallDrivenThroughStdio(t *testing.T) {
 		}
 	})
 
-	h.waitFor("registered", event("registered"))
+	h.waitFor("registration", func(m map[string]any) bool {
+		if m["event"] == "registered" {
+			return true
+		}
+		reg, _ := m["registration"].(map[string]any)
+		return m["event"] == "ready" && reg["state"] == "registered"
+	})
 	sipp := testrig.StartSipp(t, testrig.SippOptions{Scenario: filepath.Join("phone", "testdata", "sipp", "incoming_bye.xml"), Remote: kam.UDPAddr, Args: []string{"-s", "alice"}})
 
 	in := h.waitFor("call_incoming", event("call_incoming"))

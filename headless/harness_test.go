@@ -49,6 +49,8 @@ type output struct {
 	writes  int           // number of Write calls, to prove lines are whole
 	torn    bool          // a Write that was not exactly one line
 	gate    chan struct{} // when not nil, Write blocks until it is closed
+	// ready is Run's first line, kept apart so tests see commands' output.
+	ready string
 }
 
 func newOutput() *output { return &output{changed: make(chan struct{})} }
@@ -72,8 +74,13 @@ func (o *output) Write(p []byte) (int, error) {
 		if i < 0 {
 			break
 		}
-		o.lines = append(o.lines, string(o.pending[:i]))
+		l := string(o.pending[:i])
 		o.pending = o.pending[i+1:]
+		if o.ready == "" && len(o.lines) == 0 && strings.Contains(l, `"event":"ready"`) {
+			o.ready = l
+			continue
+		}
+		o.lines = append(o.lines, l)
 	}
 	close(o.changed)
 	o.changed = make(chan struct{})

@@ -78,6 +78,10 @@ func Run(ctx context.Context, api phone.API, in io.Reader, out io.Writer, opts .
 	events, unsubscribe := api.Subscribe()
 
 	w := newLineWriter(out, cancel)
+	// The first line says where the phone stands: the session may have
+	// registered (or failed to) before Run started, and a script must not
+	// wait for a "registered" event that came and went.
+	w.write(ctx, readyLine(api))
 	var pump sync.WaitGroup
 	pump.Add(1)
 	go func() {
@@ -130,4 +134,15 @@ func forwardEvents(ctx context.Context, events <-chan phone.Event, w *lineWriter
 			}
 		}
 	}
+}
+
+// ready is the first line Run writes.
+type ready struct {
+	Event        string              `json:"event"`
+	Registration phone.Registration  `json:"registration"`
+	Calls        []phone.CallSession `json:"calls"`
+}
+
+func readyLine(api phone.API) ready {
+	return ready{Event: "ready", Registration: api.Registration(), Calls: api.Calls()}
 }

@@ -376,6 +376,9 @@ func TestShutdown(t *testing.T) {
 				t.Fatalf("Run = %v, want %v", err, tt.wantErr)
 			}
 			lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+			if len(lines) > 0 && strings.HasPrefix(lines[0], `{"event":"ready"`) {
+				lines = lines[1:]
+			}
 			if len(lines) != 1 || !strings.Contains(lines[0], `"id":"last"`) || !strings.Contains(lines[0], `"ok":true`) {
 				t.Errorf("output = %q, want exactly the last command's reply", out.String())
 			}
@@ -466,4 +469,29 @@ func firstReply(ls []line) line {
 		}
 	}
 	return line{}
+}
+
+// The first line tells a script where the phone stands, so it need not wait
+// for a registration event that happened before Run started.
+func TestFirstLineIsReady(t *testing.T) {
+	e := phonetest.New()
+	t.Cleanup(e.Close)
+	e.SetRegistration(phone.Registration{State: phone.RegRegistered, AOR: "sip:1001@pbx"})
+	e.Ring("1002", "Bob")
+	var out bytes.Buffer
+	if err := headless.Run(context.Background(), e, strings.NewReader(""), &out); err != nil {
+		t.Fatal(err)
+	}
+	first, _, _ := strings.Cut(out.String(), "\n")
+	var r struct {
+		Event        string             `json:"event"`
+		Registration phone.Registration `json:"registration"`
+		Calls        []phone.CallSession `json:"calls"`
+	}
+	if err := json.Unmarshal([]byte(first), &r); err != nil {
+		t.Fatalf("first line %q: %v", first, err)
+	}
+	if r.Event != "ready" || r.Registration.State != phone.RegRegistered || len(r.Calls) != 1 || r.Calls[0].Number != "1002" {
+		t.Fatalf("first line %q does not describe the phone", first)
+	}
 }
