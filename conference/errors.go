@@ -1,0 +1,90 @@
+package conference
+
+import (
+	"errors"
+
+	"github.com/parley-voip/parley/wazo"
+)
+
+// Sentinel errors. Every error this package returns wraps one of them, and
+// for server refusals also the wazo error (errors.Is(err,
+// wazo.ErrHostCallNotFound) keeps working); Error() is a plain sentence.
+var (
+	ErrStart       = errors.New("could not start the conference")
+	ErrAdd         = errors.New("could not add the call to the conference")
+	ErrRemove      = errors.New("could not remove the participant from the conference")
+	ErrHangup      = errors.New("could not end the conference")
+	ErrNotReady    = errors.New("the server has not said who this call is connected to yet; try again in a moment")
+	ErrNoCalls     = errors.New("choose at least one other call to bring into the conference")
+	ErrNoSuchCall  = errors.New("that call is not open on this phone")
+	ErrNotInConf   = errors.New("that party is not in the conference")
+	ErrFinished    = errors.New("the conference is already over")
+	ErrNoSuchConf  = errors.New("there is no such conference")
+	ErrAmbiguous   = errors.New("several conferences are running; say which one")
+	ErrNoneRunning = errors.New("no conference is running")
+	ErrClosed      = errors.New("conferences are no longer available: the line was closed")
+)
+
+// opError is an operation's failure: op names what failed (ErrStart …),
+// hint says why in words an agent can act on, err is the cause.
+type opError struct {
+	op   error
+	hint string
+	err  error
+}
+
+func (e *opError) Error() string {
+	if e.hint == "" {
+		return e.op.Error() + ": " + e.err.Error()
+	}
+	return e.op.Error() + ": " + e.hint
+}
+
+// Unwrap exposes both the operation sentinel and the cause to errors.Is/As.
+func (e *opError) Unwrap() []error { return []error{e.op, e.err} }
+
+// calldHints turns calld's error_ids (§5.3 table) into sentences for an
+// agent. The wazo sentinels are accurate but talk about "host calls"; the
+// agent thinks in terms of "the call I'm on" and "the other call".
+var calldHints = []struct {
+	err  error
+	hint string
+}{
+	{wazo.ErrHostCallNotFound, "the server no longer knows the call you are on; it may have just ended"},
+	{wazo.ErrHostCallCreation, "the call you are on is not connected to anyone any more"},
+	{wazo.ErrParticipantCallNotFound, "one of the other calls has ended or is no longer connected to you"},
+	{wazo.ErrHostAlreadyInConference, "the call you are on is already part of a conference"},
+	{wazo.ErrParticipantAlreadyInConference, "that person is already in the conference"},
+	{wazo.ErrAdhocConferenceNotFound, "the conference has already ended on the server"},
+	{wazo.ErrInvalidData, "the server did not accept the request (the calls may have changed); try again"},
+	{wazo.ErrUnauthorized, "your Wazo account is not allowed to make conferences; ask your administrator"},
+	{wazo.ErrSessionExpired, "your Wazo session has expired; please log in again"},
+	{wazo.ErrAsteriskUnreachable, "the telephony service is temporarily unavailable; try again in a moment"},
+	{wazo.ErrAsteriskError, "the telephony service reported an error; try again in a moment"},
+	{wazo.ErrServer, "the server is temporarily unavailable; try again in a moment"},
+	{wazo.ErrUnreachable, "the Wazo server cannot be reached; check the network"},
+}
+
+// explain wraps err (usually a *wazo.APIError) for operation op.
+func explain(op error, err error) error {
+	if err == nil {
+		return nil
+	}
+	var oe *opError
+	if errors.As(err, &oe) {
+		return err
+	}
+	for _, h := range calldHints {
+		if errors.Is(err, h.err) {
+			return &opError{op: op, hint: h.hint, err: err}
+		}
+	}
+	var ae *wazo.APIError
+	if errors.As(err, &ae) && ae.Status == 503 {
+		return &opError{op: op, hint: "the server is temporarily unavailable; try again in a moment", err: err}
+	}
+	return &opError{op: op, err: err}
+}
+
+// errConfNotFound is calld's adhoc-conference-not-found (§5.3).
+var errConfNotFound = wazo.ErrAdhocConferenceNotFound
