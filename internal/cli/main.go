@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/parley-voip/parley/conference"
 	"github.com/parley-voip/parley/gui"
 	"github.com/parley-voip/parley/headless"
 	"github.com/parley-voip/parley/phone"
@@ -70,7 +71,15 @@ func runHeadless(ctx context.Context, s Settings, logger *slog.Logger, stdin io.
 		return exitFailure
 	}
 	defer sess.close()
-	err = headless.Run(ctx, sess.api, stdin, stdout, sess.commands...)
+	// Conference events share stdout with headless mode's lines; the
+	// SyncWriter keeps each line whole.
+	out := conference.NewSyncWriter(stdout)
+	runCtx, stopEvents := context.WithCancel(ctx)
+	defer stopEvents()
+	if sess.conferences != nil {
+		go func() { _ = conference.WriteEvents(runCtx, sess.conferences, out) }()
+	}
+	err = headless.Run(runCtx, sess.api, stdin, out, sess.commands...)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintln(stderr, "parley:", err)
 		return exitFailure

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/parley-voip/parley/conference"
 	"github.com/parley-voip/parley/gui"
 	"github.com/parley-voip/parley/headless"
 	"github.com/parley-voip/parley/internal/demo"
@@ -20,7 +21,26 @@ type session struct {
 	api      phone.API
 	actions  []gui.Action
 	commands []headless.Option
-	close    func()
+	// conferences is the line's ad-hoc conference backend, nil when the line
+	// has none yet (plain SIP lines get local mixing in a later release).
+	conferences conference.Backend
+	close       func()
+}
+
+// withConferences gives a Wazo line its calld conference backend.
+func withConferences(sess *session, line *wazoline.Line, logger *slog.Logger) error {
+	conf, err := conference.NewWazo(line, conference.WithLogger(logger))
+	if err != nil {
+		return err
+	}
+	sess.conferences = conf
+	sess.commands = append(sess.commands, conference.HeadlessCommands(conf, sess.api)...)
+	closeLine := sess.close
+	sess.close = func() {
+		_ = conf.Close()
+		closeLine()
+	}
+	return nil
 }
 
 // startWazo signs in to a Wazo stack and connects its WebRTC line.
@@ -37,7 +57,12 @@ func startWazo(ctx context.Context, s Settings, logger *slog.Logger) (*session, 
 	if err != nil {
 		return nil, err
 	}
-	return &session{api: line.API(), close: func() { closeWithin(line.Close) }}, nil
+	sess := &session{api: line.API(), close: func() { closeWithin(line.Close) }}
+	if err := withConferences(sess, line, logger); err != nil {
+		sess.close()
+		return nil, err
+	}
+	return sess, nil
 }
 
 // startDemo runs the embedded Wazo stand-in on loopback and signs in to it,
@@ -82,6 +107,10 @@ func startDemo(ctx context.Context, s Settings, logger *slog.Logger) (*session, 
 			closeWithin(line.Close)
 			_ = d.Close()
 		},
+	}
+	if err := withConferences(sess, line, logger); err != nil {
+		sess.close()
+		return nil, err
 	}
 	return sess, nil
 }
