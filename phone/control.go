@@ -8,24 +8,16 @@ import (
 	"time"
 
 	"github.com/parley-voip/parley/internal/rtc"
+	"github.com/parley-voip/parley/internal/sipua"
 )
 
 // Accept answers an incoming call. A call already established is held first
 // (the SDK's accept does the same), so the agent never talks on two at once.
 func (p *Phone) Accept(ctx context.Context, id string) error {
-	p.mu.Lock()
-	c, err := p.lookup(id)
+	c, inc, err := p.takeIncoming(id, "accepted")
 	if err != nil {
-		p.mu.Unlock()
 		return err
 	}
-	if c.session.Status != StatusIncoming || c.incoming == nil {
-		p.mu.Unlock()
-		return fmt.Errorf("%w: only a ringing incoming call can be accepted", ErrWrongState)
-	}
-	inc := c.incoming
-	c.incoming = nil // nobody else may answer or reject it now
-	p.mu.Unlock()
 
 	p.holdOthers(ctx, id)
 
@@ -59,20 +51,29 @@ func (p *Phone) Reject(ctx context.Context, id string) error {
 	return p.rejectWith(id, p.cfg.rejectCode, p.cfg.rejectReason, "you declined the call")
 }
 
-func (p *Phone) rejectWith(id string, code int, reason, why string) error {
+// takeIncoming claims a ringing incoming call for one answer: once taken,
+// nobody else may accept or reject it, so a double click or a race between
+// the GUI and a script cannot answer twice.
+func (p *Phone) takeIncoming(id, verb string) (*call, *sipua.Incoming, error) {
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	c, err := p.lookup(id)
 	if err != nil {
-		p.mu.Unlock()
-		return err
+		return nil, nil, err
 	}
 	if c.session.Status != StatusIncoming || c.incoming == nil {
-		p.mu.Unlock()
-		return fmt.Errorf("%w: only a ringing incoming call can be rejected", ErrWrongState)
+		return nil, nil, fmt.Errorf("%w: only a ringing incoming call can be %s", ErrWrongState, verb)
 	}
 	inc := c.incoming
 	c.incoming = nil
-	p.mu.Unlock()
+	return c, inc, nil
+}
+
+func (p *Phone) rejectWith(id string, code int, reason, why string) error {
+	_, inc, err := p.takeIncoming(id, "rejected")
+	if err != nil {
+		return err
+	}
 	err = inc.Reject(code, reason)
 	p.endCall(id, code, why)
 	if err != nil {
