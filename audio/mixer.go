@@ -1,0 +1,102 @@
+package audio
+
+import (
+	"sync/atomic"
+)
+
+// mixer is the audio-thread half of the Engine. Once per device period it
+// feeds the microphone to the active call (silence to the other calls that
+// are not held, so they keep their 20 ms send clock), takes one period of
+// decoded audio from every call that is not held (so their playout keeps
+// pace with the device clock), mixes only the active call's into the
+// speaker, adds the local tones, and wakes the pipelines. It never locks,
+// blocks or allocates: the call list is an immutable snapshot swapped
+// atomically by the Engine.
+type mixer struct {
+	pipes   atomic.Pointer[[]*Pipeline]
+	tones   *[numTones]toneSlot
+	ringDev atomic.Bool // the ringtone has its own device
+	scratch []int16
+}
+
+func newMixer(tones *[numTones]toneSlot) *mixer {
+	m := &mixer{tones: tones, scratch: make([]int16, FrameSamples)}
+	empty := []*Pipeline{}
+	m.pipes.Store(&empty)
+	return m
+}
+
+// process is the duplex device callback.
+func (m *mixer) process(out, in []int16) {
+	n := max(len(out), len(in))
+	if n > len(m.scratch) {
+		// Devices deliver 10 or 20 ms periods; anything longer would be a
+		// device bug. Play silence rather than overrun.
+		clear(out)
+		return
+	}
+	clear(out)
+	s := m.scratch[:n]
+	for _, p := range *m.pipes.Load() {
+		if p.held.Load() || p.closing.Load() {
+			continue
+		}
+		active := p.active.Load()
+		if in != nil && active && !p.muted.Load() {
+			p.capRing.Write(in)
+		} else {
+			// Silence keeps a muted or waiting call's send clock running.
+			p.capRing.WriteZeros(n)
+		}
+		if out != nil {
+			got := p.playRing.Read(s)
+			if got < n {
+				if p.started.Load() {
+					p.underruns.Add(1)
+				}
+				clear(s[got:])
+			}
+			if active {
+				mixInto(out, s)
+			}
+		}
+		select {
+		case p.wake <- struct{}{}:
+		default:
+		}
+	}
+	if out == nil {
+		return
+	}
+	for k := range numTones {
+		if ToneKind(k) == ToneRingtone && m.ringDev.Load() {
+			continue
+		}
+		if pl := m.tones[k].p.Load(); pl != nil {
+			pl.Fill(s)
+			mixInto(out, s)
+		}
+	}
+}
+
+// ringProcess is the callback of the separate ring device.
+func (m *mixer) ringProcess(out, _ []int16) {
+	clear(out)
+	if pl := m.tones[ToneRingtone].p.Load(); pl != nil && len(out) <= len(m.scratch) {
+		// The ring device has its own thread, so it must not share scratch.
+		pl.Fill(out)
+	}
+}
+
+// mixInto adds src to dst with saturation.
+func mixInto(dst, src []int16) {
+	for i, v := range src {
+		x := int32(dst[i]) + int32(v)
+		if x > 32767 {
+			x = 32767
+		} else if x < -32768 {
+			x = -32768
+		}
+		dst[i] = int16(x)
+	}
+}

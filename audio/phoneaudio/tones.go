@@ -1,0 +1,136 @@
+package phoneaudio
+
+import (
+	"context"
+	"sync"
+
+	"github.com/parley-voip/parley/audio"
+	"github.com/parley-voip/parley/internal/dsp"
+	"github.com/parley-voip/parley/phone"
+)
+
+// Option configures Attach.
+type Option func(*tonePlayer)
+
+// WithRegion selects the family of ringback and busy tones (default
+// dsp.RegionEU).
+func WithRegion(r dsp.Region) Option { return func(t *tonePlayer) { t.region = r } }
+
+// WithBusyRepeats sets how many busy cadences play after 486 Busy Here
+// (default 3: long enough to recognise, short enough not to annoy).
+func WithBusyRepeats(n int) Option { return func(t *tonePlayer) { t.busyRepeats = max(1, n) } }
+
+// tonePlayer turns phone events into local tones.
+type tonePlayer struct {
+	engine      *audio.Engine
+	region      dsp.Region
+	busyRepeats int
+	ringing     map[string]bool // incoming calls ringing
+	ringback    map[string]bool // outgoing calls alerting (180)
+}
+
+// Attach plays the local tones of api's calls on engine until ctx ends or
+// the returned function is called (which waits for the listener to stop
+// and silences what it started):
+//   - the ringtone while an incoming call rings (until accepted or over);
+//   - ringback after 180 Ringing on an outgoing call (until answered or over;
+//     RFC 3261 §21.1.2 makes 180 the cue for the caller to hear ringing);
+//   - a short busy tone when an outgoing call fails with 486 Busy Here.
+func Attach(ctx context.Context, api phone.API, engine *audio.Engine, opts ...Option) (detach func()) {
+	tp := &tonePlayer{
+		engine:      engine,
+		region:      dsp.RegionEU,
+		busyRepeats: 3,
+		ringing:     map[string]bool{},
+		ringback:    map[string]bool{},
+	}
+	for _, o := range opts {
+		o(tp)
+	}
+	events, unsubscribe := api.Subscribe()
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case ev, ok := <-events:
+				if !ok {
+					return
+				}
+				tp.handle(ev)
+			}
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			cancel()
+			unsubscribe()
+			<-done
+			if len(tp.ringing) > 0 {
+				engine.StopTone(audio.ToneRingtone)
+			}
+			if len(tp.ringback) > 0 {
+				engine.StopTone(audio.ToneRingback)
+			}
+		})
+	}
+}
+
+func (tp *tonePlayer) handle(ev phone.Event) {
+	if ev.Call == nil {
+		return
+	}
+	id, call := ev.Call.ID(), ev.Call
+	switch ev.Type {
+	case phone.EventCallIncoming:
+		if !tp.ringing[id] {
+			tp.ringing[id] = true
+			if len(tp.ringing) == 1 {
+				_ = tp.engine.StartTone(audio.ToneRingtone, dsp.Ringtone())
+			}
+		}
+	case phone.EventCallProgress:
+		if ev.Code == 180 && call.IsCaller && !tp.ringback[id] {
+			tp.ringback[id] = true
+			if len(tp.ringback) == 1 {
+				_ = tp.engine.StartTone(audio.ToneRingback, dsp.Ringback(tp.region))
+			}
+		}
+	case phone.EventCallAccepted, phone.EventCallEnded, phone.EventCallFailed:
+		tp.forget(id)
+		if ev.Type == phone.EventCallFailed && ev.Code == 486 && call.IsCaller {
+			_ = tp.engine.StartTone(audio.ToneBusy, tp.busy())
+		}
+	}
+}
+
+// forget stops the tones a call no longer needs.
+func (tp *tonePlayer) forget(id string) {
+	if tp.ringing[id] {
+		delete(tp.ringing, id)
+		if len(tp.ringing) == 0 {
+			tp.engine.StopTone(audio.ToneRingtone)
+		}
+	}
+	if tp.ringback[id] {
+		delete(tp.ringback, id)
+		if len(tp.ringback) == 0 {
+			tp.engine.StopTone(audio.ToneRingback)
+		}
+	}
+}
+
+// busy is the region's busy cadence played a few times, then silence.
+func (tp *tonePlayer) busy() dsp.Cadence {
+	c := dsp.Busy(tp.region)
+	segs := make([]dsp.Segment, 0, len(c.Segments)*tp.busyRepeats)
+	for range tp.busyRepeats {
+		segs = append(segs, c.Segments...)
+	}
+	c.Segments, c.Once = segs, true
+	return c
+}
