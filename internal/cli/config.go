@@ -22,7 +22,9 @@ type Settings struct {
 	Demo     bool
 	Verbose  bool
 	LocalIP  string
-	Account  phone.Account
+	// Audio is auto, null or off (see audio.go).
+	Audio   string
+	Account phone.Account
 	// Wazo, when its Server is set, makes the account a Wazo user login
 	// (Account.Username/Password are then the Wazo credentials).
 	Wazo WazoSettings
@@ -80,6 +82,7 @@ func Parse(args []string, getenv func(string) string, stderr io.Writer) (Setting
 	var cfgPath, server, user, password, transport, wsPath, domain, display, wazoServer, wazoPin string
 	fs.BoolVar(&s.Headless, "headless", false, "run without a window: JSON events on stdout, JSON commands on stdin (see docs/headless.md)")
 	fs.BoolVar(&s.Demo, "demo", false, "start against the built-in demo server instead of a real account")
+	fs.StringVar(&s.Audio, "audio", audioAuto, "sound: auto (the system's devices, silence if none), null (always silent), off (no audio at all)")
 	fs.BoolVar(&s.Verbose, "v", false, "log SIP and media details to stderr")
 	fs.StringVar(&cfgPath, "config", "", "account file (JSON); default "+DefaultConfigPath())
 	fs.StringVar(&server, "server", "", "SIP server host[:port] (env PARLEY_SERVER)")

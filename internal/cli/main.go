@@ -50,14 +50,27 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 // startSession connects the line the settings describe.
 func startSession(ctx context.Context, s Settings, logger *slog.Logger, connectNow bool) (*session, error) {
+	sound, extra, err := withSound(ctx, s, logger)
+	if err != nil {
+		return nil, err
+	}
+	var sess *session
 	switch {
 	case s.Demo:
-		return startDemo(ctx, s, logger)
+		sess, err = startDemo(ctx, s, logger, extra...)
 	case s.Wazo.Server != "":
-		return startWazo(ctx, s, logger)
+		sess, err = startWazo(ctx, s, logger, extra...)
 	default:
-		return startSIP(ctx, s, logger, connectNow)
+		sess, err = startSIP(ctx, s, logger, connectNow, extra...)
 	}
+	if err != nil {
+		if sound != nil {
+			sound.close()
+		}
+		return nil, err
+	}
+	attachSound(ctx, sess, sound)
+	return sess, nil
 }
 
 func runHeadless(ctx context.Context, s Settings, logger *slog.Logger, stdin io.Reader, stdout, stderr io.Writer) int {

@@ -27,6 +27,30 @@ type session struct {
 	close       func()
 }
 
+// withSound starts the audio engine for the session's phone and its tones.
+// It must run before the phone is created: the engine is a phone option.
+func withSound(ctx context.Context, s Settings, logger *slog.Logger) (*soundSystem, []phone.Option, error) {
+	sound, err := openSound(s.Audio, logger)
+	if err != nil || sound == nil {
+		return nil, nil, err
+	}
+	return sound, []phone.Option{sound.phoneOption()}, nil
+}
+
+// attachSound plays tones for the session and releases the engine on close.
+func attachSound(ctx context.Context, sess *session, sound *soundSystem) {
+	if sound == nil {
+		return
+	}
+	detach := sound.attach(ctx, sess.api)
+	closeRest := sess.close
+	sess.close = func() {
+		closeRest()
+		detach()
+		sound.close()
+	}
+}
+
 // withConferences gives a Wazo line its calld conference backend.
 func withConferences(sess *session, line *wazoline.Line, logger *slog.Logger) error {
 	conf, err := conference.NewWazo(line, conference.WithLogger(logger))
@@ -44,8 +68,8 @@ func withConferences(sess *session, line *wazoline.Line, logger *slog.Logger) er
 }
 
 // startWazo signs in to a Wazo stack and connects its WebRTC line.
-func startWazo(ctx context.Context, s Settings, logger *slog.Logger) (*session, error) {
-	opts := []wazoline.Option{wazoline.WithLogger(logger), wazoline.WithPhoneOptions(phoneOptions(s, logger)...)}
+func startWazo(ctx context.Context, s Settings, logger *slog.Logger, extra ...phone.Option) (*session, error) {
+	opts := []wazoline.Option{wazoline.WithLogger(logger), wazoline.WithPhoneOptions(phoneOptions(s, logger, extra...)...)}
 	if s.Wazo.CertificatePin != "" {
 		pin, err := wazoline.ParseFingerprint(s.Wazo.CertificatePin)
 		if err != nil {
@@ -67,7 +91,7 @@ func startWazo(ctx context.Context, s Settings, logger *slog.Logger) (*session, 
 
 // startDemo runs the embedded Wazo stand-in on loopback and signs in to it,
 // so every feature can be tried without an account.
-func startDemo(ctx context.Context, s Settings, logger *slog.Logger) (*session, error) {
+func startDemo(ctx context.Context, s Settings, logger *slog.Logger, extra ...phone.Option) (*session, error) {
 	d, err := demo.Start(ctx, demo.WithLogger(logger))
 	if err != nil {
 		return nil, err
@@ -75,7 +99,7 @@ func startDemo(ctx context.Context, s Settings, logger *slog.Logger) (*session, 
 	opts := []wazoline.Option{
 		wazoline.WithLogger(logger),
 		wazoline.WithPinnedCertificate(d.CertificateSHA256()),
-		wazoline.WithPhoneOptions(phoneOptions(s, logger)...),
+		wazoline.WithPhoneOptions(phoneOptions(s, logger, extra...)...),
 	}
 	line, err := wazoline.Connect(ctx, d.Host(), d.Username(), d.Password(), opts...)
 	if err != nil {
@@ -118,8 +142,8 @@ func startDemo(ctx context.Context, s Settings, logger *slog.Logger) (*session, 
 // startSIP prepares a plain SIP line. connectNow makes it register before
 // returning (headless); otherwise registration runs in the background and
 // shows up as events (the GUI shows "Registering…" at once).
-func startSIP(ctx context.Context, s Settings, logger *slog.Logger, connectNow bool) (*session, error) {
-	p, err := phone.New(s.Account, phoneOptions(s, logger)...)
+func startSIP(ctx context.Context, s Settings, logger *slog.Logger, connectNow bool, extra ...phone.Option) (*session, error) {
+	p, err := phone.New(s.Account, phoneOptions(s, logger, extra...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -144,8 +168,8 @@ func startSIP(ctx context.Context, s Settings, logger *slog.Logger, connectNow b
 	return sess, nil
 }
 
-func phoneOptions(s Settings, logger *slog.Logger) []phone.Option {
-	opts := []phone.Option{phone.WithLogger(logger)}
+func phoneOptions(s Settings, logger *slog.Logger, extra ...phone.Option) []phone.Option {
+	opts := append([]phone.Option{phone.WithLogger(logger)}, extra...)
 	if s.LocalIP != "" {
 		opts = append(opts, phone.WithLocalIP(s.LocalIP))
 	}
