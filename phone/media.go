@@ -18,7 +18,7 @@ func (p *Phone) newMedia() (*rtc.Session, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = p.cfg.logger
 	}
-	s, err := rtc.NewSession(cfg)
+	s, err := rtc.NewSession(cfg, p.cfg.mediaOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMediaFailed, err)
 	}

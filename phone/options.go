@@ -18,6 +18,7 @@ type config struct {
 	localIP         string
 	keepAlive       time.Duration
 	media           rtc.Config
+	mediaOpts       []rtc.Option
 	audio           AudioBackend
 	serverIDHeader  string
 	qualityInterval time.Duration
@@ -54,6 +55,12 @@ func WithKeepAlive(d time.Duration) Option { return func(c *config) { c.keepAliv
 
 // WithMedia sets the WebRTC media settings (codecs, ICE servers...).
 func WithMedia(m rtc.Config) Option { return func(c *config) { c.media = m } }
+
+// WithMediaOptions passes options to every call's media session, e.g.
+// rtc.WithSettingEngine to give ICE a custom socket.
+func WithMediaOptions(opts ...rtc.Option) Option {
+	return func(c *config) { c.mediaOpts = append(c.mediaOpts, opts...) }
+}
 
 // WithAudio connects calls to sound. Without it calls carry no audio: useful
 // for signalling tests and for machines with no sound hardware.
