@@ -74,7 +74,10 @@ func TestCallToBaresipEstablishesWebRTCMedia(t *testing.T) {
 	if err := p.Hangup(context.Background(), cs.ID()); err != nil {
 		t.Fatal(err)
 	}
-	ev.next(phone.EventCallEnded)
+	end := ev.next(phone.EventCallEnded)
+	if end.Quality == nil || end.Quality.PacketsReceived == 0 || end.Quality.MOS < 1 {
+		t.Fatalf("call_ended carries no quality summary: %+v", end.Quality)
+	}
 	mustEvent(t, bob, "CALL_CLOSED")
 }
 

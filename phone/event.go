@@ -49,7 +49,7 @@ type Event struct {
 	Reason string `json:"reason,omitempty"`
 	// Digit is set on dtmf_received.
 	Digit string `json:"digit,omitempty"`
-	// Quality is set on call_quality.
+	// Quality is set on call_quality, and on call_ended as the call's summary.
 	Quality *Quality `json:"quality,omitempty"`
 }
 

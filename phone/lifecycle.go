@@ -50,13 +50,20 @@ func (p *Phone) endCall(id string, code int, reason string) {
 	p.mu.Unlock()
 
 	c.finish()
+	ev := Event{Type: typ, Call: &snap, Code: code, Reason: reason}
+	if media != nil && snap.Answered {
+		// The call's summary: what the agent's line was like, for the
+		// record and for "why was that call bad?" afterwards.
+		q := p.quality(c)
+		ev.Quality = &q
+	}
 	if audio != nil {
 		_ = audio.Close()
 	}
 	if media != nil {
 		_ = media.Close()
 	}
-	p.emit(Event{Type: typ, Call: &snap, Code: code, Reason: reason})
+	p.emit(ev)
 }
 
 // makeActive gives the microphone and speaker to the call, taking them from
