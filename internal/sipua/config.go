@@ -44,7 +44,8 @@ type Config struct {
 	// Negative disables registration (direct peer-to-peer use and tests).
 	RegisterExpiry time.Duration
 	// KeepAlive is the OPTIONS keep-alive period on connection transports
-	// (tcp, tls, ws, wss); default 30s, negative disables.
+	// (tcp, tls, ws, wss); default 30s, negative disables the pings (the
+	// flow is still watched and re-registered when it drops).
 	KeepAlive time.Duration
 	// TLSConfig verifies tls/wss servers (RootCAs, ServerName). nil uses the
 	// system roots.

@@ -41,7 +41,8 @@
 //     like sip.js. Close un-registers our own Contact with expires=0 rather
 //     than "Contact: *", which would also unbind the user's other devices.
 //   - Connection transports (tcp, tls, ws, wss): the flow is checked every
-//     second and an OPTIONS keep-alive is sent every KeepAlive (30 s); a
+//     second (also with KeepAlive < 0, which only disables the pings) and an
+//     OPTIONS keep-alive is sent every KeepAlive (30 s); a
 //     dropped flow or failed keep-alive triggers a re-REGISTER on a new
 //     connection (new Call-ID on WS: kamailio keeps a re-used Call-ID bound
 //     to the dead flow).
@@ -53,8 +54,11 @@
 //   - Incoming: OPTIONS and MESSAGE are answered 200 (Asterisk hangs up
 //     otherwise); in-dialog requests for unknown dialogs get 481; CANCEL of
 //     a ringing call is answered 200 + 487 by sipgo and closes Canceled().
-//   - Malformed requests (missing Call-ID/From/To/CSeq/Via) get 400; nothing
-//     dereferences an optional header unchecked.
+//   - Malformed requests (missing Call-ID/From/To/CSeq/Via, CSeq method not
+//     the request's) get 400; an INVITE body that is not application/sdp gets
+//     415 with Accept (400 without Content-Type); nothing dereferences an
+//     optional header unchecked. Unparsable datagrams are dropped by sipgo; a
+//     framing error on a connection closes it and the flow watch re-registers.
 //
 // # Threading
 //

@@ -63,7 +63,9 @@ func (r *registrar) run(parent context.Context, first chan<- error) {
 
 	ua := r.ua
 	cfg := &ua.cfg
-	if cfg.connectionOriented() && cfg.KeepAlive > 0 {
+	// The flow watch runs on every connection transport; KeepAlive < 0
+	// only disables the OPTIONS pings (a lost flow must still be noticed).
+	if cfg.connectionOriented() {
 		ua.wg.Add(1)
 		go func() {
 			defer ua.wg.Done()
@@ -366,14 +368,19 @@ func (r *registrar) flowAlive() bool {
 }
 
 // keepAlive watches the flow every second and sends OPTIONS every
-// KeepAlive (RFC 5626 §4.4 spirit; kamailio and Asterisk answer OPTIONS,
-// while CRLF pings are not understood by every WS server).
+// KeepAlive when it is positive (RFC 5626 §4.4 spirit; kamailio and
+// Asterisk answer OPTIONS, while CRLF pings are not understood by every WS
+// server).
 func (r *registrar) keepAlive(ctx context.Context) {
 	ua := r.ua
 	watch := time.NewTicker(time.Second)
 	defer watch.Stop()
-	ka := time.NewTicker(ua.cfg.KeepAlive)
-	defer ka.Stop()
+	var kaC <-chan time.Time // nil (never fires) when keep-alives are disabled
+	if ua.cfg.KeepAlive > 0 {
+		ka := time.NewTicker(ua.cfg.KeepAlive)
+		defer ka.Stop()
+		kaC = ka.C
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -382,7 +389,7 @@ func (r *registrar) keepAlive(ctx context.Context) {
 			if ua.RegState().Status == RegRegistered && !r.flowAlive() {
 				r.triggerNow("connection to server lost")
 			}
-		case <-ka.C:
+		case <-kaC:
 			if ua.RegState().Status != RegRegistered {
 				continue
 			}

@@ -1,6 +1,8 @@
 package sipua
 
 import (
+	"strings"
+
 	"github.com/emiago/sipgo/sip"
 )
 
@@ -63,6 +65,14 @@ func (ua *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		respond(ua, tx, req, 400, "Bad Request")
 		return
 	}
+	if code, reason := checkSDPBody(req); code != 0 {
+		res := sip.NewResponseFromRequest(req, code, reason, nil)
+		res.AppendHeader(sip.NewHeader("Accept", "application/sdp"))
+		if err := tx.Respond(res); err != nil {
+			ua.log.Debug("respond failed", "code", code, "err", err)
+		}
+		return
+	}
 	if tag, _ := req.To().Params.Get("tag"); tag != "" {
 		d := ua.dialogs.Match(req)
 		if d == nil {
@@ -103,9 +113,32 @@ func (ua *UA) onUnhandledResponse(res *sip.Response) {
 	d.reAck(cseq.SeqNo)
 }
 
-// wellFormed checks the headers our handlers dereference.
+// wellFormed checks the headers our handlers dereference, and that the
+// CSeq method matches the request (RFC 3261 §8.1.1.5): sipgo routes by the
+// request line but keys transactions by CSeq, so a mismatch would reach the
+// wrong handler or transaction.
 func wellFormed(req *sip.Request) bool {
-	return req != nil && req.CallID() != nil && req.From() != nil && req.To() != nil && req.CSeq() != nil && req.Via() != nil
+	return req != nil && req.CallID() != nil && req.From() != nil && req.To() != nil && req.CSeq() != nil && req.Via() != nil &&
+		req.CSeq().MethodName == req.Method
+}
+
+// checkSDPBody vets an INVITE body before it is handed on as SDP: a body
+// needs a Content-Type (RFC 3261 §20.15) and we only understand
+// application/sdp (415 with Accept, §21.4.13), so text, multipart or
+// anything else never reaches the media layer as an "offer".
+func checkSDPBody(req *sip.Request) (int, string) {
+	if len(req.Body()) == 0 {
+		return 0, ""
+	}
+	ct := req.ContentType()
+	if ct == nil {
+		return 400, "Missing Content-Type"
+	}
+	mt, _, _ := strings.Cut(ct.Value(), ";")
+	if !strings.EqualFold(strings.TrimSpace(mt), "application/sdp") {
+		return 415, "Unsupported Media Type"
+	}
+	return 0, ""
 }
 
 func respond(ua *UA, tx sip.ServerTransaction, req *sip.Request, code int, reason string) {
