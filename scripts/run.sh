@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # run.sh [parley flags...] — THE run command: installs the build/run
 # dependencies, builds bin/parley from the repository root and starts it.
-# With no account configured it starts in demo mode (-demo); extra arguments
+# With no account configured parley starts in demo mode; extra arguments
 # are passed through, e.g.:
 #   scripts/run.sh                         # demo mode unless an account exists
 #   scripts/run.sh -config my-account.json
 #   scripts/run.sh -headless
-# Environment: PARLEY_SKIP_INSTALL=1 skips install-deps; PARLEY_ACCOUNT (a
-# config file) counts as a configured account; PARLEY_TAGS adds build tags.
+# Environment: PARLEY_SKIP_INSTALL=1 skips install-deps; PARLEY_TAGS adds
+# build tags; PARLEY_CONFIG, PARLEY_SERVER... are read by parley itself.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,16 +25,8 @@ echo "building bin/parley (a cold build compiles Fyne/GLFW and miniaudio: ~3-4 m
 go build "${tags[@]}" -o bin/parley .
 
 args=("$@")
-configured=0
-[ -n "${PARLEY_ACCOUNT:-}" ] && configured=1
-[ -f "${XDG_CONFIG_HOME:-$HOME/.config}/parley/account.json" ] && configured=1
-for a in "$@"; do
-  case "$a" in -demo|--demo|-demo=*|--demo=*|-config|--config|-config=*|--config=*) configured=1 ;; esac
-done
-if [ $configured -eq 0 ]; then
-  echo "no account configured (${XDG_CONFIG_HOME:-$HOME/.config}/parley/account.json, PARLEY_ACCOUNT or -config): starting with -demo"
-  args=(-demo "${args[@]}")
-fi
+# With no account (no config file, flags or PARLEY_* variables), parley itself
+# starts the window in demo mode and says so; the script does not guess.
 headless=0
 for a in "$@"; do case "$a" in -headless|--headless|-headless=*|--headless=*) headless=1 ;; esac; done
 if [ $headless -eq 0 ] && [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
