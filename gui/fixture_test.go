@@ -37,12 +37,14 @@ type fixture struct {
 	ui *fyneThread
 }
 
-func newFixture(t *testing.T) *fixture {
+// newFixture opens a window on a fresh phonetest engine; opts are the
+// window's options (WithConferences).
+func newFixture(t *testing.T, opts ...Option) *fixture {
 	t.Helper()
 	a := test.NewTempApp(t)
 	f := &fixture{t: t, e: phonetest.New(), ui: &fyneThread{}}
 	f.ui.do(func() {
-		f.m = newMainWindow(a, f.e, f.ui.do)
+		f.m = newMainWindow(a, f.e, f.ui.do, opts...)
 		f.m.Window().Resize(fyne.NewSize(480, 640))
 	})
 	t.Cleanup(func() {

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/parley-voip/parley/conference"
 	"github.com/parley-voip/parley/phone"
 )
 
@@ -34,6 +35,13 @@ type MainWindow struct {
 	unsubscribe func()
 	wg          sync.WaitGroup // the event pump and every running action
 
+	// Conferences (WithConferences); all nil without a backend. Set before
+	// the pump starts and never changed, so any goroutine may read them.
+	confBackend     conference.Backend
+	confControl     conferenceControl
+	confEvents      <-chan conference.Event
+	confUnsubscribe func()
+
 	// Fyne thread only.
 	closed       bool
 	registration *registrationLine
@@ -44,15 +52,22 @@ type MainWindow struct {
 	// panels holds the parts a later release adds under the call list
 	// (conference panel, dial pad, device settings).
 	panels *fyne.Container
+	// conf is the conference panel, nil without a backend.
+	conf *conferencePanel
+	// endedNotice is the call whose end the notice shows, so a late
+	// call_merged can reword it.
+	endedNotice phone.CallSession
 }
 
 // NewMainWindow builds the main window on a and starts following api's
-// events. The window is not shown; the pump stops when it is closed.
-func NewMainWindow(a fyne.App, api phone.API) *MainWindow {
-	return newMainWindow(a, api, fyne.Do)
+// events. The window is not shown; the pump stops when it is closed. Of the
+// options, it uses WithConferences; the others concern Run.
+func NewMainWindow(a fyne.App, api phone.API, opts ...Option) *MainWindow {
+	return newMainWindow(a, api, fyne.Do, opts...)
 }
 
-func newMainWindow(a fyne.App, api phone.API, onUI func(func())) *MainWindow {
+func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option) *MainWindow {
+	cfg := defaultRunConfig(opts)
 	ctx, stop := context.WithCancel(context.Background())
 	m := &MainWindow{
 		api:  api,
@@ -78,6 +93,16 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func())) *MainWindow {
 	m.notice.Wrapping = fyne.TextWrapWord
 	m.notice.Hide()
 	m.panels = container.NewVBox()
+	if cfg.conferences != nil {
+		m.confBackend, m.confControl = cfg.conferences, cfg.conferenceControl
+		m.conf = newConferencePanel(conferenceActions{
+			merge:  m.mergeCalls,
+			add:    m.addToConference,
+			remove: m.removeFromConference,
+			end:    m.endConference,
+		})
+		m.panels.Add(m.conf.object())
+	}
 
 	top := container.NewVBox(m.registration.object(), m.dialer.object(), m.notice)
 	m.win.SetContent(container.NewBorder(top, m.panels, nil, nil, container.NewVScroll(m.calls.object())))
@@ -88,6 +113,10 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func())) *MainWindow {
 	// up as an event instead of being missed.
 	events, unsubscribe := api.Subscribe()
 	m.unsubscribe = unsubscribe
+	m.confUnsubscribe = func() {}
+	if m.confBackend != nil {
+		m.confEvents, m.confUnsubscribe = m.confBackend.Subscribe()
+	}
 	m.wg.Add(1)
 	go m.pump(events)
 	return m
@@ -102,24 +131,37 @@ type snapshot struct {
 	calls        []phone.CallSession
 	active       string
 	at           time.Time
+	conference   conferenceView
+	// mergedEnd: the event is the end of a call folded into a conference.
+	mergedEnd bool
 }
 
-func (m *MainWindow) takeSnapshot() snapshot {
+// takeSnapshot reads the phone, and the conferences when feed is not nil.
+func (m *MainWindow) takeSnapshot(feed *conferenceFeed) snapshot {
 	s := snapshot{registration: m.api.Registration(), calls: m.api.Calls(), at: time.Now()}
 	if cs, ok := m.api.ActiveCall(); ok {
 		s.active = cs.ID()
 	}
+	if feed != nil {
+		s.conference = viewConferences(feed.snapshots(), s.calls, s.active)
+	}
 	return s
 }
 
-// pump follows the phone's events until the window closes. Each event, and
-// each second for the call durations, it reads the phone's state and has the
-// Fyne thread show it.
+// pump follows the phone's events, and the conference backend's, until the
+// window closes. Each event, and each second for the call durations, it
+// reads the state and has the Fyne thread show it.
 func (m *MainWindow) pump(events <-chan phone.Event) {
 	defer m.wg.Done()
 	ticker := time.NewTicker(time.Second)
 	defer ticker.Stop()
-	m.show(m.takeSnapshot(), nil)
+	var feed *conferenceFeed // this goroutine's record of the conferences
+	if m.confBackend != nil {
+		feed = newConferenceFeed(m.confBackend)
+		feed.seed()
+	}
+	confEvents := m.confEvents // nil without a backend: never ready
+	m.show(m.takeSnapshot(feed), nil)
 	for {
 		select {
 		case <-m.ctx.Done():
@@ -128,9 +170,23 @@ func (m *MainWindow) pump(events <-chan phone.Event) {
 			if !ok {
 				return
 			}
-			m.show(m.takeSnapshot(), &ev)
+			s := m.takeSnapshot(feed)
+			s.mergedEnd = m.isMergedEnd(ev)
+			m.show(s, &ev)
+		case ev, ok := <-confEvents:
+			if !ok { // the backend closed: the phone goes on
+				confEvents = nil
+				continue
+			}
+			feed.apply(ev)
+			s := m.takeSnapshot(feed)
+			m.onUI(func() {
+				if !m.closed {
+					m.showConferenceEvent(s, ev)
+				}
+			})
 		case <-ticker.C:
-			m.show(m.takeSnapshot(), nil)
+			m.show(m.takeSnapshot(feed), nil)
 		}
 	}
 }
@@ -150,6 +206,9 @@ func (m *MainWindow) render(s snapshot, ev *phone.Event) {
 	m.registration.update(s.registration)
 	m.calls.update(s.calls, s.active, s.at)
 	m.incoming.update(s.calls)
+	if m.conf != nil {
+		m.conf.update(s.conference)
+	}
 	m.updateTitle(len(s.calls))
 	if ev == nil {
 		return
@@ -161,9 +220,16 @@ func (m *MainWindow) render(s snapshot, ev *phone.Event) {
 		}
 		m.win.RequestFocus()
 	case phone.EventCallEnded, phone.EventCallFailed:
-		if ev.Call != nil {
+		if ev.Call == nil {
+			break
+		}
+		if s.mergedEnd || (m.conf != nil && m.conf.isMerged(ev.Call.SIPCallID)) {
+			// Folded into the conference: not the end of a conversation.
+			m.setNotice(mergedText(*ev.Call))
+		} else {
 			m.setNotice(endedText(*ev.Call, ev.Reason))
 		}
+		m.endedNotice = *ev.Call
 	}
 }
 
@@ -181,6 +247,7 @@ func (m *MainWindow) updateTitle(calls int) {
 // setNotice shows a one-line message under the dialler (errors, call
 // outcomes); an empty text hides it. Fyne thread only.
 func (m *MainWindow) setNotice(text string, importance ...widget.Importance) {
+	m.endedNotice = phone.CallSession{}
 	m.notice.Importance = widget.MediumImportance
 	if len(importance) > 0 {
 		m.notice.Importance = importance[0]
@@ -267,6 +334,7 @@ func (m *MainWindow) shutdown() {
 	m.closed = true
 	m.stop()
 	m.unsubscribe()
+	m.confUnsubscribe()
 }
 
 // wait returns once the pump and every action have finished; call it after

@@ -4,6 +4,8 @@ import (
 	"errors"
 
 	"fyne.io/fyne/v2"
+
+	"github.com/parley-voip/parley/conference"
 )
 
 // ErrNoWindow is what Run returns in a build without cgo, which cannot open
@@ -19,6 +21,9 @@ type Option func(*runConfig)
 type runConfig struct {
 	size    fyne.Size
 	actions []Action
+	// conferences and conferenceControl: WithConferences (conference.go).
+	conferences       conference.Backend
+	conferenceControl conferenceControl
 }
 
 func defaultRunConfig(opts []Option) runConfig {

@@ -16,7 +16,7 @@ func Run(api phone.API, opts ...Option) error {
 	cfg := defaultRunConfig(opts)
 	a := app.NewWithID(AppID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
-	m := NewMainWindow(a, api)
+	m := NewMainWindow(a, api, opts...)
 	for _, action := range cfg.actions {
 		m.AddAction(action)
 	}

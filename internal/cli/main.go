@@ -111,7 +111,11 @@ func runGUI(ctx context.Context, s Settings, logger *slog.Logger, stderr io.Writ
 		return exitFailure
 	}
 	defer sess.close()
-	if err := gui.Run(sess.api, gui.WithActions(sess.actions...)); err != nil {
+	opts := []gui.Option{gui.WithActions(sess.actions...)}
+	if sess.conferences != nil {
+		opts = append(opts, gui.WithConferences(sess.conferences))
+	}
+	if err := gui.Run(sess.api, opts...); err != nil {
 		fmt.Fprintln(stderr, "parley:", err)
 		return exitFailure
 	}
