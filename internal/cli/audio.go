@@ -19,8 +19,8 @@ const (
 
 // soundSystem is the audio engine and what it holds open.
 type soundSystem struct {
-	engine *audio.Engine
-	host   *audio.MalgoHost
+	engine    *audio.Engine
+	closeHost func()
 }
 
 // openSound prepares the audio engine for the mode. Devices open only when a
@@ -34,47 +34,16 @@ func openSound(mode string, logger *slog.Logger) (*soundSystem, error) {
 	default:
 		return nil, fmt.Errorf("%w: -audio %q: use auto, null or off", ErrUsage, mode)
 	}
-	var host *audio.MalgoHost
-	var err error
-	if mode != audioNull {
-		host, err = audio.NewMalgoHost(audio.WithLogger(logger))
-		if err == nil {
-			// Listing is not enough: ALSA lists plugin "devices" on machines
-			// with no sound card. Open the default duplex device once.
-			if perr := probe(host); perr != nil {
-				_ = host.Close()
-				host, err = nil, perr
-			}
-		}
-		if err != nil {
-			logger.Warn("no usable sound device: calls will be silent here (use -audio off to disable audio)", "err", err)
-		}
-	}
-	if host == nil {
-		if host, err = audio.NewMalgoHost(audio.WithLogger(logger), audio.WithNullBackend()); err != nil {
-			return nil, fmt.Errorf("cannot start even the silent audio device: %w", err)
-		}
+	host, closeHost, err := soundHost(mode == audioNull, logger)
+	if err != nil {
+		return nil, err
 	}
 	engine, err := audio.NewEngine(host, audio.DeviceConfig{}, audio.WithEngineLogger(logger))
 	if err != nil {
-		_ = host.Close()
+		closeHost()
 		return nil, fmt.Errorf("cannot start the audio engine: %w", err)
 	}
-	return &soundSystem{engine: engine, host: host}, nil
-}
-
-// probe opens, starts and releases the default duplex device: backends
-// report some failures only when the device starts.
-func probe(host *audio.MalgoHost) error {
-	dev, err := host.Open(audio.DeviceConfig{})
-	if err != nil {
-		return err
-	}
-	if err := dev.Start(func(out, _ []int16) { clear(out) }); err != nil {
-		_ = dev.Stop()
-		return err
-	}
-	return dev.Stop()
+	return &soundSystem{engine: engine, closeHost: closeHost}, nil
 }
 
 // phoneOption connects calls to the engine.
@@ -89,5 +58,5 @@ func (s *soundSystem) attach(ctx context.Context, api phone.API) func() {
 
 func (s *soundSystem) close() {
 	_ = s.engine.Close()
-	_ = s.host.Close()
+	s.closeHost()
 }
