@@ -68,6 +68,7 @@ type Engine struct {
 
 	mu      sync.Mutex
 	pipes   []*Pipeline
+	confIDs []string // calls mixed as a local conference (SetConference)
 	dev     Device
 	ring    Device
 	playing [numTones]bool
@@ -137,10 +138,20 @@ func (e *Engine) remove(p *Pipeline) {
 	}
 }
 
-// publishLocked hands the audio thread a fresh immutable call list.
+// publishLocked hands the audio thread a fresh immutable call list and
+// conference membership (built here, so the callback never allocates).
 func (e *Engine) publishLocked() {
 	snap := slices.Clone(e.pipes)
+	members, leaving := e.conferenceLocked()
+	if len(members) == 0 {
+		e.mix.conf.Store(nil)
+	} else {
+		e.mix.conf.Store(newConfMix(members))
+	}
 	e.mix.pipes.Store(&snap)
+	for _, p := range leaving {
+		p.inConf.Store(false)
+	}
 }
 
 // StartTone plays c in the slot kind until StopTone (one-shot cadences stop
@@ -308,6 +319,7 @@ func (e *Engine) Close() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.pipes = nil
+	e.confIDs = nil
 	e.publishLocked()
 	return e.syncDevicesLocked()
 }

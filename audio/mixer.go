@@ -14,6 +14,7 @@ import (
 // atomically by the Engine.
 type mixer struct {
 	pipes   atomic.Pointer[[]*Pipeline]
+	conf    atomic.Pointer[confMix] // local conference, nil when none
 	tones   *[numTones]toneSlot
 	ringDev atomic.Bool // the ringtone has its own device
 	scratch []int16
@@ -37,9 +38,10 @@ func (m *mixer) process(out, in []int16) {
 	}
 	clear(out)
 	s := m.scratch[:n]
+	cm := m.conf.Load()
 	for _, p := range *m.pipes.Load() {
-		if p.held.Load() || p.closing.Load() {
-			continue
+		if p.held.Load() || p.closing.Load() || (cm != nil && cm.has(p)) {
+			continue // conference members are mixed below
 		}
 		active := p.active.Load()
 		if in != nil && active && !p.muted.Load() {
@@ -64,6 +66,9 @@ func (m *mixer) process(out, in []int16) {
 		case p.wake <- struct{}{}:
 		default:
 		}
+	}
+	if cm != nil {
+		cm.process(out, in, n)
 	}
 	if out == nil {
 		return

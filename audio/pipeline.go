@@ -71,6 +71,7 @@ type Pipeline struct {
 	active, muted, held atomic.Bool
 	holds               atomic.Uint64 // hold count: the goroutine restarts playout after each
 	closing             atomic.Bool
+	inConf              atomic.Bool // mixed as a local conference: live whatever active/held say
 	started             atomic.Bool // first packet decoded (underruns count from then)
 
 	sent, sendErrors, codecErrors atomic.Uint64
@@ -163,7 +164,7 @@ func (p *Pipeline) Close() error {
 
 // onRTP runs on the transport's reader goroutine.
 func (p *Pipeline) onRTP(pkt *rtp.Packet) {
-	if p.held.Load() || p.closing.Load() || pkt.PayloadType != p.params.PayloadType {
+	if (p.held.Load() && !p.inConf.Load()) || p.closing.Load() || pkt.PayloadType != p.params.PayloadType {
 		return
 	}
 	p.jb.Push(pkt)
@@ -187,7 +188,7 @@ func (p *Pipeline) run() {
 			return
 		case <-p.wake:
 		}
-		if p.held.Load() {
+		if p.held.Load() && !p.inConf.Load() {
 			continue
 		}
 		// The audio thread stops waking us while held, so compare hold
@@ -210,8 +211,11 @@ func (p *Pipeline) run() {
 func (p *Pipeline) sendCaptured(frame []int16, payload []byte) {
 	for p.capRing.Len() >= FrameSamples {
 		p.capRing.Read(frame)
-		if p.muted.Load() || !p.active.Load() {
-			clear(frame) // the ring may still hold microphone audio from before
+		if !p.inConf.Load() && (p.muted.Load() || !p.active.Load()) {
+			// The ring may still hold microphone audio from before. A
+			// conference member's ring holds its mix-minus, already muted
+			// by the audio thread as the agent asked.
+			clear(frame)
 		}
 		n, err := p.enc.Encode(frame, payload)
 		if err != nil {

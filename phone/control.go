@@ -126,6 +126,13 @@ func (p *Phone) Resume(ctx context.Context, id string) error {
 	return p.changeHold(ctx, id, false)
 }
 
+// ResumeAlongside takes a call off hold without holding the others. It is
+// for a local conference, where every leg must send and receive at once and
+// the audio engine, not the phone, decides who hears whom.
+func (p *Phone) ResumeAlongside(ctx context.Context, id string) error {
+	return p.changeHold(ctx, id, false)
+}
+
 func (p *Phone) changeHold(ctx context.Context, id string, hold bool) error {
 	p.mu.Lock()
 	c, err := p.lookup(id)
