@@ -42,6 +42,15 @@ type BaresipOptions struct {
 	SourceWAV string
 	// NullSource sends silence instead of the tone when SourceWAV is "".
 	NullSource bool
+	// Player is the audio_player device ("module,device"). "" keeps the
+	// default, ALSA's null PCM ("alsa,null"), which has no clock: a baresip
+	// thread spins on it (about a core per process in a call), fine for
+	// functional tests, useless for measuring CPU. PlayerBridge plays into
+	// the aubridge module instead (loaded automatically for any
+	// "aubridge,..." player): with no aubridge source of the same name, no
+	// thread pulls from it, so received audio is decoded and then dropped
+	// without any busy loop; the sources (ausine, aufile) are clocked.
+	Player string
 	// RecordWAV, if set, receives the decoded incoming audio of the last
 	// call: the sndfile module records every call into the instance's
 	// directory and SaveRecording copies the newest one here.
@@ -53,6 +62,10 @@ type BaresipOptions struct {
 	// SIPTrace logs all SIP messages (baresip -s) into the log.
 	SIPTrace bool
 }
+
+// PlayerBridge is a BaresipOptions.Player that decodes received audio and
+// drops it without a spinning audio thread (see Player).
+const PlayerBridge = "aubridge,parley-sink"
 
 // BaresipEvent is one event from baresip's ctrl_tcp socket.
 type BaresipEvent struct {
@@ -161,6 +174,10 @@ func startBaresip(t testing.TB, bin string, o BaresipOptions) (*Baresip, error) 
 	case o.NullSource:
 		source = "alsa,null"
 	}
+	player := "alsa,null" // ALSA's built-in null PCM: no card or sound server
+	if o.Player != "" {
+		player = o.Player
+	}
 	modules := []string{"account.so", "menu.so", "ctrl_tcp.so", "alsa.so", "ausine.so", "aufile.so"}
 	codecs := []string{"g711.so", "opus.so"}
 	if o.WebRTC {
@@ -170,10 +187,13 @@ func startBaresip(t testing.TB, bin string, o BaresipOptions) (*Baresip, error) 
 	if o.RecordWAV != "" {
 		modules = append(modules, "sndfile.so")
 	}
+	if strings.HasPrefix(player, "aubridge,") {
+		modules = append(modules, "aubridge.so")
+	}
 	cfg := []string{
 		"sip_listen " + net.JoinHostPort("127.0.0.1", strconv.Itoa(sipPort)),
 		"net_interface 127.0.0.1",
-		"audio_player alsa,null", // ALSA's built-in null PCM: no card or sound server
+		"audio_player " + player,
 		"audio_alert alsa,null",
 		"audio_source " + source,
 		fmt.Sprintf("ausrc_srate %d", srcRate),
