@@ -62,6 +62,10 @@ func startSession(ctx context.Context, s Settings, logger *slog.Logger, connectN
 		sess, err = startWazo(ctx, s, logger, extra...)
 	default:
 		sess, err = startSIP(ctx, s, logger, connectNow, extra...)
+		if err == nil && sound != nil {
+			// No conference API on a plain SIP server: Parley mixes.
+			err = withLocalConferences(sess, sound, logger)
+		}
 	}
 	if err != nil {
 		if sound != nil {

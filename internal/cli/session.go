@@ -27,6 +27,23 @@ type session struct {
 	close       func()
 }
 
+// withLocalConferences gives a plain SIP line the local mixing backend.
+func withLocalConferences(sess *session, sound *soundSystem, logger *slog.Logger) error {
+	conf, err := conference.NewLocal(sess.api, sound.engine, conference.WithLogger(logger))
+	if err != nil {
+		sess.close()
+		return err
+	}
+	sess.conferences = conf
+	sess.commands = append(sess.commands, conference.HeadlessCommands(conf, sess.api)...)
+	closeLine := sess.close
+	sess.close = func() {
+		_ = conf.Close()
+		closeLine()
+	}
+	return nil
+}
+
 // withSound starts the audio engine for the session's phone and its tones.
 // It must run before the phone is created: the engine is a phone option.
 func withSound(ctx context.Context, s Settings, logger *slog.Logger) (*soundSystem, []phone.Option, error) {
