@@ -21,8 +21,8 @@ type session struct {
 	api      phone.API
 	actions  []gui.Action
 	commands []headless.Option
-	// conferences is the line's ad-hoc conference backend, nil when the line
-	// has none yet (plain SIP lines get local mixing in a later release).
+	// conferences is the line's ad-hoc conference backend: calld on a Wazo
+	// line, local mixing on a plain SIP line, nil when audio is off.
 	conferences conference.Backend
 	close       func()
 }
@@ -34,6 +34,13 @@ func withLocalConferences(sess *session, sound *soundSystem, logger *slog.Logger
 		sess.close()
 		return err
 	}
+	sess.addConferences(conf)
+	return nil
+}
+
+// addConferences offers the backend to both front ends and closes it
+// before the line.
+func (sess *session) addConferences(conf conference.Backend) {
 	sess.conferences = conf
 	sess.commands = append(sess.commands, conference.HeadlessCommands(conf, sess.api)...)
 	closeLine := sess.close
@@ -41,7 +48,6 @@ func withLocalConferences(sess *session, sound *soundSystem, logger *slog.Logger
 		_ = conf.Close()
 		closeLine()
 	}
-	return nil
 }
 
 // withSound starts the audio engine for the session's phone and its tones.
@@ -74,13 +80,7 @@ func withConferences(sess *session, line *wazoline.Line, logger *slog.Logger) er
 	if err != nil {
 		return err
 	}
-	sess.conferences = conf
-	sess.commands = append(sess.commands, conference.HeadlessCommands(conf, sess.api)...)
-	closeLine := sess.close
-	sess.close = func() {
-		_ = conf.Close()
-		closeLine()
-	}
+	sess.addConferences(conf)
 	return nil
 }
 
