@@ -96,12 +96,6 @@ func (m *mixer) ringProcess(out, _ []int16) {
 // mixInto adds src to dst with saturation.
 func mixInto(dst, src []int16) {
 	for i, v := range src {
-		x := int32(dst[i]) + int32(v)
-		if x > 32767 {
-			x = 32767
-		} else if x < -32768 {
-			x = -32768
-		}
-		dst[i] = int16(x)
+		dst[i] = clip16(int32(dst[i]) + int32(v))
 	}
 }

@@ -99,14 +99,9 @@ func TestPulseEngineCarriesCall(t *testing.T) {
 	if len(heard) < SampleRate {
 		t.Fatalf("recorded only %d samples from the sink", len(heard))
 	}
-	// Any clean half-second proves the path: on a loaded machine a device
-	// underrun inside one window smears its spectrum (as in audiotest.Hear).
-	problem := "no half-second recorded"
-	for start := 0; start+SampleRate/2 <= len(heard); start += SampleRate / 4 {
-		if problem = audiotest.ToneProblem(heard[start:start+SampleRate/2], bobTones, 1000); problem == "" {
-			break
-		}
-	}
+	problem := audiotest.AnyCleanWindow(heard, 0, func(w []int16) string {
+		return audiotest.ToneProblem(w, bobTones, 1000)
+	})
 	if problem != "" {
 		t.Errorf("the speaker sink never carried the far end's tones cleanly; last window: %s", problem)
 	}

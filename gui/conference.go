@@ -150,16 +150,12 @@ type conferenceView struct {
 	live         bool
 	id           string
 	header       string
-	participants []participantView
-	addable      []addView
+	participants []rowView // id: the participant's remote call id
+	addable      []rowView // id: the call's SIP Call-ID
 	// merged are the SIP Call-IDs folded into a live conference, so the
 	// window can word their call_ended as a merge.
 	merged []string
 }
-
-type participantView struct{ id, text string }
-
-type addView struct{ sipCallID, text string }
 
 // viewConferences computes the panel from the live conferences and the
 // phone's calls. The panel shows the oldest live conference: the GUI only
@@ -186,11 +182,11 @@ func viewConferences(live []conference.Snapshot, calls []phone.CallSession, acti
 		if p.SIPCallID != "" {
 			inConference[p.SIPCallID] = true
 		}
-		v.participants = append(v.participants, participantView{id: id, text: participantText(p)})
+		v.participants = append(v.participants, rowView{id: id, text: participantText(p)})
 	}
 	for _, cs := range calls {
 		if cs.IsActive() && !inConference[cs.SIPCallID] {
-			v.addable = append(v.addable, addView{sipCallID: cs.SIPCallID, text: callerText(cs)})
+			v.addable = append(v.addable, rowView{id: cs.SIPCallID, text: callerText(cs)})
 		}
 	}
 	return v
@@ -274,49 +270,35 @@ type conferencePanel struct {
 	merging      bool // a Start is running: one merge at a time
 	liveBox      *fyne.Container
 	header       *widget.Label
-	participants *fyne.Container
+	participants *buttonList
 	addHeading   *widget.Label // tells the calls to add from the participants
-	adds         *fyne.Container
+	adds         *buttonList
 	end          *widget.Button
 
-	view      conferenceView
-	partRows  map[string]*participantRow
-	partOrder []string
-	addRows   map[string]*addRow
-	addOrder  []string
-	merged    map[string]bool // SIP Call-IDs seen folded into a conference
-}
-
-type participantRow struct {
-	label  *widget.Label
-	remove *widget.Button
-	box    *fyne.Container
-}
-
-type addRow struct {
-	label *widget.Label
-	add   *widget.Button
-	box   *fyne.Container
+	view   conferenceView
+	merged map[string]bool // SIP Call-IDs seen folded into a conference
 }
 
 func newConferencePanel(a conferenceActions) *conferencePanel {
 	p := &conferencePanel{
-		actions:      a,
-		header:       widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		participants: container.NewVBox(),
-		addHeading:   widget.NewLabel("Other calls"),
-		adds:         container.NewVBox(),
-		partRows:     map[string]*participantRow{},
-		addRows:      map[string]*addRow{},
-		merged:       map[string]bool{},
+		actions:    a,
+		header:     widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		addHeading: widget.NewLabel("Other calls"),
+		merged:     map[string]bool{},
 	}
+	p.participants = newButtonList(func(id string) *widget.Button {
+		return widget.NewButtonWithIcon("Remove", theme.ContentRemoveIcon(), func() { a.remove(p.view.id, id) })
+	})
+	p.adds = newButtonList(func(sip string) *widget.Button {
+		return widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), func() { a.add(p.view.id, sip) })
+	})
 	p.merge = widget.NewButtonWithIcon("Merge calls", theme.ContentAddIcon(), a.merge)
 	p.merge.Disable()
 	p.end = widget.NewButtonWithIcon("End conference", theme.CancelIcon(), func() { a.end(p.view.id) })
 	p.end.Importance = widget.DangerImportance
 	p.addHeading.Importance = widget.LowImportance
 	p.addHeading.Hide()
-	p.liveBox = container.NewVBox(p.header, p.participants, p.addHeading, p.adds, p.end, widget.NewSeparator())
+	p.liveBox = container.NewVBox(p.header, p.participants.box, p.addHeading, p.adds.box, p.end, widget.NewSeparator())
 	p.liveBox.Hide()
 	p.box = container.NewVBox(p.merge, p.liveBox)
 	return p
@@ -339,11 +321,8 @@ func (p *conferencePanel) markMerged(sipCallID string) { p.merged[sipCallID] = t
 func (p *conferencePanel) update(v conferenceView) {
 	if v.id != p.view.id {
 		// Another conference: its rows carry other ids.
-		clear(p.partRows)
-		clear(p.addRows)
-		p.partOrder, p.addOrder = nil, nil
-		p.participants.RemoveAll()
-		p.adds.RemoveAll()
+		p.participants.reset()
+		p.adds.reset()
 	}
 	p.view = v
 	for _, sip := range v.merged {
@@ -361,71 +340,9 @@ func (p *conferencePanel) update(v conferenceView) {
 		return
 	}
 	setText(p.header, v.header)
-	p.updateParticipants(v.participants)
-	p.updateAdds(v.addable)
+	p.participants.update(v.participants)
+	p.adds.update(v.addable)
 	setVisible(p.addHeading, len(v.addable) > 0)
-}
-
-func (p *conferencePanel) updateParticipants(views []participantView) {
-	order := make([]string, 0, len(views))
-	for _, pv := range views {
-		row, ok := p.partRows[pv.id]
-		if !ok {
-			id := pv.id
-			row = &participantRow{label: widget.NewLabel("")}
-			row.remove = widget.NewButtonWithIcon("Remove", theme.ContentRemoveIcon(), func() { p.actions.remove(p.view.id, id) })
-			row.box = container.NewBorder(nil, nil, nil, row.remove, row.label)
-			p.partRows[id] = row
-		}
-		setText(row.label, pv.text)
-		order = append(order, pv.id)
-	}
-	for id := range p.partRows {
-		if !slices.Contains(order, id) {
-			delete(p.partRows, id)
-		}
-	}
-	if slices.Equal(order, p.partOrder) {
-		return
-	}
-	p.partOrder = order
-	objects := make([]fyne.CanvasObject, 0, len(order))
-	for _, id := range order {
-		objects = append(objects, p.partRows[id].box)
-	}
-	p.participants.Objects = objects
-	p.participants.Refresh()
-}
-
-func (p *conferencePanel) updateAdds(views []addView) {
-	order := make([]string, 0, len(views))
-	for _, av := range views {
-		row, ok := p.addRows[av.sipCallID]
-		if !ok {
-			sip := av.sipCallID
-			row = &addRow{label: widget.NewLabel("")}
-			row.add = widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), func() { p.actions.add(p.view.id, sip) })
-			row.box = container.NewBorder(nil, nil, nil, row.add, row.label)
-			p.addRows[sip] = row
-		}
-		setText(row.label, av.text)
-		order = append(order, av.sipCallID)
-	}
-	for id := range p.addRows {
-		if !slices.Contains(order, id) {
-			delete(p.addRows, id)
-		}
-	}
-	if slices.Equal(order, p.addOrder) {
-		return
-	}
-	p.addOrder = order
-	objects := make([]fyne.CanvasObject, 0, len(order))
-	for _, id := range order {
-		objects = append(objects, p.addRows[id].box)
-	}
-	p.adds.Objects = objects
-	p.adds.Refresh()
 }
 
 // errNotEnoughCalls is why Merge calls fails when the calls changed between

@@ -174,8 +174,8 @@ func (f *confFixture) panel() *conferencePanel { return f.m.conf }
 
 func (f *confFixture) addButton(sip string) func() *widget.Button {
 	return func() *widget.Button {
-		if row := f.panel().addRows[sip]; row != nil && f.panel().liveBox.Visible() {
-			return row.add
+		if row := f.panel().adds.rows[sip]; row != nil && f.panel().liveBox.Visible() {
+			return row.button
 		}
 		return nil
 	}
@@ -183,8 +183,8 @@ func (f *confFixture) addButton(sip string) func() *widget.Button {
 
 func (f *confFixture) removeButton(participant string) func() *widget.Button {
 	return func() *widget.Button {
-		if row := f.panel().partRows[participant]; row != nil && f.panel().liveBox.Visible() {
-			return row.remove
+		if row := f.panel().participants.rows[participant]; row != nil && f.panel().liveBox.Visible() {
+			return row.button
 		}
 		return nil
 	}
@@ -249,7 +249,7 @@ func TestConferenceLifeCycle(t *testing.T) {
 		texts := f.visibleTexts()
 		return containsText(texts, "Conference (2 participants)") &&
 			containsText(texts, "Alice (1003)") && containsText(texts, "Bob (1004)") &&
-			len(f.panel().partRows) == 2 && !f.panel().merge.Visible()
+			len(f.panel().participants.rows) == 2 && !f.panel().merge.Visible()
 	})
 
 	// The server hangs up our dialog with Alice: she is in the conference now.
@@ -263,15 +263,15 @@ func TestConferenceLifeCycle(t *testing.T) {
 		if strings.Contains(f.m.notice.Text, "hung up") || f.m.notice.Importance == widget.DangerImportance {
 			t.Errorf("a merged call is shown as ended: %q", f.m.notice.Text)
 		}
-		if len(f.panel().addRows) != 0 {
-			t.Errorf("calls in the conference are offered for adding: %v", f.panel().addOrder)
+		if len(f.panel().adds.rows) != 0 {
+			t.Errorf("calls in the conference are offered for adding: %v", f.panel().adds.order)
 		}
 	})
 
 	// A new call can be added; the host leg cannot.
 	carol := f.established("1005", "Carol")
 	f.waitUntil("an Add button for Carol", func() bool {
-		return f.panel().addRows[carol.ID()] != nil && containsText(f.visibleTexts(), "Add")
+		return f.panel().adds.rows[carol.ID()] != nil && containsText(f.visibleTexts(), "Add")
 	})
 	f.tap(f.addButton(carol.ID()))
 	f.waitForConfOp("Add conf-1 " + carol.ID())
@@ -283,7 +283,7 @@ func TestConferenceLifeCycle(t *testing.T) {
 	f.b.publish(conference.Event{Type: conference.EventParticipantLeft, Conference: left, Participant: &p})
 	f.waitUntil("Alice gone from the panel", func() bool {
 		texts := f.visibleTexts()
-		return containsText(texts, "Conference (1 participant)") && f.panel().partRows["chan-1003"] == nil
+		return containsText(texts, "Conference (1 participant)") && f.panel().participants.rows["chan-1003"] == nil
 	})
 
 	f.tap(func() *widget.Button { return f.panel().end })
@@ -293,7 +293,7 @@ func TestConferenceLifeCycle(t *testing.T) {
 	f.b.publish(conference.Event{Type: conference.EventEnded, Conference: ended, Reason: "the conference was ended"})
 	f.waitUntil("the conference panel gone, Merge calls back", func() bool {
 		// (visibleTexts also lists texts inside hidden containers.)
-		return !f.panel().liveBox.Visible() && f.panel().merge.Visible() && len(f.panel().partRows) == 0
+		return !f.panel().liveBox.Visible() && f.panel().merge.Visible() && len(f.panel().participants.rows) == 0
 	})
 }
 
@@ -332,7 +332,7 @@ func TestConferenceErrorsShown(t *testing.T) {
 	f.waitUntil("Merge calls usable again", func() bool { return !f.panel().merge.Disabled() })
 
 	f.b.publish(conference.Event{Type: conference.EventStarted, Conference: snapshotOf(bob, nil, alice, bob)})
-	f.waitUntil("the conference", func() bool { return len(f.panel().partRows) == 2 })
+	f.waitUntil("the conference", func() bool { return len(f.panel().participants.rows) == 2 })
 
 	// Other errors are worded like the window's other actions.
 	f.b.failNext("Hangup", errors.New("The line is closed"))

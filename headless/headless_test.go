@@ -484,8 +484,8 @@ func TestFirstLineIsReady(t *testing.T) {
 	}
 	first, _, _ := strings.Cut(out.String(), "\n")
 	var r struct {
-		Event        string             `json:"event"`
-		Registration phone.Registration `json:"registration"`
+		Event        string              `json:"event"`
+		Registration phone.Registration  `json:"registration"`
 		Calls        []phone.CallSession `json:"calls"`
 	}
 	if err := json.Unmarshal([]byte(first), &r); err != nil {

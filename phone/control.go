@@ -234,10 +234,9 @@ func (p *Phone) setMuted(id string, muted bool) error {
 // what IVRs reliably detect.
 const dtmfDuration = 100 * time.Millisecond
 
-// SendDTMF sends digits as RFC 4733 telephone-events in the media, falling
-// back to SIP INFO (application/dtmf-relay) when the far end did not
-// negotiate telephone-event.
-func (p *Phone) SendDTMF(ctx context.Context, id, digits string) error {
+// CheckDTMF reports, in plain language, why digits cannot be sent as DTMF
+// (RFC 4733 §3.2 events 0-15: 0-9, *, #, A-D), or nil.
+func CheckDTMF(digits string) error {
 	if digits == "" {
 		return fmt.Errorf("%w: no digits to send", ErrDTMFUnavailable)
 	}
@@ -245,6 +244,16 @@ func (p *Phone) SendDTMF(ctx context.Context, id, digits string) error {
 		if !strings.ContainsRune("0123456789*#ABCDabcd", d) {
 			return fmt.Errorf("%w: %q is not a DTMF digit (use 0-9, *, #, A-D)", ErrDTMFUnavailable, d)
 		}
+	}
+	return nil
+}
+
+// SendDTMF sends digits as RFC 4733 telephone-events in the media, falling
+// back to SIP INFO (application/dtmf-relay) when the far end did not
+// negotiate telephone-event.
+func (p *Phone) SendDTMF(ctx context.Context, id, digits string) error {
+	if err := CheckDTMF(digits); err != nil {
+		return err
 	}
 	p.mu.Lock()
 	c, err := p.lookup(id)

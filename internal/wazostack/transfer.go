@@ -83,11 +83,10 @@ func (m *CallModel) Transfers(userUUID string) []Transfer {
 func (m *CallModel) CompleteTransfer(userUUID, id string) error {
 	m.mu.Lock()
 	defer m.unlock()
-	t, ok := m.transfers[id]
-	if !ok || t.InitiatorUUID != userUUID {
-		return errNoSuchTransfer(id)
+	t, err := m.takeTransferLocked(userUUID, id)
+	if err != nil {
+		return err
 	}
-	delete(m.transfers, id)
 	t.Status = "answered"
 	m.emitTransfer("transfer_completed", t)
 	if ch, ok := m.channels[t.InitiatorCall]; ok {
@@ -104,12 +103,22 @@ func (m *CallModel) CompleteTransfer(userUUID, id string) error {
 func (m *CallModel) CancelTransfer(userUUID, id string) error {
 	m.mu.Lock()
 	defer m.unlock()
-	t, ok := m.transfers[id]
-	if !ok || t.InitiatorUUID != userUUID {
-		return errNoSuchTransfer(id)
+	t, err := m.takeTransferLocked(userUUID, id)
+	if err != nil {
+		return err
 	}
-	delete(m.transfers, id)
 	t.Status = "abandoned"
 	m.emitTransfer("transfer_cancelled", t)
 	return nil
+}
+
+// takeTransferLocked removes the user's transfer id, which ends with this
+// call whether it completes or is cancelled; another user's is not found.
+func (m *CallModel) takeTransferLocked(userUUID, id string) (*Transfer, error) {
+	t, ok := m.transfers[id]
+	if !ok || t.InitiatorUUID != userUUID {
+		return nil, errNoSuchTransfer(id)
+	}
+	delete(m.transfers, id)
+	return t, nil
 }

@@ -103,7 +103,7 @@ func TestWebsocketdProtocol(t *testing.T) {
 		}
 	}
 	e.s.Calls().NewChannel(ChannelSpec{UserUUID: otherUUID}) // not for us
-	e.s.Calls().SetMuted("1700000000.1", true)              // call_updated: not subscribed
+	e.s.Calls().SetMuted("1700000000.1", true)               // call_updated: not subscribed
 	e.s.Calls().NewChannel(ChannelSpec{UserUUID: hostUUID, CallerIDName: "after"})
 	m, err = readOp(t, c)
 	if err != nil || m["op"] != "event" {

@@ -304,13 +304,8 @@ func (e *Engine) SendDTMF(ctx context.Context, id, digits string) error {
 	if err := e.begin(ctx, "SendDTMF", id, digits); err != nil {
 		return err
 	}
-	if digits == "" {
-		return fmt.Errorf("%w: no digits to send", phone.ErrDTMFUnavailable)
-	}
-	for _, d := range digits {
-		if !strings.ContainsRune("0123456789*#ABCDabcd", d) {
-			return fmt.Errorf("%w: %q is not a DTMF digit (use 0-9, *, #, A-D)", phone.ErrDTMFUnavailable, d)
-		}
+	if err := phone.CheckDTMF(digits); err != nil {
+		return err
 	}
 	cs, err := e.callLocked(id)
 	if err != nil {

@@ -179,3 +179,18 @@ func HearTone(t testing.TB, who string, rec *Recorder, want []float64) {
 	}
 	t.Errorf("%s: expected tones %v: %s", who, want, last)
 }
+
+// AnyCleanWindow judges x in half-second windows, a quarter second apart,
+// from offset start, and returns "" as soon as problem finds nothing wrong
+// with one, else the last window's problem. On a loaded machine a device
+// underrun inside one window smears its spectrum; one clean window proves
+// the path carries the signal, as Hear does for a live recorder.
+func AnyCleanWindow(x []int16, start int, problem func([]int16) string) string {
+	last := "no half-second of audio to judge"
+	for at := start; at+Rate/2 <= len(x); at += Rate / 4 {
+		if last = problem(x[at : at+Rate/2]); last == "" {
+			return ""
+		}
+	}
+	return last
+}
