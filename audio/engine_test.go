@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parley-voip/parley/audio/internal/audiotest"
+	"github.com/parley-voip/parley/internal/audiotest"
 	"github.com/parley-voip/parley/internal/codec"
 	"github.com/parley-voip/parley/internal/dsp"
 )

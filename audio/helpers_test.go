@@ -10,7 +10,7 @@ import (
 
 	"github.com/pion/rtp"
 
-	"github.com/parley-voip/parley/audio/internal/audiotest"
+	"github.com/parley-voip/parley/internal/audiotest"
 	"github.com/parley-voip/parley/internal/codec"
 	"github.com/parley-voip/parley/internal/dsp"
 )

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parley-voip/parley/audio/internal/audiotest"
+	"github.com/parley-voip/parley/internal/audiotest"
 )
 
 // A bad network between two engines: 5 % loss and up to 30 ms of jitter

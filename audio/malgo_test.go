@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/gen2brain/malgo"
-	"github.com/parley-voip/parley/audio/internal/audiotest"
 	"github.com/parley-voip/parley/audio/internal/pulsetest"
+	"github.com/parley-voip/parley/internal/audiotest"
 	"github.com/parley-voip/parley/internal/dsp"
 )
 

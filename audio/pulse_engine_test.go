@@ -13,7 +13,7 @@ import (
 
 	"github.com/gen2brain/malgo"
 
-	"github.com/parley-voip/parley/audio/internal/audiotest"
+	"github.com/parley-voip/parley/internal/audiotest"
 	"github.com/parley-voip/parley/internal/dsp"
 	"github.com/parley-voip/parley/internal/testrig"
 )

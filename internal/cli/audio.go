@@ -6,8 +6,8 @@ import (
 	"log/slog"
 
 	"github.com/parley-voip/parley/audio"
-	"github.com/parley-voip/parley/audio/phoneaudio"
 	"github.com/parley-voip/parley/phone"
+	"github.com/parley-voip/parley/phoneaudio"
 )
 
 // Audio modes for -audio.

@@ -5,12 +5,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parley-voip/parley/audio/internal/audiotest"
-	"github.com/parley-voip/parley/audio/phoneaudio"
+	"github.com/parley-voip/parley/internal/audiotest"
 	"github.com/parley-voip/parley/internal/demo"
 	"github.com/parley-voip/parley/internal/rtc"
 	"github.com/parley-voip/parley/internal/wazostack"
 	"github.com/parley-voip/parley/phone"
+	"github.com/parley-voip/parley/phoneaudio"
 	"github.com/parley-voip/parley/wazoline"
 )
 

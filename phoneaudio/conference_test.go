@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/parley-voip/parley/audio"
-	"github.com/parley-voip/parley/audio/internal/audiotest"
 	"github.com/parley-voip/parley/conference"
+	"github.com/parley-voip/parley/internal/audiotest"
 	"github.com/parley-voip/parley/internal/dsp"
 	"github.com/parley-voip/parley/internal/rtc"
 	"github.com/parley-voip/parley/internal/testrig"

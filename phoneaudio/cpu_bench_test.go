@@ -53,7 +53,7 @@ func baresipOptions(user, registrar, player string, autoAnswer bool) testrig.Bar
 // ICE, rtcp-mux, a tone on each side. kamailio is not counted. It only runs
 // with PARLEY_BENCH=1 (it needs minutes and both cores):
 //
-//	PARLEY_BENCH=1 go test -run TestCPUPerCall -v -count=1 -timeout 1800s ./audio/phoneaudio
+//	PARLEY_BENCH=1 go test -run TestCPUPerCall -v -count=1 -timeout 1800s ./phoneaudio
 //
 // PARLEY_BENCH_CALLS overrides the call counts (default "1,10,50").
 // PARLEY_BENCH_BARESIP_PLAYER overrides baresip's audio_player (default

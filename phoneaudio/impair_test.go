@@ -7,7 +7,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/parley-voip/parley/audio"
-	"github.com/parley-voip/parley/audio/internal/audiotest"
+	"github.com/parley-voip/parley/internal/audiotest"
 	"github.com/parley-voip/parley/internal/rtc"
 	"github.com/parley-voip/parley/internal/testrig"
 	"github.com/parley-voip/parley/phone"

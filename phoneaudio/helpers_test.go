@@ -11,12 +11,12 @@ import (
 	"time"
 
 	"github.com/parley-voip/parley/audio"
-	"github.com/parley-voip/parley/audio/internal/audiotest"
-	"github.com/parley-voip/parley/audio/phoneaudio"
+	"github.com/parley-voip/parley/internal/audiotest"
 	"github.com/parley-voip/parley/internal/dsp"
 	"github.com/parley-voip/parley/internal/rtc"
 	"github.com/parley-voip/parley/internal/testrig"
 	"github.com/parley-voip/parley/phone"
+	"github.com/parley-voip/parley/phoneaudio"
 )
 
 const eventWait = 30 * time.Second

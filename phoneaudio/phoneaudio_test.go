@@ -4,12 +4,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parley-voip/parley/audio/internal/audiotest"
-	"github.com/parley-voip/parley/audio/phoneaudio"
+	"github.com/parley-voip/parley/internal/audiotest"
 	"github.com/parley-voip/parley/internal/dsp"
 	"github.com/parley-voip/parley/internal/rtc"
 	"github.com/parley-voip/parley/internal/testrig"
 	"github.com/parley-voip/parley/phone"
+	"github.com/parley-voip/parley/phoneaudio"
 )
 
 // Two phones, each with an audio engine on a null device whose microphone

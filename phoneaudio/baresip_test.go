@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parley-voip/parley/audio/internal/audiotest"
+	"github.com/parley-voip/parley/internal/audiotest"
 	"github.com/parley-voip/parley/internal/dsp"
 	"github.com/parley-voip/parley/internal/rtc"
 	"github.com/parley-voip/parley/internal/testrig"
