@@ -10,7 +10,7 @@ import (
 	"github.com/pion/rtp"
 
 	"github.com/parley-voip/parley/internal/codec"
-	"github.com/parley-voip/parley/internal/rtc"
+	"github.com/parley-voip/parley/internal/wazostandin/media"
 )
 
 // maxLegBuffer bounds the audio queued from the user (120 ms): the mixer
@@ -25,7 +25,7 @@ type userLeg struct {
 	sipCallID string
 	channelID string // the user's channel in the call model
 	peer      *Peer
-	media     *rtc.Session
+	media     *media.Session
 
 	mu       sync.Mutex
 	client   *sipgo.DialogClientSession // we sent the INVITE (Ring)
@@ -39,7 +39,7 @@ type userLeg struct {
 	done     chan struct{} // closed by sipSide.releaseLeg
 }
 
-func newUserLeg(side *sipSide, sipCallID string, peer *Peer, media *rtc.Session) *userLeg {
+func newUserLeg(side *sipSide, sipCallID string, peer *Peer, media *media.Session) *userLeg {
 	return &userLeg{side: side, sipCallID: sipCallID, peer: peer, media: media,
 		encBuf: make([]byte, codec.MaxPayload), done: make(chan struct{})}
 }

@@ -6,7 +6,7 @@ import (
 
 	"github.com/emiago/sipgo/sip"
 
-	"github.com/parley-voip/parley/internal/rtc"
+	"github.com/parley-voip/parley/internal/wazostandin/media"
 )
 
 // mediaTimeout bounds SDP work (ICE gathering) for one offer/answer.
@@ -163,7 +163,7 @@ func (x *sipSide) onReInvite(req *sip.Request, tx sip.ServerTransaction) {
 		x.reply(req, tx, 488, "Not Acceptable Here")
 		return
 	}
-	n, err := rtc.Normalize(offer)
+	dir, err := media.OfferedDirection(offer)
 	if err != nil {
 		x.reply(req, tx, 488, "Not Acceptable Here")
 		return
@@ -179,7 +179,7 @@ func (x *sipSide) onReInvite(req *sip.Request, tx sip.ServerTransaction) {
 	res.AppendHeader(sdpHeader())
 	res.AppendHeader(sip.HeaderClone(&x.dua.ContactHDR))
 	x.respond(tx, res)
-	hold := n.Direction == rtc.DirectionSendOnly || n.Direction == rtc.DirectionInactive
+	hold := dir == "sendonly" || dir == "inactive"
 	_ = x.s.calls.SetHold(l.channelID, hold)
 }
 

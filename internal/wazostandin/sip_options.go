@@ -2,15 +2,13 @@ package wazostandin
 
 import (
 	"time"
-
-	"github.com/parley-voip/parley/internal/rtc"
 )
 
 // sipConfig configures the SIP over WebSocket side (registrar + B2BUA).
 type sipConfig struct {
 	qualify    time.Duration       // OPTIONS to each registered flow (§3.3: 60 s)
 	extensions map[string]PeerSpec // dialable scripted peers
-	media      rtc.Config          // media sessions towards the user
+	loopback   bool                // loopback ICE candidates on the media sessions
 	realm      string              // digest realm ("" = the SIP domain)
 	userAgent  string              // Server / User-Agent header
 	minExpires int                 // registrar clamp (§3.2 global template)
@@ -21,7 +19,7 @@ func defaultSIPConfig() sipConfig {
 	return sipConfig{
 		qualify:    60 * time.Second, // Asterisk qualify_frequency=60 (§3.2)
 		extensions: DefaultExtensions(),
-		media:      rtc.Config{IncludeLoopback: true},
+		loopback:   true,
 		userAgent:  "Parley wazostandin",
 		minExpires: 60,   // minimum_expiration (§3.2)
 		maxExpires: 3600, // maximum_expiration (§3.2)
@@ -89,10 +87,10 @@ func WithQualifyInterval(d time.Duration) Option {
 	}
 }
 
-// WithMediaConfig sets the rtc.Config of the stack's media sessions towards
-// the user (default: host candidates including loopback, since the stack
-// usually runs on the same machine as the softphone).
-func WithMediaConfig(m rtc.Config) Option { return func(c *config) { c.sip.media = m } }
+// WithMediaLoopback sets whether the media sessions towards the user offer
+// loopback ICE candidates (default true: the stand-in usually runs on the
+// same machine as the softphone).
+func WithMediaLoopback(on bool) Option { return func(c *config) { c.sip.loopback = on } }
 
 // WithDigestRealm sets the digest realm of the 401 challenges (default: the
 // SIP domain the client used; clients must not hard-code it, §3.3).

@@ -12,7 +12,7 @@ import (
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 
-	"github.com/parley-voip/parley/internal/rtc"
+	"github.com/parley-voip/parley/internal/wazostandin/media"
 )
 
 // sipSide is the stand-in for Asterisk behind wss://HOST/api/asterisk/ws
@@ -412,12 +412,8 @@ func sipDomainOf(b binding, fallback string) string {
 }
 
 // newMedia creates the media session of a user leg.
-func (x *sipSide) newMedia() (*rtc.Session, error) {
-	cfg := x.cfg.media
-	if cfg.Logger == nil {
-		cfg.Logger = x.log
-	}
-	return rtc.NewSession(cfg)
+func (x *sipSide) newMedia() (*media.Session, error) {
+	return media.New(media.WithLogger(x.log), media.WithLoopback(x.cfg.loopback))
 }
 
 // Peer returns the running scripted peer of a channel (e.g. a PeerRecorder
