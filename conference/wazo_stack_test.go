@@ -15,18 +15,18 @@ import (
 	"github.com/parley-voip/parley/internal/demo"
 	"github.com/parley-voip/parley/internal/dsp"
 	"github.com/parley-voip/parley/internal/rtc"
-	"github.com/parley-voip/parley/internal/wazostack"
+	"github.com/parley-voip/parley/internal/wazostandin"
 	"github.com/parley-voip/parley/phone"
 	"github.com/parley-voip/parley/wazo"
 	"github.com/parley-voip/parley/wazoline"
 )
 
 // Tones of the three calling peers: far enough apart to be told apart in a
-// mix (internal/wazostack's chord notes and the Tone Bot's A4).
+// mix (internal/wazostandin's chord notes and the Tone Bot's A4).
 const (
-	toneA = wazostack.ToneBotHz // 440
-	toneB = wazostack.ChordE5Hz // 659.25
-	toneC = wazostack.ChordC5Hz // 523.25
+	toneA = wazostandin.ToneBotHz // 440
+	toneB = wazostandin.ChordE5Hz // 659.25
+	toneC = wazostandin.ChordC5Hz // 523.25
 )
 
 func testLogger() *slog.Logger {
@@ -82,7 +82,7 @@ func newStackEnv(t *testing.T) *stackEnv {
 
 // party is one scripted peer calling the agent, accepted and bridged.
 type party struct {
-	rc   *wazostack.RingingCall
+	rc   *wazostandin.RingingCall
 	sip  string // the agent's dialog with it
 	peer string // its channel (the remote call id)
 	tone float64
@@ -92,7 +92,7 @@ type party struct {
 // previous call, as the SDK's accept does; calld conferences held legs).
 func (e *stackEnv) ring(t *testing.T, number, name string, tone float64) party {
 	t.Helper()
-	rc, err := e.d.Stack().Ring(e.d.UserUUID(), number, name, wazostack.WithRingTone(tone))
+	rc, err := e.d.Stack().Ring(e.d.UserUUID(), number, name, wazostandin.WithRingTone(tone))
 	if err != nil {
 		t.Fatal(err)
 	}

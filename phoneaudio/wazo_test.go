@@ -8,7 +8,7 @@ import (
 	"github.com/parley-voip/parley/internal/audiotest"
 	"github.com/parley-voip/parley/internal/demo"
 	"github.com/parley-voip/parley/internal/rtc"
-	"github.com/parley-voip/parley/internal/wazostack"
+	"github.com/parley-voip/parley/internal/wazostandin"
 	"github.com/parley-voip/parley/phone"
 	"github.com/parley-voip/parley/phoneaudio"
 	"github.com/parley-voip/parley/wazoline"
@@ -49,7 +49,7 @@ func TestWazoLineCarriesAudio(t *testing.T) {
 		t.Fatal(err)
 	}
 	ev.next(phone.EventMediaConnected)
-	audiotest.Hear(t, "the agent hears the Tone Bot", heard, []float64{wazostack.ToneBotHz}, ours)
+	audiotest.Hear(t, "the agent hears the Tone Bot", heard, []float64{wazostandin.ToneBotHz}, ours)
 	if err := api.Hangup(ctx, in.Call.ID()); err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestWazoLineCarriesAudio(t *testing.T) {
 		t.Fatal(err)
 	}
 	ev.next(phone.EventMediaConnected)
-	audiotest.Hear(t, "the echo line returns the agent's voice", heard, []float64{ours}, wazostack.ToneBotHz)
+	audiotest.Hear(t, "the echo line returns the agent's voice", heard, []float64{ours}, wazostandin.ToneBotHz)
 	if err := api.Hangup(ctx, out.ID()); err != nil {
 		t.Fatal(err)
 	}

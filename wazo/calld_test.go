@@ -6,17 +6,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/parley-voip/parley/internal/wazostack"
+	"github.com/parley-voip/parley/internal/wazostandin"
 )
 
 // aliceCall creates alice's leg ⇄ a remote peer in the stack's call model.
-func aliceCall(t *testing.T, m *wazostack.CallModel, owner string) (mine, remote string) {
+func aliceCall(t *testing.T, m *wazostandin.CallModel, owner string) (mine, remote string) {
 	t.Helper()
-	a, err := m.NewChannel(wazostack.ChannelSpec{UserUUID: owner, CallerIDNumber: "1001", SIPCallID: "sip-" + owner[:4]})
+	a, err := m.NewChannel(wazostandin.ChannelSpec{UserUUID: owner, CallerIDNumber: "1001", SIPCallID: "sip-" + owner[:4]})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := m.NewChannel(wazostack.ChannelSpec{CallerIDNumber: "2000", LinkedTo: a.CallID})
+	b, _ := m.NewChannel(wazostandin.ChannelSpec{CallerIDNumber: "2000", LinkedTo: a.CallID})
 	m.Answer(a.CallID)
 	m.Answer(b.CallID)
 	if _, err := m.Bridge(a.CallID, b.CallID); err != nil {
@@ -36,7 +36,7 @@ func TestCalldErrorsAreTyped(t *testing.T) {
 	h3, p3 := aliceCall(t, m, aliceUUID)
 	_ = h3
 	bobLeg, _ := aliceCall(t, m, bobUUID)
-	lone, _ := m.NewChannel(wazostack.ChannelSpec{UserUUID: aliceUUID})
+	lone, _ := m.NewChannel(wazostandin.ChannelSpec{UserUUID: aliceUUID})
 
 	cid, err := c.CreateAdhocConference(ctx(t), h1, []string{p1, p2})
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parley-voip/parley/internal/wazostack"
+	"github.com/parley-voip/parley/internal/wazostandin"
 )
 
 func TestLoginAndLine(t *testing.T) {
@@ -202,7 +202,7 @@ func TestConcurrentCallersShareOneRefresh(t *testing.T) {
 }
 
 func TestProactiveRefreshBeforeExpiry(t *testing.T) {
-	e := newEnv(t, nil, wazostack.WithTokenLifetime(1500*time.Millisecond))
+	e := newEnv(t, nil, wazostandin.WithTokenLifetime(1500*time.Millisecond))
 	c := e.login()
 	first, _ := c.Session()
 	var changed atomic.Int32

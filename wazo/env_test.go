@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parley-voip/parley/internal/wazostack"
+	"github.com/parley-voip/parley/internal/wazostandin"
 )
 
 const (
@@ -23,26 +23,26 @@ const (
 
 type env struct {
 	t     *testing.T
-	stack *wazostack.Stack
+	stack *wazostandin.Stack
 	srv   *httptest.Server
 	pin   [32]byte
 }
 
 // newEnv serves the stack over real HTTPS (httptest TLS server with the
 // stack's self-signed certificate); clients trust it by pinning.
-func newEnv(t *testing.T, wrap func(http.Handler) http.Handler, opts ...wazostack.Option) *env {
+func newEnv(t *testing.T, wrap func(http.Handler) http.Handler, opts ...wazostandin.Option) *env {
 	t.Helper()
-	st := wazostack.New(opts...)
-	if _, err := st.AddUser(wazostack.User{UUID: aliceUUID, Username: "alice", Password: "secret", Firstname: "Alice", Lastname: "Agent",
-		Lines: []wazostack.Line{
-			{Protocol: wazostack.LineSCCP},
+	st := wazostandin.New(opts...)
+	if _, err := st.AddUser(wazostandin.User{UUID: aliceUUID, Username: "alice", Password: "secret", Firstname: "Alice", Lastname: "Agent",
+		Lines: []wazostandin.Line{
+			{Protocol: wazostandin.LineSCCP},
 			{Username: "alice-desk", Password: "deskpw"}, // SIP, not WebRTC
-			{WebRTC: true, Username: "alice-webrtc", Password: "linepw", Extensions: []wazostack.Extension{{Exten: "1001"}}},
+			{WebRTC: true, Username: "alice-webrtc", Password: "linepw", Extensions: []wazostandin.Extension{{Exten: "1001"}}},
 		}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.AddUser(wazostack.User{UUID: bobUUID, Username: "bob", Password: "pw",
-		Lines: []wazostack.Line{{Protocol: wazostack.LineCustom}, {Username: "bob-desk", Password: "x"}}}); err != nil {
+	if _, err := st.AddUser(wazostandin.User{UUID: bobUUID, Username: "bob", Password: "pw",
+		Lines: []wazostandin.Line{{Protocol: wazostandin.LineCustom}, {Username: "bob-desk", Password: "x"}}}); err != nil {
 		t.Fatal(err)
 	}
 	cert, err := st.TLSCertificate()

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parley-voip/parley/internal/wazostack"
+	"github.com/parley-voip/parley/internal/wazostandin"
 )
 
 func startSocket(t *testing.T, c *Client, evs *events, resyncs *atomic.Int32) (*EventSocket, *atomic.Int32) {
@@ -104,7 +104,7 @@ func TestEventSocketTokenExpiry4003(t *testing.T) {
 		return len(ws) == 1 && ws[0].Token == now.Token && ws[0].Started
 	})
 	// events still flow
-	e.stack.Calls().NewChannel(wazostack.ChannelSpec{UserUUID: aliceUUID})
+	e.stack.Calls().NewChannel(wazostandin.ChannelSpec{UserUUID: aliceUUID})
 	waitFor(t, "event after 4003", func() bool {
 		_, ok := evs.find(func(ev Event) bool { return ev.Name == "call_created" })
 		return ok
@@ -127,7 +127,7 @@ func TestEventSocketTokenRenewal(t *testing.T) {
 	})
 	// same connection (no reconnect) and the old token may now expire
 	old := started.Load()
-	e.stack.Calls().NewChannel(wazostack.ChannelSpec{UserUUID: aliceUUID})
+	e.stack.Calls().NewChannel(wazostandin.ChannelSpec{UserUUID: aliceUUID})
 	waitFor(t, "event after renewal", func() bool {
 		_, ok := evs.find(func(ev Event) bool { return ev.Name == "call_created" })
 		return ok

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parley-voip/parley/internal/wazostack"
+	"github.com/parley-voip/parley/internal/wazostandin"
 )
 
 const (
@@ -20,24 +20,24 @@ const (
 // self-signed certificate by pinning it.
 type env struct {
 	t     *testing.T
-	stack *wazostack.Stack
+	stack *wazostandin.Stack
 	url   string
 	pin   [32]byte
 }
 
-func newEnv(t *testing.T, opts ...wazostack.Option) *env {
+func newEnv(t *testing.T, opts ...wazostandin.Option) *env {
 	t.Helper()
-	st := wazostack.New(append([]wazostack.Option{wazostack.WithLogger(testLogger())}, opts...)...)
-	users := []wazostack.User{
+	st := wazostandin.New(append([]wazostandin.Option{wazostandin.WithLogger(testLogger())}, opts...)...)
+	users := []wazostandin.User{
 		{UUID: aliceUUID, Username: "alice", Password: "secret", Firstname: "Alice", Lastname: "Agent",
-			Lines: []wazostack.Line{
-				{Protocol: wazostack.LineSCCP},
-				{WebRTC: true, Username: "alice-webrtc", Password: "linepw", Extensions: []wazostack.Extension{{Exten: "1001", Context: "default"}}},
+			Lines: []wazostandin.Line{
+				{Protocol: wazostandin.LineSCCP},
+				{WebRTC: true, Username: "alice-webrtc", Password: "linepw", Extensions: []wazostandin.Extension{{Exten: "1001", Context: "default"}}},
 			}},
 		{UUID: bobUUID, Username: "bob", Password: "pw", Firstname: "Bob", Lastname: "Desk",
-			Lines: []wazostack.Line{{Username: "bob-desk", Password: "x"}}}, // SIP, not WebRTC
+			Lines: []wazostandin.Line{{Username: "bob-desk", Password: "x"}}}, // SIP, not WebRTC
 		{UUID: carolUUID, Username: "carol", Password: "pw3", Firstname: "Carol", Lastname: "Callee",
-			Lines: []wazostack.Line{{WebRTC: true, Username: "carol-webrtc", Password: "carolpw", Extensions: []wazostack.Extension{{Exten: "1003", Context: "default"}}}}},
+			Lines: []wazostandin.Line{{WebRTC: true, Username: "carol-webrtc", Password: "carolpw", Extensions: []wazostandin.Extension{{Exten: "1003", Context: "default"}}}}},
 	}
 	for _, u := range users {
 		if _, err := st.AddUser(u); err != nil {
@@ -53,7 +53,7 @@ func newEnv(t *testing.T, opts ...wazostack.Option) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, stack: st, url: url, pin: wazostack.CertificateSHA256(cert)}
+	return &env{t: t, stack: st, url: url, pin: wazostandin.CertificateSHA256(cert)}
 }
 
 // testLogger logs at debug level to stderr when PARLEY_TEST_LOG is set.

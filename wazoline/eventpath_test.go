@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parley-voip/parley/internal/wazostack"
+	"github.com/parley-voip/parley/internal/wazostandin"
 	"github.com/parley-voip/parley/phone"
 	"github.com/parley-voip/parley/wazo"
 )
@@ -74,22 +74,22 @@ func TestEventPath(t *testing.T) {
 	}
 
 	m := e.stack.Calls()
-	mine, err := m.NewChannel(wazostack.ChannelSpec{UserUUID: aliceUUID, SIPCallID: "sip-1", Status: wazostack.StatusRinging,
-		CallerIDName: "Alice Agent", CallerIDNumber: "1001", PeerCallerIDNumber: "5550100", Direction: wazostack.DirectionInbound})
+	mine, err := m.NewChannel(wazostandin.ChannelSpec{UserUUID: aliceUUID, SIPCallID: "sip-1", Status: wazostandin.StatusRinging,
+		CallerIDName: "Alice Agent", CallerIDNumber: "1001", PeerCallerIDNumber: "5550100", Direction: wazostandin.DirectionInbound})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A channel of another user must never reach alice's engine.
-	if _, err := m.NewChannel(wazostack.ChannelSpec{UserUUID: carolUUID, SIPCallID: "sip-carol"}); err != nil {
+	if _, err := m.NewChannel(wazostandin.ChannelSpec{UserUUID: carolUUID, SIPCallID: "sip-carol"}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "call_created applied", func() bool {
 		sc, ok := eng.get("sip-1")
-		return ok && sc.CallID == mine.CallID && sc.Status == wazostack.StatusRinging
+		return ok && sc.CallID == mine.CallID && sc.Status == wazostandin.StatusRinging
 	})
 	waitFor(t, "call_created passed through Subscribe", saw("call_created"))
 
-	peer, err := m.NewChannel(wazostack.ChannelSpec{SIPCallID: "peer-1", LinkedTo: mine.CallID})
+	peer, err := m.NewChannel(wazostandin.ChannelSpec{SIPCallID: "peer-1", LinkedTo: mine.CallID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestEventPath(t *testing.T) {
 	waitFor(t, "talking_to filled by call_updated", func() bool {
 		sc, _ := eng.get("sip-1")
 		_, ok := sc.TalkingTo[peer.CallID]
-		return ok && sc.Status == wazostack.StatusUp
+		return ok && sc.Status == wazostandin.StatusUp
 	})
 	if err := m.SetHold(mine.CallID, true); err != nil {
 		t.Fatal(err)
@@ -135,7 +135,7 @@ func TestEventPath(t *testing.T) {
 		if !e.stack.ExpireToken(s.Token) {
 			t.Fatal("the stack does not know the line's token")
 		}
-		if _, err := m.NewChannel(wazostack.ChannelSpec{UserUUID: aliceUUID, SIPCallID: "sip-2", Status: wazostack.StatusRing}); err != nil {
+		if _, err := m.NewChannel(wazostandin.ChannelSpec{UserUUID: aliceUUID, SIPCallID: "sip-2", Status: wazostandin.StatusRing}); err != nil {
 			t.Fatal(err)
 		}
 		waitFor(t, "second call seen after the token expired", func() bool { _, ok := eng.get("sip-2"); return ok })
@@ -148,7 +148,7 @@ func TestEventPath(t *testing.T) {
 		}
 	})
 
-	if err := m.Hangup(mine.CallID, wazostack.CauseNormalClearing); err != nil {
+	if err := m.Hangup(mine.CallID, wazostandin.CauseNormalClearing); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "call_ended applied", func() bool { sc, _ := eng.get("sip-1"); return !sc.HangupTime.IsZero() })

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/parley-voip/parley/internal/rtc"
-	"github.com/parley-voip/parley/internal/wazostack"
+	"github.com/parley-voip/parley/internal/wazostandin"
 	"github.com/parley-voip/parley/phone"
 )
 
@@ -283,7 +283,7 @@ func TestLineTwoCalls(t *testing.T) {
 	l := e.connectLine(t, "alice", "secret")
 	pe := watch(t, l.Phone())
 	ctx := testCtx(t)
-	var rcs []*wazostack.RingingCall
+	var rcs []*wazostandin.RingingCall
 	for _, num := range []string{"5550201", "5550202"} {
 		rc, err := e.stack.Ring(aliceUUID, num, "Caller "+num)
 		if err != nil {

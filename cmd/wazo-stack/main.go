@@ -23,7 +23,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/parley-voip/parley/internal/wazostack"
+	"github.com/parley-voip/parley/internal/wazostandin"
 )
 
 func main() {
@@ -50,16 +50,16 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	opts := []wazostack.Option{wazostack.WithLogger(log), wazostack.WithAddr(*addr),
-		wazostack.WithQualifyInterval(*qualify)}
+	opts := []wazostandin.Option{wazostandin.WithLogger(log), wazostandin.WithAddr(*addr),
+		wazostandin.WithQualifyInterval(*qualify)}
 	if *hostname != "" {
-		opts = append(opts, wazostack.WithHostnames(*hostname))
+		opts = append(opts, wazostandin.WithHostnames(*hostname))
 	}
-	st := wazostack.New(opts...)
+	st := wazostandin.New(opts...)
 	defer func() { _ = st.Close() }()
-	u, err := st.AddUser(wazostack.User{Username: *user, Password: *password, Firstname: "Demo", Lastname: "User",
-		Lines: []wazostack.Line{{WebRTC: true, Username: *lineUser, Password: *linePassword,
-			Extensions: []wazostack.Extension{{Exten: *exten, Context: "default"}}}}})
+	u, err := st.AddUser(wazostandin.User{Username: *user, Password: *password, Firstname: "Demo", Lastname: "User",
+		Lines: []wazostandin.Line{{WebRTC: true, Username: *lineUser, Password: *linePassword,
+			Extensions: []wazostandin.Extension{{Exten: *exten, Context: "default"}}}}})
 	if err != nil {
 		fmt.Fprintln(stderr, "wazo-stack:", err)
 		return 1
@@ -74,7 +74,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "wazo-stack:", err)
 		return 1
 	}
-	pin := wazostack.CertificateSHA256(cert)
+	pin := wazostandin.CertificateSHA256(cert)
 	fmt.Fprintf(stdout, "url %s\n", url)
 	fmt.Fprintf(stdout, "sip wss://%s/api/asterisk/ws\n", strings.TrimPrefix(url, "https://"))
 	fmt.Fprintf(stdout, "certificate-sha256 %s\n", hex.EncodeToString(pin[:]))
@@ -114,7 +114,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 // command runs one stdin command; true means quit.
-func command(st *wazostack.Stack, userUUID, line string, out io.Writer) bool {
+func command(st *wazostandin.Stack, userUUID, line string, out io.Writer) bool {
 	f := strings.Fields(line)
 	if len(f) == 0 {
 		return false
@@ -134,9 +134,9 @@ func command(st *wazostack.Stack, userUUID, line string, out io.Writer) bool {
 		if len(f) > 2 {
 			name = strings.Join(f[2:], " ")
 		}
-		opts := []wazostack.RingOption{}
-		if p, ok := wazostack.DefaultExtensions()[num]; ok && (p.Kind == wazostack.PeerTone || p.Kind == wazostack.PeerEcho || p.Kind == wazostack.PeerRecorder) {
-			opts = append(opts, wazostack.WithRingPeer(p))
+		opts := []wazostandin.RingOption{}
+		if p, ok := wazostandin.DefaultExtensions()[num]; ok && (p.Kind == wazostandin.PeerTone || p.Kind == wazostandin.PeerEcho || p.Kind == wazostandin.PeerRecorder) {
+			opts = append(opts, wazostandin.WithRingPeer(p))
 			if len(f) <= 2 {
 				name = p.Name
 			}

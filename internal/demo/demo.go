@@ -1,5 +1,5 @@
 // Package demo runs Parley's demo mode: an embedded Wazo stand-in
-// (internal/wazostack) on loopback with one demo user and scripted contacts,
+// (internal/wazostandin) on loopback with one demo user and scripted contacts,
 // so the softphone can log in, register over WSS, place and receive calls
 // with real audio without any server.
 //
@@ -20,7 +20,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/parley-voip/parley/internal/wazostack"
+	"github.com/parley-voip/parley/internal/wazostandin"
 )
 
 // Demo credentials (the README tells users to log in with them).
@@ -58,7 +58,7 @@ type Option func(*config)
 type config struct {
 	log       *slog.Logger
 	addr      string
-	stackOpts []wazostack.Option
+	stackOpts []wazostandin.Option
 }
 
 // WithLogger sets the logger of the embedded stack.
@@ -68,14 +68,14 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.log = l } }
 func WithAddr(a string) Option { return func(c *config) { c.addr = a } }
 
 // WithStackOptions passes extra options to the embedded stack.
-func WithStackOptions(o ...wazostack.Option) Option {
+func WithStackOptions(o ...wazostandin.Option) Option {
 	return func(c *config) { c.stackOpts = append(c.stackOpts, o...) }
 }
 
 // Demo is a running demo server.
 type Demo struct {
-	stack *wazostack.Stack
-	user  wazostack.User
+	stack *wazostandin.Stack
+	user  wazostandin.User
 	url   string
 	cert  *x509.Certificate
 
@@ -94,13 +94,13 @@ func Start(ctx context.Context, opts ...Option) (*Demo, error) {
 			o(&cfg)
 		}
 	}
-	sopts := append([]wazostack.Option{wazostack.WithLogger(cfg.log), wazostack.WithAddr(cfg.addr),
-		wazostack.WithExtensions(wazostack.DefaultExtensions())}, cfg.stackOpts...)
-	st := wazostack.New(sopts...)
-	u, err := st.AddUser(wazostack.User{
+	sopts := append([]wazostandin.Option{wazostandin.WithLogger(cfg.log), wazostandin.WithAddr(cfg.addr),
+		wazostandin.WithExtensions(wazostandin.DefaultExtensions())}, cfg.stackOpts...)
+	st := wazostandin.New(sopts...)
+	u, err := st.AddUser(wazostandin.User{
 		Username: DefaultUsername, Password: DefaultPassword, Firstname: "Demo", Lastname: "User",
-		Lines: []wazostack.Line{{WebRTC: true, Username: DefaultLineUsername, Password: DefaultLinePassword,
-			Extensions: []wazostack.Extension{{Exten: DefaultExtension, Context: "default"}}}},
+		Lines: []wazostandin.Line{{WebRTC: true, Username: DefaultLineUsername, Password: DefaultLinePassword,
+			Extensions: []wazostandin.Extension{{Exten: DefaultExtension, Context: "default"}}}},
 	})
 	if err != nil {
 		_ = st.Close()
@@ -185,7 +185,7 @@ func (d *Demo) UserUUID() string { return d.user.UUID }
 func (d *Demo) Certificate() *x509.Certificate { return d.cert }
 
 // CertificateSHA256 is the pin for wazo.WithPinnedCertificate.
-func (d *Demo) CertificateSHA256() [32]byte { return wazostack.CertificateSHA256(d.cert) }
+func (d *Demo) CertificateSHA256() [32]byte { return wazostandin.CertificateSHA256(d.cert) }
 
 // CertificatePin is CertificateSHA256 in hex, for display and config files.
 func (d *Demo) CertificatePin() string {
@@ -201,34 +201,34 @@ func (d *Demo) TLSConfig() *tls.Config {
 }
 
 // Stack is the embedded stack (tests and tools drive its call model).
-func (d *Demo) Stack() *wazostack.Stack { return d.stack }
+func (d *Demo) Stack() *wazostandin.Stack { return d.stack }
 
 // ErrNotRegistered means RingMe found no registered softphone to call.
-var ErrNotRegistered = wazostack.ErrNotRegistered
+var ErrNotRegistered = wazostandin.ErrNotRegistered
 
 // RingMe makes a bot call the demo user. from is a demo contact number
 // ("1001" Tone Bot plays 440 Hz, "1002" Chord Bot its chord, "9000" echoes
 // what the user says, "1005" stays silent) or any other number, which rings
 // as an unknown caller playing 440 Hz. Empty means "1001". The user's
 // softphone must be registered (ErrNotRegistered otherwise).
-func (d *Demo) RingMe(from string, opts ...wazostack.RingOption) (*wazostack.RingingCall, error) {
+func (d *Demo) RingMe(from string, opts ...wazostandin.RingOption) (*wazostandin.RingingCall, error) {
 	from = strings.TrimSpace(from)
 	if from == "" {
 		from = "1001"
 	}
 	name := "Unknown Caller"
-	spec := wazostack.PeerSpec{Kind: wazostack.PeerTone, Name: name, Freqs: []float64{wazostack.ToneBotHz}}
-	if p, ok := wazostack.DefaultExtensions()[from]; ok {
+	spec := wazostandin.PeerSpec{Kind: wazostandin.PeerTone, Name: name, Freqs: []float64{wazostandin.ToneBotHz}}
+	if p, ok := wazostandin.DefaultExtensions()[from]; ok {
 		switch p.Kind {
-		case wazostack.PeerTone, wazostack.PeerEcho, wazostack.PeerRecorder:
+		case wazostandin.PeerTone, wazostandin.PeerEcho, wazostandin.PeerRecorder:
 			spec = p
 		default:
 			return nil, fmt.Errorf("demo: %s (%s) does not place calls", from, p.Name)
 		}
 		name = p.Name
 	}
-	rc, err := d.stack.Ring(d.user.UUID, from, name, append([]wazostack.RingOption{wazostack.WithRingPeer(spec)}, opts...)...)
-	if errors.Is(err, wazostack.ErrNotRegistered) {
+	rc, err := d.stack.Ring(d.user.UUID, from, name, append([]wazostandin.RingOption{wazostandin.WithRingPeer(spec)}, opts...)...)
+	if errors.Is(err, wazostandin.ErrNotRegistered) {
 		return nil, fmt.Errorf("demo: the softphone is not registered yet, nobody to ring: %w", err)
 	}
 	return rc, err

@@ -14,7 +14,7 @@ import (
 	"github.com/parley-voip/parley/internal/dsp"
 	"github.com/parley-voip/parley/internal/rtc"
 	"github.com/parley-voip/parley/internal/sipua"
-	"github.com/parley-voip/parley/internal/wazostack"
+	"github.com/parley-voip/parley/internal/wazostandin"
 	"github.com/parley-voip/parley/wazo"
 )
 
@@ -89,8 +89,8 @@ func TestDemoRingMe(t *testing.T) {
 		name    string
 	}{
 		{"1003", true, 0, ""},
-		{"1002", false, wazostack.ChordE5Hz, "Chord Bot"},
-		{"", false, wazostack.ToneBotHz, "Tone Bot"},
+		{"1002", false, wazostandin.ChordE5Hz, "Chord Bot"},
+		{"", false, wazostandin.ToneBotHz, "Tone Bot"},
 	} {
 		t.Run("from "+tc.from, func(t *testing.T) {
 			rc, err := d.RingMe(tc.from)

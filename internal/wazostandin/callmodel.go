@@ -1,0 +1,623 @@
+package wazostandin
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/google/uuid"
+)
+
+// calldTimeFormat is how calld renders Asterisk channel times (§4.6).
+const calldTimeFormat = "2006-01-02T15:04:05.000-0700"
+
+type bridgeKind int
+
+const (
+	bridgeBasic bridgeKind = iota // a two-party call (Dial bridge)
+	bridgeAdhoc                   // an ad-hoc conference (mixing bridge in Stasis, §5.3)
+)
+
+type channel struct {
+	call   Call // static fields; TalkingTo/Bridges are computed
+	tenant string
+	bridge *bridge
+	gone   bool
+}
+
+type bridge struct {
+	id       string
+	kind     bridgeKind
+	channels []*channel
+	// ad-hoc conference data (bridge global variables in calld stasis.py)
+	hostUserUUID  string
+	hostChannelID string
+	hostTenant    string
+	destroyed     bool
+}
+
+// CallModel is the stack's Asterisk stand-in: channels (calld "calls"),
+// bridges and ad-hoc conferences. The SIP side drives it (NewChannel,
+// Answer, Bridge, Hangup, SetHold …); wazo-calld REST drives it through
+// the same code. Every change publishes the calld events of §4.5 to the
+// owning users. All methods are safe for concurrent use.
+type CallModel struct {
+	s *Stack
+
+	mu       sync.Mutex
+	seq      int64
+	channels map[string]*channel
+	bridges  map[string]*bridge
+	hooks    ChannelHooks
+	pending  []func() // hook calls queued under mu, run after unlock
+
+	transfers map[string]*Transfer
+}
+
+func newCallModel(s *Stack) *CallModel {
+	return &CallModel{
+		s:         s,
+		channels:  map[string]*channel{},
+		bridges:   map[string]*bridge{},
+		hooks:     s.cfg.hooks,
+		transfers: map[string]*Transfer{},
+	}
+}
+
+// SetHooks installs (or replaces) the SIP side's hooks.
+func (m *CallModel) SetHooks(h ChannelHooks) {
+	m.mu.Lock()
+	m.hooks = h
+	m.mu.Unlock()
+}
+
+// unlock releases mu and then runs the hook calls queued meanwhile, so
+// hooks may call back into the model.
+func (m *CallModel) unlock() {
+	p := m.pending
+	m.pending = nil
+	m.mu.Unlock()
+	for _, f := range p {
+		f()
+	}
+}
+
+func (m *CallModel) queueHook(f func(h ChannelHooks)) {
+	h := m.hooks
+	if h == nil {
+		return
+	}
+	m.pending = append(m.pending, func() { f(h) })
+}
+
+// NewChannel creates a channel (AMI Newchannel) and publishes call_created
+// with an empty talking_to (§4.5).
+func (m *CallModel) NewChannel(spec ChannelSpec) (Call, error) {
+	m.mu.Lock()
+	defer m.unlock()
+	m.seq++
+	id := fmt.Sprintf("%d.%d", m.s.cfg.callIDBase, m.seq)
+	conv := id
+	if spec.LinkedTo != "" {
+		other, ok := m.channels[spec.LinkedTo]
+		if !ok {
+			return Call{}, fmt.Errorf("linked channel %s: %w", spec.LinkedTo, ErrNoSuchChannel)
+		}
+		conv = other.call.ConversationID
+	}
+	status := spec.Status
+	if status == "" {
+		status = StatusDown
+	}
+	dir := spec.Direction
+	if dir == "" {
+		dir = DirectionInternal
+	}
+	tenant := spec.TenantUUID
+	if tenant == "" {
+		tenant = m.s.cfg.tenantUUID
+		if u, ok := m.s.User(spec.UserUUID); ok {
+			tenant = u.TenantUUID
+		}
+	}
+	c := Call{
+		CallID:             id,
+		ConversationID:     conv,
+		Status:             status,
+		CreationTime:       m.s.now().Format(calldTimeFormat),
+		CallerIDName:       spec.CallerIDName,
+		CallerIDNumber:     spec.CallerIDNumber,
+		PeerCallerIDName:   spec.PeerCallerIDName,
+		PeerCallerIDNumber: spec.PeerCallerIDNumber,
+		RecordState:        "inactive",
+		IsCaller:           spec.IsCaller,
+		IsVideo:            spec.IsVideo,
+		DialedExtension:    spec.DialedExtension,
+		Direction:          dir,
+	}
+	if c.PeerCallerIDNumber == "" {
+		c.PeerCallerIDNumber = spec.DialedExtension // calld default (§4.6)
+	}
+	if spec.UserUUID != "" {
+		u := spec.UserUUID
+		c.UserUUID = &u
+	}
+	if spec.SIPCallID != "" {
+		v := spec.SIPCallID
+		c.SIPCallID = &v
+	}
+	if spec.LineID != 0 {
+		v := spec.LineID
+		c.LineID = &v
+	}
+	ch := &channel{call: c, tenant: tenant}
+	m.channels[id] = ch
+	m.emitCall("call_created", ch, nil)
+	return m.snapshot(ch), nil
+}
+
+// Answer sets the channel Up (answer_time) and publishes call_answered
+// (AMI Newstate → Up, §4.5, §9.2).
+func (m *CallModel) Answer(id string) (Call, error) {
+	m.mu.Lock()
+	defer m.unlock()
+	ch, ok := m.channels[id]
+	if !ok {
+		return Call{}, ErrNoSuchChannel
+	}
+	m.answerLocked(ch)
+	return m.snapshot(ch), nil
+}
+
+func (m *CallModel) answerLocked(ch *channel) {
+	if ch.call.Status == StatusUp {
+		return
+	}
+	ch.call.Status = StatusUp
+	t := m.s.now().Format(calldTimeFormat)
+	ch.call.AnswerTime = &t
+	m.emitCall("call_answered", ch, nil)
+}
+
+// SetStatus changes the Asterisk state (e.g. Down → Ring) and publishes
+// call_updated; StatusUp behaves like Answer.
+func (m *CallModel) SetStatus(id, status string) error {
+	m.mu.Lock()
+	defer m.unlock()
+	ch, ok := m.channels[id]
+	if !ok {
+		return ErrNoSuchChannel
+	}
+	if status == StatusUp {
+		m.answerLocked(ch)
+		return nil
+	}
+	if ch.call.Status == status {
+		return nil
+	}
+	ch.call.Status = status
+	m.emitCall("call_updated", ch, nil)
+	return nil
+}
+
+// SetConnectedLine updates the peer identity (AMI NewConnectedLine) and
+// publishes call_updated.
+func (m *CallModel) SetConnectedLine(id, name, number string) error {
+	m.mu.Lock()
+	defer m.unlock()
+	ch, ok := m.channels[id]
+	if !ok {
+		return ErrNoSuchChannel
+	}
+	ch.call.PeerCallerIDName, ch.call.PeerCallerIDNumber = name, number
+	m.emitCall("call_updated", ch, nil)
+	return nil
+}
+
+// Bridge puts two lone channels in a two-party bridge and publishes
+// call_updated for both (BridgeEnter with ≥2 channels fills talking_to,
+// §4.5). Returns the bridge id.
+func (m *CallModel) Bridge(a, b string) (string, error) {
+	m.mu.Lock()
+	defer m.unlock()
+	ca, ok1 := m.channels[a]
+	cb, ok2 := m.channels[b]
+	if !ok1 || !ok2 || a == b {
+		return "", ErrNoSuchChannel
+	}
+	if ca.bridge != nil || cb.bridge != nil {
+		return "", ErrChannelBusy
+	}
+	br := &bridge{id: uuid.NewString(), kind: bridgeBasic}
+	m.bridges[br.id] = br
+	fillPeer := func(x, y *channel) {
+		if x.call.PeerCallerIDName == "" {
+			x.call.PeerCallerIDName = y.call.CallerIDName
+		}
+		if x.call.PeerCallerIDNumber == "" || x.call.PeerCallerIDNumber == x.call.DialedExtension {
+			if y.call.CallerIDNumber != "" {
+				x.call.PeerCallerIDNumber = y.call.CallerIDNumber
+			}
+		}
+	}
+	fillPeer(ca, cb)
+	fillPeer(cb, ca)
+	m.enterLocked(br, ca)
+	m.enterLocked(br, cb)
+	return br.id, nil
+}
+
+// Hangup destroys a channel because its own side hung up (SIP BYE/CANCEL/
+// reject seen by the SIP side). The hook is not called for it, but it is
+// for every channel hung up as a consequence (the other party of a
+// two-party bridge; conference rules of §5.3).
+func (m *CallModel) Hangup(id string, cause int) error {
+	m.mu.Lock()
+	defer m.unlock()
+	ch, ok := m.channels[id]
+	if !ok {
+		return ErrNoSuchChannel
+	}
+	m.hangupLocked(ch, cause, false)
+	return nil
+}
+
+// SetHold records a hold/resume (AMI Hold/Unhold, from the SIP re-INVITE
+// sendonly/sendrecv) and publishes call_held/call_resumed {call_id,
+// user_uuid} (§4.5). No event when nothing changes.
+func (m *CallModel) SetHold(id string, hold bool) error {
+	m.mu.Lock()
+	defer m.unlock()
+	ch, ok := m.channels[id]
+	if !ok {
+		return ErrNoSuchChannel
+	}
+	m.setHoldLocked(ch, hold)
+	return nil
+}
+
+func (m *CallModel) setHoldLocked(ch *channel, hold bool) {
+	if ch.call.OnHold == hold {
+		return
+	}
+	ch.call.OnHold = hold
+	name := "call_resumed"
+	if hold {
+		name = "call_held"
+	}
+	if u := ch.call.Owner(); u != "" {
+		m.s.bus.publish(name, u, ch.tenant, "events.calls."+u,
+			map[string]any{"call_id": ch.call.CallID, "user_uuid": u})
+	}
+}
+
+// SetMuted records a mute change and publishes call_updated (§5.1).
+func (m *CallModel) SetMuted(id string, muted bool) error {
+	m.mu.Lock()
+	defer m.unlock()
+	ch, ok := m.channels[id]
+	if !ok {
+		return ErrNoSuchChannel
+	}
+	m.setMutedLocked(ch, muted)
+	return nil
+}
+
+func (m *CallModel) setMutedLocked(ch *channel, muted bool) {
+	if ch.call.Muted == muted {
+		return
+	}
+	ch.call.Muted = muted
+	m.emitCall("call_updated", ch, nil)
+}
+
+// Get returns a live channel.
+func (m *CallModel) Get(id string) (Call, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ch, ok := m.channels[id]
+	if !ok {
+		return Call{}, false
+	}
+	return m.snapshot(ch), true
+}
+
+// FindBySIPCallID returns the live channel whose sip_call_id matches.
+func (m *CallModel) FindBySIPCallID(sipCallID string) (Call, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, ch := range m.sortedChannels() {
+		if ch.call.SIPCallID != nil && *ch.call.SIPCallID == sipCallID {
+			return m.snapshot(ch), true
+		}
+	}
+	return Call{}, false
+}
+
+// UserCalls lists a user's live channels in creation order (GET
+// /users/me/calls).
+func (m *CallModel) UserCalls(userUUID string) []Call {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := []Call{}
+	for _, ch := range m.sortedChannels() {
+		if ch.call.Owner() == userUUID {
+			out = append(out, m.snapshot(ch))
+		}
+	}
+	return out
+}
+
+// All lists every live channel in creation order.
+func (m *CallModel) All() []Call {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := []Call{}
+	for _, ch := range m.sortedChannels() {
+		out = append(out, m.snapshot(ch))
+	}
+	return out
+}
+
+// ---- internals (mu held) ----
+
+func (m *CallModel) sortedChannels() []*channel {
+	ids := make([]string, 0, len(m.channels))
+	for id := range m.channels {
+		ids = append(ids, id)
+	}
+	sortCallIDs(ids)
+	out := make([]*channel, len(ids))
+	for i, id := range ids {
+		out[i] = m.channels[id]
+	}
+	return out
+}
+
+// sortCallIDs orders "<sec>.<seq>" ids numerically.
+func sortCallIDs(ids []string) {
+	key := func(s string) (int64, int64) {
+		a, b, _ := strings.Cut(s, ".")
+		x, _ := strconv.ParseInt(a, 10, 64)
+		y, _ := strconv.ParseInt(b, 10, 64)
+		return x, y
+	}
+	slices.SortFunc(ids, func(p, q string) int {
+		p1, p2 := key(p)
+		q1, q2 := key(q)
+		switch {
+		case p1 != q1:
+			return cmpInt(p1, q1)
+		case p2 != q2:
+			return cmpInt(p2, q2)
+		}
+		return strings.Compare(p, q)
+	})
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// snapshot renders the Call with talking_to/bridges computed from the
+// bridge membership (§4.6: talking_to = {peer channel id: peer user|null}).
+func (m *CallModel) snapshot(ch *channel) Call {
+	c := ch.call
+	c.TalkingTo = map[string]*string{}
+	c.Bridges = []string{}
+	if ch.bridge != nil {
+		c.Bridges = []string{ch.bridge.id}
+		for _, o := range ch.bridge.channels {
+			if o != ch {
+				c.TalkingTo[o.call.CallID] = o.call.UserUUID
+			}
+		}
+	}
+	if c.AnswerTime != nil {
+		v := *c.AnswerTime
+		c.AnswerTime = &v
+	}
+	return c
+}
+
+// emitCall publishes a call_* event (data = Call, §4.5) to the owner.
+func (m *CallModel) emitCall(name string, ch *channel, extra map[string]any) {
+	u := ch.call.Owner()
+	if u == "" {
+		return
+	}
+	snap := m.snapshot(ch)
+	var data any = snap
+	if extra != nil {
+		mm := callToMap(snap)
+		for k, v := range extra {
+			mm[k] = v
+		}
+		data = mm
+	}
+	m.s.bus.publish(name, u, ch.tenant, "events.calls."+u, data)
+}
+
+// peersOf returns the other channels of ch's bridge.
+func peersOf(ch *channel) []*channel {
+	if ch.bridge == nil {
+		return nil
+	}
+	out := []*channel{}
+	for _, o := range ch.bridge.channels {
+		if o != ch {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// enterLocked adds ch to br (leaving any previous bridge silently, as calld
+// destroys the old bridge before moving channels: adhoc services.py
+// _ari_redirect) and publishes the BridgeEnter / ChannelEnteredBridge
+// events: call_updated for every member once ≥2 (§4.5), and for ad-hoc
+// bridges conference_adhoc_participant_joined (§5.3, calld stasis.py).
+func (m *CallModel) enterLocked(br *bridge, ch *channel) {
+	m.detachLocked(ch)
+	ch.bridge = br
+	br.channels = append(br.channels, ch)
+	if len(br.channels) >= 2 {
+		for _, c := range br.channels {
+			m.emitCall("call_updated", c, nil)
+		}
+	}
+	if br.kind != bridgeAdhoc {
+		return
+	}
+	if ch.call.CallID == br.hostChannelID {
+		// The host is told about every channel already present.
+		for _, c := range br.channels {
+			if c != ch {
+				m.emitConference("conference_adhoc_participant_joined", br, []string{br.hostUserUUID},
+					map[string]any{"conference_id": br.id, "call_id": c.call.CallID})
+			}
+		}
+	}
+	m.emitConference("conference_adhoc_participant_joined", br, bridgeUsers(br),
+		map[string]any{"conference_id": br.id, "call_id": ch.call.CallID})
+}
+
+// detachLocked takes ch out of its bridge without events or hangups.
+func (m *CallModel) detachLocked(ch *channel) {
+	old := ch.bridge
+	if old == nil {
+		return
+	}
+	old.channels = slices.DeleteFunc(old.channels, func(c *channel) bool { return c == ch })
+	ch.bridge = nil
+	if len(old.channels) == 0 {
+		delete(m.bridges, old.id)
+	}
+}
+
+// bridgeUsers = calld's valid_user_uuids(): distinct owners, member order.
+func bridgeUsers(br *bridge) []string {
+	out := []string{}
+	for _, c := range br.channels {
+		if u := c.call.Owner(); u != "" && !slices.Contains(out, u) {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// emitConference publishes a conference_adhoc_* event to each user
+// (required_acl = "events." + routing key, §4.5).
+func (m *CallModel) emitConference(name string, br *bridge, users []string, data map[string]any) {
+	suffix := map[string]string{
+		"conference_adhoc_created":            "adhoc.created",
+		"conference_adhoc_deleted":            "adhoc.deleted",
+		"conference_adhoc_participant_joined": "adhoc.participants.joined",
+		"conference_adhoc_participant_left":   "adhoc.participants.left",
+	}[name]
+	for _, u := range users {
+		m.s.bus.publish(name, u, br.hostTenant, "events.conferences.users."+u+"."+suffix, data)
+	}
+}
+
+// hangupLocked destroys ch. Order mirrors Asterisk: the channel leaves its
+// bridge (ChannelLeftBridge events), is destroyed (call_ended with
+// reason_code), then the bridge rules apply (two-party: the other side is
+// hung up; ad-hoc: §5.3 lone-channel / host-left / empty rules).
+func (m *CallModel) hangupLocked(ch *channel, cause int, notify bool) {
+	if ch.gone {
+		return
+	}
+	ch.gone = true
+	br := ch.bridge
+	if br != nil {
+		br.channels = slices.DeleteFunc(br.channels, func(c *channel) bool { return c == ch })
+		ch.bridge = nil
+		m.emitLeaveLocked(br, ch)
+	}
+	t := m.s.now().Format(calldTimeFormat)
+	ch.call.HangupTime = &t
+	delete(m.channels, ch.call.CallID)
+	m.emitCall("call_ended", ch, map[string]any{"reason_code": cause})
+	for id, tr := range m.transfers {
+		if tr.InitiatorCall == ch.call.CallID {
+			delete(m.transfers, id)
+		}
+	}
+	if notify {
+		snap := m.snapshot(ch)
+		m.queueHook(func(h ChannelHooks) { h.HangupChannel(snap, cause) })
+	}
+	if br != nil {
+		m.afterLeaveLocked(br, ch)
+	}
+}
+
+func (m *CallModel) emitLeaveLocked(br *bridge, left *channel) {
+	if br.kind == bridgeAdhoc {
+		users := bridgeUsers(br)
+		if br.hostUserUUID != "" && !slices.Contains(users, br.hostUserUUID) {
+			users = append(users, br.hostUserUUID)
+		}
+		m.emitConference("conference_adhoc_participant_left", br, users,
+			map[string]any{"conference_id": br.id, "call_id": left.call.CallID})
+	}
+	if len(br.channels) >= 2 {
+		for _, c := range br.channels {
+			m.emitCall("call_updated", c, nil)
+		}
+	}
+}
+
+func (m *CallModel) afterLeaveLocked(br *bridge, left *channel) {
+	switch {
+	case len(br.channels) == 0:
+		m.destroyBridgeLocked(br)
+	case br.kind == bridgeBasic:
+		// Two-party call: when one side leaves, Asterisk hangs up the other.
+		for _, c := range slices.Clone(br.channels) {
+			m.hangupLocked(c, CauseNormalClearing, true)
+		}
+	case len(br.channels) == 1:
+		// Ad-hoc: a lone channel is hung up (stasis.py has_lone_channel).
+		m.hangupLocked(br.channels[0], CauseNormalClearing, true)
+	case left.call.CallID == br.hostChannelID:
+		// Ad-hoc: the host left, everybody is hung up.
+		for _, c := range slices.Clone(br.channels) {
+			m.hangupLocked(c, CauseNormalClearing, true)
+		}
+	}
+}
+
+func (m *CallModel) destroyBridgeLocked(br *bridge) {
+	if br.destroyed {
+		return
+	}
+	br.destroyed = true
+	delete(m.bridges, br.id)
+	if br.kind == bridgeAdhoc && br.hostUserUUID != "" {
+		m.emitConference("conference_adhoc_deleted", br, []string{br.hostUserUUID},
+			map[string]any{"conference_id": br.id})
+	}
+}
+
+func callToMap(c Call) map[string]any {
+	return map[string]any{
+		"call_id": c.CallID, "conversation_id": c.ConversationID, "user_uuid": c.UserUUID,
+		"status": c.Status, "talking_to": c.TalkingTo, "bridges": c.Bridges,
+		"creation_time": c.CreationTime, "answer_time": c.AnswerTime, "hangup_time": c.HangupTime,
+		"caller_id_name": c.CallerIDName, "caller_id_number": c.CallerIDNumber,
+		"peer_caller_id_name": c.PeerCallerIDName, "peer_caller_id_number": c.PeerCallerIDNumber,
+		"on_hold": c.OnHold, "muted": c.Muted, "record_state": c.RecordState,
+		"is_caller": c.IsCaller, "is_video": c.IsVideo, "dialed_extension": c.DialedExtension,
+		"sip_call_id": c.SIPCallID, "line_id": c.LineID, "direction": c.Direction, "parked": c.Parked,
+	}
+}

@@ -1,0 +1,75 @@
+package wazostandin
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"time"
+)
+
+// maxBody bounds request bodies: the stand-in must not fall over on any
+// input (project rule: no panics, bounded resources).
+const maxBody = 1 << 20
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	if v != nil {
+		_ = json.NewEncoder(w).Encode(v)
+	}
+}
+
+func epoch(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }
+
+// writeAuthError writes wazo-auth's error envelope (§2.1):
+// {"reason":[msg],"timestamp":[t],"status_code":code}.
+func (s *Stack) writeAuthError(w http.ResponseWriter, status int, reason string) {
+	writeJSON(w, status, map[string]any{
+		"reason":      []string{reason},
+		"timestamp":   []float64{epoch(s.now())},
+		"status_code": status,
+	})
+}
+
+// writeCalldError writes the xivo REST error envelope (§5):
+// {"message","error_id","details","timestamp"}.
+func (s *Stack) writeCalldError(w http.ResponseWriter, e *CalldError) {
+	details := e.Details
+	if details == nil {
+		details = map[string]any{}
+	}
+	writeJSON(w, e.Status, map[string]any{
+		"message":   e.Message,
+		"error_id":  e.ErrorID,
+		"details":   details,
+		"timestamp": epoch(s.now()),
+	})
+}
+
+// readBody reads at most maxBody bytes. An empty body is fine: the SDK sends
+// "Content-Type: application/json" with no body on GET/DELETE/PUT (§10.3).
+func readBody(r *http.Request) ([]byte, error) {
+	if r.Body == nil {
+		return nil, nil
+	}
+	return io.ReadAll(io.LimitReader(r.Body, maxBody))
+}
+
+// authenticate checks X-Auth-Token for a calld/confd route and the ACL it
+// requires. On failure it returns the 401 "unauthorized" error of §5/§9.1
+// with details {invalid_token, reason, required_access}.
+func (s *Stack) authenticate(r *http.Request, requiredACL string) (*token, *CalldError) {
+	id := r.Header.Get("X-Auth-Token")
+	t, ok := s.tokens.lookup(id)
+	if !ok {
+		return nil, &CalldError{http.StatusUnauthorized, "unauthorized", "Unauthorized", map[string]any{
+			"invalid_token": id, "reason": "not_found_or_expired", "required_access": requiredACL,
+		}}
+	}
+	if !aclMatches(t.ACL, requiredACL, t.UserUUID) {
+		return nil, &CalldError{http.StatusUnauthorized, "unauthorized", "Unauthorized", map[string]any{
+			"invalid_token": id, "reason": "missing_permission_or_invalid_tenant", "required_access": requiredACL,
+		}}
+	}
+	return t, nil
+}

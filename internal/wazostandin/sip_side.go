@@ -1,0 +1,427 @@
+package wazostandin
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/parley-voip/parley/internal/wazostandin/media"
+)
+
+// sipSide is the stand-in for Asterisk behind wss://HOST/api/asterisk/ws
+// (§9.3): a registrar for the users' SIP lines and a B2BUA that connects the
+// user's WebRTC leg to in-process scripted peers, driving the call model
+// (channels, bridges, conferences) as Asterisk drives calld.
+//
+// Nothing runs until the first SIP websocket or Ring (ensure); Stack.Close
+// stops everything (close).
+type sipSide struct {
+	s   *Stack
+	cfg sipConfig
+	log *slog.Logger
+
+	initOnce sync.Once
+	initErr  error
+	ua       *sipgo.UserAgent
+	srv      *sipgo.Server
+	cli      *sipgo.Client
+	dua      *sipgo.DialogUA
+	ln       *sipListener
+	reg      *registrar
+	mixer    *bridgeMixer
+	unsub    func()
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	qualified atomic.Int64 // OPTIONS answered on registered flows (tests)
+
+	mu        sync.Mutex
+	closed    bool
+	legs      map[string]*userLeg // by SIP Call-ID
+	byChannel map[string]*userLeg // by the user's channel id
+	peers     map[string]*Peer    // by the peer's channel id
+}
+
+func newSIPSide(s *Stack) *sipSide {
+	ctx, cancel := context.WithCancel(context.Background())
+	x := &sipSide{
+		s: s, cfg: s.cfg.sip, log: s.cfg.log,
+		ctx: ctx, cancel: cancel,
+		legs: map[string]*userLeg{}, byChannel: map[string]*userLeg{}, peers: map[string]*Peer{},
+	}
+	x.reg = newRegistrar(x)
+	x.mixer = newBridgeMixer(s.calls)
+	x.ln = newSIPListener(x.listenAddr)
+	// The B2BUA ends SIP legs and peers the model hangs up on its own; any
+	// hooks given with WithChannelHooks still see every call.
+	s.calls.SetHooks(sideHooks{x: x, next: s.cfg.hooks})
+	return x
+}
+
+func (x *sipSide) now() time.Time { return x.s.now() }
+
+// listenAddr is the stack's HTTPS address (or loopback when the handler is
+// mounted elsewhere).
+func (x *sipSide) listenAddr() net.Addr {
+	x.s.srvMu.Lock()
+	ln := x.s.ln
+	x.s.srvMu.Unlock()
+	if ln != nil {
+		return ln.Addr()
+	}
+	return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)}
+}
+
+// ensure builds the sipgo stack and starts its goroutines once.
+func (x *sipSide) ensure() error {
+	x.initOnce.Do(func() {
+		x.mu.Lock()
+		closed := x.closed
+		x.mu.Unlock()
+		if closed {
+			x.initErr = ErrClosed
+			return
+		}
+		host, port := "127.0.0.1", 0
+		if a, ok := x.listenAddr().(*net.TCPAddr); ok {
+			host, port = a.IP.String(), a.Port
+		}
+		ua, err := sipgo.NewUA(sipgo.WithUserAgent(x.cfg.userAgent), sipgo.WithUserAgentHostname(host))
+		if err != nil {
+			x.initErr = err
+			return
+		}
+		srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(x.log))
+		if err != nil {
+			_ = ua.Close()
+			x.initErr = err
+			return
+		}
+		cli, err := sipgo.NewClient(ua, sipgo.WithClientLogger(x.log), sipgo.WithClientHostname(host))
+		if err != nil {
+			_ = ua.Close()
+			x.initErr = err
+			return
+		}
+		x.ua, x.srv, x.cli = ua, srv, cli
+		x.dua = &sipgo.DialogUA{
+			Client: cli,
+			ContactHDR: sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "asterisk", Host: host, Port: port,
+				UriParams: sip.HeaderParams{{K: "transport", V: "ws"}}}},
+			// WS clients put a fake host in Contact (§3.3): in-dialog requests
+			// must go back over the flow they came from (RFC 7118 §5).
+			RewriteContact: true,
+		}
+		srv.OnRegister(x.reg.onRegister)
+		srv.OnOptions(x.onOptions)
+		srv.OnInvite(x.onInvite)
+		srv.OnAck(x.onAck)
+		srv.OnBye(x.onBye)
+		srv.OnInfo(x.onOK)
+		srv.OnMessage(x.onOK)
+		srv.OnNotify(x.onOK)
+		x.unsub = x.s.Subscribe("", func(BusEvent) { x.mixer.invalidate() })
+
+		x.wg.Add(3)
+		go func() {
+			defer x.wg.Done()
+			_ = srv.ServeWSS(x.ln) // TLS is terminated by the HTTPS server
+		}()
+		go func() {
+			defer x.wg.Done()
+			x.mixer.run(x.ctx)
+		}()
+		go func() {
+			defer x.wg.Done()
+			x.qualifyLoop()
+		}()
+	})
+	return x.initErr
+}
+
+// close stops the SIP side: media sessions, peers, the sipgo stack (which
+// closes the WebSocket flows) and every goroutine.
+func (x *sipSide) close() {
+	x.mu.Lock()
+	if x.closed {
+		x.mu.Unlock()
+		return
+	}
+	x.closed = true
+	legs := make([]*userLeg, 0, len(x.legs))
+	for _, l := range x.legs {
+		legs = append(legs, l)
+	}
+	peers := make([]*Peer, 0, len(x.peers))
+	for _, p := range x.peers {
+		peers = append(peers, p)
+	}
+	x.mu.Unlock()
+	x.initOnce.Do(func() { x.initErr = ErrClosed }) // never start after close
+	x.cancel()
+	_ = x.ln.Close()
+	for _, l := range legs {
+		x.releaseLeg(l)
+	}
+	for _, p := range peers {
+		p.stop()
+	}
+	if x.unsub != nil {
+		x.unsub()
+	}
+	if x.ua != nil {
+		_ = x.ua.Close()
+	}
+	x.wg.Wait()
+}
+
+// respond sends a response, logging (not failing) on transport errors.
+func (x *sipSide) respond(tx sip.ServerTransaction, res *sip.Response) {
+	if err := tx.Respond(res); err != nil {
+		x.log.Debug("wazostandin: sip respond failed", "code", res.StatusCode, "err", err)
+	}
+}
+
+func (x *sipSide) reply(req *sip.Request, tx sip.ServerTransaction, code int, reason string) {
+	x.respond(tx, sip.NewResponseFromRequest(req, code, reason, nil))
+}
+
+// onOptions answers client OPTIONS (the SDK's heartbeat, §3.3).
+func (x *sipSide) onOptions(req *sip.Request, tx sip.ServerTransaction) {
+	res := sip.NewResponseFromRequest(req, 200, "OK", nil)
+	res.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, MESSAGE, NOTIFY, REGISTER"))
+	x.respond(tx, res)
+}
+
+// onOK answers in-dialog INFO/MESSAGE/NOTIFY with 200 (§9.3).
+func (x *sipSide) onOK(req *sip.Request, tx sip.ServerTransaction) { x.reply(req, tx, 200, "OK") }
+
+func (x *sipSide) legByCallID(id string) *userLeg {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.legs[id]
+}
+
+func (x *sipSide) addLeg(l *userLeg, p *Peer) {
+	x.mu.Lock()
+	x.legs[l.sipCallID] = l
+	x.byChannel[l.channelID] = l
+	x.peers[p.ChannelID()] = p
+	x.mu.Unlock()
+	x.mixer.add(l.channelID, l)
+	x.mixer.add(p.ChannelID(), p)
+}
+
+// releaseLeg frees the leg's media and registry entries (idempotent). It
+// does not touch the call model or the SIP dialog.
+func (x *sipSide) releaseLeg(l *userLeg) {
+	if !l.markEnded() {
+		return
+	}
+	x.mu.Lock()
+	if x.legs[l.sipCallID] == l {
+		delete(x.legs, l.sipCallID)
+	}
+	if x.byChannel[l.channelID] == l {
+		delete(x.byChannel, l.channelID)
+	}
+	x.mu.Unlock()
+	x.mixer.remove(l.channelID)
+	_ = l.media.Close()
+	close(l.done)
+}
+
+// stopPeer stops a peer whose channel ended.
+func (x *sipSide) stopPeer(channelID string) bool {
+	x.mu.Lock()
+	p := x.peers[channelID]
+	delete(x.peers, channelID)
+	x.mu.Unlock()
+	if p == nil {
+		return false
+	}
+	x.mixer.remove(channelID)
+	p.stop()
+	return true
+}
+
+// endFromUser: the user's side ended the leg (BYE, CANCEL, reject): hang the
+// user's channel up in the model; the model then ends a bridged peer through
+// the hook, and we end an unbridged one here.
+func (x *sipSide) endFromUser(l *userLeg, cause int) {
+	x.releaseLeg(l)
+	_ = x.s.calls.Hangup(l.channelID, cause)
+	x.settlePeer(l.peer.ChannelID(), cause)
+}
+
+// settlePeer decides the fate of a peer whose user leg ended. A bridged
+// peer lives on (an ad-hoc conference took it over, §5.3: the host's other
+// legs are discarded, not their remote parties); a lone one is hung up; one
+// the model already ended is stopped.
+func (x *sipSide) settlePeer(channelID string, cause int) {
+	c, ok := x.s.calls.Get(channelID)
+	switch {
+	case ok && len(c.Bridges) > 0:
+		return
+	case ok:
+		x.stopPeer(channelID)
+		_ = x.s.calls.Hangup(channelID, cause)
+	default:
+		x.stopPeer(channelID)
+	}
+}
+
+// sideHooks receives the model's "hang this channel up" requests (§5.3).
+type sideHooks struct {
+	x    *sipSide
+	next ChannelHooks
+}
+
+func (h sideHooks) HangupChannel(c Call, cause int) {
+	x := h.x
+	x.mu.Lock()
+	l := x.byChannel[c.CallID]
+	x.mu.Unlock()
+	if l != nil {
+		// BYE (or CANCEL / final error) on that SIP dialog, off the caller's
+		// goroutine: a gone client must not stall a calld request.
+		x.wg.Add(1)
+		go func() {
+			defer x.wg.Done()
+			ctx, cancel := context.WithTimeout(x.ctx, 10*time.Second)
+			defer cancel()
+			l.hangup(ctx)
+			x.releaseLeg(l)
+			x.settlePeer(l.peer.ChannelID(), cause)
+		}()
+	} else {
+		x.stopPeer(c.CallID)
+	}
+	if h.next != nil {
+		h.next.HangupChannel(c, cause)
+	}
+}
+
+func (h sideHooks) AnswerChannel(c Call) {
+	if h.next != nil {
+		h.next.AnswerChannel(c)
+	}
+}
+
+func (h sideHooks) HoldChannel(c Call, hold bool) {
+	if h.next != nil {
+		h.next.HoldChannel(c, hold)
+	}
+}
+
+func (h sideHooks) SendDTMF(c Call, digits string) {
+	x := h.x
+	x.mu.Lock()
+	l := x.byChannel[c.CallID]
+	x.mu.Unlock()
+	if l != nil {
+		// RFC 4733 towards the user (the calld dtmf route plays digits on
+		// the channel), one digit at a time, off the caller's goroutine.
+		x.wg.Add(1)
+		go func() {
+			defer x.wg.Done()
+			for _, d := range digits {
+				if err := l.media.SendDTMF(d, 0); err != nil {
+					return
+				}
+			}
+		}()
+	}
+	if h.next != nil {
+		h.next.SendDTMF(c, digits)
+	}
+}
+
+// causeFor maps a final SIP status to the Asterisk hangup cause reported
+// as call_ended reason_code (§4.5; approximate Q.850 mapping).
+func causeFor(code int) int {
+	switch code {
+	case 486, 600:
+		return CauseUserBusy
+	case 480, 408:
+		return CauseNoAnswer
+	case 603, 403:
+		return CauseCallRejected
+	}
+	return CauseNormalClearing
+}
+
+// qualifyLoop sends OPTIONS on every registered flow (Asterisk
+// qualify_frequency, §3.2; keeps proxies' idle timers from firing, §1).
+func (x *sipSide) qualifyLoop() {
+	t := time.NewTicker(x.cfg.qualify)
+	defer t.Stop()
+	for {
+		select {
+		case <-x.ctx.Done():
+			return
+		case <-t.C:
+			for _, b := range x.reg.all() {
+				if err := x.qualify(b); err != nil {
+					x.log.Info("wazostandin: sip flow unreachable, dropping its bindings", "flow", b.flow, "err", err)
+					x.reg.dropFlow(b.flow)
+				}
+			}
+		}
+	}
+}
+
+func (x *sipSide) qualify(b binding) error {
+	req := sip.NewRequest(sip.OPTIONS, b.contact)
+	x.toFlow(req, b)
+	ctx, cancel := context.WithTimeout(x.ctx, 10*time.Second)
+	defer cancel()
+	res, err := x.cli.Do(ctx, req)
+	if err != nil {
+		if errors.Is(err, context.Canceled) && x.ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+	_ = res // any response proves the flow alive (RFC 3261 §11.2)
+	x.qualified.Add(1)
+	return nil
+}
+
+// toFlow sends a request over the WebSocket the binding registered from.
+func (x *sipSide) toFlow(req *sip.Request, b binding) {
+	req.SetDestination(b.flow)
+	req.SetTransport(b.transport)
+}
+
+// sipDomain is the host the user agent used as SIP domain.
+func sipDomainOf(b binding, fallback string) string {
+	if b.domain != "" {
+		return b.domain
+	}
+	return fallback
+}
+
+// newMedia creates the media session of a user leg.
+func (x *sipSide) newMedia() (*media.Session, error) {
+	return media.New(media.WithLogger(x.log), media.WithLoopback(x.cfg.loopback))
+}
+
+// Peer returns the running scripted peer of a channel (e.g. a PeerRecorder
+// whose Heard audio a test analyses), or false when that channel is not a
+// live peer.
+func (s *Stack) Peer(channelID string) (*Peer, bool) {
+	s.sip.mu.Lock()
+	defer s.sip.mu.Unlock()
+	p, ok := s.sip.peers[channelID]
+	return p, ok
+}

@@ -1,0 +1,189 @@
+package wazostandin
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+)
+
+// LineProtocol is the endpoint kind of a confd line.
+type LineProtocol string
+
+// Line protocols (§3.1 step 4: only SIP lines have a merged SIP endpoint).
+const (
+	LineSIP    LineProtocol = "sip"
+	LineSCCP   LineProtocol = "sccp"
+	LineCustom LineProtocol = "custom"
+)
+
+// Line is a confd line attached to a user (§3.2).
+type Line struct {
+	ID       int
+	Name     string
+	Context  string
+	Protocol LineProtocol // default LineSIP
+	// WebRTC merges the "webrtc" endpoint template (§3.2): the line gets
+	// endpoint option ["webrtc","yes"] and is picked by Wazo.Phone.connect.
+	WebRTC bool
+	// Username/Password are the SIP digest credentials (auth section).
+	Username     string
+	Password     string
+	EndpointUUID string
+	Extensions   []Extension
+}
+
+// Extension is a line extension {exten, context}.
+type Extension struct {
+	ID      int
+	Exten   string
+	Context string
+}
+
+// User is a Wazo user known to wazo-auth and wazo-confd.
+type User struct {
+	UUID       string
+	Username   string
+	Password   string
+	Firstname  string
+	Lastname   string
+	Email      string
+	TenantUUID string
+	// ACL overrides the default user policy (see DefaultUserACL).
+	ACL   []string
+	Lines []Line
+}
+
+// DisplayName is "Firstname Lastname" (the SDK's SIP display name, §3.2).
+func (u User) DisplayName() string {
+	return strings.TrimSpace(u.Firstname + " " + u.Lastname)
+}
+
+// DefaultUserACL is the policy given to users without an explicit ACL. It
+// mirrors the default user policy of §2.4 plus the calld/auth routes a
+// softphone uses; "me" is substituted with the token's user (§2.4).
+func DefaultUserACL() []string {
+	return []string{
+		"websocketd",
+		"events.calls.me",
+		"events.conferences.users.me.#",
+		"events.transfers.me",
+		"events.auth.users.me.#",
+		"confd.users.me.read",
+		"confd.users.me.#.read",
+		"confd.infos.read",
+		"calld.users.me.#",
+		"auth.users.me.#",
+	}
+}
+
+// AddUser registers a user. Missing UUID, tenant, line ids, endpoint uuids
+// and line usernames are generated; the stored user is returned.
+func (s *Stack) AddUser(u User) (User, error) {
+	if u.Username == "" || u.Password == "" {
+		return User{}, ErrInvalidUser
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u.UUID == "" {
+		u.UUID = uuid.NewString()
+	}
+	if _, ok := s.users[u.UUID]; ok {
+		return User{}, fmt.Errorf("%w: uuid %s", ErrDuplicateUser, u.UUID)
+	}
+	for _, o := range s.users {
+		if o.Username == u.Username {
+			return User{}, fmt.Errorf("%w: username %s", ErrDuplicateUser, u.Username)
+		}
+	}
+	if u.TenantUUID == "" {
+		u.TenantUUID = s.cfg.tenantUUID
+	}
+	if u.ACL == nil {
+		u.ACL = DefaultUserACL()
+	}
+	lines := make([]Line, len(u.Lines))
+	for i, l := range u.Lines {
+		if l.ID == 0 {
+			s.nextLineID++
+			l.ID = s.nextLineID
+		}
+		if l.Protocol == "" {
+			l.Protocol = LineSIP
+		}
+		if l.Context == "" {
+			l.Context = "default"
+		}
+		if l.EndpointUUID == "" {
+			l.EndpointUUID = uuid.NewString()
+		}
+		if l.Username == "" {
+			l.Username = fmt.Sprintf("line%d", l.ID)
+		}
+		if l.Name == "" {
+			l.Name = l.Username
+		}
+		l.Extensions = append([]Extension(nil), l.Extensions...)
+		for j := range l.Extensions {
+			if l.Extensions[j].ID == 0 {
+				s.nextLineID++
+				l.Extensions[j].ID = s.nextLineID
+			}
+			if l.Extensions[j].Context == "" {
+				l.Extensions[j].Context = l.Context
+			}
+		}
+		lines[i] = l
+	}
+	u.Lines = lines
+	u.ACL = append([]string(nil), u.ACL...)
+	stored := u
+	s.users[u.UUID] = &stored
+	return cloneUser(stored), nil
+}
+
+// User returns a copy of the user with that uuid.
+func (s *Stack) User(userUUID string) (User, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.users[userUUID]
+	if !ok {
+		return User{}, false
+	}
+	return cloneUser(*u), true
+}
+
+// LineByUsername finds the user and SIP line whose digest username is
+// given; the SIP registrar uses it to check REGISTER credentials (§9.3).
+func (s *Stack) LineByUsername(username string) (User, Line, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, u := range s.users {
+		for _, l := range u.Lines {
+			if l.Protocol == LineSIP && l.Username == username {
+				return cloneUser(*u), l, true
+			}
+		}
+	}
+	return User{}, Line{}, false
+}
+
+func (s *Stack) userByUsername(name string) (*User, bool) {
+	for _, u := range s.users {
+		if u.Username == name {
+			return u, true
+		}
+	}
+	return nil, false
+}
+
+func cloneUser(u User) User {
+	u.ACL = append([]string(nil), u.ACL...)
+	lines := make([]Line, len(u.Lines))
+	for i, l := range u.Lines {
+		l.Extensions = append([]Extension(nil), l.Extensions...)
+		lines[i] = l
+	}
+	u.Lines = lines
+	return u
+}
