@@ -11,14 +11,17 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/parley-voip/parley/wazo/wire"
 )
 
-// websocketd close codes (§4.1).
+// websocketd close codes, from the one wire definition the stand-in uses too
+// (docs/wazo-protocol.md, Event websocket).
 const (
-	CloseNoToken       = 4001
-	CloseAuthFailed    = 4002
-	CloseTokenExpired  = 4003
-	CloseProtocolError = 4004
+	CloseNoToken       = wire.CloseNoToken
+	CloseAuthFailed    = wire.CloseAuthFailed
+	CloseTokenExpired  = wire.CloseTokenExpired
+	CloseProtocolError = wire.CloseProtocolError
 )
 
 // SocketState is reported to EventSocketConfig.OnState.

@@ -1,5 +1,7 @@
 package wazostandin
 
+import "github.com/parley-voip/parley/wazo/wire"
+
 // Channel states as Asterisk/calld report them in Call.status (§4.6).
 const (
 	StatusDown    = "Down"
@@ -24,51 +26,9 @@ const (
 	CauseCallRejected   = 21
 )
 
-// Call is calld's Call object (§4.6, CALLD schemas.py CallSchema). REST
-// responses and call_* events share it.
-type Call struct {
-	CallID             string             `json:"call_id"`
-	ConversationID     string             `json:"conversation_id"`
-	UserUUID           *string            `json:"user_uuid"`
-	Status             string             `json:"status"`
-	TalkingTo          map[string]*string `json:"talking_to"`
-	Bridges            []string           `json:"bridges"`
-	CreationTime       string             `json:"creation_time"`
-	AnswerTime         *string            `json:"answer_time"`
-	HangupTime         *string            `json:"hangup_time"`
-	CallerIDName       string             `json:"caller_id_name"`
-	CallerIDNumber     string             `json:"caller_id_number"`
-	PeerCallerIDName   string             `json:"peer_caller_id_name"`
-	PeerCallerIDNumber string             `json:"peer_caller_id_number"`
-	OnHold             bool               `json:"on_hold"`
-	Muted              bool               `json:"muted"`
-	RecordState        string             `json:"record_state"`
-	IsCaller           bool               `json:"is_caller"`
-	IsVideo            bool               `json:"is_video"`
-	DialedExtension    string             `json:"dialed_extension"`
-	SIPCallID          *string            `json:"sip_call_id"`
-	LineID             *int               `json:"line_id"`
-	Direction          string             `json:"direction"`
-	Parked             bool               `json:"parked"`
-}
-
-// Owner returns the owning user uuid ("" when none).
-func (c Call) Owner() string {
-	if c.UserUUID == nil {
-		return ""
-	}
-	return *c.UserUUID
-}
-
-// TalkingToIDs returns the peer channel ids in talking_to (sorted).
-func (c Call) TalkingToIDs() []string {
-	ids := make([]string, 0, len(c.TalkingTo))
-	for id := range c.TalkingTo {
-		ids = append(ids, id)
-	}
-	sortCallIDs(ids)
-	return ids
-}
+// Call is calld's Call object; REST responses and call_* events share it.
+// The type is the one wire definition the client decodes too.
+type Call = wire.Call
 
 // ChannelSpec describes a new channel for CallModel.NewChannel.
 type ChannelSpec struct {

@@ -3,11 +3,11 @@ package wazostandin
 import (
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/google/uuid"
+
+	"github.com/parley-voip/parley/wazo/wire"
 )
 
 // calldTimeFormat is how calld renders Asterisk channel times (§4.6).
@@ -105,7 +105,7 @@ func (m *CallModel) NewChannel(spec ChannelSpec) (Call, error) {
 		if !ok {
 			return Call{}, fmt.Errorf("linked channel %s: %w", spec.LinkedTo, ErrNoSuchChannel)
 		}
-		conv = other.call.ConversationID
+		conv = wire.Str(other.call.ConversationID)
 	}
 	status := spec.Status
 	if status == "" {
@@ -124,9 +124,9 @@ func (m *CallModel) NewChannel(spec ChannelSpec) (Call, error) {
 	}
 	c := Call{
 		CallID:             id,
-		ConversationID:     conv,
+		ConversationID:     &conv,
 		Status:             status,
-		CreationTime:       m.s.now().Format(calldTimeFormat),
+		CreationTime:       wire.Ptr(m.s.now().Format(calldTimeFormat)),
 		CallerIDName:       spec.CallerIDName,
 		CallerIDNumber:     spec.CallerIDNumber,
 		PeerCallerIDName:   spec.PeerCallerIDName,
@@ -134,7 +134,7 @@ func (m *CallModel) NewChannel(spec ChannelSpec) (Call, error) {
 		RecordState:        "inactive",
 		IsCaller:           spec.IsCaller,
 		IsVideo:            spec.IsVideo,
-		DialedExtension:    spec.DialedExtension,
+		DialedExtension:    wire.Ptr(spec.DialedExtension),
 		Direction:          dir,
 	}
 	if c.PeerCallerIDNumber == "" {
@@ -236,7 +236,7 @@ func (m *CallModel) Bridge(a, b string) (string, error) {
 		if x.call.PeerCallerIDName == "" {
 			x.call.PeerCallerIDName = y.call.CallerIDName
 		}
-		if x.call.PeerCallerIDNumber == "" || x.call.PeerCallerIDNumber == x.call.DialedExtension {
+		if x.call.PeerCallerIDNumber == "" || x.call.PeerCallerIDNumber == wire.Str(x.call.DialedExtension) {
 			if y.call.CallerIDNumber != "" {
 				x.call.PeerCallerIDNumber = y.call.CallerIDNumber
 			}
@@ -376,36 +376,7 @@ func (m *CallModel) sortedChannels() []*channel {
 	return out
 }
 
-// sortCallIDs orders "<sec>.<seq>" ids numerically.
-func sortCallIDs(ids []string) {
-	key := func(s string) (int64, int64) {
-		a, b, _ := strings.Cut(s, ".")
-		x, _ := strconv.ParseInt(a, 10, 64)
-		y, _ := strconv.ParseInt(b, 10, 64)
-		return x, y
-	}
-	slices.SortFunc(ids, func(p, q string) int {
-		p1, p2 := key(p)
-		q1, q2 := key(q)
-		switch {
-		case p1 != q1:
-			return cmpInt(p1, q1)
-		case p2 != q2:
-			return cmpInt(p2, q2)
-		}
-		return strings.Compare(p, q)
-	})
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
+func sortCallIDs(ids []string) { wire.SortCallIDs(ids) }
 
 // snapshot renders the Call with talking_to/bridges computed from the
 // bridge membership (§4.6: talking_to = {peer channel id: peer user|null}).

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"slices"
 	"testing"
+
+	"github.com/parley-voip/parley/wazo/wire"
 )
 
 const (
@@ -47,8 +49,8 @@ func TestCallModelBasicCallEvents(t *testing.T) {
 	m := s.Calls()
 	a, _ := m.NewChannel(ChannelSpec{UserUUID: hostUUID, Status: StatusRinging, SIPCallID: "abc@x", Direction: DirectionInbound})
 	b, _ := m.NewChannel(ChannelSpec{UserUUID: otherUUID, Status: StatusRing, LinkedTo: a.CallID, IsCaller: true})
-	if a.CallID != "1700000000.1" || b.CallID != "1700000000.2" || b.ConversationID != a.CallID {
-		t.Fatalf("ids: %s %s conv %s", a.CallID, b.CallID, b.ConversationID)
+	if a.CallID != "1700000000.1" || b.CallID != "1700000000.2" || wire.Str(b.ConversationID) != a.CallID {
+		t.Fatalf("ids: %s %s conv %s", a.CallID, b.CallID, wire.Str(b.ConversationID))
 	}
 	if len(a.TalkingTo) != 0 {
 		t.Fatalf("talking_to must be empty at creation: %v", a.TalkingTo)

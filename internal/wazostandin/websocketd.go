@@ -8,14 +8,16 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/parley-voip/parley/wazo/wire"
 )
 
 // websocketd close codes (§4.1, WSD session.py).
 const (
-	CloseNoToken       = 4001
-	CloseAuthFailed    = 4002
-	CloseTokenExpired  = 4003
-	CloseProtocolError = 4004
+	CloseNoToken       = wire.CloseNoToken
+	CloseAuthFailed    = wire.CloseAuthFailed
+	CloseTokenExpired  = wire.CloseTokenExpired
+	CloseProtocolError = wire.CloseProtocolError
 	CloseBusError      = 1011
 )
 
