@@ -2,7 +2,7 @@ package wazostandin
 
 import "github.com/parley-voip/parley/wazo/wire"
 
-// Channel states as Asterisk/calld report them in Call.status (§4.6).
+// Channel states as Asterisk/calld report them in Call.status (docs/wazo-protocol.md, Call object).
 const (
 	StatusDown    = "Down"
 	StatusRing    = "Ring"    // outgoing, ringing the other side
@@ -10,7 +10,7 @@ const (
 	StatusUp      = "Up"
 )
 
-// Call directions (§4.6).
+// Call directions (docs/wazo-protocol.md, Call object).
 const (
 	DirectionInternal = "internal"
 	DirectionInbound  = "inbound"
@@ -18,7 +18,7 @@ const (
 	DirectionUnknown  = "unknown"
 )
 
-// Hangup causes (Asterisk/Q.850) used as call_ended reason_code (§4.5).
+// Hangup causes (Asterisk/Q.850) used as call_ended reason_code (docs/wazo-protocol.md, Event websocket).
 const (
 	CauseNormalClearing = 16
 	CauseUserBusy       = 17
@@ -38,13 +38,13 @@ type ChannelSpec struct {
 	LineID   int    // 0 = none
 	Status   string // default Down
 	// CallerIDName/Number identify this channel's party; PeerCallerID*
-	// the other party (defaults to DialedExtension, §4.6).
+	// the other party (defaults to DialedExtension, docs/wazo-protocol.md, Call object).
 	CallerIDName       string
 	CallerIDNumber     string
 	PeerCallerIDName   string
 	PeerCallerIDNumber string
 	DialedExtension    string
-	// SIPCallID is the Call-ID of this leg's SIP dialog (§4.6).
+	// SIPCallID is the Call-ID of this leg's SIP dialog (docs/wazo-protocol.md, Call object).
 	SIPCallID string
 	IsCaller  bool
 	IsVideo   bool

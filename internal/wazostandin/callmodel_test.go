@@ -14,7 +14,7 @@ const (
 	otherUUID = "22222222-2222-2222-2222-222222222222"
 )
 
-// twoCalls builds the §5.3 tested setup: host leg h1 ⇄ remote p1, host leg
+// twoCalls builds the docs/wazo-protocol.md, Ad-hoc conferences tested setup: host leg h1 ⇄ remote p1, host leg
 // h2 ⇄ remote p2 (remotes owned by nobody, like trunk/test peers).
 func twoCalls(t *testing.T, m *CallModel) (h1, p1, h2, p2 string) {
 	t.Helper()
@@ -85,7 +85,7 @@ func TestCallModelBasicCallEvents(t *testing.T) {
 	if got := summarize(t, evs, names); !slices.Equal(got, want) {
 		t.Fatalf("events\n got %v\nwant %v", got, want)
 	}
-	// envelope (§4.2)
+	// envelope (docs/wazo-protocol.md, Event websocket)
 	var env map[string]any
 	if err := json.Unmarshal(evs[len(evs)-1].Message, &env); err != nil {
 		t.Fatal(err)
@@ -109,7 +109,7 @@ func TestCallModelAdhocLifecycle(t *testing.T) {
 	rec.take()
 	names := map[string]string{hostUUID: "host", "": "-", h1: "h1", p1: "p1", h2: "h2", p2: "p2"}
 
-	// Create: the SDK sends the host's own peer too (§6.3).
+	// Create: the SDK sends the host's own peer too (docs/wazo-protocol.md, Ad-hoc conferences).
 	cid, err := m.CreateAdhoc(hostUUID, h1, []string{p1, p2})
 	if err != nil {
 		t.Fatal(err)
