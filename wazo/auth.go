@@ -10,11 +10,11 @@ import (
 
 const authPrefix = "/api/auth/0.1"
 
-// Login creates a token with the user's credentials (§2.1): Basic auth,
+// Login creates a token with the user's credentials (docs/wazo-protocol.md, Authentication): Basic auth,
 // body {backend:"wazo_user", expiration[, access_type:"offline",
 // client_id]}. A wrong password gives an *APIError matching
 // ErrAuthenticationFailed ("wrong username or password"). Unlike the SDK
-// (§10.1) a failed login is not retried.
+// (docs/wazo-protocol.md, Calls API) a failed login is not retried.
 func (c *Client) Login(ctx context.Context, username, password string) (Session, error) {
 	body := map[string]any{"backend": "wazo_user", "expiration": c.expSecs}
 	if c.clientID != "" {
@@ -44,7 +44,7 @@ func (c *Client) Login(ctx context.Context, username, password string) (Session,
 func (c *Client) install(s Session, login bool) {
 	c.mu.Lock()
 	if !login && c.sess != nil && s.RefreshToken == "" {
-		s.RefreshToken = c.sess.RefreshToken // §2.3: keep the old refresh token
+		s.RefreshToken = c.sess.RefreshToken // docs/wazo-protocol.md, Authentication: keep the old refresh token
 	}
 	cp := s
 	c.sess = &cp
@@ -62,11 +62,11 @@ func (c *Client) install(s Session, login bool) {
 	}
 }
 
-// Refresh forces a token refresh with the refresh token (§2.3).
+// Refresh forces a token refresh with the refresh token (docs/wazo-protocol.md, Authentication).
 func (c *Client) Refresh(ctx context.Context) error { return c.refresh(ctx, "") }
 
 // refresh runs at most one refresh at a time: concurrent callers wait for
-// the one in flight (the SDK's single in-flight refresh, §2.3). If the
+// the one in flight (the SDK's single in-flight refresh, docs/wazo-protocol.md, Authentication). If the
 // token the caller used was already replaced, it returns at once so the
 // caller just replays.
 func (c *Client) refresh(ctx context.Context, used string) error {
@@ -114,7 +114,7 @@ func (c *Client) doRefresh(refreshToken string) error {
 	}
 	ctx, cancel := context.WithTimeout(c.ctx, 30*time.Second)
 	defer cancel()
-	// §2.3 / §10.5: no Basic auth, same refresh token every time.
+	// docs/wazo-protocol.md, Authentication / docs/wazo-protocol.md, Calls API: no Basic auth, same refresh token every time.
 	resp, err := c.do(ctx, request{method: http.MethodPost, path: authPrefix + "/token", body: map[string]any{
 		"backend": "wazo_user", "expiration": c.expSecs, "refresh_token": refreshToken, "client_id": c.clientID,
 	}})
@@ -168,7 +168,7 @@ func (c *Client) scheduleLocked() {
 	})
 }
 
-// Logout ends the session like the SDK (§10.8), but revokes the token it
+// Logout ends the session like the SDK (docs/wazo-protocol.md, Event websocket), but revokes the token it
 // actually holds too: DELETE users/me/tokens/{client_id} (drops the refresh
 // token), then DELETE token/{T} for the current and the login token.
 func (c *Client) Logout(ctx context.Context) error {
@@ -206,7 +206,7 @@ func (c *Client) Logout(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// ValidateToken checks a stored token with GET /token/{t} (§2.2, the SDK's
+// ValidateToken checks a stored token with GET /token/{t} (docs/wazo-protocol.md, Authentication, the SDK's
 // session resume); a 404 "No such token" gives ErrSessionExpired.
 func (c *Client) ValidateToken(ctx context.Context, tok string) (Session, error) {
 	resp, err := c.do(ctx, request{method: http.MethodGet, path: authPrefix + "/token/" + url.PathEscape(tok)})

@@ -2,7 +2,7 @@ package wazo
 
 import "sort"
 
-// Call mirrors calld's Call object (§4.6); REST and call_* events share it.
+// Call mirrors calld's Call object (docs/wazo-protocol.md, Call object); REST and call_* events share it.
 type Call struct {
 	CallID             string             `json:"call_id"`
 	ConversationID     string             `json:"conversation_id"`
@@ -27,13 +27,13 @@ type Call struct {
 	LineID             *int               `json:"line_id"`
 	Direction          string             `json:"direction"`
 	Parked             bool               `json:"parked"`
-	// ReasonCode is set on call_ended (Asterisk hangup cause, §4.5).
+	// ReasonCode is set on call_ended (Asterisk hangup cause, docs/wazo-protocol.md, Event websocket).
 	ReasonCode *int `json:"reason_code,omitempty"`
 }
 
 // TalkingToIDs returns the peer channel ids (keys of talking_to), sorted.
 // For a conference these are the remote call ids used as participant ids
-// (§5.3).
+// (docs/wazo-protocol.md, Ad-hoc conferences).
 func (c Call) TalkingToIDs() []string {
 	ids := make([]string, 0, len(c.TalkingTo))
 	for id := range c.TalkingTo {

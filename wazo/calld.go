@@ -16,7 +16,7 @@ func (c *Client) calld(ctx context.Context, method, path string, query url.Value
 
 func callPath(id, suffix string) string { return "/calls/" + url.PathEscape(id) + suffix }
 
-// Calls lists the user's live calls (GET /users/me/calls, §5.1). The Wazo
+// Calls lists the user's live calls (GET /users/me/calls, docs/wazo-protocol.md, Calls API). The Wazo
 // line calls it after every event-socket reconnect to resync.
 func (c *Client) Calls(ctx context.Context) ([]Call, error) {
 	var out struct {
@@ -33,7 +33,7 @@ func (c *Client) Hangup(ctx context.Context, callID string) error {
 	return c.calld(ctx, http.MethodDelete, callPath(callID, ""), nil, nil, nil)
 }
 
-// Mute / Unmute: PUT …/mute/start|stop (the SDK's Phone.mute, §5.1).
+// Mute / Unmute: PUT …/mute/start|stop (the SDK's Phone.mute, docs/wazo-protocol.md, Calls API).
 func (c *Client) Mute(ctx context.Context, callID string) error {
 	return c.calld(ctx, http.MethodPut, callPath(callID, "/mute/start"), nil, nil, nil)
 }
@@ -44,7 +44,7 @@ func (c *Client) Unmute(ctx context.Context, callID string) error {
 }
 
 // Hold is PUT …/hold/start. A WebRTC phone normally holds with a SIP
-// re-INVITE instead (§5.1).
+// re-INVITE instead (docs/wazo-protocol.md, Calls API).
 func (c *Client) Hold(ctx context.Context, callID string) error {
 	return c.calld(ctx, http.MethodPut, callPath(callID, "/hold/start"), nil, nil, nil)
 }
@@ -64,7 +64,7 @@ func (c *Client) SendDTMF(ctx context.Context, callID, digits string) error {
 	return c.calld(ctx, http.MethodPut, callPath(callID, "/dtmf"), url.Values{"digits": {digits}}, nil, nil)
 }
 
-// Transfer is calld's Transfer object (§5.2).
+// Transfer is calld's Transfer object (docs/wazo-protocol.md, Calls API).
 type Transfer struct {
 	ID                  string  `json:"id"`
 	InitiatorUUID       string  `json:"initiator_uuid"`
@@ -84,7 +84,7 @@ type TransferRequest struct {
 	Timeout       int    `json:"timeout,omitempty"`
 }
 
-// CreateTransfer starts a transfer (§5.2).
+// CreateTransfer starts a transfer (docs/wazo-protocol.md, Calls API).
 func (c *Client) CreateTransfer(ctx context.Context, r TransferRequest) (Transfer, error) {
 	var t Transfer
 	err := c.calld(ctx, http.MethodPost, "/transfers", nil, r, &t)
@@ -110,7 +110,7 @@ func (c *Client) Transfers(ctx context.Context) ([]Transfer, error) {
 	return out.Items, err
 }
 
-// CreateAdhocConference is POST /users/me/conferences/adhoc (§5.3).
+// CreateAdhocConference is POST /users/me/conferences/adhoc (docs/wazo-protocol.md, Ad-hoc conferences).
 // hostCallID is the user's own leg; participantCallIDs are the remote
 // channels (talking_to ids of the user's legs). Returns the conference_id
 // from the 201 JSON body.
@@ -138,13 +138,13 @@ func (c *Client) AddAdhocParticipant(ctx context.Context, conferenceID, callID s
 }
 
 // RemoveAdhocParticipant is DELETE …/participants/{call_id}; calld hangs
-// that party up (§5.3).
+// that party up (docs/wazo-protocol.md, Ad-hoc conferences).
 func (c *Client) RemoveAdhocParticipant(ctx context.Context, conferenceID, callID string) error {
 	return c.calld(ctx, http.MethodDelete, "/conferences/adhoc/"+url.PathEscape(conferenceID)+"/participants/"+url.PathEscape(callID), nil, nil, nil)
 }
 
 // DeleteAdhocConference is DELETE …/adhoc/{conference_id}: everybody,
-// the host included, is hung up (§5.3).
+// the host included, is hung up (docs/wazo-protocol.md, Ad-hoc conferences).
 func (c *Client) DeleteAdhocConference(ctx context.Context, conferenceID string) error {
 	return c.calld(ctx, http.MethodDelete, "/conferences/adhoc/"+url.PathEscape(conferenceID), nil, nil, nil)
 }

@@ -1,6 +1,6 @@
 // Package wazo is a pure API client for Wazo Platform (wazo-auth,
 // wazo-confd, wazo-calld REST and the wazo-websocketd v2 event socket), as
-// described in /work/shared/docs/wazo-protocol.md. It has no SIP, media or
+// described in docs/wazo-protocol.md. It has no SIP, media or
 // GUI code.
 package wazo
 
@@ -130,7 +130,7 @@ func (c *Client) SetSession(s Session) {
 
 // OnTokenChanged registers fn, called (in the refreshing goroutine) after
 // every successful Login or refresh. The event socket uses it to send
-// op:"token" (§2.3, §4.4). The returned func unregisters.
+// op:"token" (docs/wazo-protocol.md, Authentication, Event websocket). The returned func unregisters.
 func (c *Client) OnTokenChanged(fn func(Session)) (remove func()) {
 	c.mu.Lock()
 	c.nextID++
@@ -182,7 +182,7 @@ type response struct {
 }
 
 // do runs rq; with rq.auth a 401, or a 404 whose reason[0] is "No such
-// token", triggers one shared refresh and one replay (§2.3).
+// token", triggers one shared refresh and one replay (docs/wazo-protocol.md, Authentication).
 func (c *Client) do(ctx context.Context, rq request) (*response, error) {
 	for attempt := 0; ; attempt++ {
 		tok := rq.token

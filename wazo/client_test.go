@@ -138,7 +138,7 @@ func TestRefreshOn401Replays(t *testing.T) {
 }
 
 // TestRefreshOnNoSuchToken: a 404 whose reason[0] is "No such token" is
-// treated like a 401 (§2.3).
+// treated like a 401 (docs/wazo-protocol.md, Authentication).
 func TestRefreshOnNoSuchToken(t *testing.T) {
 	var fired atomic.Bool
 	var seen []string

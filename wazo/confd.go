@@ -11,7 +11,7 @@ import (
 
 const confdPrefix = "/api/confd/1.1"
 
-// User is confd's user (§3.2, the fields a softphone uses).
+// User is confd's user (docs/wazo-protocol.md, Lines and registration, the fields a softphone uses).
 type User struct {
 	UUID       string     `json:"uuid"`
 	ID         int        `json:"id"`
@@ -34,7 +34,7 @@ type User struct {
 	} `json:"services"`
 }
 
-// DisplayName is "Firstname Lastname", the SIP display name (§3.2).
+// DisplayName is "Firstname Lastname", the SIP display name (docs/wazo-protocol.md, Lines and registration).
 func (u User) DisplayName() string { return strings.TrimSpace(u.Firstname + " " + u.Lastname) }
 
 // Forward is a confd forward setting.
@@ -89,7 +89,7 @@ func (o Options) Has(key, value string) bool {
 	return false
 }
 
-// SIPEndpoint is the merged SIP endpoint (MergedEndpointSIPSchema, §3.2).
+// SIPEndpoint is the merged SIP endpoint (MergedEndpointSIPSchema, docs/wazo-protocol.md, Lines and registration).
 type SIPEndpoint struct {
 	UUID                   string  `json:"uuid"`
 	TenantUUID             string  `json:"tenant_uuid"`
@@ -98,7 +98,7 @@ type SIPEndpoint struct {
 	AORSectionOptions      Options `json:"aor_section_options"`
 	AuthSectionOptions     Options `json:"auth_section_options"`
 	EndpointSectionOptions Options `json:"endpoint_section_options"`
-	// Pre-20.13 engines put the credentials at top level (§3.2).
+	// Pre-20.13 engines put the credentials at top level (docs/wazo-protocol.md, Lines and registration).
 	Username string `json:"username"`
 	Secret   string `json:"secret"`
 	Host     string `json:"host"`
@@ -149,7 +149,7 @@ func (c *Client) Lines(ctx context.Context) ([]UserLine, error) {
 	return u.Lines, err
 }
 
-// SIPEndpoint fetches the merged SIP endpoint of a line (§3.1 step 4).
+// SIPEndpoint fetches the merged SIP endpoint of a line (docs/wazo-protocol.md, Lines and registration step 4).
 func (c *Client) SIPEndpoint(ctx context.Context, lineID int) (SIPEndpoint, error) {
 	s, ok := c.Session()
 	if !ok {
@@ -163,7 +163,7 @@ func (c *Client) SIPEndpoint(ctx context.Context, lineID int) (SIPEndpoint, erro
 }
 
 // WebRTCLine picks the first SIP line whose merged endpoint options hold
-// ["webrtc","yes"] and returns its credentials (SDK Phone.connect, §3.1).
+// ["webrtc","yes"] and returns its credentials (SDK Phone.connect, docs/wazo-protocol.md, Lines and registration).
 // 404s (SCCP/custom lines) are skipped. No such line → ErrNoWebRTCLine.
 func (c *Client) WebRTCLine(ctx context.Context) (WebRTCLine, error) {
 	u, err := c.User(ctx)

@@ -23,7 +23,7 @@ var (
 	ErrNoWebRTCLine = errors.New("this Wazo user has no WebRTC line; ask your administrator to add one with the webrtc template")
 	ErrNotFound     = errors.New("the requested Wazo resource does not exist")
 
-	// calld error_ids (protocol §5, xivo rest helpers, calld exceptions).
+	// calld error_ids (protocol docs/wazo-protocol.md, Calls API, xivo rest helpers, calld exceptions).
 	ErrInvalidData                    = errors.New("the Wazo server rejected the request data")
 	ErrUnauthorized                   = errors.New("the Wazo server refused the request: not authorized")
 	ErrUserPermissionDenied           = errors.New("that call belongs to another user")
@@ -76,8 +76,8 @@ var errorIDs = map[string]error{
 }
 
 // APIError is an error answer from a Wazo service. Body shapes: calld/confd
-// {"message","error_id","details","timestamp"} (§5); wazo-auth
-// {"reason":[…],"timestamp":[…],"status_code"} (§2.1); confd 404 a list of
+// {"message","error_id","details","timestamp"} (docs/wazo-protocol.md, Calls API); wazo-auth
+// {"reason":[…],"timestamp":[…],"status_code"} (docs/wazo-protocol.md, Authentication); confd 404 a list of
 // strings. errors.Is(err, ErrHostCallNotFound) etc. match through Unwrap.
 type APIError struct {
 	Status  int

@@ -6,7 +6,7 @@ import (
 )
 
 // Event is one websocketd event: the bus message of
-// {"op":"event","data":<message>} (§4.2). Raw is the whole message
+// {"op":"event","data":<message>} (docs/wazo-protocol.md, Event websocket). Raw is the whole message
 // (name, origin_uuid, timestamp, required_acl, tenant_uuid,
 // "user_uuid:<uuid>": true, data); Data is its "data" object. Events with
 // unknown names are delivered too.
@@ -39,7 +39,7 @@ func (e Event) ForUser(userUUID string) bool {
 	return string(m["user_uuid:"+userUUID]) == "true" || string(m["user_uuid:*"]) == "true"
 }
 
-// IsCallEvent: call_created/updated/answered/ended carry a Call (§4.5).
+// IsCallEvent: call_created/updated/answered/ended carry a Call (docs/wazo-protocol.md, Event websocket).
 func (e Event) IsCallEvent() bool {
 	switch e.Name {
 	case "call_created", "call_updated", "call_answered", "call_ended":
@@ -57,7 +57,7 @@ func (e Event) Call() (Call, error) {
 	return c, nil
 }
 
-// HoldEvent is call_held / call_resumed data (§4.5).
+// HoldEvent is call_held / call_resumed data (docs/wazo-protocol.md, Event websocket).
 type HoldEvent struct {
 	CallID   string `json:"call_id"`
 	UserUUID string `json:"user_uuid"`
@@ -89,7 +89,7 @@ func (e Event) DTMF() (DTMFEvent, error) {
 }
 
 // ConferenceEvent is conference_adhoc_* data: {conference_id[, call_id]}
-// (§4.5). CallID is the remote channel that joined/left.
+// (docs/wazo-protocol.md, Event websocket). CallID is the remote channel that joined/left.
 type ConferenceEvent struct {
 	ConferenceID string `json:"conference_id"`
 	CallID       string `json:"call_id"`

@@ -11,14 +11,17 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/parley-voip/parley/wazo/wire"
 )
 
-// websocketd close codes (§4.1).
+// websocketd close codes, from the one wire definition the stand-in uses too
+// (docs/wazo-protocol.md, Event websocket).
 const (
-	CloseNoToken       = 4001
-	CloseAuthFailed    = 4002
-	CloseTokenExpired  = 4003
-	CloseProtocolError = 4004
+	CloseNoToken       = wire.CloseNoToken
+	CloseAuthFailed    = wire.CloseAuthFailed
+	CloseTokenExpired  = wire.CloseTokenExpired
+	CloseProtocolError = wire.CloseProtocolError
 )
 
 // SocketState is reported to EventSocketConfig.OnState.
@@ -37,7 +40,7 @@ func (s SocketState) String() string {
 
 // EventSocketConfig configures an EventSocket.
 type EventSocketConfig struct {
-	// Events to subscribe to; default ["*"] like the SDK (§4.2).
+	// Events to subscribe to; default ["*"] like the SDK (docs/wazo-protocol.md, Event websocket).
 	Events []string
 	// Handler receives events in order, on the socket's goroutine.
 	Handler func(Event)
@@ -47,20 +50,20 @@ type EventSocketConfig struct {
 	Resync func(ctx context.Context)
 	// OnState is told about connection state changes (optional).
 	OnState func(SocketState)
-	// Heartbeat enables the app-level op:"ping" every interval (§4.3, off
+	// Heartbeat enables the app-level op:"ping" every interval (docs/wazo-protocol.md, Event websocket, off
 	// by default like Wazo.Websocket.open); no pong within
 	// HeartbeatTimeout (default 5 s) closes the socket and reconnects.
 	Heartbeat        time.Duration
 	HeartbeatTimeout time.Duration
 	// Reconnect backoff: MinDelay (default 1 s) ×1.3 per failure up to
-	// MaxDelay (default 10 s), ±20 % jitter (reconnecting-websocket, §4.4).
+	// MaxDelay (default 10 s), ±20 % jitter (reconnecting-websocket, docs/wazo-protocol.md, Event websocket).
 	MinDelay time.Duration
 	MaxDelay time.Duration
 	// ConnectTimeout bounds the websocket handshake (default 4 s).
 	ConnectTimeout time.Duration
 }
 
-// EventSocket is the wazo-websocketd v2 client (§4). One goroutine owns
+// EventSocket is the wazo-websocketd v2 client (docs/wazo-protocol.md, Event websocket). One goroutine owns
 // the connection, reconnects with backoff, re-subscribes on every init,
 // renews the token with op:"token" when the Client refreshes it, and
 // refreshes the token itself on close 4002/4003. Close stops it (code 1000).
@@ -150,7 +153,7 @@ func (s *EventSocket) run() {
 		}
 		switch code {
 		case CloseAuthFailed, CloseTokenExpired:
-			// §4.4: token refused or expired → refresh, then reconnect.
+			// docs/wazo-protocol.md, Event websocket: token refused or expired → refresh, then reconnect.
 			log.Info("wazo: event socket token refused, refreshing", "code", code)
 			if rerr := s.c.refresh(s.ctx, used); rerr != nil {
 				log.Warn("wazo: event socket cannot refresh the token", "err", rerr)
@@ -164,7 +167,7 @@ func (s *EventSocket) run() {
 		default:
 			log.Info("wazo: event socket disconnected", "err", err)
 		}
-		// Jittered backoff (±20 %); a token change skips the wait (§4.4:
+		// Jittered backoff (±20 %); a token change skips the wait (docs/wazo-protocol.md, Event websocket:
 		// updateToken while disconnected reconnects).
 		d := time.Duration(float64(delay) * (0.8 + 0.4*rand.Float64()))
 		t := time.NewTimer(d)
@@ -264,7 +267,7 @@ func (s *EventSocket) session(reconnect bool) (started bool, code int, used stri
 	for {
 		select {
 		case <-s.ctx.Done():
-			// Normal closure (§10.8: the SDK closes with 1000).
+			// Normal closure (docs/wazo-protocol.md, Event websocket: the SDK closes with 1000).
 			_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
 			select {
 			case <-readErr:
@@ -280,7 +283,7 @@ func (s *EventSocket) session(reconnect bool) (started bool, code int, used stri
 		case f := <-frames:
 			switch f.Op {
 			case "init":
-				// Re-subscribe on every init (§4.4), then start.
+				// Re-subscribe on every init (docs/wazo-protocol.md, Event websocket), then start.
 				for _, name := range s.cfg.Events {
 					if err := write("subscribe", map[string]string{"event_name": name}); err != nil {
 						return started, 0, used, err
@@ -320,7 +323,7 @@ func (s *EventSocket) session(reconnect bool) (started bool, code int, used stri
 		case <-s.tokens:
 			cur, ok := s.c.Session()
 			if ok && cur.Token != used {
-				// §4.4: renew on the live socket.
+				// docs/wazo-protocol.md, Event websocket: renew on the live socket.
 				if err := write("token", map[string]string{"token": cur.Token}); err != nil {
 					return started, 0, used, err
 				}

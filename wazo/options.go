@@ -30,7 +30,7 @@ func WithHTTPClient(hc *http.Client) Option { return func(c *clientConfig) { c.h
 func WithTLSConfig(cfg *tls.Config) Option { return func(c *clientConfig) { c.tlsConfig = cfg } }
 
 // WithPinnedCertificate trusts exactly the server certificate whose DER
-// bytes hash to sha256sum, e.g. a self-signed Wazo install (§1). Chain
+// bytes hash to sha256sum, e.g. a self-signed Wazo install (docs/wazo-protocol.md, Authentication). Chain
 // verification is replaced by the pin check; any other certificate fails
 // with ErrCertificateMismatch.
 func WithPinnedCertificate(sha256sum [32]byte) Option {
@@ -38,7 +38,7 @@ func WithPinnedCertificate(sha256sum [32]byte) Option {
 }
 
 // WithClientID logs in with access_type offline and this client_id so the
-// session can be refreshed with a refresh token (§2.1, §2.3).
+// session can be refreshed with a refresh token (docs/wazo-protocol.md, Authentication).
 func WithClientID(id string) Option { return func(c *clientConfig) { c.clientID = id } }
 
 // WithLogger sets the structured logger (default: discard).

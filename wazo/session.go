@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Session is a wazo-auth token as the SDK keeps it (§2.1, SDK Session.parse).
+// Session is a wazo-auth token as the SDK keeps it (docs/wazo-protocol.md, Authentication, SDK Session.parse).
 type Session struct {
 	Token        string
 	RefreshToken string // only with WithClientID (offline access)

@@ -153,7 +153,7 @@ func (d *Demo) URL() string { return d.url }
 // wss://Host/api/asterisk/ws with SIP domain HostName).
 func (d *Demo) Host() string { return strings.TrimPrefix(d.url, "https://") }
 
-// HostName is the host part of Host, the SIP domain (§3.3).
+// HostName is the host part of Host, the SIP domain (docs/wazo-protocol.md, Lines and registration).
 func (d *Demo) HostName() string {
 	h := d.Host()
 	if i := strings.LastIndex(h, ":"); i >= 0 {
@@ -172,7 +172,7 @@ func (d *Demo) Username() string { return DefaultUsername }
 func (d *Demo) Password() string { return DefaultPassword }
 
 // LineUsername and LinePassword are the SIP line's digest credentials
-// (what confd hands the client after login, §3.2).
+// (what confd hands the client after login, docs/wazo-protocol.md, Lines and registration).
 func (d *Demo) LineUsername() string { return DefaultLineUsername }
 
 // LinePassword is the SIP line's digest password.

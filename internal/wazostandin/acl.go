@@ -5,7 +5,7 @@ import "strings"
 // aclMatches reports whether one of the token's ACL patterns grants the
 // required access. Patterns are dot-separated words where "*" matches one
 // word and "#" matches any number of words, and the word "me" matches both
-// "me" and the token's user uuid (wazo-auth's me-substitution, §2.4).
+// "me" and the token's user uuid (wazo-auth's me-substitution, docs/wazo-protocol.md, Authentication).
 func aclMatches(patterns []string, required, userUUID string) bool {
 	req := strings.Split(required, ".")
 	for _, p := range patterns {

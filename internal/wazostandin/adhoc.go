@@ -7,7 +7,7 @@ import (
 )
 
 // Conference is a snapshot of an ad-hoc conference (a mixing bridge whose
-// id is the conference_id, §5.3).
+// id is the conference_id, docs/wazo-protocol.md, Ad-hoc conferences).
 type Conference struct {
 	ID            string
 	HostUserUUID  string
@@ -43,7 +43,7 @@ func onlyPeer(ch *channel) (peer *channel, lone, tooMany bool) {
 	return nil, false, true
 }
 
-// CreateAdhoc is POST /users/me/conferences/adhoc (§5.3) for userUUID. The
+// CreateAdhoc is POST /users/me/conferences/adhoc (docs/wazo-protocol.md, Ad-hoc conferences) for userUUID. The
 // validation order and error ids are calld's (adhoc_conferences
 // services.py create_from_user): host missing or not owned → 400
 // host-call-not-found; host without peer → 400 host-call-creation-error;
@@ -85,7 +85,7 @@ func (m *CallModel) CreateAdhoc(userUUID, hostCallID string, participantCallIDs 
 		hostChannelID: host.call.CallID,
 		hostTenant:    host.tenant,
 	}
-	// calld publishes "created" before bridging (§5.3).
+	// calld publishes "created" before bridging (docs/wazo-protocol.md, Ad-hoc conferences).
 	m.emitConference("conference_adhoc_created", br, []string{userUUID}, map[string]any{"conference_id": br.id})
 	m.bridges[br.id] = br
 	// The host's connected line becomes "Conference" <host number>
@@ -131,7 +131,7 @@ func (m *CallModel) hostBridge(userUUID, conferenceID string) (*bridge, bool) {
 }
 
 // AddAdhocParticipant is PUT …/adhoc/{conference_id}/participants/{call_id}
-// (§5.3), with calld's check order (services.py add_participant_from_user):
+// (docs/wazo-protocol.md, Ad-hoc conferences), with calld's check order (services.py add_participant_from_user):
 // conference missing → 404; participant missing → 400; caller not host →
 // 404; already a member → 409 participant-already-in-conference; lone,
 // talking to ≥2 or peer not the user's → 400 participant-call-not-found.
@@ -160,7 +160,7 @@ func (m *CallModel) AddAdhocParticipant(userUUID, conferenceID, callID string) e
 	return nil
 }
 
-// RemoveAdhocParticipant is DELETE …/participants/{call_id} (§5.3): the
+// RemoveAdhocParticipant is DELETE …/participants/{call_id} (docs/wazo-protocol.md, Ad-hoc conferences): the
 // participant's channel is hung up (hook → BYE/…); the conference rules
 // then apply (lone channel hung up, bridge destroyed → deleted).
 func (m *CallModel) RemoveAdhocParticipant(userUUID, conferenceID, callID string) error {
@@ -178,7 +178,7 @@ func (m *CallModel) RemoveAdhocParticipant(userUUID, conferenceID, callID string
 	return nil
 }
 
-// DeleteAdhoc is DELETE …/adhoc/{conference_id} (§5.3): every member is
+// DeleteAdhoc is DELETE …/adhoc/{conference_id} (docs/wazo-protocol.md, Ad-hoc conferences): every member is
 // hung up (the host first, as bridge order), then conference_adhoc_deleted.
 func (m *CallModel) DeleteAdhoc(userUUID, conferenceID string) error {
 	m.mu.Lock()

@@ -9,13 +9,13 @@ import (
 	"time"
 )
 
-// Time formats of wazo-auth token.py to_dict (§2.1).
+// Time formats of wazo-auth token.py to_dict (docs/wazo-protocol.md, Authentication).
 const authTimeFormat = "2006-01-02T15:04:05.000000"
 
-// defaultTokenLifetime is wazo-auth's default_token_lifetime (§2.1).
+// defaultTokenLifetime is wazo-auth's default_token_lifetime (docs/wazo-protocol.md, Authentication).
 const defaultTokenLifetime = 7200 * time.Second
 
-// createTokenRequest is the POST /token body (§2.1, AUTH schemas.py).
+// createTokenRequest is the POST /token body (docs/wazo-protocol.md, Authentication, AUTH schemas.py).
 type createTokenRequest struct {
 	Backend      *string          `json:"backend"`
 	Expiration   *json.RawMessage `json:"expiration"`
@@ -33,7 +33,7 @@ func strOr(p *string, def string) string {
 	return *p
 }
 
-// handleCreateToken: POST /api/auth/0.1/token (§2.1 and §2.3).
+// handleCreateToken: POST /api/auth/0.1/token (docs/wazo-protocol.md, Authentication).
 func (s *Stack) handleCreateToken(w http.ResponseWriter, r *http.Request) {
 	raw, err := readBody(r)
 	if err != nil {
@@ -98,7 +98,7 @@ func (s *Stack) handleCreateToken(w http.ResponseWriter, r *http.Request) {
 		}
 		user = u
 	case req.RefreshToken != nil:
-		// §2.3: refresh without Basic auth; client_id is mandatory.
+		// docs/wazo-protocol.md, Authentication: refresh without Basic auth; client_id is mandatory.
 		if clientID == "" {
 			s.writeAuthError(w, http.StatusBadRequest, "_schema: the client_id field is required when using a refresh_token")
 			return
@@ -141,7 +141,7 @@ func (s *Stack) handleCreateToken(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"data": body})
 }
 
-// tokenJSON renders a Token as AUTH token.py to_dict does (§2.1).
+// tokenJSON renders a Token as AUTH token.py to_dict does (docs/wazo-protocol.md, Authentication).
 func (s *Stack) tokenJSON(t *token) map[string]any {
 	return map[string]any{
 		"token":          t.ID,
@@ -167,7 +167,7 @@ func (s *Stack) tokenJSON(t *token) map[string]any {
 	}
 }
 
-// handleToken: GET|HEAD|DELETE /api/auth/0.1/token/{token} (§2.2).
+// handleToken: GET|HEAD|DELETE /api/auth/0.1/token/{token} (docs/wazo-protocol.md, Authentication).
 func (s *Stack) handleToken(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("token")
 	switch r.Method {
@@ -208,7 +208,7 @@ func (s *Stack) handleToken(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleDeleteRefreshToken: DELETE /api/auth/0.1/users/me/tokens/{client_id}
-// (§2.2): drops the (user, client_id) refresh token, 204.
+// (docs/wazo-protocol.md, Authentication): drops the (user, client_id) refresh token, 204.
 func (s *Stack) handleDeleteRefreshToken(w http.ResponseWriter, r *http.Request) {
 	t, ok := s.tokens.lookup(r.Header.Get("X-Auth-Token"))
 	if !ok {
@@ -223,7 +223,7 @@ func (s *Stack) handleDeleteRefreshToken(w http.ResponseWriter, r *http.Request)
 }
 
 // handleStatus: HEAD /api/auth/0.1/status. The SDK probes it with only
-// X-User-UUID (§10.2); a real stack answers 401, which we copy.
+// X-User-UUID (docs/wazo-protocol.md, Calls API); a real stack answers 401, which we copy.
 func (s *Stack) handleStatus(w http.ResponseWriter, r *http.Request) {
 	s.tokens.count(func(st *Stats) { st.StatusChecks++ })
 	if _, ok := s.tokens.lookup(r.Header.Get("X-Auth-Token")); ok {

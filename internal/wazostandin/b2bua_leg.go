@@ -118,7 +118,7 @@ func (l *userLeg) isAnswered() bool {
 
 // hangup ends the SIP side of the leg because the model hung the channel
 // up (ChannelHooks.HangupChannel): BYE when answered, CANCEL for our
-// pending INVITE, 480 to the user's pending INVITE (§9.3).
+// pending INVITE, 480 to the user's pending INVITE (docs/wazo-protocol.md, Lines and registration).
 func (l *userLeg) hangup(ctx context.Context) {
 	l.mu.Lock()
 	answered, cancel, cli, srv := l.answered, l.cancel, l.client, l.server

@@ -8,7 +8,7 @@ import (
 )
 
 // BusEvent is one wazo-bus message as websocketd delivers it in
-// {"op":"event","data":<Message>} (§4.2). Data and Message are marshalled
+// {"op":"event","data":<Message>} (docs/wazo-protocol.md, Event websocket). Data and Message are marshalled
 // when the event is published, so they are snapshots.
 type BusEvent struct {
 	Name        string
@@ -51,7 +51,7 @@ func (b *eventBus) subscribe(userUUID string, fn func(BusEvent)) func() {
 	}
 }
 
-// publish builds the envelope of §4.2 (BUS mixins.py: headers merged with
+// publish builds the envelope of docs/wazo-protocol.md, Event websocket (BUS mixins.py: headers merged with
 // data) and delivers it synchronously to matching subscribers.
 func (b *eventBus) publish(name, userUUID, tenantUUID, requiredACL string, data any) {
 	now := b.s.now()

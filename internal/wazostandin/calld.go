@@ -8,9 +8,9 @@ import (
 )
 
 // calldHandler wraps a wazo-calld route: X-Auth-Token + ACL check (401
-// envelope, §9.1), then fn; a *CalldError from fn becomes the §5 error
+// envelope, docs/wazo-protocol.md, Calls API), then fn; a *CalldError from fn becomes the docs/wazo-protocol.md, Calls API error
 // envelope. X-User-UUID, Wazo-Tenant and "Content-Type: application/json"
-// with an empty body are accepted anywhere (§10.2, §10.3).
+// with an empty body are accepted anywhere (docs/wazo-protocol.md, Calls API).
 func (s *Stack) calldHandler(acl func(r *http.Request) string, fn func(w http.ResponseWriter, r *http.Request, t *token) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		t, cerr := s.authenticate(r, acl(r))
@@ -280,7 +280,7 @@ func (s *Stack) cancelTransfer(w http.ResponseWriter, r *http.Request, t *token)
 	return done(w, s.calls.CancelTransfer(t.UserUUID, r.PathValue("tid")))
 }
 
-// routes builds the stack's mux (§9.1, §9.2).
+// routes builds the stack's mux (docs/wazo-protocol.md, Calls API, Event websocket).
 func (s *Stack) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/auth/0.1/token", s.handleCreateToken)
@@ -293,7 +293,7 @@ func (s *Stack) routes() http.Handler {
 	s.calldRoutes(mux)
 	mux.HandleFunc("GET /api/websocketd/{$}", s.handleWebsocket)
 	mux.HandleFunc("GET /api/websocketd", s.handleWebsocket)
-	// SIP over WebSocket (RFC 7118), exact path as nginx's location (§1, XCFG).
+	// SIP over WebSocket (RFC 7118), exact path as nginx's location (docs/wazo-protocol.md, Authentication, XCFG).
 	mux.HandleFunc("/api/asterisk/ws", s.sip.handleWS)
 	return mux
 }

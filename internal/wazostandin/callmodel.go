@@ -3,21 +3,21 @@ package wazostandin
 import (
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/google/uuid"
+
+	"github.com/parley-voip/parley/wazo/wire"
 )
 
-// calldTimeFormat is how calld renders Asterisk channel times (§4.6).
+// calldTimeFormat is how calld renders Asterisk channel times (docs/wazo-protocol.md, Call object).
 const calldTimeFormat = "2006-01-02T15:04:05.000-0700"
 
 type bridgeKind int
 
 const (
 	bridgeBasic bridgeKind = iota // a two-party call (Dial bridge)
-	bridgeAdhoc                   // an ad-hoc conference (mixing bridge in Stasis, §5.3)
+	bridgeAdhoc                   // an ad-hoc conference (mixing bridge in Stasis, docs/wazo-protocol.md, Ad-hoc conferences)
 )
 
 type channel struct {
@@ -41,7 +41,7 @@ type bridge struct {
 // CallModel is the stack's Asterisk stand-in: channels (calld "calls"),
 // bridges and ad-hoc conferences. The SIP side drives it (NewChannel,
 // Answer, Bridge, Hangup, SetHold …); wazo-calld REST drives it through
-// the same code. Every change publishes the calld events of §4.5 to the
+// the same code. Every change publishes the calld events of docs/wazo-protocol.md, Event websocket to the
 // owning users. All methods are safe for concurrent use.
 type CallModel struct {
 	s *Stack
@@ -93,7 +93,7 @@ func (m *CallModel) queueHook(f func(h ChannelHooks)) {
 }
 
 // NewChannel creates a channel (AMI Newchannel) and publishes call_created
-// with an empty talking_to (§4.5).
+// with an empty talking_to (docs/wazo-protocol.md, Event websocket).
 func (m *CallModel) NewChannel(spec ChannelSpec) (Call, error) {
 	m.mu.Lock()
 	defer m.unlock()
@@ -105,7 +105,7 @@ func (m *CallModel) NewChannel(spec ChannelSpec) (Call, error) {
 		if !ok {
 			return Call{}, fmt.Errorf("linked channel %s: %w", spec.LinkedTo, ErrNoSuchChannel)
 		}
-		conv = other.call.ConversationID
+		conv = wire.Str(other.call.ConversationID)
 	}
 	status := spec.Status
 	if status == "" {
@@ -124,9 +124,9 @@ func (m *CallModel) NewChannel(spec ChannelSpec) (Call, error) {
 	}
 	c := Call{
 		CallID:             id,
-		ConversationID:     conv,
+		ConversationID:     &conv,
 		Status:             status,
-		CreationTime:       m.s.now().Format(calldTimeFormat),
+		CreationTime:       wire.Ptr(m.s.now().Format(calldTimeFormat)),
 		CallerIDName:       spec.CallerIDName,
 		CallerIDNumber:     spec.CallerIDNumber,
 		PeerCallerIDName:   spec.PeerCallerIDName,
@@ -134,11 +134,11 @@ func (m *CallModel) NewChannel(spec ChannelSpec) (Call, error) {
 		RecordState:        "inactive",
 		IsCaller:           spec.IsCaller,
 		IsVideo:            spec.IsVideo,
-		DialedExtension:    spec.DialedExtension,
+		DialedExtension:    wire.Ptr(spec.DialedExtension),
 		Direction:          dir,
 	}
 	if c.PeerCallerIDNumber == "" {
-		c.PeerCallerIDNumber = spec.DialedExtension // calld default (§4.6)
+		c.PeerCallerIDNumber = spec.DialedExtension // calld default (docs/wazo-protocol.md, Call object)
 	}
 	if spec.UserUUID != "" {
 		u := spec.UserUUID
@@ -159,7 +159,7 @@ func (m *CallModel) NewChannel(spec ChannelSpec) (Call, error) {
 }
 
 // Answer sets the channel Up (answer_time) and publishes call_answered
-// (AMI Newstate → Up, §4.5, §9.2).
+// (AMI Newstate → Up, docs/wazo-protocol.md, Event websocket).
 func (m *CallModel) Answer(id string) (Call, error) {
 	m.mu.Lock()
 	defer m.unlock()
@@ -218,7 +218,7 @@ func (m *CallModel) SetConnectedLine(id, name, number string) error {
 
 // Bridge puts two lone channels in a two-party bridge and publishes
 // call_updated for both (BridgeEnter with ≥2 channels fills talking_to,
-// §4.5). Returns the bridge id.
+// docs/wazo-protocol.md, Event websocket). Returns the bridge id.
 func (m *CallModel) Bridge(a, b string) (string, error) {
 	m.mu.Lock()
 	defer m.unlock()
@@ -236,7 +236,7 @@ func (m *CallModel) Bridge(a, b string) (string, error) {
 		if x.call.PeerCallerIDName == "" {
 			x.call.PeerCallerIDName = y.call.CallerIDName
 		}
-		if x.call.PeerCallerIDNumber == "" || x.call.PeerCallerIDNumber == x.call.DialedExtension {
+		if x.call.PeerCallerIDNumber == "" || x.call.PeerCallerIDNumber == wire.Str(x.call.DialedExtension) {
 			if y.call.CallerIDNumber != "" {
 				x.call.PeerCallerIDNumber = y.call.CallerIDNumber
 			}
@@ -252,7 +252,7 @@ func (m *CallModel) Bridge(a, b string) (string, error) {
 // Hangup destroys a channel because its own side hung up (SIP BYE/CANCEL/
 // reject seen by the SIP side). The hook is not called for it, but it is
 // for every channel hung up as a consequence (the other party of a
-// two-party bridge; conference rules of §5.3).
+// two-party bridge; conference rules of docs/wazo-protocol.md, Ad-hoc conferences).
 func (m *CallModel) Hangup(id string, cause int) error {
 	m.mu.Lock()
 	defer m.unlock()
@@ -266,7 +266,7 @@ func (m *CallModel) Hangup(id string, cause int) error {
 
 // SetHold records a hold/resume (AMI Hold/Unhold, from the SIP re-INVITE
 // sendonly/sendrecv) and publishes call_held/call_resumed {call_id,
-// user_uuid} (§4.5). No event when nothing changes.
+// user_uuid} (docs/wazo-protocol.md, Event websocket). No event when nothing changes.
 func (m *CallModel) SetHold(id string, hold bool) error {
 	m.mu.Lock()
 	defer m.unlock()
@@ -293,7 +293,7 @@ func (m *CallModel) setHoldLocked(ch *channel, hold bool) {
 	}
 }
 
-// SetMuted records a mute change and publishes call_updated (§5.1).
+// SetMuted records a mute change and publishes call_updated (docs/wazo-protocol.md, Calls API).
 func (m *CallModel) SetMuted(id string, muted bool) error {
 	m.mu.Lock()
 	defer m.unlock()
@@ -376,39 +376,10 @@ func (m *CallModel) sortedChannels() []*channel {
 	return out
 }
 
-// sortCallIDs orders "<sec>.<seq>" ids numerically.
-func sortCallIDs(ids []string) {
-	key := func(s string) (int64, int64) {
-		a, b, _ := strings.Cut(s, ".")
-		x, _ := strconv.ParseInt(a, 10, 64)
-		y, _ := strconv.ParseInt(b, 10, 64)
-		return x, y
-	}
-	slices.SortFunc(ids, func(p, q string) int {
-		p1, p2 := key(p)
-		q1, q2 := key(q)
-		switch {
-		case p1 != q1:
-			return cmpInt(p1, q1)
-		case p2 != q2:
-			return cmpInt(p2, q2)
-		}
-		return strings.Compare(p, q)
-	})
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
+func sortCallIDs(ids []string) { wire.SortCallIDs(ids) }
 
 // snapshot renders the Call with talking_to/bridges computed from the
-// bridge membership (§4.6: talking_to = {peer channel id: peer user|null}).
+// bridge membership (docs/wazo-protocol.md, Call object: talking_to = {peer channel id: peer user|null}).
 func (m *CallModel) snapshot(ch *channel) Call {
 	c := ch.call
 	c.TalkingTo = map[string]*string{}
@@ -428,7 +399,7 @@ func (m *CallModel) snapshot(ch *channel) Call {
 	return c
 }
 
-// emitCall publishes a call_* event (data = Call, §4.5) to the owner.
+// emitCall publishes a call_* event (data = Call, docs/wazo-protocol.md, Event websocket) to the owner.
 func (m *CallModel) emitCall(name string, ch *channel, extra map[string]any) {
 	u := ch.call.Owner()
 	if u == "" {
@@ -463,8 +434,8 @@ func peersOf(ch *channel) []*channel {
 // enterLocked adds ch to br (leaving any previous bridge silently, as calld
 // destroys the old bridge before moving channels: adhoc services.py
 // _ari_redirect) and publishes the BridgeEnter / ChannelEnteredBridge
-// events: call_updated for every member once ≥2 (§4.5), and for ad-hoc
-// bridges conference_adhoc_participant_joined (§5.3, calld stasis.py).
+// events: call_updated for every member once ≥2 (docs/wazo-protocol.md, Event websocket), and for ad-hoc
+// bridges conference_adhoc_participant_joined (docs/wazo-protocol.md, Ad-hoc conferences, calld stasis.py).
 func (m *CallModel) enterLocked(br *bridge, ch *channel) {
 	m.detachLocked(ch)
 	ch.bridge = br
@@ -515,7 +486,7 @@ func bridgeUsers(br *bridge) []string {
 }
 
 // emitConference publishes a conference_adhoc_* event to each user
-// (required_acl = "events." + routing key, §4.5).
+// (required_acl = "events." + routing key, docs/wazo-protocol.md, Event websocket).
 func (m *CallModel) emitConference(name string, br *bridge, users []string, data map[string]any) {
 	suffix := map[string]string{
 		"conference_adhoc_created":            "adhoc.created",
@@ -531,7 +502,7 @@ func (m *CallModel) emitConference(name string, br *bridge, users []string, data
 // hangupLocked destroys ch. Order mirrors Asterisk: the channel leaves its
 // bridge (ChannelLeftBridge events), is destroyed (call_ended with
 // reason_code), then the bridge rules apply (two-party: the other side is
-// hung up; ad-hoc: §5.3 lone-channel / host-left / empty rules).
+// hung up; ad-hoc: docs/wazo-protocol.md, Ad-hoc conferences lone-channel / host-left / empty rules).
 func (m *CallModel) hangupLocked(ch *channel, cause int, notify bool) {
 	if ch.gone {
 		return

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"slices"
 	"testing"
+
+	"github.com/parley-voip/parley/wazo/wire"
 )
 
 const (
@@ -12,7 +14,7 @@ const (
 	otherUUID = "22222222-2222-2222-2222-222222222222"
 )
 
-// twoCalls builds the §5.3 tested setup: host leg h1 ⇄ remote p1, host leg
+// twoCalls builds the docs/wazo-protocol.md, Ad-hoc conferences tested setup: host leg h1 ⇄ remote p1, host leg
 // h2 ⇄ remote p2 (remotes owned by nobody, like trunk/test peers).
 func twoCalls(t *testing.T, m *CallModel) (h1, p1, h2, p2 string) {
 	t.Helper()
@@ -47,8 +49,8 @@ func TestCallModelBasicCallEvents(t *testing.T) {
 	m := s.Calls()
 	a, _ := m.NewChannel(ChannelSpec{UserUUID: hostUUID, Status: StatusRinging, SIPCallID: "abc@x", Direction: DirectionInbound})
 	b, _ := m.NewChannel(ChannelSpec{UserUUID: otherUUID, Status: StatusRing, LinkedTo: a.CallID, IsCaller: true})
-	if a.CallID != "1700000000.1" || b.CallID != "1700000000.2" || b.ConversationID != a.CallID {
-		t.Fatalf("ids: %s %s conv %s", a.CallID, b.CallID, b.ConversationID)
+	if a.CallID != "1700000000.1" || b.CallID != "1700000000.2" || wire.Str(b.ConversationID) != a.CallID {
+		t.Fatalf("ids: %s %s conv %s", a.CallID, b.CallID, wire.Str(b.ConversationID))
 	}
 	if len(a.TalkingTo) != 0 {
 		t.Fatalf("talking_to must be empty at creation: %v", a.TalkingTo)
@@ -83,7 +85,7 @@ func TestCallModelBasicCallEvents(t *testing.T) {
 	if got := summarize(t, evs, names); !slices.Equal(got, want) {
 		t.Fatalf("events\n got %v\nwant %v", got, want)
 	}
-	// envelope (§4.2)
+	// envelope (docs/wazo-protocol.md, Event websocket)
 	var env map[string]any
 	if err := json.Unmarshal(evs[len(evs)-1].Message, &env); err != nil {
 		t.Fatal(err)
@@ -107,7 +109,7 @@ func TestCallModelAdhocLifecycle(t *testing.T) {
 	rec.take()
 	names := map[string]string{hostUUID: "host", "": "-", h1: "h1", p1: "p1", h2: "h2", p2: "p2"}
 
-	// Create: the SDK sends the host's own peer too (§6.3).
+	// Create: the SDK sends the host's own peer too (docs/wazo-protocol.md, Ad-hoc conferences).
 	cid, err := m.CreateAdhoc(hostUUID, h1, []string{p1, p2})
 	if err != nil {
 		t.Fatal(err)

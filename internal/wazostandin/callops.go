@@ -1,6 +1,6 @@
 package wazostandin
 
-// The methods below are the wazo-calld "users/me/calls" operations (§5.1)
+// The methods below are the wazo-calld "users/me/calls" operations (docs/wazo-protocol.md, Calls API)
 // on behalf of a user: the channel must exist (else 404 no-such-call) and
 // be owned by the user (else 403 user-permission-denied).
 
@@ -16,7 +16,7 @@ func (m *CallModel) ownedLocked(userUUID, id string) (*channel, error) {
 }
 
 // UserHangup is DELETE /users/me/calls/{id}: the channel is hung up and the
-// SIP side is told to send BYE on that leg (§9.1.8).
+// SIP side is told to send BYE on that leg (docs/wazo-protocol.md, Calls API).
 func (m *CallModel) UserHangup(userUUID, id string) error {
 	m.mu.Lock()
 	defer m.unlock()
@@ -41,7 +41,7 @@ func (m *CallModel) UserMute(userUUID, id string, muted bool) error {
 }
 
 // UserHold is PUT …/hold/start|stop. On a real stack this goes through
-// wazo-phoned to a physical phone (§5.1); here the model records the hold
+// wazo-phoned to a physical phone (docs/wazo-protocol.md, Calls API); here the model records the hold
 // (call_held/call_resumed) and the SIP side is told through HoldChannel.
 func (m *CallModel) UserHold(userUUID, id string, hold bool) error {
 	m.mu.Lock()

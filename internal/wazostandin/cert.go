@@ -13,7 +13,7 @@ import (
 )
 
 // selfSignedCertificate makes the kind of certificate a fresh Wazo install
-// has (§1: "Certificates are self-signed by default"), valid for 127.0.0.1,
+// has (docs/wazo-protocol.md, Authentication: "Certificates are self-signed by default"), valid for 127.0.0.1,
 // ::1 and the given names.
 func selfSignedCertificate(names []string, now time.Time) (*tls.Certificate, *x509.Certificate, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)

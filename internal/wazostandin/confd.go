@@ -31,7 +31,7 @@ func (s *Stack) confdUser(w http.ResponseWriter, r *http.Request, suffix string)
 	return u, true
 }
 
-// handleConfdUser: GET /api/confd/1.1/users/{uuid} (§3.2, §9.1.3).
+// handleConfdUser: GET /api/confd/1.1/users/{uuid} (docs/wazo-protocol.md, Lines and registration, Calls API).
 func (s *Stack) handleConfdUser(w http.ResponseWriter, r *http.Request) {
 	u, ok := s.confdUser(w, r, ".read")
 	if !ok {
@@ -98,7 +98,7 @@ func confdUserID(u string) int {
 	return h + 1
 }
 
-// handleConfdInfos: GET /api/confd/1.1/infos (§3.1 step 3).
+// handleConfdInfos: GET /api/confd/1.1/infos (docs/wazo-protocol.md, Lines and registration step 3).
 func (s *Stack) handleConfdInfos(w http.ResponseWriter, r *http.Request) {
 	if _, cerr := s.authenticate(r, "confd.infos.read"); cerr != nil {
 		s.writeCalldError(w, cerr)
@@ -109,7 +109,7 @@ func (s *Stack) handleConfdInfos(w http.ResponseWriter, r *http.Request) {
 
 // handleConfdMergedSIP:
 // GET /api/confd/1.1/users/{uuid}/lines/{line_id}/associated/endpoints/sip
-// (§3.2, §9.1.4). 404 for SCCP/custom lines, which the SDK ignores (§3.1).
+// (docs/wazo-protocol.md, Lines and registration, Calls API). 404 for SCCP/custom lines, which the SDK ignores (docs/wazo-protocol.md, Lines and registration).
 func (s *Stack) handleConfdMergedSIP(w http.ResponseWriter, r *http.Request) {
 	u, ok := s.confdUser(w, r, ".lines.read")
 	if !ok {
@@ -138,7 +138,7 @@ func (s *Stack) handleConfdMergedSIP(w http.ResponseWriter, r *http.Request) {
 }
 
 // mergedEndpoint renders MergedEndpointSIPSchema; WebRTC lines get the
-// "webrtc" template merged in (§3.2 generate_sip_templates).
+// "webrtc" template merged in (docs/wazo-protocol.md, Lines and registration generate_sip_templates).
 func (s *Stack) mergedEndpoint(u User, l Line, merged bool) map[string]any {
 	auth := [][2]string{{"username", l.Username}, {"password", l.Password}}
 	endpoint := [][2]string{}

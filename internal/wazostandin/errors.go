@@ -8,7 +8,7 @@ import (
 
 // Sentinel errors returned by the stack's Go API (the call model and user
 // registry). HTTP handlers translate them into the wire envelopes of the
-// protocol doc (§2.1 for wazo-auth, §5 for wazo-calld).
+// protocol doc (docs/wazo-protocol.md, Authentication for wazo-auth, Calls API for wazo-calld).
 var (
 	// ErrNoSuchChannel: the channel id is unknown or already hung up.
 	ErrNoSuchChannel = errors.New("wazostandin: no such channel")
@@ -28,7 +28,7 @@ var (
 	ErrAlreadyStarted = errors.New("wazostandin: already serving")
 )
 
-// CalldError is a wazo-calld REST error (protocol §5: body
+// CalldError is a wazo-calld REST error (protocol docs/wazo-protocol.md, Calls API: body
 // {"message","error_id","details","timestamp"}). The call model returns it
 // from the operations that calld exposes so the HTTP layer can answer with
 // the exact status and error_id, and so the SIP side can see why an

@@ -11,8 +11,8 @@ type ChannelHooks interface {
 	// host's leg or removing a participant, the peer of a two-party bridge
 	// hanging up). The model already reports the channel as ended; the SIP
 	// side must end the leg: BYE when answered, CANCEL for an unanswered
-	// INVITE it sent, a final error response to a ringing INVITE (§5.3,
-	// §9.3). It is not called for the channel passed to CallModel.Hangup.
+	// INVITE it sent, a final error response to a ringing INVITE (docs/wazo-protocol.md, Ad-hoc conferences,
+	// docs/wazo-protocol.md, Lines and registration). It is not called for the channel passed to CallModel.Hangup.
 	HangupChannel(call Call, cause int)
 	// AnswerChannel: calld PUT …/answer (the model already set it Up).
 	AnswerChannel(call Call)

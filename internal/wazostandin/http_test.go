@@ -53,8 +53,8 @@ func (e *httpEnv) do(method, path, body string, mod func(*http.Request), out any
 		rd = strings.NewReader(body)
 	}
 	req, _ := http.NewRequest(method, e.srv.URL+path, rd)
-	req.Header.Set("Content-Type", "application/json") // even without body (§10.3)
-	req.Header.Set("X-User-UUID", hostUUID)            // tolerated anywhere (§10.2)
+	req.Header.Set("Content-Type", "application/json") // even without body (docs/wazo-protocol.md, Calls API)
+	req.Header.Set("X-User-UUID", hostUUID)            // tolerated anywhere (docs/wazo-protocol.md, Calls API)
 	if e.token != "" {
 		req.Header.Set("X-Auth-Token", e.token)
 	}

@@ -21,7 +21,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func epoch(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }
 
-// writeAuthError writes wazo-auth's error envelope (§2.1):
+// writeAuthError writes wazo-auth's error envelope (docs/wazo-protocol.md, Authentication):
 // {"reason":[msg],"timestamp":[t],"status_code":code}.
 func (s *Stack) writeAuthError(w http.ResponseWriter, status int, reason string) {
 	writeJSON(w, status, map[string]any{
@@ -31,7 +31,7 @@ func (s *Stack) writeAuthError(w http.ResponseWriter, status int, reason string)
 	})
 }
 
-// writeCalldError writes the xivo REST error envelope (§5):
+// writeCalldError writes the xivo REST error envelope (docs/wazo-protocol.md, Calls API):
 // {"message","error_id","details","timestamp"}.
 func (s *Stack) writeCalldError(w http.ResponseWriter, e *CalldError) {
 	details := e.Details
@@ -47,7 +47,7 @@ func (s *Stack) writeCalldError(w http.ResponseWriter, e *CalldError) {
 }
 
 // readBody reads at most maxBody bytes. An empty body is fine: the SDK sends
-// "Content-Type: application/json" with no body on GET/DELETE/PUT (§10.3).
+// "Content-Type: application/json" with no body on GET/DELETE/PUT (docs/wazo-protocol.md, Calls API).
 func readBody(r *http.Request) ([]byte, error) {
 	if r.Body == nil {
 		return nil, nil
@@ -56,7 +56,7 @@ func readBody(r *http.Request) ([]byte, error) {
 }
 
 // authenticate checks X-Auth-Token for a calld/confd route and the ACL it
-// requires. On failure it returns the 401 "unauthorized" error of §5/§9.1
+// requires. On failure it returns the 401 "unauthorized" error of docs/wazo-protocol.md, Calls API
 // with details {invalid_token, reason, required_access}.
 func (s *Stack) authenticate(r *http.Request, requiredACL string) (*token, *CalldError) {
 	id := r.Header.Get("X-Auth-Token")

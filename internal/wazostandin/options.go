@@ -30,7 +30,7 @@ func defaultConfig() config {
 		tenantUUID:   "2c34c282-433e-4bb8-8d56-fec14ff7e1e9",
 		stackUUID:    "cd030e68-ace9-4ad4-bc4e-13c8dec67898",
 		wazoVersion:  "25.14",
-		pingInterval: 60 * time.Second, // WSD websocket.ping_interval (§4.3)
+		pingInterval: 60 * time.Second, // WSD websocket.ping_interval (docs/wazo-protocol.md, Event websocket)
 		callIDBase:   1700000000,
 		addr:         "127.0.0.1:0",
 		hostnames:    []string{"localhost"},
@@ -60,7 +60,7 @@ func WithClock(now func() time.Time) Option {
 
 // WithTokenLifetime forces the lifetime of every token the stack issues,
 // whatever "expiration" the client asked for, so tests can make tokens
-// expire quickly (§2.1 "expiration").
+// expire quickly (docs/wazo-protocol.md, Authentication "expiration").
 func WithTokenLifetime(d time.Duration) Option {
 	return func(c *config) { c.tokenLifetime = d }
 }
@@ -71,10 +71,10 @@ func WithTenantUUID(t string) Option { return func(c *config) { c.tenantUUID = t
 // WithStackUUID sets xivo_uuid / origin_uuid / confd infos uuid.
 func WithStackUUID(u string) Option { return func(c *config) { c.stackUUID = u } }
 
-// WithWazoVersion sets confd /infos wazo_version (§3.1 step 3).
+// WithWazoVersion sets confd /infos wazo_version (docs/wazo-protocol.md, Lines and registration step 3).
 func WithWazoVersion(v string) Option { return func(c *config) { c.wazoVersion = v } }
 
-// WithPingInterval sets how often websocketd sends WS ping frames (§4.3,
+// WithPingInterval sets how often websocketd sends WS ping frames (docs/wazo-protocol.md, Event websocket,
 // default 60 s).
 func WithPingInterval(d time.Duration) Option {
 	return func(c *config) {
@@ -88,7 +88,7 @@ func WithPingInterval(d time.Duration) Option {
 func WithChannelHooks(h ChannelHooks) Option { return func(c *config) { c.hooks = h } }
 
 // WithCallIDBase sets the seconds part of generated call ids
-// ("<base>.<seq>", like Asterisk uniqueids, §4.6). Default 1700000000.
+// ("<base>.<seq>", like Asterisk uniqueids, docs/wazo-protocol.md, Call object). Default 1700000000.
 func WithCallIDBase(b int64) Option { return func(c *config) { c.callIDBase = b } }
 
 // WithAddr sets the listen address used by Start (default 127.0.0.1:0).

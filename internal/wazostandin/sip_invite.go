@@ -14,7 +14,7 @@ const mediaTimeout = 10 * time.Second
 
 // onInvite handles INVITEs from the user's softphone: re-INVITEs inside a
 // known dialog (hold/resume), or a new outgoing call to an extension of the
-// dial plan (§3.4, §9.3).
+// dial plan (docs/wazo-protocol.md, Lines and registration).
 func (x *sipSide) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	if req.CallID() == nil || req.To() == nil || req.From() == nil || req.CSeq() == nil {
 		x.reply(req, tx, 400, "Bad Request")
@@ -24,7 +24,7 @@ func (x *sipSide) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		x.onReInvite(req, tx)
 		return
 	}
-	// Asterisk challenges every INVITE (§3.4): digest with the line secret.
+	// Asterisk challenges every INVITE (docs/wazo-protocol.md, Lines and registration): digest with the line secret.
 	user, line, ok := x.reg.authenticate(req, tx)
 	if !ok {
 		return
@@ -35,7 +35,7 @@ func (x *sipSide) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 // outgoing connects the user's call to the scripted peer of the dialled
 // extension: 404 when there is none, 486 for a busy peer, ringing forever
 // for a no-answer peer, otherwise 180 then 200 with the peer's SDP answer;
-// the model gets both channels, answered and bridged (§4.5, §9.2).
+// the model gets both channels, answered and bridged (docs/wazo-protocol.md, Event websocket).
 func (x *sipSide) outgoing(req *sip.Request, tx sip.ServerTransaction, user User, line Line) {
 	exten := req.Recipient.User
 	spec, ok := x.cfg.extensions[exten]
@@ -134,7 +134,7 @@ func (x *sipSide) outgoing(req *sip.Request, tx sip.ServerTransaction, user User
 	leg.answered = true // from now on the hook ends it with BYE
 	leg.mu.Unlock()
 	// Respond blocks until the ACK (2xx retransmitted meanwhile, RFC 3261
-	// §13.3.1.4); the ACK reaches it through onAck → ReadAck.
+	// docs/wazo-protocol.md, Stand-in differences); the ACK reaches it through onAck → ReadAck.
 	if err := dlg.Respond(200, "OK", answer, sdpHeader(), xcall); err != nil {
 		x.log.Info("wazostandin: 200 OK not acknowledged", "call_id", sipCallID, "err", err)
 		x.endFromUser(leg, CauseNormalClearing)
@@ -149,7 +149,7 @@ func (x *sipSide) outgoing(req *sip.Request, tx sip.ServerTransaction, user User
 
 // onReInvite answers a re-INVITE inside a user leg: the RFC 3264 §6.1
 // answer from the media session, and call_held/call_resumed in the model
-// from the offered direction (§9.3: sendonly → recvonly + held).
+// from the offered direction (docs/wazo-protocol.md, Lines and registration: sendonly → recvonly + held).
 func (x *sipSide) onReInvite(req *sip.Request, tx sip.ServerTransaction) {
 	l := x.legByCallID(req.CallID().Value())
 	if l == nil {
@@ -201,7 +201,7 @@ func (x *sipSide) onAck(req *sip.Request, tx sip.ServerTransaction) {
 	}
 }
 
-// onBye: the user hung up (§9.3 "BYE in both directions").
+// onBye: the user hung up (docs/wazo-protocol.md, Lines and registration "BYE in both directions").
 func (x *sipSide) onBye(req *sip.Request, tx sip.ServerTransaction) {
 	if req.CallID() == nil {
 		x.reply(req, tx, 400, "Bad Request")

@@ -6,23 +6,23 @@ import (
 
 // sipConfig configures the SIP over WebSocket side (registrar + B2BUA).
 type sipConfig struct {
-	qualify    time.Duration       // OPTIONS to each registered flow (§3.3: 60 s)
+	qualify    time.Duration       // OPTIONS to each registered flow (docs/wazo-protocol.md, Lines and registration: 60 s)
 	extensions map[string]PeerSpec // dialable scripted peers
 	loopback   bool                // loopback ICE candidates on the media sessions
 	realm      string              // digest realm ("" = the SIP domain)
 	userAgent  string              // Server / User-Agent header
-	minExpires int                 // registrar clamp (§3.2 global template)
+	minExpires int                 // registrar clamp (docs/wazo-protocol.md, Lines and registration global template)
 	maxExpires int
 }
 
 func defaultSIPConfig() sipConfig {
 	return sipConfig{
-		qualify:    60 * time.Second, // Asterisk qualify_frequency=60 (§3.2)
+		qualify:    60 * time.Second, // Asterisk qualify_frequency=60 (docs/wazo-protocol.md, Lines and registration)
 		extensions: DefaultExtensions(),
 		loopback:   true,
 		userAgent:  "Parley wazostandin",
-		minExpires: 60,   // minimum_expiration (§3.2)
-		maxExpires: 3600, // maximum_expiration (§3.2)
+		minExpires: 60,   // minimum_expiration (docs/wazo-protocol.md, Lines and registration)
+		maxExpires: 3600, // maximum_expiration (docs/wazo-protocol.md, Lines and registration)
 	}
 }
 
@@ -52,7 +52,7 @@ func DefaultExtensions() map[string]PeerSpec {
 }
 
 // WithExtensions replaces the dial plan of scripted peers (default
-// DefaultExtensions). Dialling anything else gets 404 (§7: dialing fails
+// DefaultExtensions). Dialling anything else gets 404 (docs/wazo-protocol.md, Stand-in differences: dialing fails
 // with 404 for non-routable extensions).
 func WithExtensions(ext map[string]PeerSpec) Option {
 	return func(c *config) {
@@ -77,8 +77,8 @@ func WithExtension(exten string, p PeerSpec) Option {
 }
 
 // WithQualifyInterval sets how often the registrar sends OPTIONS on each
-// registered flow (Asterisk qualify_frequency, §3.2/§9.3; default 60 s).
-// It also keeps nginx's 188 s read timeout from firing (§1).
+// registered flow (Asterisk qualify_frequency, docs/wazo-protocol.md, Lines and registration; default 60 s).
+// It also keeps nginx's 188 s read timeout from firing (docs/wazo-protocol.md, Authentication).
 func WithQualifyInterval(d time.Duration) Option {
 	return func(c *config) {
 		if d > 0 {
@@ -93,5 +93,5 @@ func WithQualifyInterval(d time.Duration) Option {
 func WithMediaLoopback(on bool) Option { return func(c *config) { c.sip.loopback = on } }
 
 // WithDigestRealm sets the digest realm of the 401 challenges (default: the
-// SIP domain the client used; clients must not hard-code it, §3.3).
+// SIP domain the client used; clients must not hard-code it, docs/wazo-protocol.md, Lines and registration).
 func WithDigestRealm(r string) Option { return func(c *config) { c.sip.realm = r } }

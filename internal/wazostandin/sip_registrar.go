@@ -27,13 +27,13 @@ type binding struct {
 	contact   sip.Uri
 	flow      string // remote address of the WS connection (pool key)
 	transport string // "WSS"
-	domain    string // SIP domain the client registered to (§3.3: the HTTP host)
+	domain    string // SIP domain the client registered to (docs/wazo-protocol.md, Lines and registration: the HTTP host)
 	expires   time.Time
 	updated   time.Time
 }
 
 // registrar stores the bindings of the lines' AORs and checks digest
-// credentials (§9.3).
+// credentials (docs/wazo-protocol.md, Lines and registration).
 type registrar struct {
 	side *sipSide
 	key  []byte // HMAC key for stateless nonces
@@ -74,7 +74,7 @@ func (r *registrar) checkNonce(n string) (valid, fresh bool) {
 }
 
 // challenge answers 401 with a digest challenge (RFC 3261 §22.4, RFC 2617
-// with qop=auth and MD5, as Asterisk does; §9.3).
+// with qop=auth and MD5, as Asterisk does; docs/wazo-protocol.md, Lines and registration).
 func (r *registrar) challenge(req *sip.Request, tx sip.ServerTransaction, realm string, stale bool) {
 	res := sip.NewResponseFromRequest(req, 401, "Unauthorized", nil)
 	v := fmt.Sprintf(`Digest realm="%s", nonce="%s", algorithm=MD5, qop="auth"`, realm, r.nonce())
@@ -96,7 +96,7 @@ func (r *registrar) realm(req *sip.Request) string {
 }
 
 // authenticate checks the request's digest credentials against the line
-// username/password (§9.3). When they are missing, stale or wrong it
+// username/password (docs/wazo-protocol.md, Lines and registration). When they are missing, stale or wrong it
 // answers 401 itself and returns ok=false.
 func (r *registrar) authenticate(req *sip.Request, tx sip.ServerTransaction) (User, Line, bool) {
 	realm := r.realm(req)
@@ -150,7 +150,7 @@ func digestMatches(c *digest.Credentials, method, password string) bool {
 	return hmac.Equal([]byte(want), []byte(strings.ToLower(c.Response)))
 }
 
-// onRegister is the registrar (RFC 3261 §10.3; §9.3).
+// onRegister is the registrar (RFC 3261 §10.3; docs/wazo-protocol.md, Lines and registration).
 func (r *registrar) onRegister(req *sip.Request, tx sip.ServerTransaction) {
 	_, line, ok := r.authenticate(req, tx)
 	if !ok {
@@ -195,7 +195,7 @@ func (r *registrar) onRegister(req *sip.Request, tx sip.ServerTransaction) {
 			}
 		}
 		if exp < 0 {
-			exp = 120 // Asterisk default_expiration (§3.2)
+			exp = 120 // Asterisk default_expiration (docs/wazo-protocol.md, Lines and registration)
 		}
 		key := c.Address.String()
 		idx := -1
@@ -266,7 +266,7 @@ func (r *registrar) all() []binding {
 }
 
 // dropFlow forgets the bindings of a WS connection that closed (RFC 7118
-// §5: a flow that is gone cannot be reached again).
+// docs/wazo-protocol.md, Calls API: a flow that is gone cannot be reached again).
 func (r *registrar) dropFlow(flow string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -38,12 +38,12 @@ func WithRingTone(freqs ...float64) RingOption {
 // Busy and no-answer kinds make no sense for a caller and play nothing.
 func WithRingPeer(p PeerSpec) RingOption { return func(c *ringConfig) { c.peer = p } }
 
-// WithAutoAnswer adds "Answer-Mode: Auto" to the INVITE (§3.3, RFC 5373).
+// WithAutoAnswer adds "Answer-Mode: Auto" to the INVITE (docs/wazo-protocol.md, Lines and registration, RFC 5373).
 func WithAutoAnswer() RingOption { return func(c *ringConfig) { c.autoAnswer = true } }
 
 // WithRingTimeout makes the caller give up (CANCEL) after d of ringing.
 // Default: ring until the user answers or rejects (the SDK itself never
-// times out, §3.3 noAnswerTimeout).
+// times out, docs/wazo-protocol.md, Lines and registration noAnswerTimeout).
 func WithRingTimeout(d time.Duration) RingOption { return func(c *ringConfig) { c.timeout = d } }
 
 // RingingCall is a call a scripted peer places to the user (Stack.Ring).
@@ -80,7 +80,7 @@ func (r *RingingCall) Status() int {
 	return r.code
 }
 
-// Hangup makes the peer give up: CANCEL while ringing (§9.3), BYE once
+// Hangup makes the peer give up: CANCEL while ringing (docs/wazo-protocol.md, Lines and registration), BYE once
 // answered (the model hangs the peer's channel up and ends the bridged user
 // leg through the hook).
 func (r *RingingCall) Hangup() {
@@ -100,7 +100,7 @@ func (r *RingingCall) Hangup() {
 // call model (peer "Ring", user "Ringing": call_created), an INVITE goes
 // over the user's registered WebSocket flow (From "fromName"
 // <sip:fromNumber@HOST>, X-Wazo-Call-ID = the user's call_id, SDP offer with
-// ICE + DTLS actpass, Opus/PCMU/telephone-event, rtcp-mux; §9.3). On 200
+// ICE + DTLS actpass, Opus/PCMU/telephone-event, rtcp-mux; docs/wazo-protocol.md, Lines and registration). On 200
 // the model answers and bridges the channels (call_answered, call_updated
 // with talking_to) and the peer's audio flows; a rejection (603/480/486)
 // or a CANCEL ends both channels (call_ended with a reason_code).

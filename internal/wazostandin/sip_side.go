@@ -16,7 +16,7 @@ import (
 )
 
 // sipSide is the stand-in for Asterisk behind wss://HOST/api/asterisk/ws
-// (§9.3): a registrar for the users' SIP lines and a B2BUA that connects the
+// (docs/wazo-protocol.md, Lines and registration): a registrar for the users' SIP lines and a B2BUA that connects the
 // user's WebRTC leg to in-process scripted peers, driving the call model
 // (channels, bridges, conferences) as Asterisk drives calld.
 //
@@ -117,7 +117,7 @@ func (x *sipSide) ensure() error {
 			Client: cli,
 			ContactHDR: sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "asterisk", Host: host, Port: port,
 				UriParams: sip.HeaderParams{{K: "transport", V: "ws"}}}},
-			// WS clients put a fake host in Contact (§3.3): in-dialog requests
+			// WS clients put a fake host in Contact (docs/wazo-protocol.md, Lines and registration): in-dialog requests
 			// must go back over the flow they came from (RFC 7118 §5).
 			RewriteContact: true,
 		}
@@ -195,14 +195,14 @@ func (x *sipSide) reply(req *sip.Request, tx sip.ServerTransaction, code int, re
 	x.respond(tx, sip.NewResponseFromRequest(req, code, reason, nil))
 }
 
-// onOptions answers client OPTIONS (the SDK's heartbeat, §3.3).
+// onOptions answers client OPTIONS (the SDK's heartbeat, docs/wazo-protocol.md, Lines and registration).
 func (x *sipSide) onOptions(req *sip.Request, tx sip.ServerTransaction) {
 	res := sip.NewResponseFromRequest(req, 200, "OK", nil)
 	res.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, MESSAGE, NOTIFY, REGISTER"))
 	x.respond(tx, res)
 }
 
-// onOK answers in-dialog INFO/MESSAGE/NOTIFY with 200 (§9.3).
+// onOK answers in-dialog INFO/MESSAGE/NOTIFY with 200 (docs/wazo-protocol.md, Lines and registration).
 func (x *sipSide) onOK(req *sip.Request, tx sip.ServerTransaction) { x.reply(req, tx, 200, "OK") }
 
 func (x *sipSide) legByCallID(id string) *userLeg {
@@ -264,7 +264,7 @@ func (x *sipSide) endFromUser(l *userLeg, cause int) {
 }
 
 // settlePeer decides the fate of a peer whose user leg ended. A bridged
-// peer lives on (an ad-hoc conference took it over, §5.3: the host's other
+// peer lives on (an ad-hoc conference took it over, docs/wazo-protocol.md, Ad-hoc conferences: the host's other
 // legs are discarded, not their remote parties); a lone one is hung up; one
 // the model already ended is stopped.
 func (x *sipSide) settlePeer(channelID string, cause int) {
@@ -280,7 +280,7 @@ func (x *sipSide) settlePeer(channelID string, cause int) {
 	}
 }
 
-// sideHooks receives the model's "hang this channel up" requests (§5.3).
+// sideHooks receives the model's "hang this channel up" requests (docs/wazo-protocol.md, Ad-hoc conferences).
 type sideHooks struct {
 	x    *sipSide
 	next ChannelHooks
@@ -347,7 +347,7 @@ func (h sideHooks) SendDTMF(c Call, digits string) {
 }
 
 // causeFor maps a final SIP status to the Asterisk hangup cause reported
-// as call_ended reason_code (§4.5; approximate Q.850 mapping).
+// as call_ended reason_code (docs/wazo-protocol.md, Event websocket; approximate Q.850 mapping).
 func causeFor(code int) int {
 	switch code {
 	case 486, 600:
@@ -361,7 +361,7 @@ func causeFor(code int) int {
 }
 
 // qualifyLoop sends OPTIONS on every registered flow (Asterisk
-// qualify_frequency, §3.2; keeps proxies' idle timers from firing, §1).
+// qualify_frequency, docs/wazo-protocol.md, Lines and registration; keeps proxies' idle timers from firing, docs/wazo-protocol.md, Authentication).
 func (x *sipSide) qualifyLoop() {
 	t := time.NewTicker(x.cfg.qualify)
 	defer t.Stop()

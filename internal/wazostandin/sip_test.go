@@ -669,7 +669,7 @@ func TestSIPConference(t *testing.T) {
 }
 
 // TestSIPModelHangsUp: calls the model ends on its own get BYE or CANCEL-
-// like endings on the SIP side (ChannelHooks, §9.1.8 and §5.3).
+// like endings on the SIP side (ChannelHooks, docs/wazo-protocol.md, Calls API and Ad-hoc conferences).
 func TestSIPModelHangsUp(t *testing.T) {
 	e := newSIPEnv(t)
 	ua, _, err := e.phone(t, "sippass", 0)
@@ -746,7 +746,7 @@ func TestSIPModelHangsUp(t *testing.T) {
 		if peer2 == nil {
 			t.Fatal("peer 1002 is not running in the conference")
 		}
-		// calld hangs the removed participant up (§5.3): its peer stops.
+		// calld hangs the removed participant up (docs/wazo-protocol.md, Ad-hoc conferences): its peer stops.
 		if err := e.st.Calls().RemoveAdhocParticipant(e.user.UUID, conf, parts[1]); err != nil {
 			t.Fatal(err)
 		}

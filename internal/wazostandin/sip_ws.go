@@ -14,7 +14,7 @@ import (
 
 // handleWS serves GET /api/asterisk/ws: SIP over WebSocket (RFC 7118) on the
 // stack's own HTTPS listener, as nginx proxies it to Asterisk on a real stack
-// (§1, XCFG). Like that nginx location it answers 403 unless the client asks
+// (docs/wazo-protocol.md, Authentication, XCFG). Like that nginx location it answers 403 unless the client asks
 // for the "sip" sub-protocol.
 //
 // sipgo's WS transport upgrades raw connections it accepts from a

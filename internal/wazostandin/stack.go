@@ -2,8 +2,8 @@
 // stack a softphone talks to over HTTP and websocket: wazo-auth, wazo-confd,
 // wazo-calld (with a call model that owns channels, bridges and ad-hoc
 // conferences) and wazo-websocketd v2. It implements the server surface of
-// /work/shared/docs/wazo-protocol.md §9 and accepts the official SDK's wire
-// behaviour of §10. The SIP/B2BUA side drives the call model through
+// docs/wazo-protocol.md docs/wazo-protocol.md, Stand-in differences and accepts the official SDK's wire
+// behaviour of docs/wazo-protocol.md, Calls API. The SIP/B2BUA side drives the call model through
 // Stack.Calls() and receives "hang this channel up" requests through
 // ChannelHooks.
 package wazostandin
@@ -75,8 +75,8 @@ func New(opts ...Option) *Stack {
 	return s
 }
 
-// Handler is the HTTP handler serving every route of §9.1 and the
-// websocketd endpoint of §9.2.
+// Handler is the HTTP handler serving every route of docs/wazo-protocol.md, Calls API and the
+// websocketd endpoint of docs/wazo-protocol.md, Event websocket.
 func (s *Stack) Handler() http.Handler { return s.handler }
 
 // Calls is the call model the SIP side drives.

@@ -7,7 +7,7 @@ import (
 	"github.com/google/uuid"
 )
 
-// token is a wazo-auth token (§2.1, AUTH token.py).
+// token is a wazo-auth token (docs/wazo-protocol.md, Authentication, AUTH token.py).
 type token struct {
 	ID          string
 	UserUUID    string
@@ -39,7 +39,7 @@ type Stats struct {
 }
 
 // tokenStore holds tokens and refresh tokens (one refresh token per
-// (user, client_id), §2.1 access_type offline).
+// (user, client_id), docs/wazo-protocol.md, Authentication access_type offline).
 type tokenStore struct {
 	s       *Stack
 	mu      sync.Mutex
@@ -162,7 +162,7 @@ func (s *Stack) Stats() Stats {
 
 // ExpireToken makes a token expired now (as if its lifetime had passed):
 // REST calls with it get 401, GET /token/{t} gets 404 "No such token", and
-// websockets using it are closed with 4003 (§4.4). Reports whether the
+// websockets using it are closed with 4003 (docs/wazo-protocol.md, Event websocket). Reports whether the
 // token was known.
 func (s *Stack) ExpireToken(id string) bool {
 	ok := s.tokens.expire(id)

@@ -6,7 +6,7 @@ import (
 	"github.com/google/uuid"
 )
 
-// Transfer is calld's Transfer object (§5.2, §4.5).
+// Transfer is calld's Transfer object (docs/wazo-protocol.md, Calls API, Event websocket).
 type Transfer struct {
 	ID                  string  `json:"id"`
 	InitiatorUUID       string  `json:"initiator_uuid"`
@@ -23,10 +23,10 @@ func (m *CallModel) emitTransfer(name string, t *Transfer) {
 	m.s.bus.publish(name, t.InitiatorUUID, t.InitiatorTenantUUID, "events.transfers."+t.InitiatorUUID, *t)
 }
 
-// CreateTransfer is POST /users/me/transfers (§5.2). The model records the
+// CreateTransfer is POST /users/me/transfers (docs/wazo-protocol.md, Calls API). The model records the
 // transfer (status "starting") and publishes transfer_created; dialling
 // the recipient is not modelled (the WebRTC phone transfers with SIP REFER,
-// §3.4).
+// docs/wazo-protocol.md, Lines and registration).
 func (m *CallModel) CreateTransfer(userUUID, initiatorCall, exten, flow string) (Transfer, error) {
 	m.mu.Lock()
 	defer m.unlock()

@@ -10,20 +10,20 @@ import (
 // LineProtocol is the endpoint kind of a confd line.
 type LineProtocol string
 
-// Line protocols (§3.1 step 4: only SIP lines have a merged SIP endpoint).
+// Line protocols (docs/wazo-protocol.md, Lines and registration step 4: only SIP lines have a merged SIP endpoint).
 const (
 	LineSIP    LineProtocol = "sip"
 	LineSCCP   LineProtocol = "sccp"
 	LineCustom LineProtocol = "custom"
 )
 
-// Line is a confd line attached to a user (§3.2).
+// Line is a confd line attached to a user (docs/wazo-protocol.md, Lines and registration).
 type Line struct {
 	ID       int
 	Name     string
 	Context  string
 	Protocol LineProtocol // default LineSIP
-	// WebRTC merges the "webrtc" endpoint template (§3.2): the line gets
+	// WebRTC merges the "webrtc" endpoint template (docs/wazo-protocol.md, Lines and registration): the line gets
 	// endpoint option ["webrtc","yes"] and is picked by Wazo.Phone.connect.
 	WebRTC bool
 	// Username/Password are the SIP digest credentials (auth section).
@@ -54,14 +54,14 @@ type User struct {
 	Lines []Line
 }
 
-// DisplayName is "Firstname Lastname" (the SDK's SIP display name, §3.2).
+// DisplayName is "Firstname Lastname" (the SDK's SIP display name, docs/wazo-protocol.md, Lines and registration).
 func (u User) DisplayName() string {
 	return strings.TrimSpace(u.Firstname + " " + u.Lastname)
 }
 
 // DefaultUserACL is the policy given to users without an explicit ACL. It
-// mirrors the default user policy of §2.4 plus the calld/auth routes a
-// softphone uses; "me" is substituted with the token's user (§2.4).
+// mirrors the default user policy of docs/wazo-protocol.md, Authentication plus the calld/auth routes a
+// softphone uses; "me" is substituted with the token's user (docs/wazo-protocol.md, Authentication).
 func DefaultUserACL() []string {
 	return []string{
 		"websocketd",
@@ -154,7 +154,7 @@ func (s *Stack) User(userUUID string) (User, bool) {
 }
 
 // LineByUsername finds the user and SIP line whose digest username is
-// given; the SIP registrar uses it to check REGISTER credentials (§9.3).
+// given; the SIP registrar uses it to check REGISTER credentials (docs/wazo-protocol.md, Lines and registration).
 func (s *Stack) LineByUsername(username string) (User, Line, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -8,14 +8,16 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/parley-voip/parley/wazo/wire"
 )
 
-// websocketd close codes (§4.1, WSD session.py).
+// websocketd close codes (docs/wazo-protocol.md, Event websocket, WSD session.py).
 const (
-	CloseNoToken       = 4001
-	CloseAuthFailed    = 4002
-	CloseTokenExpired  = 4003
-	CloseProtocolError = 4004
+	CloseNoToken       = wire.CloseNoToken
+	CloseAuthFailed    = wire.CloseAuthFailed
+	CloseTokenExpired  = wire.CloseTokenExpired
+	CloseProtocolError = wire.CloseProtocolError
 	CloseBusError      = 1011
 )
 
@@ -113,7 +115,7 @@ type wsCtrl struct {
 	recheck bool
 }
 
-// wsSession is one websocketd v2 connection (§4.1-§4.4). The HTTP handler
+// wsSession is one websocketd v2 connection (docs/wazo-protocol.md, Event websocket-docs/wazo-protocol.md, Event websocket). The HTTP handler
 // goroutine owns it (run); a reader goroutine feeds it frames.
 type wsSession struct {
 	s    *Stack
@@ -144,9 +146,9 @@ var upgrader = websocket.Upgrader{
 	CheckOrigin: func(*http.Request) bool { return true },
 }
 
-// handleWebsocket: GET /api/websocketd/?token=T&version=2 (§4.1, §9.2).
+// handleWebsocket: GET /api/websocketd/?token=T&version=2 (docs/wazo-protocol.md, Event websocket).
 // The token may also come in X-Auth-Token; userUuid and other query
-// parameters are ignored (§10.4).
+// parameters are ignored (docs/wazo-protocol.md, Calls API).
 func (s *Stack) handleWebsocket(w http.ResponseWriter, r *http.Request) {
 	conn, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
@@ -273,7 +275,7 @@ func (ss *wsSession) run(version string) {
 				return
 			}
 		case <-ping.C:
-			// §4.3: server WS ping frames; the client's pong is automatic.
+			// docs/wazo-protocol.md, Event websocket: server WS ping frames; the client's pong is automatic.
 			if err := ss.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(wsWriteTimeout)); err != nil {
 				return
 			}
@@ -316,7 +318,7 @@ func (ss *wsSession) tokenValid() bool {
 }
 
 // flush delivers queued bus events. Events that arrive before "start" are
-// dropped, not queued (§4.2); after start only subscribed names ("*" = all)
+// dropped, not queued (docs/wazo-protocol.md, Event websocket); after start only subscribed names ("*" = all)
 // whose required_acl the token grants are sent (WSD bus.py).
 func (ss *wsSession) flush() error {
 	ss.mu.Lock()
@@ -348,10 +350,10 @@ func (ss *wsSession) flush() error {
 	return nil
 }
 
-// handle processes one client frame (§4.2). It returns a close code when
+// handle processes one client frame (docs/wazo-protocol.md, Event websocket). It returns a close code when
 // the session must end: 4004 for non-JSON, missing/unknown op or a missing
 // field an op needs; 4002 for a refused token. "start" without "data" is
-// accepted (§10.4).
+// accepted (docs/wazo-protocol.md, Calls API).
 func (ss *wsSession) handle(msg []byte) (int, string) {
 	var frame map[string]json.RawMessage
 	if err := json.Unmarshal(msg, &frame); err != nil {

@@ -76,7 +76,7 @@ func TestWebsocketdCloseCodes(t *testing.T) {
 
 func TestWebsocketdProtocol(t *testing.T) {
 	e := newHTTPEnv(t)
-	// token in the header, SDK-style extra query parameter (§10.4)
+	// token in the header, SDK-style extra query parameter (docs/wazo-protocol.md, Calls API)
 	c := e.dial(t, "?version=2&userUuid="+hostUUID, http.Header{"X-Auth-Token": {e.token}})
 	m, err := readOp(t, c)
 	if err != nil || m["op"] != "init" || m["data"].(map[string]any)["version"] != float64(2) {
@@ -86,7 +86,7 @@ func TestWebsocketdProtocol(t *testing.T) {
 	e.s.Calls().NewChannel(ChannelSpec{UserUUID: hostUUID, CallerIDName: "before"})
 	for _, f := range []string{
 		`{"op":"subscribe","data":{"event_name":"call_created"}}`,
-		`{"op":"start"}`, // no data key (§10.4)
+		`{"op":"start"}`, // no data key (docs/wazo-protocol.md, Calls API)
 		`{"op":"ping","data":{"payload":"hello"}}`,
 		`{"op":"token","data":{"token":"` + e.token + `"}}`,
 	} {

@@ -1,6 +1,11 @@
 package wire
 
-import "sort"
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+)
 
 // Call is wazo-calld's Call object, the body of REST call listings and the
 // data of call_* events (wazo-calld plugins/calls/schemas.py CallSchema;
@@ -50,12 +55,35 @@ func Ptr[T any](v T) *T { return &v }
 // Owner returns the owning user uuid ("" when null).
 func (c Call) Owner() string { return Str(c.UserUUID) }
 
-// TalkingToIDs returns the peer channel ids (keys of talking_to), sorted.
+// TalkingToIDs returns the peer channel ids (keys of talking_to), sorted
+// by SortCallIDs.
 func (c Call) TalkingToIDs() []string {
 	ids := make([]string, 0, len(c.TalkingTo))
 	for id := range c.TalkingTo {
 		ids = append(ids, id)
 	}
-	sort.Strings(ids)
+	SortCallIDs(ids)
 	return ids
+}
+
+// SortCallIDs orders calld call ids numerically: they are Asterisk unique
+// ids "<seconds>.<sequence>", so "1.10" comes after "1.9".
+func SortCallIDs(ids []string) {
+	key := func(s string) (int64, int64) {
+		a, b, _ := strings.Cut(s, ".")
+		x, _ := strconv.ParseInt(a, 10, 64)
+		y, _ := strconv.ParseInt(b, 10, 64)
+		return x, y
+	}
+	slices.SortFunc(ids, func(p, q string) int {
+		p1, p2 := key(p)
+		q1, q2 := key(q)
+		if c := cmp.Compare(p1, q1); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(p2, q2); c != 0 {
+			return c
+		}
+		return strings.Compare(p, q)
+	})
 }

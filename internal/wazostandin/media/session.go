@@ -331,7 +331,7 @@ func negotiated(raw []byte) (codec.Params, error) {
 }
 
 // OfferedDirection is the audio direction attribute of an SDP (RFC 3264
-// §5.1: sendrecv when absent).
+// docs/wazo-protocol.md, Calls API: sendrecv when absent).
 func OfferedDirection(raw []byte) (string, error) {
 	var d sdp.SessionDescription
 	if err := d.Unmarshal(raw); err != nil {

@@ -13,7 +13,7 @@ import (
 	"github.com/pion/webrtc/v4"
 )
 
-// dtmfEndRepeats is how often the final RFC 4733 packet is sent (§2.5.1.4
+// dtmfEndRepeats is how often the final RFC 4733 packet is sent (docs/wazo-protocol.md, Authentication
 // recommends three copies so one loss does not lose the end).
 const dtmfEndRepeats = 3
 
