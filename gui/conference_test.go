@@ -363,9 +363,10 @@ func TestMergePlan(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			host, others, ok := mergePlan(tt.calls, tt.active)
+			plan, err := conference.Plan(tt.calls, tt.active, nil)
+			host, ok := plan.Host, err == nil
 			var ids []string
-			for _, cs := range others {
+			for _, cs := range plan.Others {
 				ids = append(ids, cs.SIPCallID)
 			}
 			if ok != tt.wantOK || host.SIPCallID != tt.wantHost || !slices.Equal(ids, tt.wantOthers) {
