@@ -8,7 +8,7 @@ import (
 
 // Backend makes ad-hoc conferences on one line. The GUI and headless mode
 // only ever use this interface: a Wazo line gets the calld backend
-// (NewWazo), a plain SIP line the local mixing backend (to come).
+// (NewWazo), a plain SIP line the local mixing backend (NewLocal).
 type Backend interface {
 	// Start makes a conference hosted on host (the call the agent is on)
 	// with the parties of others. others must not be empty; with the usual

@@ -4,8 +4,8 @@
 //
 //   - a Wazo line uses the calld backend (NewWazo): wazo-calld bridges the
 //     channels in a mixing bridge and the softphone keeps a single SIP dialog,
-//     the host leg (/work/shared/docs/wazo-protocol.md §5.3, §6.3);
-//   - a plain SIP line will use a local mixing backend (not written yet: see
+//     the host leg (docs/wazo-protocol.md, Ad-hoc conferences);
+//   - a plain SIP line uses the local mixing backend (NewLocal; see
 //     docs/conference.md, "Local mixing").
 //
 // A Conference is keyed by the ids the server uses: participants are the
