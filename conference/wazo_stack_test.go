@@ -174,7 +174,7 @@ func done(ch <-chan struct{}) bool {
 }
 
 // TestWazoConferenceLifecycle: 3 parties merged, a 4th added, one removed,
-// one hanging up alone, the last one leaving ends it (§5.3, §9.2).
+// one hanging up alone, the last one leaving ends it (docs/wazo-protocol.md, Ad-hoc conferences, docs/wazo-protocol.md, Stand-in differences).
 func TestWazoConferenceLifecycle(t *testing.T) {
 	e := newStackEnv(t)
 	ctx := context.Background()
@@ -290,7 +290,7 @@ func TestWazoConferenceLifecycle(t *testing.T) {
 }
 
 // TestWazoConferenceFourAtOnceAndHangup: host + three parties in one Start,
-// then Hangup ends it for everybody (§5.3 Delete).
+// then Hangup ends it for everybody (docs/wazo-protocol.md, Ad-hoc conferences: Delete).
 func TestWazoConferenceFourAtOnceAndHangup(t *testing.T) {
 	e := newStackEnv(t)
 	ctx := context.Background()

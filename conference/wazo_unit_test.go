@@ -15,7 +15,7 @@ import (
 )
 
 // TestStartAppliesEventsThatRacedTheAnswer: calld publishes created and the
-// joins while handling the POST (§5.3, §9.2), before the 201 reaches us.
+// joins while handling the POST (docs/wazo-protocol.md, Ad-hoc conferences, docs/wazo-protocol.md, Stand-in differences), before the 201 reaches us.
 func TestStartAppliesEventsThatRacedTheAnswer(t *testing.T) {
 	ph := newFakePhone(bridged("sip-1", "h1", "p1"), bridged("sip-2", "h2", "p2"))
 	ln := newFakeLine()
@@ -79,7 +79,7 @@ func typeStrings(ts []EventType) []string {
 	return out
 }
 
-// TestStartWaitsForTalkingTo: talking_to arrives with call_updated (§6.1);
+// TestStartWaitsForTalkingTo: talking_to arrives with call_updated (docs/wazo-protocol.md, Call object);
 // Start waits for it, and says so plainly when it never comes.
 func TestStartWaitsForTalkingTo(t *testing.T) {
 	host := bridged("sip-1", "h1", "p1")
@@ -119,7 +119,7 @@ func TestStartWaitsForTalkingTo(t *testing.T) {
 	}
 }
 
-// TestCalldErrors: every calld refusal of §5.3 reaches the user as a plain
+// TestCalldErrors: every calld refusal of docs/wazo-protocol.md, Ad-hoc conferences: reaches the user as a plain
 // sentence, still matching the wazo sentinel.
 func TestCalldErrors(t *testing.T) {
 	type answer struct {
