@@ -25,8 +25,6 @@ type Backend interface {
 	// answered yet). Front ends ask it on call_ended: a merged dialog's end
 	// is not the end of a conversation.
 	MergedInto(sipCallID string) (conferenceID string, merged bool)
-	// IsMerged is MergedInto without the id.
-	IsMerged(sipCallID string) bool
 	// Subscribe returns every conference event from now on, in order, and a
 	// function that ends the subscription. It never blocks the backend.
 	Subscribe() (<-chan Event, func())

@@ -180,3 +180,9 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// isMerged is MergedInto without the id.
+func isMerged(b Backend, sipCallID string) bool {
+	_, ok := b.MergedInto(sipCallID)
+	return ok
+}

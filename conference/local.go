@@ -132,9 +132,6 @@ func (l *Local) ConferenceOf(sipCallID string) (*Conference, bool) {
 // MergedInto implements Backend: no dialog is folded away locally.
 func (l *Local) MergedInto(string) (string, bool) { return "", false }
 
-// IsMerged implements Backend: always false, every leg stays up.
-func (l *Local) IsMerged(string) bool { return false }
-
 // Start implements Backend: host and others become one conference mixed by
 // the audio engine.
 func (l *Local) Start(ctx context.Context, host phone.CallSession, others []phone.CallSession) (*Conference, error) {

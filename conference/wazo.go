@@ -113,12 +113,6 @@ func (w *Wazo) ConferenceOf(sipCallID string) (*Conference, bool) { return w.reg
 // MergedInto implements Backend.
 func (w *Wazo) MergedInto(sipCallID string) (string, bool) { return w.reg.mergedInto(sipCallID) }
 
-// IsMerged implements Backend.
-func (w *Wazo) IsMerged(sipCallID string) bool {
-	_, ok := w.reg.mergedInto(sipCallID)
-	return ok
-}
-
 // Start implements Backend with POST /users/me/conferences/adhoc (docs/wazo-protocol.md, Ad-hoc conferences):
 // host_call_id is our own leg of host; participant_call_ids are the remote
 // channels of host and of every other call, host's own peer included as the

@@ -398,5 +398,10 @@ func (m *MainWindow) showConferenceEvent(s snapshot, ev conference.Event) {
 func (m *MainWindow) isMergedEnd(ev phone.Event) bool {
 	return m.confBackend != nil && ev.Call != nil &&
 		(ev.Type == phone.EventCallEnded || ev.Type == phone.EventCallFailed) &&
-		m.confBackend.IsMerged(ev.Call.SIPCallID)
+		merged(m.confBackend, ev.Call.SIPCallID)
+}
+
+func merged(b conference.Backend, sipCallID string) bool {
+	_, ok := b.MergedInto(sipCallID)
+	return ok
 }

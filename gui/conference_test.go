@@ -91,11 +91,6 @@ func (b *fakeConferences) MergedInto(sip string) (string, bool) {
 	return "", false
 }
 
-func (b *fakeConferences) IsMerged(sip string) bool {
-	_, ok := b.MergedInto(sip)
-	return ok
-}
-
 func (b *fakeConferences) Subscribe() (<-chan conference.Event, func()) { return b.hub.Subscribe() }
 
 func (b *fakeConferences) Close() error {
