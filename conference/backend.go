@@ -8,7 +8,7 @@ import (
 
 // Backend makes ad-hoc conferences on one line. The GUI and headless mode
 // only ever use this interface: a Wazo line gets the calld backend
-// (NewWazo), a plain SIP line the local mixing backend (to come).
+// (NewWazo), a plain SIP line the local mixing backend (NewLocal).
 type Backend interface {
 	// Start makes a conference hosted on host (the call the agent is on)
 	// with the parties of others. others must not be empty; with the usual
@@ -25,8 +25,6 @@ type Backend interface {
 	// answered yet). Front ends ask it on call_ended: a merged dialog's end
 	// is not the end of a conversation.
 	MergedInto(sipCallID string) (conferenceID string, merged bool)
-	// IsMerged is MergedInto without the id.
-	IsMerged(sipCallID string) bool
 	// Subscribe returns every conference event from now on, in order, and a
 	// function that ends the subscription. It never blocks the backend.
 	Subscribe() (<-chan Event, func())

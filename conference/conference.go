@@ -13,7 +13,7 @@ import (
 // Participant is one remote party of a conference.
 type Participant struct {
 	// CallID is the party's REMOTE channel id (calld call_id from talking_to,
-	// §5.3): the key of Snapshot.Participants and of calld's routes.
+	// docs/wazo-protocol.md, Ad-hoc conferences): the key of Snapshot.Participants and of calld's routes.
 	CallID string `json:"callId"`
 	// SIPCallID is the Call-ID of the dialog we had with this party before
 	// the merge (the host leg itself for the host's own peer).
@@ -36,10 +36,10 @@ type Snapshot struct {
 	HostCallID   string                 `json:"hostCallId,omitempty"`
 	Participants map[string]Participant `json:"participants"`
 	// Merged lists the SIP Call-IDs of our dialogs that were folded into the
-	// conference (hung up by the server on purpose, §5.3).
+	// conference (hung up by the server on purpose, docs/wazo-protocol.md, Ad-hoc conferences).
 	Merged []string `json:"merged,omitempty"`
 	// Confirmed: the server announced the conference
-	// (conference_adhoc_created, §4.5).
+	// (conference_adhoc_created, docs/wazo-protocol.md, Event websocket).
 	Confirmed bool      `json:"confirmed"`
 	Started   bool      `json:"started"`
 	Finished  bool      `json:"finished"`
@@ -109,7 +109,7 @@ func (c *Conference) AddParticipant(ctx context.Context, call phone.CallSession)
 }
 
 // RemoveParticipant takes a party out: the server hangs them up and the
-// conference goes on (§5.3 Remove). id is the participant's remote call id or
+// conference goes on (docs/wazo-protocol.md, Ad-hoc conferences: Remove). id is the participant's remote call id or
 // the SIP Call-ID of our former dialog with them.
 func (c *Conference) RemoveParticipant(ctx context.Context, id string) error {
 	c.mu.Lock()
@@ -139,7 +139,7 @@ func (c *Conference) RemoveCall(ctx context.Context, call phone.CallSession) err
 
 // Hangup ends the conference for everyone (the server hangs up every
 // channel, our host leg included). Afterwards the conference is finished and
-// has no participants, as the product spec says (§10.7; the SDK's hangup
+// has no participants, as the product spec says (docs/conference.md; the SDK's hangup
 // leaves them in place).
 func (c *Conference) Hangup(ctx context.Context) error {
 	if c.Snapshot().Finished {

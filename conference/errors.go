@@ -43,7 +43,7 @@ func (e *opError) Error() string {
 // Unwrap exposes both the operation sentinel and the cause to errors.Is/As.
 func (e *opError) Unwrap() []error { return []error{e.op, e.err} }
 
-// calldHints turns calld's error_ids (§5.3 table) into sentences for an
+// calldHints turns calld's error_ids (docs/wazo-protocol.md, Ad-hoc conferences: table) into sentences for an
 // agent. The wazo sentinels are accurate but talk about "host calls"; the
 // agent thinks in terms of "the call I'm on" and "the other call".
 var calldHints = []struct {
@@ -86,5 +86,5 @@ func explain(op error, err error) error {
 	return &opError{op: op, err: err}
 }
 
-// errConfNotFound is calld's adhoc-conference-not-found (§5.3).
+// errConfNotFound is calld's adhoc-conference-not-found (docs/wazo-protocol.md, Ad-hoc conferences).
 var errConfNotFound = wazo.ErrAdhocConferenceNotFound

@@ -12,10 +12,10 @@ const (
 	// EventStarted: the server accepted the conference (calld 201).
 	EventStarted EventType = "conference_started"
 	// EventParticipantJoined: calld reported a channel in the bridge
-	// (conference_adhoc_participant_joined, §4.5).
+	// (conference_adhoc_participant_joined, docs/wazo-protocol.md, Event websocket).
 	EventParticipantJoined EventType = "conference_participant_joined"
 	// EventParticipantLeft: a participant left (removed by us, or hung up on
-	// their own: conference_adhoc_participant_left, §5.3).
+	// their own: conference_adhoc_participant_left, docs/wazo-protocol.md, Ad-hoc conferences).
 	EventParticipantLeft EventType = "conference_participant_left"
 	// EventCallMerged: one of our SIP dialogs was folded into the conference;
 	// its call_ended from the phone is not a real end for the agent.

@@ -72,7 +72,7 @@ func (l *fakeLine) send(name, conf, call string) {
 }
 
 // fakeCalld records requests and lets a hook run "while the server handles
-// the request" (calld publishes events before it answers, §5.3).
+// the request" (calld publishes events before it answers, docs/wazo-protocol.md, Ad-hoc conferences).
 type fakeCalld struct {
 	mu     sync.Mutex
 	reqs   []string
@@ -179,4 +179,10 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// isMerged is MergedInto without the id.
+func isMerged(b Backend, sipCallID string) bool {
+	_, ok := b.MergedInto(sipCallID)
+	return ok
 }

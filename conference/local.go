@@ -32,7 +32,7 @@ type localPhone interface {
 // (re-INVITE sendrecv, RFC 3264 §8.4) WITHOUT holding the others.
 // phone.API.Resume holds every other established call, so with it at most
 // one leg is un-held; the rest stay sendonly on our side, and their parties
-// answer recvonly and stop sending (RFC 3264 §6.1), so they are not heard.
+// answer recvonly and stop sending (RFC 3264 docs/wazo-protocol.md, Call object), so they are not heard.
 // The backend uses this method when the phone has it (see NewLocal).
 type sideResumer interface {
 	ResumeAlongside(ctx context.Context, id string) error
@@ -131,9 +131,6 @@ func (l *Local) ConferenceOf(sipCallID string) (*Conference, bool) {
 
 // MergedInto implements Backend: no dialog is folded away locally.
 func (l *Local) MergedInto(string) (string, bool) { return "", false }
-
-// IsMerged implements Backend: always false, every leg stays up.
-func (l *Local) IsMerged(string) bool { return false }
 
 // Start implements Backend: host and others become one conference mixed by
 // the audio engine.
@@ -281,7 +278,7 @@ func (l *Local) add(ctx context.Context, c *Conference, call phone.CallSession) 
 	return nil
 }
 
-// remove implements ops with calld's semantics (§5.3 Remove): the party is
+// remove implements ops with calld's semantics (docs/wazo-protocol.md, Ad-hoc conferences: Remove): the party is
 // hung up and the conference goes on; it ends when nobody is left.
 func (l *Local) remove(ctx context.Context, c *Conference, key string) error {
 	if err := l.phone.Hangup(ctx, key); err != nil && !errors.Is(err, phone.ErrNoSuchCall) {
@@ -291,7 +288,7 @@ func (l *Local) remove(ctx context.Context, c *Conference, key string) error {
 	return nil
 }
 
-// hangup implements ops: every leg is hung up, as calld does (§5.3 Delete).
+// hangup implements ops: every leg is hung up, as calld does (docs/wazo-protocol.md, Ad-hoc conferences: Delete).
 func (l *Local) hangup(ctx context.Context, c *Conference) error {
 	l.mu.Lock()
 	ids := l.legs[c.ID()]

@@ -145,7 +145,7 @@ func TestLocalLifecycle(t *testing.T) {
 	if got := mix.get(); !slices.Equal(got, []string{"a", "b", "c"}) {
 		t.Fatalf("mixed %v", got)
 	}
-	if l.IsMerged("b") || l.IsMerged("a") {
+	if isMerged(l, "b") || isMerged(l, "a") {
 		t.Fatal("a local conference merges no dialog")
 	}
 	if got, ok := l.ConferenceOf("a"); !ok || got != c {

@@ -29,7 +29,7 @@ func WithLogger(l *slog.Logger) Option {
 
 // WithReadyTimeout bounds how long Start and AddParticipant wait for the
 // server to say who a call is connected to (call_updated with talking_to,
-// §6.1: talking_to is empty until the channels are bridged). Default 5 s.
+// docs/wazo-protocol.md, Call object: talking_to is empty until the channels are bridged). Default 5 s.
 func WithReadyTimeout(d time.Duration) Option {
 	return func(c *config) {
 		if d > 0 {

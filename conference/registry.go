@@ -60,7 +60,7 @@ func (r *registry) hostedOn(sipCallID string) (*Conference, bool) {
 }
 
 // markPending records dialogs the server is about to hang up for a merge,
-// before the request goes out: the BYE can arrive before the answer (§5.3:
+// before the request goes out: the BYE can arrive before the answer (docs/wazo-protocol.md, Ad-hoc conferences:
 // calld hangs the discarded legs up while handling the request).
 func (r *registry) markPending(sipCallIDs ...string) {
 	r.mu.Lock()

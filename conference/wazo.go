@@ -11,7 +11,7 @@ import (
 	"github.com/parley-voip/parley/wazoline"
 )
 
-// calld is the part of *wazo.Client the calld backend uses (§5.3 routes).
+// calld is the part of *wazo.Client the calld backend uses (docs/wazo-protocol.md, Ad-hoc conferences: routes).
 type calld interface {
 	CreateAdhocConference(ctx context.Context, hostCallID string, participantCallIDs []string) (string, error)
 	AddAdhocParticipant(ctx context.Context, conferenceID, callID string) error
@@ -31,7 +31,7 @@ type phoneView interface {
 const maxEarly = 64
 
 // Wazo is the calld backend: wazo-calld does the mixing in an Asterisk
-// bridge, the softphone keeps only its host leg (§5.3, §6.3).
+// bridge, the softphone keeps only its host leg (docs/wazo-protocol.md, Ad-hoc conferences, wazo-js-sdk, as described in docs/wazo-protocol.md, Ad-hoc conferences).
 type Wazo struct {
 	cfg    config
 	client calld
@@ -43,7 +43,7 @@ type Wazo struct {
 	mu sync.Mutex
 	// early holds conference_adhoc_* events whose conference_id we do not
 	// know yet: calld publishes conference_adhoc_created and the joins while
-	// it handles the POST, before we have read the 201 (§5.3 Create).
+	// it handles the POST, before we have read the 201 (docs/wazo-protocol.md, Ad-hoc conferences: Create).
 	early  []wazoline.Event
 	closed bool
 
@@ -113,16 +113,10 @@ func (w *Wazo) ConferenceOf(sipCallID string) (*Conference, bool) { return w.reg
 // MergedInto implements Backend.
 func (w *Wazo) MergedInto(sipCallID string) (string, bool) { return w.reg.mergedInto(sipCallID) }
 
-// IsMerged implements Backend.
-func (w *Wazo) IsMerged(sipCallID string) bool {
-	_, ok := w.reg.mergedInto(sipCallID)
-	return ok
-}
-
-// Start implements Backend with POST /users/me/conferences/adhoc (§5.3):
+// Start implements Backend with POST /users/me/conferences/adhoc (docs/wazo-protocol.md, Ad-hoc conferences):
 // host_call_id is our own leg of host; participant_call_ids are the remote
 // channels of host and of every other call, host's own peer included as the
-// SDK does (§6.3; calld drops it from the set it still has to move).
+// SDK does (wazo-js-sdk, as described in docs/wazo-protocol.md, Ad-hoc conferences; calld drops it from the set it still has to move).
 func (w *Wazo) Start(ctx context.Context, host phone.CallSession, others []phone.CallSession) (*Conference, error) {
 	if w.isClosed() {
 		return nil, &opError{op: ErrStart, err: ErrClosed}
@@ -170,7 +164,7 @@ func (w *Wazo) Start(ctx context.Context, host phone.CallSession, others []phone
 }
 
 // resumeHost takes the host leg off hold: the agent merged the calls to
-// talk to everybody, and a leg we hold (sendonly, §3.4) carries no audio
+// talk to everybody, and a leg we hold (sendonly, RFC 3264) carries no audio
 // from the bridge. The conference exists whatever happens here, so a
 // failure is only logged; the agent can still press resume.
 func (w *Wazo) resumeHost(ctx context.Context, sipCallID string) {
@@ -215,7 +209,7 @@ func (w *Wazo) isClosed() bool {
 	return w.closed
 }
 
-// add implements ops with PUT …/participants/{remote call id} (§5.3 Add):
+// add implements ops with PUT …/participants/{remote call id} (docs/wazo-protocol.md, Ad-hoc conferences: Add):
 // calld moves the remote channel into the bridge and hangs up our dialog
 // with it, which we therefore mark merged before asking.
 func (w *Wazo) add(ctx context.Context, c *Conference, call phone.CallSession) error {
@@ -250,7 +244,7 @@ func (w *Wazo) add(ctx context.Context, c *Conference, call phone.CallSession) e
 }
 
 // remove implements ops with DELETE …/participants/{id}: calld hangs the
-// party up, and ends the conference if only one channel is left (§5.3).
+// party up, and ends the conference if only one channel is left (docs/wazo-protocol.md, Ad-hoc conferences).
 func (w *Wazo) remove(ctx context.Context, c *Conference, remoteID string) error {
 	if err := w.client.RemoveAdhocParticipant(ctx, c.ID(), remoteID); err != nil {
 		w.goneOnServer(c, err)
@@ -261,7 +255,7 @@ func (w *Wazo) remove(ctx context.Context, c *Conference, remoteID string) error
 }
 
 // hangup implements ops with DELETE …/adhoc/{id}: calld hangs up every
-// channel, ours included (§5.3 Delete).
+// channel, ours included (docs/wazo-protocol.md, Ad-hoc conferences: Delete).
 func (w *Wazo) hangup(ctx context.Context, c *Conference) error {
 	if err := w.client.DeleteAdhocConference(ctx, c.ID()); err != nil {
 		if w.goneOnServer(c, err) {
@@ -283,7 +277,7 @@ func (w *Wazo) goneOnServer(c *Conference, err error) bool {
 }
 
 // ready waits until the server has told us our leg's call_id and who it is
-// connected to (call_updated fills talking_to, §4.5, §6.1), and returns the
+// connected to (call_updated fills talking_to, docs/wazo-protocol.md, Event websocket, docs/wazo-protocol.md, Call object), and returns the
 // session and its peer (TalkingToIDs()[0], as the SDK does).
 func (w *Wazo) ready(ctx context.Context, sipCallID string) (phone.CallSession, string, error) {
 	events, stop := w.phone.Subscribe() // before the first look: no missed update
@@ -377,7 +371,7 @@ func (w *Wazo) handleConferenceEvent(ev wazoline.Event) {
 	w.applyLocked(c, ev)
 }
 
-// applyLocked applies one conference_adhoc_* event (§4.5, §9.2 scripts).
+// applyLocked applies one conference_adhoc_* event (docs/wazo-protocol.md, Event websocket, docs/wazo-protocol.md, Stand-in differences).
 func (w *Wazo) applyLocked(c *Conference, ev wazoline.Event) {
 	now := w.cfg.now()
 	w.cfg.log.Debug("conference: event", "name", ev.Name, "conference_id", ev.ConferenceID, "call_id", ev.CallID)
@@ -388,7 +382,7 @@ func (w *Wazo) applyLocked(c *Conference, ev wazoline.Event) {
 		c.joined(ev.CallID, now)
 	case "conference_adhoc_participant_left":
 		// The host's own channel leaves when the conference is deleted; the
-		// deleted event that follows ends it (§5.3 Delete).
+		// deleted event that follows ends it (docs/wazo-protocol.md, Ad-hoc conferences: Delete).
 		if ev.CallID != c.Snapshot().HostCallID {
 			c.left(ev.CallID, "left the conference", now)
 		}
@@ -398,7 +392,7 @@ func (w *Wazo) applyLocked(c *Conference, ev wazoline.Event) {
 }
 
 // handlePhoneEvent ends a conference whose host leg ended: calld then hangs
-// everybody up (§5.3 "Implicit endings"), and the deleted event may never
+// everybody up (docs/wazo-protocol.md, Ad-hoc conferences: "Implicit endings"), and the deleted event may never
 // reach a client whose socket is down.
 func (w *Wazo) handlePhoneEvent(ev phone.Event) {
 	if ev.Call == nil || (ev.Type != phone.EventCallEnded && ev.Type != phone.EventCallFailed) {

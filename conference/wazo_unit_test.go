@@ -15,7 +15,7 @@ import (
 )
 
 // TestStartAppliesEventsThatRacedTheAnswer: calld publishes created and the
-// joins while handling the POST (§5.3, §9.2), before the 201 reaches us.
+// joins while handling the POST (docs/wazo-protocol.md, Ad-hoc conferences, docs/wazo-protocol.md, Stand-in differences), before the 201 reaches us.
 func TestStartAppliesEventsThatRacedTheAnswer(t *testing.T) {
 	ph := newFakePhone(bridged("sip-1", "h1", "p1"), bridged("sip-2", "h2", "p2"))
 	ln := newFakeLine()
@@ -49,8 +49,8 @@ func TestStartAppliesEventsThatRacedTheAnswer(t *testing.T) {
 	if p := s.Participants["p2"]; p.SIPCallID != "sip-2" || p.Number != "n-p2" || p.JoinedAt.IsZero() {
 		t.Fatalf("participant p2 %+v", p)
 	}
-	if id, ok := w.MergedInto("sip-2"); !ok || id != "conf-1" || w.IsMerged("sip-1") {
-		t.Fatalf("merged: sip-2 %q %v, host %v", id, ok, w.IsMerged("sip-1"))
+	if id, ok := w.MergedInto("sip-2"); !ok || id != "conf-1" || isMerged(w, "sip-1") {
+		t.Fatalf("merged: sip-2 %q %v, host %v", id, ok, isMerged(w, "sip-1"))
 	}
 	want := []EventType{EventStarted, EventCallMerged, EventParticipantJoined, EventParticipantJoined}
 	if got := log.types(); !slices.Equal(got, want) {
@@ -79,7 +79,7 @@ func typeStrings(ts []EventType) []string {
 	return out
 }
 
-// TestStartWaitsForTalkingTo: talking_to arrives with call_updated (§6.1);
+// TestStartWaitsForTalkingTo: talking_to arrives with call_updated (docs/wazo-protocol.md, Call object);
 // Start waits for it, and says so plainly when it never comes.
 func TestStartWaitsForTalkingTo(t *testing.T) {
 	host := bridged("sip-1", "h1", "p1")
@@ -97,8 +97,8 @@ func TestStartWaitsForTalkingTo(t *testing.T) {
 	if !strings.Contains(err.Error(), "has not said who this call is connected to") {
 		t.Fatalf("not a plain sentence: %q", err)
 	}
-	if len(cd.reqs) != 0 || w.IsMerged("sip-2") {
-		t.Fatalf("requests %v, merged %v", cd.reqs, w.IsMerged("sip-2"))
+	if len(cd.reqs) != 0 || isMerged(w, "sip-2") {
+		t.Fatalf("requests %v, merged %v", cd.reqs, isMerged(w, "sip-2"))
 	}
 
 	w2 := newWazo(cd, ph, ln.subscribe, WithReadyTimeout(waitLong))
@@ -119,7 +119,7 @@ func TestStartWaitsForTalkingTo(t *testing.T) {
 	}
 }
 
-// TestCalldErrors: every calld refusal of §5.3 reaches the user as a plain
+// TestCalldErrors: every calld refusal of docs/wazo-protocol.md, Ad-hoc conferences: reaches the user as a plain
 // sentence, still matching the wazo sentinel.
 func TestCalldErrors(t *testing.T) {
 	type answer struct {
@@ -189,7 +189,7 @@ func TestCalldErrors(t *testing.T) {
 				switch tc.op {
 				case "add":
 					err = c.AddParticipant(ctx, p3)
-					if w.IsMerged("sip-3") {
+					if isMerged(w, "sip-3") {
 						t.Error("a refused add left the call marked merged")
 					}
 				case "remove":
@@ -197,7 +197,7 @@ func TestCalldErrors(t *testing.T) {
 				case "hangup":
 					err = c.Hangup(ctx)
 				}
-			} else if w.IsMerged("sip-2") {
+			} else if isMerged(w, "sip-2") {
 				t.Error("a refused start left the call marked merged")
 			}
 			if err == nil {

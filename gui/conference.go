@@ -2,7 +2,6 @@ package gui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -166,7 +165,8 @@ func viewConferences(live []conference.Snapshot, calls []phone.CallSession, acti
 		v.merged = append(v.merged, s.Merged...)
 	}
 	if len(live) == 0 {
-		_, _, v.canMerge = mergePlan(calls, active)
+		_, err := conference.Plan(calls, active, nil)
+		v.canMerge = err == nil
 		return v
 	}
 	s := live[0]
@@ -190,29 +190,6 @@ func viewConferences(live []conference.Snapshot, calls []phone.CallSession, acti
 		}
 	}
 	return v
-}
-
-// mergePlan picks the conference's host, the call the agent is on (the
-// active call, even if held: the backend takes it off hold), and brings in
-// every other established call. ok is false with fewer than two.
-func mergePlan(calls []phone.CallSession, active string) (host phone.CallSession, others []phone.CallSession, ok bool) {
-	var established []phone.CallSession
-	for _, cs := range calls {
-		if cs.IsActive() {
-			established = append(established, cs)
-		}
-	}
-	if len(established) < 2 {
-		return phone.CallSession{}, nil, false
-	}
-	hostAt := slices.IndexFunc(established, func(cs phone.CallSession) bool { return cs.SIPCallID == active })
-	if hostAt < 0 {
-		// No active call among them: prefer one that is not on hold.
-		hostAt = max(0, slices.IndexFunc(established, func(cs phone.CallSession) bool { return !cs.Paused }))
-	}
-	host = established[hostAt]
-	others = slices.Delete(slices.Clone(established), hostAt, hostAt+1)
-	return host, others, true
 }
 
 // The panel's wording. It stays here rather than in text.go because only
@@ -345,10 +322,6 @@ func (p *conferencePanel) update(v conferenceView) {
 	setVisible(p.addHeading, len(v.addable) > 0)
 }
 
-// errNotEnoughCalls is why Merge calls fails when the calls changed between
-// the tap and the action.
-var errNotEnoughCalls = errors.New("two connected calls are needed to make a conference")
-
 // The window's side of the panel: each button runs the backend on a
 // goroutine the window owns and reports failures in the notice line.
 
@@ -362,11 +335,12 @@ func (m *MainWindow) mergeCalls() {
 		if cs, ok := m.api.ActiveCall(); ok {
 			active = cs.ID()
 		}
-		host, others, ok := mergePlan(m.api.Calls(), active)
-		if !ok {
-			return errNotEnoughCalls
+		// The same plan as headless conference_start without "calls".
+		plan, err := conference.Plan(m.api.Calls(), active, nil)
+		if err != nil {
+			return err
 		}
-		_, err := m.confBackend.Start(ctx, host, others)
+		_, err = m.confBackend.Start(ctx, plan.Host, plan.Others)
 		return err
 	}, func(err error) {
 		m.conf.setMerging(false)
@@ -424,5 +398,10 @@ func (m *MainWindow) showConferenceEvent(s snapshot, ev conference.Event) {
 func (m *MainWindow) isMergedEnd(ev phone.Event) bool {
 	return m.confBackend != nil && ev.Call != nil &&
 		(ev.Type == phone.EventCallEnded || ev.Type == phone.EventCallFailed) &&
-		m.confBackend.IsMerged(ev.Call.SIPCallID)
+		merged(m.confBackend, ev.Call.SIPCallID)
+}
+
+func merged(b conference.Backend, sipCallID string) bool {
+	_, ok := b.MergedInto(sipCallID)
+	return ok
 }

@@ -91,11 +91,6 @@ func (b *fakeConferences) MergedInto(sip string) (string, bool) {
 	return "", false
 }
 
-func (b *fakeConferences) IsMerged(sip string) bool {
-	_, ok := b.MergedInto(sip)
-	return ok
-}
-
 func (b *fakeConferences) Subscribe() (<-chan conference.Event, func()) { return b.hub.Subscribe() }
 
 func (b *fakeConferences) Close() error {
@@ -363,9 +358,10 @@ func TestMergePlan(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			host, others, ok := mergePlan(tt.calls, tt.active)
+			plan, err := conference.Plan(tt.calls, tt.active, nil)
+			host, ok := plan.Host, err == nil
 			var ids []string
-			for _, cs := range others {
+			for _, cs := range plan.Others {
 				ids = append(ids, cs.SIPCallID)
 			}
 			if ok != tt.wantOK || host.SIPCallID != tt.wantHost || !slices.Equal(ids, tt.wantOthers) {

@@ -10,7 +10,6 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/parley-voip/parley/conference"
 	"github.com/parley-voip/parley/gui"
 	"github.com/parley-voip/parley/headless"
 	"github.com/parley-voip/parley/phone"
@@ -90,11 +89,11 @@ func runHeadless(ctx context.Context, s Settings, logger *slog.Logger, stdin io.
 	defer sess.close()
 	// Conference events share stdout with headless mode's lines; the
 	// SyncWriter keeps each line whole.
-	out := conference.NewSyncWriter(stdout)
+	out := headless.NewSyncWriter(stdout)
 	runCtx, stopEvents := context.WithCancel(ctx)
 	defer stopEvents()
 	if sess.conferences != nil {
-		go func() { _ = conference.WriteEvents(runCtx, sess.conferences, out) }()
+		go func() { _ = headless.WriteConferenceEvents(runCtx, sess.conferences, out) }()
 	}
 	err = headless.Run(runCtx, sess.api, stdin, out, sess.commands...)
 	if err != nil && !errors.Is(err, context.Canceled) {

@@ -42,7 +42,7 @@ func withLocalConferences(sess *session, sound *soundSystem, logger *slog.Logger
 // before the line.
 func (sess *session) addConferences(conf conference.Backend) {
 	sess.conferences = conf
-	sess.commands = append(sess.commands, conference.HeadlessCommands(conf, sess.api)...)
+	sess.commands = append(sess.commands, headless.WithConferences(conf, sess.api))
 	closeLine := sess.close
 	sess.close = func() {
 		_ = conf.Close()

@@ -1,4 +1,4 @@
-package conference
+package conference_test
 
 import (
 	"bufio"
@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/parley-voip/parley/conference"
 	"github.com/parley-voip/parley/headless"
 )
 
@@ -36,7 +37,7 @@ func (j *jsonLines) read(r io.Reader) {
 func (j *jsonLines) wait(t *testing.T, what string, ok func(map[string]any) bool) map[string]any {
 	t.Helper()
 	var got map[string]any
-	waitFor(t, what, func() bool {
+	conference.WaitFor(t, what, func() bool {
 		j.mu.Lock()
 		defer j.mu.Unlock()
 		for _, m := range j.lines {
@@ -57,14 +58,14 @@ func reply(id string) func(map[string]any) bool {
 // TestHeadlessConference drives the conference commands through
 // headless.Run on the demo stack, conference events sharing stdout.
 func TestHeadlessConference(t *testing.T) {
-	e := newStackEnv(t)
-	a := e.ring(t, "4001", "Alice", toneA)
-	b := e.ring(t, "4002", "Bob", toneB)
-	cc := e.ring(t, "4003", "Carol", toneC)
+	e := conference.NewStackEnv(t)
+	a := e.Ring(t, "4001", "Alice", conference.ToneA)
+	b := e.Ring(t, "4002", "Bob", conference.ToneB)
+	cc := e.Ring(t, "4003", "Carol", conference.ToneC)
 
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
-	out := NewSyncWriter(outW)
+	out := headless.NewSyncWriter(outW)
 	var lines jsonLines
 	readDone := make(chan struct{})
 	go func() { defer close(readDone); lines.read(outR) }()
@@ -72,9 +73,9 @@ func TestHeadlessConference(t *testing.T) {
 	runDone := make(chan error, 1)
 	evDone := make(chan error, 1)
 	go func() {
-		runDone <- headless.Run(ctx, e.line.API(), inR, out, HeadlessCommands(e.conf, e.line.API())...)
+		runDone <- headless.Run(ctx, e.Line().API(), inR, out, headless.WithConferences(e.Conf(), e.Line().API()))
 	}()
-	go func() { evDone <- WriteEvents(ctx, e.conf, out) }()
+	go func() { evDone <- headless.WriteConferenceEvents(ctx, e.Conf(), out) }()
 	t.Cleanup(func() {
 		cancel()
 		_ = inW.Close()
@@ -91,29 +92,31 @@ func TestHeadlessConference(t *testing.T) {
 	}
 
 	// Start with two other calls named explicitly (host = Carol's, active).
-	send(fmt.Sprintf(`{"cmd":"conference_start","id":"s1","host":%q,"calls":[%q,%q]}`, cc.sip, a.sip, b.sip))
+	send(fmt.Sprintf(`{"cmd":"conference_start","id":"s1","host":%q,"calls":[%q,%q]}`, cc.SIP, a.SIP, b.SIP))
 	r := lines.wait(t, "start reply", reply("s1"))
 	if r["ok"] != true {
 		t.Fatalf("start: %v", r)
 	}
 	conf := r["result"].(map[string]any)["conference"].(map[string]any)
 	id := conf["id"].(string)
-	if conf["host"] != cc.sip || len(conf["participants"].(map[string]any)) != 3 {
+	if conf["host"] != cc.SIP || len(conf["participants"].(map[string]any)) != 3 {
 		t.Fatalf("start result %v", conf)
 	}
-	lines.wait(t, "conference_started line", func(m map[string]any) bool { return m["event"] == string(EventStarted) })
-	lines.wait(t, "call_merged line", func(m map[string]any) bool { return m["event"] == string(EventCallMerged) && m["sipCallId"] == a.sip })
+	lines.wait(t, "conference_started line", func(m map[string]any) bool { return m["event"] == string(conference.EventStarted) })
+	lines.wait(t, "call_merged line", func(m map[string]any) bool {
+		return m["event"] == string(conference.EventCallMerged) && m["sipCallId"] == a.SIP
+	})
 	lines.wait(t, "joined line", func(m map[string]any) bool {
 		p, _ := m["participant"].(map[string]any)
-		return m["event"] == string(EventParticipantJoined) && p != nil && p["callId"] == b.peer
+		return m["event"] == string(conference.EventParticipantJoined) && p != nil && p["callId"] == b.Peer
 	})
 
 	// Remove Bob by his former dialog's SIP Call-ID.
-	send(fmt.Sprintf(`{"cmd":"conference_remove","id":"r1","call":%q}`, b.sip))
+	send(fmt.Sprintf(`{"cmd":"conference_remove","id":"r1","call":%q}`, b.SIP))
 	if r := lines.wait(t, "remove reply", reply("r1")); r["ok"] != true {
 		t.Fatalf("remove: %v", r)
 	}
-	lines.wait(t, "left line", func(m map[string]any) bool { return m["event"] == string(EventParticipantLeft) })
+	lines.wait(t, "left line", func(m map[string]any) bool { return m["event"] == string(conference.EventParticipantLeft) })
 
 	// Errors are plain sentences.
 	send(`{"cmd":"conference_add","id":"a1","call":"no-such-call"}`)
@@ -134,7 +137,7 @@ func TestHeadlessConference(t *testing.T) {
 	if r["ok"] != true || r["result"].(map[string]any)["conference"].(map[string]any)["finished"] != true {
 		t.Fatalf("hangup: %v", r)
 	}
-	lines.wait(t, "ended line", func(m map[string]any) bool { return m["event"] == string(EventEnded) })
+	lines.wait(t, "ended line", func(m map[string]any) bool { return m["event"] == string(conference.EventEnded) })
 
 	send(`{"cmd":"conference_hangup","id":"h2"}`)
 	r = lines.wait(t, "second hangup reply", reply("h2"))

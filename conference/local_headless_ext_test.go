@@ -1,4 +1,4 @@
-package conference
+package conference_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/parley-voip/parley/conference"
 	"github.com/parley-voip/parley/headless"
 	"github.com/parley-voip/parley/phone/phonetest"
 )
@@ -25,21 +26,20 @@ func TestHeadlessLocalConference(t *testing.T) {
 		}
 		sips = append(sips, cs.SIPCallID)
 	}
-	mix := &fakeMixer{}
-	conf := newLocal(ph, mix)
+	conf := conference.NewLocalForTest(ph)
 	defer conf.Close()
 
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
-	out := NewSyncWriter(outW)
+	out := headless.NewSyncWriter(outW)
 	var lines jsonLines
 	readDone := make(chan struct{})
 	go func() { defer close(readDone); lines.read(outR) }()
 	rctx, cancel := context.WithCancel(ctx)
 	runDone := make(chan error, 1)
 	evDone := make(chan error, 1)
-	go func() { runDone <- headless.Run(rctx, ph, inR, out, HeadlessCommands(conf, ph)...) }()
-	go func() { evDone <- WriteEvents(rctx, conf, out) }()
+	go func() { runDone <- headless.Run(rctx, ph, inR, out, headless.WithConferences(conf, ph)) }()
+	go func() { evDone <- headless.WriteConferenceEvents(rctx, conf, out) }()
 	t.Cleanup(func() {
 		cancel()
 		_ = inW.Close()
@@ -65,10 +65,10 @@ func TestHeadlessLocalConference(t *testing.T) {
 	if c["backend"] != "local" || c["host"] != sips[3] || len(c["participants"].(map[string]any)) != 3 {
 		t.Fatalf("start result %v", c)
 	}
-	lines.wait(t, "conference_started line", func(m map[string]any) bool { return m["event"] == string(EventStarted) })
+	lines.wait(t, "conference_started line", func(m map[string]any) bool { return m["event"] == string(conference.EventStarted) })
 	lines.wait(t, "joined line", func(m map[string]any) bool {
 		p, _ := m["participant"].(map[string]any)
-		return m["event"] == string(EventParticipantJoined) && p != nil && p["callId"] == sips[1]
+		return m["event"] == string(conference.EventParticipantJoined) && p != nil && p["callId"] == sips[1]
 	})
 
 	send(fmt.Sprintf(`{"cmd":"conference_add","id":"a1","call":%q}`, sips[2]))
@@ -81,7 +81,7 @@ func TestHeadlessLocalConference(t *testing.T) {
 	}
 	lines.wait(t, "left line", func(m map[string]any) bool {
 		p, _ := m["participant"].(map[string]any)
-		return m["event"] == string(EventParticipantLeft) && p != nil && p["callId"] == sips[0]
+		return m["event"] == string(conference.EventParticipantLeft) && p != nil && p["callId"] == sips[0]
 	})
 	if _, ok := ph.Session(sips[0]); ok {
 		if cs, _ := ph.Session(sips[0]); cs.Status != "ended" {
@@ -101,7 +101,7 @@ func TestHeadlessLocalConference(t *testing.T) {
 	if r["ok"] != true || r["result"].(map[string]any)["conference"].(map[string]any)["finished"] != true {
 		t.Fatalf("hangup: %v", r)
 	}
-	lines.wait(t, "ended line", func(m map[string]any) bool { return m["event"] == string(EventEnded) })
+	lines.wait(t, "ended line", func(m map[string]any) bool { return m["event"] == string(conference.EventEnded) })
 	if n := len(ph.Calls()); n != 0 {
 		t.Fatalf("%d calls still up after the conference was hung up", n)
 	}
