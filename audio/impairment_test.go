@@ -9,7 +9,7 @@ import (
 
 // A bad network between two engines: 5 % loss and up to 30 ms of jitter
 // (which also reorders), applied by the in-memory link, the user-space
-// stand-in for netem that this kernel lacks (test-rig.md §7). The far end
+// stand-in for netem that this kernel lacks. The far end
 // must hear a continuous tone: lost packets concealed (Opus FEC/PLC), no
 // drop-out longer than one 20 ms concealment window, judged on the tone's
 // envelope per 10 ms. The playout delay must grow while the jitter lasts and

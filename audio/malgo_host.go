@@ -15,7 +15,7 @@ import (
 
 // BackendNull is miniaudio's null backend. malgo v0.11.26 declares
 // malgo.BackendNull as 13, but in the bundled miniaudio 0.11.25 13 is
-// ma_backend_custom and null is 14 (shared/docs/go-voip-notes.md §5);
+// ma_backend_custom and null is 14 (docs/audio.md);
 // TestBackendNullIs14 guards this.
 const BackendNull = malgo.Backend(14)
 

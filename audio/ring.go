@@ -5,7 +5,7 @@ import "sync/atomic"
 // sampleRing is a single-producer, single-consumer ring of samples. It is
 // the hand-off between the audio thread and a pipeline goroutine: neither
 // side ever blocks or allocates, which is what the device callback needs
-// (miniaudio runs it on a real-time thread; see go-voip-notes.md §5).
+// (miniaudio runs it on a real-time thread; see docs/audio.md).
 // The indices only grow; the atomics order the plain buffer accesses.
 type sampleRing struct {
 	buf  []int16

@@ -16,7 +16,7 @@ import (
 // The bad network on the real path: two phones call through
 // kamailio (Opus, ICE, DTLS-SRTP over real UDP sockets), and bob's ICE socket
 // is an impairedConn, a user-space relay (no netem in this kernel,
-// test-rig.md §7) that drops 5 % of the RTP/RTCP packets alice sends him and
+// ) that drops 5 % of the RTP/RTCP packets alice sends him and
 // holds each of the others for a random 0..60 ms (30 ms mean, reordering
 // allowed). Bob must hear alice's tone without a drop-out longer than one
 // 20 ms concealment window, count concealed frames (in PipelineStats and in

@@ -12,7 +12,7 @@ import (
 
 // impairedConn is a real UDP socket whose receive side is a user-space
 // impairment relay, the stand-in for netem that this kernel lacks
-// (test-rig.md §7). Give it to pion's ICE with webrtc.NewICEUDPMux: every
+// . Give it to pion's ICE with webrtc.NewICEUDPMux: every
 // packet the peer sends to this socket then passes through the relay.
 //
 // While impairment is on, each RTP/RTCP packet (first byte 128..191, RFC 7983

@@ -48,7 +48,7 @@ go vet "${tags[@]}" "${pkgs[@]}" || vet_rc=$?
 # -p 2: the CI box has 2 cores. Most test time is compiling (cgo, race) and
 # waiting on peers and real-time audio; two packages at once keeps both cores
 # busy without starving the real-time media tests, which more would do
-# (dropouts measured at >2 busy processes per core in test-rig.md §4).
+# (real-time audio drops out beyond about two busy processes per core).
 # -parallel stays at GOMAXPROCS (2) for the same reason.
 phase "go test -race ${pkgs[*]}"
 log="$(mktemp -t parley-test.XXXXXX.log)"

@@ -1,4 +1,4 @@
-// Build tools kept out of the app's module graph (go-voip-notes.md §1):
+// Build tools kept out of the app's module graph (docs/testing.md, Tools):
 // the fyne CLI pulls fyne v2.6.0, which must not leak into ../go.mod.
 // Run from the repository root: go tool -modfile=tools/go.mod fyne ...
 module github.com/parley-voip/parley/tools

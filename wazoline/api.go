@@ -7,7 +7,7 @@ import (
 )
 
 // lineAPI is the engine's phone.API with mute and unmute going through the
-// line, so the GUI and headless mode mute like the SDK (local + calld, §5.1)
+// line, so the GUI and headless mode mute like the SDK (local + calld, docs/wazo-protocol.md, Calls API)
 // without knowing about Wazo.
 type lineAPI struct {
 	*phone.Phone

@@ -90,7 +90,7 @@ func TestConnectLogsOutOnLineError(t *testing.T) {
 	}
 }
 
-// TestAccount checks the SIP account built from a login (§3.3).
+// TestAccount checks the SIP account built from a login (docs/wazo-protocol.md, Lines and registration).
 func TestAccount(t *testing.T) {
 	tlsCfg := sipTLS(config{pin: &[32]byte{1}})
 	tests := []struct {

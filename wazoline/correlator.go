@@ -9,9 +9,9 @@ import (
 )
 
 // correlator matches calld's view of the user's channels to the engine's
-// SIP dialogs (§6.1): a call event is applied to the CallSession whose SIP
+// SIP dialogs (docs/wazo-protocol.md, Correlating SIP and calld): a call event is applied to the CallSession whose SIP
 // Call-ID equals data.sip_call_id, never by guessing from caller ids
-// (calld PR #12, §7). It is not safe for concurrent use: the line drives it
+// (calld PR #12, docs/wazo-protocol.md, Correlating SIP and calld). It is not safe for concurrent use: the line drives it
 // from a single goroutine so events are applied in order.
 //
 // Orders it copes with:
@@ -20,7 +20,7 @@ import (
 //   - a stale call_created/updated after call_ended of the same channel, or a
 //     call_ended for an older channel of the same dialog: ignored, so a newer
 //     channel's data is never cleared;
-//   - call_held/call_resumed, which carry only call_id (§4.5): mapped back
+//   - call_held/call_resumed, which carry only call_id (docs/wazo-protocol.md, Event websocket): mapped back
 //     to the dialog through the call_id learned from call events or from the
 //     X-Wazo-Call-ID header.
 type correlator struct {
@@ -65,11 +65,11 @@ func newCorrelator(set func(string, phone.ServerCall) bool, ttl time.Duration, n
 }
 
 // callEvent handles call_created / call_answered / call_updated /
-// call_ended for the user's own channel (§4.5).
+// call_ended for the user's own channel (docs/wazo-protocol.md, Event websocket).
 func (c *correlator) callEvent(name string, call wazo.Call) {
 	sip := call.SIPCallID
 	if sip == "" {
-		// Non-SIP channel (§4.6: sip_call_id may be null): nothing of ours.
+		// Non-SIP channel (docs/wazo-protocol.md, Call object: sip_call_id may be null): nothing of ours.
 		return
 	}
 	if _, dead := c.ended[call.CallID]; dead {
@@ -101,7 +101,7 @@ func (c *correlator) callEvent(name string, call wazo.Call) {
 	c.apply(sip, t)
 }
 
-// channelEnded handles call_ended (ARI ChannelDestroyed, §4.5): the final
+// channelEnded handles call_ended (ARI ChannelDestroyed, docs/wazo-protocol.md, Event websocket): the final
 // Call is applied only when it is the dialog's current channel, so a late
 // call_ended for an older channel never clears a newer one.
 func (c *correlator) channelEnded(call wazo.Call) {
@@ -127,7 +127,7 @@ func (c *correlator) channelEnded(call wazo.Call) {
 	c.apply(sip, t)
 }
 
-// hold handles call_held / call_resumed {call_id, user_uuid} (§4.5), which
+// hold handles call_held / call_resumed {call_id, user_uuid} (docs/wazo-protocol.md, Event websocket), which
 // have no sip_call_id: the dialog is found through the call_id.
 func (c *correlator) hold(callID string, onHold bool) {
 	sip, ok := c.byCallID[callID]
@@ -152,7 +152,7 @@ func (c *correlator) hold(callID string, onHold bool) {
 
 // appeared tells the correlator the engine has a call (call_incoming,
 // call_outgoing, or any later event carrying it). callID is the calld id the
-// engine learned from X-Wazo-Call-ID, if any (§6.1).
+// engine learned from X-Wazo-Call-ID, if any (docs/wazo-protocol.md, Correlating SIP and calld).
 func (c *correlator) appeared(sip, callID string) {
 	if _, over := c.gone[sip]; over {
 		return
@@ -188,7 +188,7 @@ func (c *correlator) finished(sip string) {
 }
 
 // resync applies GET /users/me/calls after an event-socket reconnect
-// (§4.4): events published while the socket was down were dropped by
+// (docs/wazo-protocol.md, Event websocket): events published while the socket was down were dropped by
 // websocketd, and the REST answer is the current truth for every live
 // channel.
 func (c *correlator) resync(calls []wazo.Call) {

@@ -3,7 +3,8 @@
 // builds a phone.Phone registered over WSS to /api/asterisk/ws, and feeds
 // the phone the server-side view of each call (calld's Call object) by
 // matching wazo-websocketd call events to SIP dialogs on sip_call_id
-// (/work/shared/docs/wazo-protocol.md §3, §4, §6.1).
+// (docs/wazo-protocol.md: Lines and registration, Event websocket,
+// Correlating SIP and calld).
 //
 // Nothing about Wazo leaks into package phone: the engine only ever sees
 // phone.Account, phone.WithServerCallIDHeader and Phone.SetServerCall.

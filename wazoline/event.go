@@ -9,16 +9,16 @@ import (
 
 // Event is one wazo-websocketd event addressed to the logged-in user, passed
 // through for packages that need more than the phone's call events (the
-// conference package reacts to conference_adhoc_*, §4.5, §6.3: the SDK
-// itself never re-emits conference_adhoc_created/participant_joined, §10.9).
+// conference package reacts to conference_adhoc_* (docs/wazo-protocol.md, Event websocket and Ad-hoc conferences): the SDK
+// itself never re-emits conference_adhoc_created/participant_joined, docs/wazo-protocol.md, Event websocket).
 type Event struct {
 	// Name is the bus event name (call_updated, conference_adhoc_deleted …).
 	Name string
 	// ConferenceID and CallID are decoded for conference_adhoc_* events:
-	// CallID is the remote channel that joined or left (§4.5).
+	// CallID is the remote channel that joined or left (docs/wazo-protocol.md, Event websocket).
 	ConferenceID string
 	CallID       string
-	// Data is the event's data object; Raw the whole bus message (§4.2).
+	// Data is the event's data object; Raw the whole bus message (docs/wazo-protocol.md, Event websocket).
 	Data json.RawMessage
 	Raw  json.RawMessage
 }

@@ -25,7 +25,7 @@ type Line struct {
 	client *wazo.Client
 	phone  *phone.Phone
 	sock   *wazo.EventSocket
-	user   string // the logged-in user's uuid (token metadata.uuid, §2.1)
+	user   string // the logged-in user's uuid (token metadata.uuid, docs/wazo-protocol.md, Authentication)
 
 	// inbox carries socket events and resync snapshots to the applier
 	// goroutine without ever blocking the socket goroutine.
@@ -56,14 +56,14 @@ type inboxItem struct {
 // Connect signs in to the Wazo server and registers the user's WebRTC line:
 //
 //  1. wazo-auth login with a client_id, so the session can be refreshed
-//     without the password (§2.1, §2.3);
-//  2. the first WebRTC line of the user from confd (§3.1);
+//     without the password (docs/wazo-protocol.md, Authentication);
+//  2. the first WebRTC line of the user from confd (docs/wazo-protocol.md, Lines and registration);
 //  3. a phone.Phone for wss://HOST/api/asterisk/ws with SIP domain = the
-//     HTTP host name and display name "First Last" (§3.3), trusting the same
-//     certificate as the REST client, reading X-Wazo-Call-ID (§6.1);
-//  4. the event socket (subscribed to "*", §4.2), whose call events fill
-//     each CallSession's server-side data, matched on sip_call_id (§6.1);
-//  5. GET /users/me/calls after every socket reconnect (§4.4);
+//     HTTP host name and display name "First Last" (docs/wazo-protocol.md, Lines and registration), trusting the same
+//     certificate as the REST client, reading X-Wazo-Call-ID (docs/wazo-protocol.md, Correlating SIP and calld);
+//  4. the event socket (subscribed to "*", docs/wazo-protocol.md, Event websocket), whose call events fill
+//     each CallSession's server-side data, matched on sip_call_id (docs/wazo-protocol.md, Correlating SIP and calld);
+//  5. GET /users/me/calls after every socket reconnect (docs/wazo-protocol.md, Event websocket);
 //  6. SIP registration.
 //
 // server is "host", "host:port" or "https://host:port". Errors are plain
@@ -131,7 +131,7 @@ func dial(ctx context.Context, server, username, password string, cfg config) (*
 	}
 	popts := append([]phone.Option{
 		phone.WithLogger(log),
-		// §6.1: engines ≥ 26.08 put our leg's calld id in this header, so
+		// docs/wazo-protocol.md, Correlating SIP and calld: engines ≥ 26.08 put our leg's calld id in this header, so
 		// CallSession.CallID is known before any bus event.
 		phone.WithServerCallIDHeader("X-Wazo-Call-ID"),
 	}, cfg.phoneOpts...)
@@ -156,7 +156,7 @@ func dial(ctx context.Context, server, username, password string, cfg config) (*
 	go l.run()
 
 	l.sock = client.NewEventSocket(wazo.EventSocketConfig{
-		Events:  []string{"*"}, // like the SDK (§4.2)
+		Events:  []string{"*"}, // like the SDK (docs/wazo-protocol.md, Event websocket)
 		Handler: l.onEvent,
 		Resync:  l.resync,
 		OnState: l.onSocketState,
@@ -166,7 +166,7 @@ func dial(ctx context.Context, server, username, password string, cfg config) (*
 	return l, nil
 }
 
-// account builds the SIP account of §3.3 from the REST base URL and the
+// account builds the SIP account of docs/wazo-protocol.md, Lines and registration from the REST base URL and the
 // confd line.
 func account(baseURL string, wl wazo.WebRTCLine, tlsCfg *tls.Config) (phone.Account, error) {
 	u, err := url.Parse(baseURL)
@@ -181,7 +181,7 @@ func account(baseURL string, wl wazo.WebRTCLine, tlsCfg *tls.Config) (phone.Acco
 		Transport: "wss",
 		Server:    net.JoinHostPort(u.Hostname(), port),
 		WSPath:    "/api/asterisk/ws",
-		// §3.3: the SIP domain is the HTTP host name, not a realm from confd.
+		// docs/wazo-protocol.md, Lines and registration: the SIP domain is the HTTP host name, not a realm from confd.
 		Domain:      u.Hostname(),
 		Username:    wl.Username,
 		Password:    wl.Password,
@@ -192,7 +192,7 @@ func account(baseURL string, wl wazo.WebRTCLine, tlsCfg *tls.Config) (phone.Acco
 
 // waitSocket gives the event socket a chance to start before the line
 // registers, so call events of the first call are not dropped (websocketd
-// drops events before "start", §4.2). A socket that cannot start does not
+// drops events before "start", docs/wazo-protocol.md, Event websocket). A socket that cannot start does not
 // stop the phone: it keeps reconnecting and resyncs when it gets through.
 func (l *Line) waitSocket(ctx context.Context) {
 	t := time.NewTimer(l.cfg.sockStartup)
@@ -209,7 +209,7 @@ func (l *Line) waitSocket(ctx context.Context) {
 func (l *Line) Phone() *phone.Phone { return l.phone }
 
 // Client is the REST client, for calld routes the engine has no notion of
-// (ad-hoc conferences, §5.3).
+// (docs/wazo-protocol.md, Ad-hoc conferences).
 func (l *Line) Client() *wazo.Client { return l.client }
 
 // UserUUID is the logged-in Wazo user's uuid.
@@ -221,7 +221,7 @@ func (l *Line) UserUUID() string { return l.user }
 // they are passed on here.
 func (l *Line) Subscribe() (<-chan Event, func()) { return l.out.Subscribe() }
 
-// Mute mutes the call like the SDK's Phone.mute (§5.1): the microphone is
+// Mute mutes the call like the SDK's Phone.mute (docs/wazo-protocol.md, Calls API): the microphone is
 // silenced locally, then calld is told (PUT …/mute/start) when the call's
 // calld id is known, so supervisors and other apps see it. The local mute
 // is what protects the agent; a refused calld request is only logged.
@@ -252,7 +252,7 @@ func (l *Line) setMute(ctx context.Context, id string, muted bool) error {
 }
 
 // Close hangs up and unregisters the phone, closes the event socket, logs
-// out (revoking the refresh token and the tokens, §10.8) and stops every
+// out (revoking the refresh token and the tokens, docs/wazo-protocol.md, Authentication) and stops every
 // goroutine the line owns. It is safe to call more than once.
 func (l *Line) Close(ctx context.Context) error {
 	l.mu.Lock()
@@ -299,7 +299,7 @@ func (l *Line) onEvent(ev wazo.Event) {
 }
 
 // resync runs on the socket goroutine after each reconnect, before newer
-// events are delivered (§4.4): websocketd dropped whatever happened while
+// events are delivered (docs/wazo-protocol.md, Event websocket): websocketd dropped whatever happened while
 // we were away, so fetch the live calls and queue them behind the events
 // already received.
 func (l *Line) resync(ctx context.Context) {

@@ -26,11 +26,11 @@ type config struct {
 
 func defaultConfig() config {
 	return config{
-		// §2.1/§2.3: an offline token with a client_id is what lets the
+		// docs/wazo-protocol.md, Authentication: an offline token with a client_id is what lets the
 		// client refresh the session without the password.
 		clientID: "parley",
 		log:      slog.New(slog.DiscardHandler),
-		// §6.1: a call_created can beat the SIP INVITE it describes; keep
+		// docs/wazo-protocol.md, Correlating SIP and calld: a call_created can beat the SIP INVITE it describes; keep
 		// such events this long waiting for the call to appear.
 		pendingTTL: 30 * time.Second,
 		// How long Connect waits for the event socket's first start before
@@ -41,7 +41,7 @@ func defaultConfig() config {
 
 // WithPinnedCertificate trusts exactly the server certificate whose DER
 // bytes hash to sha256sum, for REST, the event socket and SIP over WSS alike
-// (self-signed Wazo installs, §1).
+// (self-signed Wazo installs, docs/wazo-protocol.md, URL layout).
 func WithPinnedCertificate(sha256sum [32]byte) Option {
 	return func(c *config) { p := sha256sum; c.pin = &p }
 }
@@ -51,7 +51,7 @@ func WithPinnedCertificate(sha256sum [32]byte) Option {
 func WithTLSConfig(cfg *tls.Config) Option { return func(c *config) { c.tlsConfig = cfg } }
 
 // WithClientID sets the wazo-auth client_id used for the offline (refreshable)
-// session (§2.1). Default "parley".
+// session (docs/wazo-protocol.md, Authentication). Default "parley".
 func WithClientID(id string) Option { return func(c *config) { c.clientID = id } }
 
 // WithLogger sets the structured logger for the line, the REST client and

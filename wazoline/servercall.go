@@ -8,7 +8,7 @@ import (
 	"github.com/parley-voip/parley/wazo"
 )
 
-// calldTimeLayouts are the ways calld renders channel times (§4.6): Python
+// calldTimeLayouts are the ways calld renders channel times (docs/wazo-protocol.md, Call object): Python
 // isoformat with an offset on a real stack, millisecond "-0700" offsets on
 // the embedded stand-in, and naive UTC for older engines.
 var calldTimeLayouts = [...]string{
@@ -17,7 +17,7 @@ var calldTimeLayouts = [...]string{
 	"2006-01-02T15:04:05.999999999",
 }
 
-// toServerCall converts calld's Call object (§4.6) into the engine's
+// toServerCall converts calld's Call object (docs/wazo-protocol.md, Call object) into the engine's
 // Wazo-agnostic ServerCall.
 func toServerCall(c wazo.Call) phone.ServerCall {
 	sc := phone.ServerCall{
@@ -39,7 +39,7 @@ func toServerCall(c wazo.Call) phone.ServerCall {
 		CreationTime:       parseCalldTime(c.CreationTime),
 	}
 	if len(c.TalkingTo) > 0 {
-		// talking_to maps peer channel id → peer user uuid or null (§4.6).
+		// talking_to maps peer channel id → peer user uuid or null (docs/wazo-protocol.md, Call object).
 		sc.TalkingTo = make(map[string]string, len(c.TalkingTo))
 		for id, u := range c.TalkingTo {
 			if u != nil {

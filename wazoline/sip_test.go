@@ -305,7 +305,7 @@ func TestLineTwoCalls(t *testing.T) {
 			t.Errorf("call %d: talking_to %v, want only %s", i, cs.Call.TalkingTo, rc.PeerCallID)
 		}
 	}
-	// The first call was held by Accept of the second (§3.4).
+	// The first call was held by Accept of the second (docs/wazo-protocol.md, Lines and registration).
 	session(t, l, rcs[0].SIPCallID, "first call held on the server", func(cs phone.CallSession) bool { return cs.Call.OnHold })
 	rcs[0].Hangup()
 	pe.wait(t, phone.EventCallEnded, rcs[0].SIPCallID, nil)

@@ -10,7 +10,7 @@ import (
 )
 
 // sipTLS gives the SIP-over-WSS transport the same trust as the REST client
-// (§1: self-signed certificates are the default on Wazo, so a pin must apply
+// (docs/wazo-protocol.md, URL layout: self-signed certificates are the default on Wazo, so a pin must apply
 // to the Asterisk websocket too, not only to REST). nil means the system
 // roots, as for REST.
 func sipTLS(cfg config) *tls.Config {

@@ -119,7 +119,8 @@ func NewSession(cfg Config, opts ...Option) (*Session, error) {
 	})
 	s.pc.OnTrack(s.onTrack)
 
-	// Interceptors only process incoming RTCP that is read (go-voip-notes §3):
+	// Interceptors only process incoming RTCP that is read (pion's interceptors
+	// see only what ReadRTCP returns):
 	// drain the sender's RTCP (receiver reports about our stream → RTT, loss).
 	s.goRun(func() { s.drainRTCP(s.sender.ReadRTCP) })
 

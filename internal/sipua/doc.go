@@ -2,7 +2,7 @@
 // and incoming INVITE dialogs, re-INVITE, REFER, INFO. It carries SDP as
 // opaque bytes; media lives elsewhere. It wraps github.com/emiago/sipgo
 // and fills what sipgo leaves to the application (see
-// shared/docs/go-voip-notes.md §2): the REGISTER loop, Contact fix-up from
+// docs/sip.md): the REGISTER loop, Contact fix-up from
 // Via received/rport, keep-alive and reconnection, a dialog registry,
 // re-INVITE both ways, CANCEL races and re-ACK of retransmitted 2xx.
 //

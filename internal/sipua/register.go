@@ -310,7 +310,7 @@ func (r *registrar) renew(req *sip.Request) {
 
 // prepareFlow opens the connection for req and, when it is a new flow,
 // adopts its local port (TCP Contact) and a new Call-ID (a re-used Call-ID
-// on a new WS flow leaves kamailio bound to the dead one, test-rig.md §5).
+// on a new WS flow leaves kamailio bound to the dead one, docs/testing.md).
 func (r *registrar) prepareFlow(ctx context.Context, req *sip.Request) error {
 	ua := r.ua
 	tctx, cancel := context.WithTimeout(ctx, 15*time.Second)

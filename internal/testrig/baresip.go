@@ -29,7 +29,7 @@ type BaresipOptions struct {
 	// account's AOR becomes sip:User@host:port and StartBaresip waits until
 	// the registration succeeded.
 	Registrar string
-	// WebRTC selects the WebRTC media profile (docs/test-rig.md §9):
+	// WebRTC selects the WebRTC media profile (docs/testing.md):
 	// mediaenc=dtls_srtp, medianat=ice, rtcp_mux, Opus first.
 	WebRTC bool
 	// AutoAnswer answers incoming calls at once (answermode=auto). Note:

@@ -14,7 +14,7 @@ import (
 	"time"
 )
 
-// kamailioConfig is docs/test-rig.md §5's registrar/proxy with the ports and
+// kamailioConfig is docs/testing.md's registrar/proxy with the ports and
 // the control-socket directory as placeholders.
 //
 //go:embed kamailio.cfg.in

@@ -21,7 +21,7 @@ type Pulse struct {
 	Monitor    string // its monitor source, the default source
 }
 
-// StartPulse starts PulseAudio with a 48 kHz null sink (docs/test-rig.md §4)
+// StartPulse starts PulseAudio with a 48 kHz null sink (docs/testing.md)
 // and a keep-alive stream into it (without one the idle sink sleeps and a
 // new stream can stall for up to 2 s). It sets PULSE_SERVER and
 // XDG_RUNTIME_DIR for the test with t.Setenv, so the test (and anything it

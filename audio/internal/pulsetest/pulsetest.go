@@ -1,5 +1,5 @@
 // Package pulsetest starts a private PulseAudio server with a null sink for
-// tests (shared/docs/test-rig.md §4): no systemd, no D-Bus, its own
+// tests (docs/testing.md, PulseAudio): no systemd, no D-Bus, its own
 // XDG_RUNTIME_DIR, and a pacat keep-alive stream so the idle sink does not
 // sleep and stall the first client for up to 2 s.
 package pulsetest
