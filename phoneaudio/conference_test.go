@@ -239,9 +239,10 @@ func TestLocalConferenceOverSIP(t *testing.T) {
 	audiotest.WaitFor(t, eventWait, "the host to have no calls", func() bool { return len(host.Calls()) == 0 })
 }
 
-// TestLocalConferenceSixParties: six parties (the most the product
+// TestLocalConferenceSixPartiesRealTime: six parties (the most the product
 // supports), each hears the host and the five others but not itself.
-func TestLocalConferenceSixParties(t *testing.T) {
+func TestLocalConferenceSixPartiesRealTime(t *testing.T) {
+	testrig.RealTime(t)
 	testrig.Require(t, "kamailio")
 	kam := testrig.StartKamailio(t)
 	media := rtc.Config{IncludeLoopback: true}

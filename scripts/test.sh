@@ -61,6 +61,16 @@ test_rc=0
 go test "${tags[@]}" -race -count=1 -p "${PARLEY_TEST_P:-2}" -timeout "${PARLEY_TEST_TIMEOUT:-15m}" \
   "${pkgs[@]}" 2>&1 | tee "$log" || test_rc=$?
 
+# Real-time audio judged across many engines in one process (tests named
+# ...RealTime) is skipped under -race, which slows every memory access
+# several-fold; this pass runs those tests without it.
+phase "go test (real-time, no race detector)"
+realtime_pkgs=(./phoneaudio)
+if [ "${#pkgs[@]}" -eq 1 ] && [ "${pkgs[0]}" = ./... ]; then
+  go test "${tags[@]}" -count=1 -p 1 -timeout "${PARLEY_TEST_TIMEOUT:-15m}" -run 'RealTime$' \
+    "${realtime_pkgs[@]}" 2>&1 | tee -a "$log" || test_rc=$?
+fi
+
 phase "summary"
 sleep 1 # cleanups stop peers with SIGTERM; give stragglers a moment
 leaked="$(comm -13 <(echo "$before") <(peer_pids) | tr '\n' ' ')"
