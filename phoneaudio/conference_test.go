@@ -300,10 +300,11 @@ func TestLocalConferenceSixPartiesRealTime(t *testing.T) {
 	audiotest.WaitFor(t, eventWait, "the host to have no calls", func() bool { return len(host.Calls()) == 0 })
 }
 
-// TestLocalConferenceWithBaresip: one party is baresip (WebRTC profile),
+// TestLocalConferenceWithBaresipRealTime: one party is baresip (WebRTC profile),
 // the other a phone. baresip must hear the host (and the other party when
 // every leg can be live) and never its own tone.
-func TestLocalConferenceWithBaresip(t *testing.T) {
+func TestLocalConferenceWithBaresipRealTime(t *testing.T) {
+	testrig.RealTime(t)
 	testrig.Require(t, "kamailio", "baresip")
 	kam := testrig.StartKamailio(t)
 	dir := t.TempDir()
