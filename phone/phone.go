@@ -29,6 +29,10 @@ type Phone struct {
 	activeID string
 	closed   bool
 	wg       sync.WaitGroup // every goroutine the phone starts
+	// draining is set (under mu) just before Disconnect waits on wg: a SIP
+	// callback that arrives after that starts nothing, so wg.Add never runs
+	// concurrently with wg.Wait.
+	draining bool
 }
 
 var _ API = (*Phone)(nil)
@@ -131,6 +135,9 @@ func (p *Phone) Disconnect(ctx context.Context) error {
 	if ua != nil {
 		err = ua.Close(ctx)
 	}
+	p.mu.Lock()
+	p.draining = true
+	p.mu.Unlock()
 	p.wg.Wait()
 	p.setRegistration(Registration{State: RegUnregistered, AOR: p.account.AOR()}, EventUnregistered)
 	p.events.Close()
@@ -228,6 +235,11 @@ func (p *Phone) lookup(id string) (*call, error) {
 
 // go runs f on a goroutine the phone waits for in Disconnect.
 func (p *Phone) goTracked(f func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.draining {
+		return
+	}
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
