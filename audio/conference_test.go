@@ -12,6 +12,7 @@ import (
 	"github.com/parley-voip/parley/internal/codec"
 	"github.com/parley-voip/parley/internal/dsp"
 	"github.com/parley-voip/parley/internal/jitter"
+	"github.com/parley-voip/parley/internal/testrig"
 )
 
 // Each party of a conference test plays one tone at 0.1 of full scale, so
@@ -88,12 +89,13 @@ func (r *confRig) checkEveryone(t *testing.T, what string) {
 	}
 }
 
-// TestConferenceMixMinus: with the phone engine's idea of the calls being
+// TestConferenceMixMinusRealTime: with the phone engine's idea of the calls being
 // "one active, one waiting, one held", the conference still makes every leg
 // live: the host hears everybody, each party hears the host and the others
 // but never itself; mute takes the host's microphone out of every leg; a
 // stalled leg is silence and the rest goes on.
-func TestConferenceMixMinus(t *testing.T) {
+func TestConferenceMixMinusRealTime(t *testing.T) {
+	testrig.RealTime(t)
 	r := newConfRig(t, opusParams, 3)
 	r.legs[1].SetActive(false)
 	r.legs[2].SetActive(false)

@@ -65,7 +65,7 @@ go test "${tags[@]}" -race -count=1 -p "${PARLEY_TEST_P:-2}" -timeout "${PARLEY_
 # ...RealTime) is skipped under -race, which slows every memory access
 # several-fold; this pass runs those tests without it.
 phase "go test (real-time, no race detector)"
-realtime_pkgs=(./phoneaudio)
+realtime_pkgs=(./audio ./phoneaudio)
 if [ "${#pkgs[@]}" -eq 1 ] && [ "${pkgs[0]}" = ./... ]; then
   go test "${tags[@]}" -count=1 -p 1 -timeout "${PARLEY_TEST_TIMEOUT:-15m}" -run 'RealTime$' \
     "${realtime_pkgs[@]}" 2>&1 | tee -a "$log" || test_rc=$?
