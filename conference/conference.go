@@ -91,10 +91,12 @@ func (c *Conference) Snapshot() Snapshot {
 	return c.snapLocked()
 }
 
-func (c *Conference) snapLocked() Snapshot {
-	s := c.snap
-	s.Participants = maps.Clone(c.snap.Participants)
-	s.Merged = slices.Clone(c.snap.Merged)
+func (c *Conference) snapLocked() Snapshot { return c.snap.clone() }
+
+// clone copies the maps and slices, so the copy shares nothing.
+func (s Snapshot) clone() Snapshot {
+	s.Participants = maps.Clone(s.Participants)
+	s.Merged = slices.Clone(s.Merged)
 	return s
 }
 

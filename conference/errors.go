@@ -10,19 +10,22 @@ import (
 // for server refusals also the wazo error (errors.Is(err,
 // wazo.ErrHostCallNotFound) keeps working); Error() is a plain sentence.
 var (
-	ErrStart       = errors.New("could not start the conference")
-	ErrAdd         = errors.New("could not add the call to the conference")
-	ErrRemove      = errors.New("could not remove the participant from the conference")
-	ErrHangup      = errors.New("could not end the conference")
-	ErrNotReady    = errors.New("the server has not said who this call is connected to yet; try again in a moment")
-	ErrNoCalls     = errors.New("choose at least one other call to bring into the conference")
-	ErrNoSuchCall  = errors.New("that call is not open on this phone")
-	ErrNotInConf   = errors.New("that party is not in the conference")
-	ErrFinished    = errors.New("the conference is already over")
-	ErrNoSuchConf  = errors.New("there is no such conference")
-	ErrAmbiguous   = errors.New("several conferences are running; say which one")
-	ErrNoneRunning = errors.New("no conference is running")
-	ErrClosed      = errors.New("conferences are no longer available: the line was closed")
+	ErrStart      = errors.New("could not start the conference")
+	ErrAdd        = errors.New("could not add the call to the conference")
+	ErrRemove     = errors.New("could not remove the participant from the conference")
+	ErrHangup     = errors.New("could not end the conference")
+	ErrNotReady   = errors.New("the server has not said who this call is connected to yet; try again in a moment")
+	ErrNoCalls    = errors.New("choose at least one other call to bring into the conference")
+	ErrNoSuchCall = errors.New("that call is not open on this phone")
+	// ErrHostNotConnected: a conference can only be hosted on a call that
+	// is connected (not ringing, not dialling).
+	ErrHostNotConnected = errors.New("the call to host the conference is not connected")
+	ErrNotInConf        = errors.New("that party is not in the conference")
+	ErrFinished         = errors.New("the conference is already over")
+	ErrNoSuchConf       = errors.New("there is no such conference")
+	ErrAmbiguous        = errors.New("several conferences are running; say which one")
+	ErrNoneRunning      = errors.New("no conference is running")
+	ErrClosed           = errors.New("conferences are no longer available: the line was closed")
 )
 
 // opError is an operation's failure: op names what failed (ErrStart …),

@@ -65,22 +65,21 @@ func TestHeadlessConference(t *testing.T) {
 
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
-	out := headless.NewSyncWriter(outW)
+	out := outW
+	tracker := conference.NewTracker(e.Line().API(), e.Conf())
+	t.Cleanup(tracker.Close) // after Run has ended: cleanups run last first
 	var lines jsonLines
 	readDone := make(chan struct{})
 	go func() { defer close(readDone); lines.read(outR) }()
 	ctx, cancel := context.WithCancel(context.Background())
 	runDone := make(chan error, 1)
-	evDone := make(chan error, 1)
 	go func() {
-		runDone <- headless.Run(ctx, e.Line().API(), inR, out, headless.WithConferences(e.Conf(), e.Line().API()))
+		runDone <- headless.Run(ctx, e.Line().API(), inR, out, headless.WithConferences(tracker, e.Line().API()))
 	}()
-	go func() { evDone <- headless.WriteConferenceEvents(ctx, e.Conf(), out) }()
 	t.Cleanup(func() {
 		cancel()
 		_ = inW.Close()
 		<-runDone
-		<-evDone
 		_ = outW.Close()
 		<-readDone
 	})
@@ -106,6 +105,17 @@ func TestHeadlessConference(t *testing.T) {
 	lines.wait(t, "call_merged line", func(m map[string]any) bool {
 		return m["event"] == string(conference.EventCallMerged) && m["sipCallId"] == a.SIP
 	})
+	// The end of each merged dialog says so, whichever of the BYE and the
+	// server's answer came first.
+	for _, p := range []conference.StackParty{a, b} {
+		ended := lines.wait(t, "merged call_ended line", func(m map[string]any) bool {
+			c, _ := m["call"].(map[string]any)
+			return m["event"] == "call_ended" && c != nil && c["sipCallId"] == p.SIP
+		})
+		if ended["merged"] != true || ended["conferenceId"] != id {
+			t.Errorf("call_ended of a merged dialog: merged=%v conferenceId=%v, want true %q", ended["merged"], ended["conferenceId"], id)
+		}
+	}
 	lines.wait(t, "joined line", func(m map[string]any) bool {
 		p, _ := m["participant"].(map[string]any)
 		return m["event"] == string(conference.EventParticipantJoined) && p != nil && p["callId"] == b.Peer

@@ -31,20 +31,19 @@ func TestHeadlessLocalConference(t *testing.T) {
 
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
-	out := headless.NewSyncWriter(outW)
+	out := outW
+	tracker := conference.NewTracker(ph, conf)
+	t.Cleanup(tracker.Close) // after Run has ended: cleanups run last first
 	var lines jsonLines
 	readDone := make(chan struct{})
 	go func() { defer close(readDone); lines.read(outR) }()
 	rctx, cancel := context.WithCancel(ctx)
 	runDone := make(chan error, 1)
-	evDone := make(chan error, 1)
-	go func() { runDone <- headless.Run(rctx, ph, inR, out, headless.WithConferences(conf, ph)) }()
-	go func() { evDone <- headless.WriteConferenceEvents(rctx, conf, out) }()
+	go func() { runDone <- headless.Run(rctx, ph, inR, out, headless.WithConferences(tracker, ph)) }()
 	t.Cleanup(func() {
 		cancel()
 		_ = inW.Close()
 		<-runDone
-		<-evDone
 		_ = outW.Close()
 		<-readDone
 	})
@@ -53,6 +52,17 @@ func TestHeadlessLocalConference(t *testing.T) {
 		if _, err := io.WriteString(inW, line+"\n"); err != nil {
 			t.Fatal(err)
 		}
+	}
+
+	// A host named by the user must be connected: a ringing call is
+	// refused, never swapped for another host.
+	ringing := ph.Ring("4005", "Eve")
+	send(fmt.Sprintf(`{"cmd":"conference_start","id":"s0","host":%q}`, ringing.SIPCallID))
+	if r := lines.wait(t, "refused start reply", reply("s0")); r["ok"] != false || !strings.Contains(fmt.Sprint(r["error"]), "not connected") {
+		t.Fatalf("start hosted on a ringing call: %v", r)
+	}
+	if err := ph.Reject(ctx, ringing.SIPCallID); err != nil {
+		t.Fatal(err)
 	}
 
 	// The active call (the last one accepted) hosts; two others are named.

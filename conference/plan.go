@@ -63,6 +63,33 @@ func Plan(calls []phone.CallSession, active string, chosen []string) (MergePlan,
 	return p, nil
 }
 
+// PlanOn is Plan with a host the user named: host must be an open,
+// connected call (never swapped for another one, as Plan does with an
+// active call that is not connected), and with chosen empty every other
+// connected call is brought in.
+func PlanOn(calls []phone.CallSession, host string, chosen []string) (MergePlan, error) {
+	at := slices.IndexFunc(calls, func(cs phone.CallSession) bool { return cs.SIPCallID == host || cs.ID() == host })
+	switch {
+	case at < 0:
+		return MergePlan{}, fmt.Errorf("%w (%q)", ErrNoSuchCall, host)
+	case !calls[at].IsActive():
+		return MergePlan{}, fmt.Errorf("%w (%q)", ErrHostNotConnected, host)
+	}
+	if len(chosen) > 0 {
+		return Plan(calls, host, chosen)
+	}
+	p := MergePlan{Host: calls[at]}
+	for i, cs := range calls {
+		if i != at && cs.IsActive() {
+			p.Others = append(p.Others, cs)
+		}
+	}
+	if len(p.Others) == 0 {
+		return MergePlan{}, ErrTooFewCalls
+	}
+	return p, nil
+}
+
 func defaultPlan(calls []phone.CallSession, active string) (MergePlan, error) {
 	var established []phone.CallSession
 	for _, cs := range calls {

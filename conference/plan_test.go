@@ -54,3 +54,46 @@ func TestPlan(t *testing.T) {
 		})
 	}
 }
+
+// TestPlanOn: a host the user named is never swapped for another call.
+func TestPlanOn(t *testing.T) {
+	est := func(id string) phone.CallSession {
+		return phone.CallSession{SIPCallID: id, Status: phone.StatusEstablished, Answered: true}
+	}
+	ringing := phone.CallSession{SIPCallID: "r", Status: phone.StatusIncoming}
+	calls := []phone.CallSession{est("a"), ringing, est("b"), est("c")}
+	tests := []struct {
+		name       string
+		host       string
+		chosen     []string
+		wantHost   string
+		wantOthers []string
+		wantErr    error
+	}{
+		{"named host, every other connected call", "c", nil, "c", []string{"a", "b"}, nil},
+		{"named host and calls", "a", []string{"b"}, "a", []string{"b"}, nil},
+		{"a ringing host is refused", "r", nil, "", nil, ErrHostNotConnected},
+		{"a ringing host is refused with calls too", "r", []string{"a"}, "", nil, ErrHostNotConnected},
+		{"an unknown host", "x", nil, "", nil, ErrNoSuchCall},
+		{"nothing else connected", "a", nil, "", nil, ErrTooFewCalls},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := calls
+			if tt.name == "nothing else connected" {
+				in = []phone.CallSession{est("a"), ringing}
+			}
+			p, err := PlanOn(in, tt.host, tt.chosen)
+			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
+				t.Fatalf("err %v, want %v", err, tt.wantErr)
+			}
+			var ids []string
+			for _, cs := range p.Others {
+				ids = append(ids, cs.SIPCallID)
+			}
+			if p.Host.SIPCallID != tt.wantHost || !slices.Equal(ids, tt.wantOthers) {
+				t.Fatalf("plan %q %q, want %q %q", p.Host.SIPCallID, ids, tt.wantHost, tt.wantOthers)
+			}
+		})
+	}
+}

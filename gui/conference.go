@@ -3,7 +3,6 @@ package gui
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -22,21 +21,23 @@ import (
 // an Add button per other established call, and End conference.
 //
 // Data flow, as for the rest of the window: the window's pump follows the
-// backend's events (conferenceFeed keeps the latest snapshot of each live
-// conference, pump goroutine only), computes a conferenceView off the Fyne
-// thread together with the phone's calls, and render hands it to the panel.
+// conference tracker's updates (each carries the live conferences), computes
+// a conferenceView off the Fyne thread together with the phone's calls, and
+// render hands it to the panel.
 // Buttons run the backend on goroutines the window owns (m.run).
 
-// WithConferences gives the window a conference panel backed by b: merging
-// the established calls into an ad-hoc conference and managing it. Without
-// it the window has no conference panel.
-func WithConferences(b conference.Backend) Option {
+// WithConferences gives the window a conference panel backed by t's
+// backend: merging the established calls into an ad-hoc conference and
+// managing it. The window follows t's single stream of phone and conference
+// events, in which a merged call's end already says it was merged. Without
+// it (or with a tracker that has no backend) the window has no conference
+// panel. The caller owns t and closes it after the window.
+func WithConferences(t *conference.Tracker) Option {
 	return func(c *runConfig) {
-		c.conferences = b
-		if b != nil {
-			c.conferenceControl = backendControl{b}
-		} else {
-			c.conferenceControl = nil
+		c.tracker = t
+		c.conferenceControl = nil
+		if t != nil && t.Backend() != nil {
+			c.conferenceControl = backendControl{t.Backend()}
 		}
 	}
 }
@@ -93,56 +94,6 @@ func (c backendControl) hangup(ctx context.Context, confID string) error {
 	return conf.Hangup(ctx)
 }
 
-// conferenceFeed is the pump's record of the live conferences, built from
-// the backend's events (each carries a full snapshot). Pump goroutine only.
-type conferenceFeed struct {
-	backend conference.Backend
-	live    map[string]conference.Snapshot
-	order   []string // conference ids, oldest first
-}
-
-func newConferenceFeed(b conference.Backend) *conferenceFeed {
-	return &conferenceFeed{backend: b, live: map[string]conference.Snapshot{}}
-}
-
-// seed reads the conferences already running. The window subscribed before,
-// so anything that changes afterwards arrives as an event.
-func (f *conferenceFeed) seed() {
-	for _, c := range f.backend.Conferences() {
-		if c != nil {
-			f.apply(conference.Event{Conference: c.Snapshot()})
-		}
-	}
-}
-
-// apply records the snapshot an event carries; a finished conference is
-// forgotten.
-func (f *conferenceFeed) apply(ev conference.Event) {
-	s := ev.Conference
-	if s.ID == "" {
-		return
-	}
-	_, known := f.live[s.ID]
-	if s.Finished {
-		delete(f.live, s.ID)
-		f.order = slices.DeleteFunc(f.order, func(id string) bool { return id == s.ID })
-		return
-	}
-	f.live[s.ID] = s
-	if !known {
-		f.order = append(f.order, s.ID)
-	}
-}
-
-// snapshots returns the live conferences, oldest first.
-func (f *conferenceFeed) snapshots() []conference.Snapshot {
-	out := make([]conference.Snapshot, 0, len(f.order))
-	for _, id := range f.order {
-		out = append(out, f.live[id])
-	}
-	return out
-}
-
 // conferenceView is what the panel shows, computed off the Fyne thread.
 type conferenceView struct {
 	canMerge     bool // at least two established calls and no conference yet
@@ -151,9 +102,6 @@ type conferenceView struct {
 	header       string
 	participants []rowView // id: the participant's remote call id
 	addable      []rowView // id: the call's SIP Call-ID
-	// merged are the SIP Call-IDs folded into a live conference, so the
-	// window can word their call_ended as a merge.
-	merged []string
 }
 
 // viewConferences computes the panel from the live conferences and the
@@ -161,9 +109,6 @@ type conferenceView struct {
 // ever makes one, and further calls are added to it rather than merged apart.
 func viewConferences(live []conference.Snapshot, calls []phone.CallSession, active string) conferenceView {
 	var v conferenceView
-	for _, s := range live {
-		v.merged = append(v.merged, s.Merged...)
-	}
 	if len(live) == 0 {
 		_, err := conference.Plan(calls, active, nil)
 		v.canMerge = err == nil
@@ -252,8 +197,7 @@ type conferencePanel struct {
 	adds         *buttonList
 	end          *widget.Button
 
-	view   conferenceView
-	merged map[string]bool // SIP Call-IDs seen folded into a conference
+	view conferenceView
 }
 
 func newConferencePanel(a conferenceActions) *conferencePanel {
@@ -261,7 +205,6 @@ func newConferencePanel(a conferenceActions) *conferencePanel {
 		actions:    a,
 		header:     widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		addHeading: widget.NewLabel("Other calls"),
-		merged:     map[string]bool{},
 	}
 	p.participants = newButtonList(func(id string) *widget.Button {
 		return widget.NewButtonWithIcon("Remove", theme.ContentRemoveIcon(), func() { a.remove(p.view.id, id) })
@@ -289,12 +232,6 @@ func (p *conferencePanel) setMerging(on bool) {
 	p.update(p.view)
 }
 
-// isMerged reports whether the panel has seen sipCallID folded into a
-// conference.
-func (p *conferencePanel) isMerged(sipCallID string) bool { return p.merged[sipCallID] }
-
-func (p *conferencePanel) markMerged(sipCallID string) { p.merged[sipCallID] = true }
-
 func (p *conferencePanel) update(v conferenceView) {
 	if v.id != p.view.id {
 		// Another conference: its rows carry other ids.
@@ -302,9 +239,6 @@ func (p *conferencePanel) update(v conferenceView) {
 		p.adds.reset()
 	}
 	p.view = v
-	for _, sip := range v.merged {
-		p.merged[sip] = true
-	}
 
 	setVisible(p.merge, !v.live)
 	if v.canMerge && !p.merging {
@@ -376,32 +310,4 @@ func (m *MainWindow) conferenceDone(action string) func(error) {
 			m.setNotice(conferenceErrorText(action, err), widget.DangerImportance)
 		}
 	}
-}
-
-// showConferenceEvent redraws after a conference event and, on call_merged,
-// rewords the notice if it announced that call's end. Phone and conference
-// events are not ordered with each other, so the call_ended may have been
-// shown before its call_merged arrived. Fyne thread only.
-func (m *MainWindow) showConferenceEvent(s snapshot, ev conference.Event) {
-	m.render(s, nil)
-	if ev.Type != conference.EventCallMerged || ev.SIPCallID == "" {
-		return
-	}
-	m.conf.markMerged(ev.SIPCallID)
-	if m.endedNotice.SIPCallID == ev.SIPCallID {
-		m.setNotice(mergedText(m.endedNotice))
-	}
-}
-
-// isMergedEnd reports, off the Fyne thread, whether a call's end is its
-// merge into a conference.
-func (m *MainWindow) isMergedEnd(ev phone.Event) bool {
-	return m.confBackend != nil && ev.Call != nil &&
-		(ev.Type == phone.EventCallEnded || ev.Type == phone.EventCallFailed) &&
-		merged(m.confBackend, ev.Call.SIPCallID)
-}
-
-func merged(b conference.Backend, sipCallID string) bool {
-	_, ok := b.MergedInto(sipCallID)
-	return ok
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/parley-voip/parley/conference"
 	"github.com/parley-voip/parley/internal/eventq"
 	"github.com/parley-voip/parley/phone"
+	"github.com/parley-voip/parley/phone/phonetest"
 )
 
 // fakeConferences is a conference.Backend and the panel's conferenceControl
@@ -27,12 +28,26 @@ type fakeConferences struct {
 
 	mu     sync.Mutex
 	ops    []string
-	merged map[string]bool
-	fail   map[string]error // next call of an op ("Start", "Add"…) fails
+	merged map[string]string // SIP Call-ID → conference id, "" while pending
+	// answerLate: Start leaves its merges pending, as when the server
+	// hangs the legs up before it answers; confirm ends the wait.
+	answerLate bool
+	fail       map[string]error // next call of an op ("Start", "Add"…) fails
 }
 
 func newFakeConferences() *fakeConferences {
-	return &fakeConferences{hub: eventq.New[conference.Event](), merged: map[string]bool{}, fail: map[string]error{}}
+	return &fakeConferences{hub: eventq.New[conference.Event](), merged: map[string]string{}, fail: map[string]error{}}
+}
+
+// confirm is the server's late answer: every pending merge is into confID.
+func (b *fakeConferences) confirm(confID string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for sip, id := range b.merged {
+		if id == "" {
+			b.merged[sip] = confID
+		}
+	}
 }
 
 func (b *fakeConferences) record(op string, args ...string) error {
@@ -68,7 +83,10 @@ func (b *fakeConferences) Start(_ context.Context, host phone.CallSession, other
 	}
 	b.mu.Lock()
 	for _, id := range ids {
-		b.merged[id] = true
+		b.merged[id] = "conf-1"
+		if b.answerLate {
+			b.merged[id] = ""
+		}
 	}
 	b.mu.Unlock()
 	// The window follows events, not the returned conference, which only
@@ -85,10 +103,8 @@ func (b *fakeConferences) ConferenceOf(string) (*conference.Conference, bool) {
 func (b *fakeConferences) MergedInto(sip string) (string, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.merged[sip] {
-		return "conf-1", true
-	}
-	return "", false
+	id, ok := b.merged[sip]
+	return id, ok
 }
 
 func (b *fakeConferences) Subscribe() (<-chan conference.Event, func()) { return b.hub.Subscribe() }
@@ -119,8 +135,11 @@ type confFixture struct {
 func newConfFixture(t *testing.T) *confFixture {
 	t.Helper()
 	b := newFakeConferences()
-	f := newFixture(t, WithConferences(b), withConferenceControl(b))
-	t.Cleanup(func() { _ = b.Close() })
+	e := phonetest.New()
+	tr := conference.NewTracker(e, b)
+	// Cleanups run last first: the window closes before the tracker.
+	t.Cleanup(func() { tr.Close(); _ = b.Close() })
+	f := newFixtureOn(t, e, WithConferences(tr), withConferenceControl(b))
 	return &confFixture{fixture: f, b: b}
 }
 
@@ -292,24 +311,27 @@ func TestConferenceLifeCycle(t *testing.T) {
 	})
 }
 
-// Phone and conference events are not ordered with each other: when the
-// backend did not know yet that a call was merged, the call_merged event that
-// follows rewords the notice.
-func TestLateCallMergedRewordsTheNotice(t *testing.T) {
+// The server may hang a merged dialog up before it answers the merge
+// request: the window must not call that an ended call, then or later.
+func TestMergedEndBeforeTheServerAnswers(t *testing.T) {
 	f := newConfFixture(t)
+	f.b.answerLate = true
 	alice := f.established("1003", "Alice")
 	bob := f.established("1004", "Bob")
+	f.tap(func() *widget.Button { return f.panel().merge })
+	f.waitForConfOp(fmt.Sprintf("Start %s %s", bob.ID(), alice.ID()))
 	if err := f.e.RemoteHangup(alice.ID()); err != nil {
 		t.Fatal(err)
 	}
-	f.waitUntil("Alice's call shown as ended", func() bool { return strings.Contains(f.m.notice.Text, "hung up") })
-
-	s := snapshotOf(bob, []phone.CallSession{alice}, alice, bob)
-	f.b.publish(conference.Event{Type: conference.EventStarted, Conference: s})
-	f.b.publish(conference.Event{Type: conference.EventCallMerged, Conference: s, SIPCallID: alice.ID()})
-	f.waitUntil("the notice reworded", func() bool {
-		return strings.Contains(f.m.notice.Text, "Alice (1003) was merged into the conference") &&
-			!strings.Contains(f.m.notice.Text, "hung up")
+	f.waitUntil("Alice's row gone", func() bool { return f.row(alice.ID()) == nil })
+	f.ui.do(func() {
+		if strings.Contains(f.m.notice.Text, "hung up") {
+			t.Errorf("while the server has not answered, the merged call is shown as ended: %q", f.m.notice.Text)
+		}
+	})
+	f.b.confirm("conf-1")
+	f.waitUntil("the call reported as merged", func() bool {
+		return strings.Contains(f.m.notice.Text, "Alice (1003) was merged into the conference")
 	})
 }
 

@@ -41,8 +41,14 @@ type fixture struct {
 // window's options (WithConferences).
 func newFixture(t *testing.T, opts ...Option) *fixture {
 	t.Helper()
+	return newFixtureOn(t, phonetest.New(), opts...)
+}
+
+// newFixtureOn opens the window on e, which the fixture closes.
+func newFixtureOn(t *testing.T, e *phonetest.Engine, opts ...Option) *fixture {
+	t.Helper()
 	a := test.NewTempApp(t)
-	f := &fixture{t: t, e: phonetest.New(), ui: &fyneThread{}}
+	f := &fixture{t: t, e: e, ui: &fyneThread{}}
 	f.ui.do(func() {
 		f.m = newMainWindow(a, f.e, f.ui.do, opts...)
 		f.m.Window().Resize(fyne.NewSize(480, 640))

@@ -35,12 +35,15 @@ type MainWindow struct {
 	unsubscribe func()
 	wg          sync.WaitGroup // the event pump and every running action
 
-	// Conferences (WithConferences); all nil without a backend. Set before
-	// the pump starts and never changed, so any goroutine may read them.
-	confBackend     conference.Backend
-	confControl     conferenceControl
-	confEvents      <-chan conference.Event
-	confUnsubscribe func()
+	// tracker is the one stream the window follows (phone and conference
+	// events in order); the window makes its own, without a backend, when
+	// WithConferences gave none, and then closes it (ownTracker).
+	// confBackend and confControl are nil without a backend. Set before the
+	// pump starts and never changed, so any goroutine may read them.
+	tracker     *conference.Tracker
+	ownTracker  bool
+	confBackend conference.Backend
+	confControl conferenceControl
 
 	// Fyne thread only.
 	closed       bool
@@ -54,9 +57,6 @@ type MainWindow struct {
 	panels *fyne.Container
 	// conf is the conference panel, nil without a backend.
 	conf *conferencePanel
-	// endedNotice is the call whose end the notice shows, so a late
-	// call_merged can reword it.
-	endedNotice phone.CallSession
 }
 
 // NewMainWindow builds the main window on a and starts following api's
@@ -93,8 +93,12 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	m.notice.Wrapping = fyne.TextWrapWord
 	m.notice.Hide()
 	m.panels = container.NewVBox()
-	if cfg.conferences != nil {
-		m.confBackend, m.confControl = cfg.conferences, cfg.conferenceControl
+	m.tracker = cfg.tracker
+	if m.tracker == nil {
+		m.tracker, m.ownTracker = conference.NewTracker(api, nil), true
+	}
+	if b := m.tracker.Backend(); b != nil {
+		m.confBackend, m.confControl = b, cfg.conferenceControl
 		m.conf = newConferencePanel(conferenceActions{
 			merge:  m.mergeCalls,
 			add:    m.addToConference,
@@ -110,13 +114,9 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	m.updateTitle(0)
 
 	// Subscribe before the first snapshot: a change in between then shows
-	// up as an event instead of being missed.
-	events, unsubscribe := api.Subscribe()
+	// up as an update instead of being missed.
+	events, unsubscribe := m.tracker.Subscribe()
 	m.unsubscribe = unsubscribe
-	m.confUnsubscribe = func() {}
-	if m.confBackend != nil {
-		m.confEvents, m.confUnsubscribe = m.confBackend.Subscribe()
-	}
 	m.wg.Add(1)
 	go m.pump(events)
 	return m
@@ -132,77 +132,58 @@ type snapshot struct {
 	active       string
 	at           time.Time
 	conference   conferenceView
-	// mergedEnd: the event is the end of a call folded into a conference.
-	mergedEnd bool
 }
 
-// takeSnapshot reads the phone, and the conferences when feed is not nil.
-func (m *MainWindow) takeSnapshot(feed *conferenceFeed) snapshot {
+// takeSnapshot reads the phone, with live the conferences as the tracker
+// last reported them.
+func (m *MainWindow) takeSnapshot(live []conference.Snapshot) snapshot {
 	s := snapshot{registration: m.api.Registration(), calls: m.api.Calls(), at: time.Now()}
 	if cs, ok := m.api.ActiveCall(); ok {
 		s.active = cs.ID()
 	}
-	if feed != nil {
-		s.conference = viewConferences(feed.snapshots(), s.calls, s.active)
+	if m.confBackend != nil {
+		s.conference = viewConferences(live, s.calls, s.active)
 	}
 	return s
 }
 
-// pump follows the phone's events, and the conference backend's, until the
-// window closes. Each event, and each second for the call durations, it
-// reads the state and has the Fyne thread show it.
-func (m *MainWindow) pump(events <-chan phone.Event) {
+// pump follows the tracker's updates until the window closes. Each update,
+// and each second for the call durations, it reads the state and has the
+// Fyne thread show it.
+func (m *MainWindow) pump(updates <-chan conference.Update) {
 	defer m.wg.Done()
 	ticker := time.NewTicker(time.Second)
 	defer ticker.Stop()
-	var feed *conferenceFeed // this goroutine's record of the conferences
-	if m.confBackend != nil {
-		feed = newConferenceFeed(m.confBackend)
-		feed.seed()
-	}
-	confEvents := m.confEvents // nil without a backend: never ready
-	m.show(m.takeSnapshot(feed), nil)
+	live := m.tracker.Live()
+	m.show(m.takeSnapshot(live), conference.Update{})
 	for {
 		select {
 		case <-m.ctx.Done():
 			return
-		case ev, ok := <-events:
+		case u, ok := <-updates:
 			if !ok {
 				return
 			}
-			s := m.takeSnapshot(feed)
-			s.mergedEnd = m.isMergedEnd(ev)
-			m.show(s, &ev)
-		case ev, ok := <-confEvents:
-			if !ok { // the backend closed: the phone goes on
-				confEvents = nil
-				continue
-			}
-			feed.apply(ev)
-			s := m.takeSnapshot(feed)
-			m.onUI(func() {
-				if !m.closed {
-					m.showConferenceEvent(s, ev)
-				}
-			})
+			live = u.Live
+			m.show(m.takeSnapshot(live), u)
 		case <-ticker.C:
-			m.show(m.takeSnapshot(feed), nil)
+			m.show(m.takeSnapshot(live), conference.Update{})
 		}
 	}
 }
 
-func (m *MainWindow) show(s snapshot, ev *phone.Event) {
+func (m *MainWindow) show(s snapshot, u conference.Update) {
 	m.onUI(func() {
 		if m.closed {
 			return
 		}
-		m.render(s, ev)
+		m.render(s, u)
 	})
 }
 
-// render shows a snapshot, and what only the event can tell (why a call
-// ended). Fyne thread only.
-func (m *MainWindow) render(s snapshot, ev *phone.Event) {
+// render shows a snapshot, and what only the update can tell (why a call
+// ended, and whether that end was a merge). Fyne thread only.
+func (m *MainWindow) render(s snapshot, u conference.Update) {
 	m.registration.update(s.registration)
 	m.calls.update(s.calls, s.active, s.at)
 	m.incoming.update(s.calls)
@@ -210,6 +191,7 @@ func (m *MainWindow) render(s snapshot, ev *phone.Event) {
 		m.conf.update(s.conference)
 	}
 	m.updateTitle(len(s.calls))
+	ev := u.Phone
 	if ev == nil {
 		return
 	}
@@ -223,13 +205,12 @@ func (m *MainWindow) render(s snapshot, ev *phone.Event) {
 		if ev.Call == nil {
 			break
 		}
-		if s.mergedEnd || (m.conf != nil && m.conf.isMerged(ev.Call.SIPCallID)) {
+		if u.Merged {
 			// Folded into the conference: not the end of a conversation.
 			m.setNotice(mergedText(*ev.Call))
 		} else {
 			m.setNotice(endedText(*ev.Call, ev.Reason))
 		}
-		m.endedNotice = *ev.Call
 	}
 }
 
@@ -247,7 +228,6 @@ func (m *MainWindow) updateTitle(calls int) {
 // setNotice shows a one-line message under the dialler (errors, call
 // outcomes); an empty text hides it. Fyne thread only.
 func (m *MainWindow) setNotice(text string, importance ...widget.Importance) {
-	m.endedNotice = phone.CallSession{}
 	m.notice.Importance = widget.MediumImportance
 	if len(importance) > 0 {
 		m.notice.Importance = importance[0]
@@ -334,7 +314,9 @@ func (m *MainWindow) shutdown() {
 	m.closed = true
 	m.stop()
 	m.unsubscribe()
-	m.confUnsubscribe()
+	if m.ownTracker {
+		m.tracker.Close()
+	}
 }
 
 // wait returns once the pump and every action have finished; call it after

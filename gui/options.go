@@ -21,8 +21,8 @@ type Option func(*runConfig)
 type runConfig struct {
 	size    fyne.Size
 	actions []Action
-	// conferences and conferenceControl: WithConferences (conference.go).
-	conferences       conference.Backend
+	// tracker and conferenceControl: WithConferences (conference.go).
+	tracker           *conference.Tracker
 	conferenceControl conferenceControl
 }
 

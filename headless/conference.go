@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"sync"
 
 	"github.com/parley-voip/parley/conference"
 	"github.com/parley-voip/parley/phone"
@@ -46,11 +44,18 @@ func (e *confError) Error() string {
 func (e *confError) Unwrap() []error { return []error{e.op, e.err} }
 
 // WithConferences adds conference_start, conference_add,
-// conference_remove, conference_hangup and conference_list, backed by b on
-// the phone api (docs/conference.md, "Headless commands").
-func WithConferences(b conference.Backend, api phone.API) Option {
-	h := &confCommands{b: b, api: api}
+// conference_remove, conference_hangup and conference_list, run on t's
+// backend for the phone api (docs/conference.md, "Headless commands"), and
+// has Run write t's stream: the conference events among the phone's, and
+// each merged call's call_ended marked "merged". The caller owns t and
+// closes it after Run returns.
+func WithConferences(t *conference.Tracker, api phone.API) Option {
+	h := &confCommands{b: t.Backend(), api: api}
 	return func(c *config) {
+		c.tracker = t
+		if h.b == nil {
+			return
+		}
 		c.commands["conference_start"] = h.start
 		c.commands["conference_add"] = h.add
 		c.commands["conference_remove"] = h.remove
@@ -99,6 +104,10 @@ func (h *confCommands) start(ctx context.Context, raw json.RawMessage) (any, err
 		return nil, &confError{op: conference.ErrStart, err: err}
 	}
 	plan, err := conference.Plan(h.api.Calls(), host, a.Calls)
+	if a.Host != "" {
+		// Named by the user: never swapped for another call.
+		plan, err = conference.PlanOn(h.api.Calls(), host, a.Calls)
+	}
 	if err != nil {
 		return nil, &confError{op: conference.ErrStart, err: err}
 	}
@@ -193,46 +202,4 @@ func (h *confCommands) list(context.Context, json.RawMessage) (any, error) {
 		out.List = append(out.List, c.Snapshot())
 	}
 	return out, nil
-}
-
-// WriteConferenceEvents writes every conference event of b to w as one
-// JSON object per line, one Write call per line, until ctx ends or b is
-// closed. To share stdout with Run, give both the same SyncWriter.
-func WriteConferenceEvents(ctx context.Context, b conference.Backend, w io.Writer) error {
-	events, stop := b.Subscribe()
-	defer stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case ev, ok := <-events:
-			if !ok {
-				return nil
-			}
-			line, err := json.Marshal(ev)
-			if err != nil {
-				return fmt.Errorf("cannot encode a conference event: %w", err)
-			}
-			if _, err := w.Write(append(line, '\n')); err != nil {
-				return fmt.Errorf("cannot write to the output: %w", err)
-			}
-		}
-	}
-}
-
-// SyncWriter serialises Write calls, so whole lines written by Run and
-// WriteConferenceEvents never interleave.
-type SyncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-// NewSyncWriter wraps w.
-func NewSyncWriter(w io.Writer) *SyncWriter { return &SyncWriter{w: w} }
-
-// Write implements io.Writer.
-func (s *SyncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
 }

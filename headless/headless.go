@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/parley-voip/parley/conference"
 	"github.com/parley-voip/parley/phone"
 )
 
@@ -26,6 +27,7 @@ type Option func(*config)
 
 type config struct {
 	commands       map[string]CommandHandler
+	tracker        *conference.Tracker // WithConferences; nil: Run makes its own
 	commandTimeout time.Duration
 	maxLineBytes   int
 }
@@ -73,9 +75,16 @@ func Run(ctx context.Context, api phone.API, in io.Reader, out io.Writer, opts .
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 
+	// One stream of phone and conference events, in the order the tracker
+	// publishes them; without conferences, a tracker of the phone alone.
+	tracker := cfg.tracker
+	if tracker == nil {
+		tracker = conference.NewTracker(api, nil)
+		defer tracker.Close()
+	}
 	// Subscribe before reading anything, so no event caused by the first
 	// command can be missed.
-	events, unsubscribe := api.Subscribe()
+	events, unsubscribe := tracker.Subscribe()
 
 	w := newLineWriter(out, cancel)
 	// The first line says where the phone stands: the session may have
@@ -117,23 +126,41 @@ func Run(ctx context.Context, api phone.API, in io.Reader, out io.Writer, opts .
 	}
 }
 
-// forwardEvents copies every event to the output until the subscription or
+// forwardEvents copies every update to the output until the subscription or
 // ctx ends. The subscription's queue grows while out is slow, so the phone is
 // never blocked and nothing is lost.
-func forwardEvents(ctx context.Context, events <-chan phone.Event, w *lineWriter) {
+func forwardEvents(ctx context.Context, updates <-chan conference.Update, w *lineWriter) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case ev, ok := <-events:
+		case u, ok := <-updates:
 			if !ok {
 				return
 			}
-			if !w.write(ctx, ev) {
+			var line any
+			switch {
+			case u.Phone != nil:
+				line = phoneLine{Event: *u.Phone, Merged: u.Merged, ConferenceID: u.ConferenceID}
+			case u.Conference != nil:
+				line = *u.Conference
+			default:
+				continue
+			}
+			if !w.write(ctx, line) {
 				return
 			}
 		}
 	}
+}
+
+// phoneLine is a phone event as written: the event's own fields, and on the
+// end of a call that was folded into a conference, "merged" and the
+// conference's id (docs/headless.md).
+type phoneLine struct {
+	phone.Event
+	Merged       bool   `json:"merged,omitempty"`
+	ConferenceID string `json:"conferenceId,omitempty"`
 }
 
 // ready is the first line Run writes.

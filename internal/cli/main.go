@@ -87,15 +87,9 @@ func runHeadless(ctx context.Context, s Settings, logger *slog.Logger, stdin io.
 		return exitFailure
 	}
 	defer sess.close()
-	// Conference events share stdout with headless mode's lines; the
-	// SyncWriter keeps each line whole.
-	out := headless.NewSyncWriter(stdout)
-	runCtx, stopEvents := context.WithCancel(ctx)
-	defer stopEvents()
-	if sess.conferences != nil {
-		go func() { _ = headless.WriteConferenceEvents(runCtx, sess.conferences, out) }()
-	}
-	err = headless.Run(runCtx, sess.api, stdin, out, sess.commands...)
+	// With conferences, headless.WithConferences (in sess.commands) has Run
+	// write the tracker's stream: conference events among the phone's.
+	err = headless.Run(ctx, sess.api, stdin, stdout, sess.commands...)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintln(stderr, "parley:", err)
 		return exitFailure

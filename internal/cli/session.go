@@ -21,9 +21,10 @@ type session struct {
 	api      phone.API
 	actions  []gui.Action
 	commands []headless.Option
-	// conferences is the line's ad-hoc conference backend: calld on a Wazo
-	// line, local mixing on a plain SIP line, nil when audio is off.
-	conferences conference.Backend
+	// conferences follows the line's ad-hoc conference backend (calld on a
+	// Wazo line, local mixing on a plain SIP line) for both front ends; nil
+	// when audio is off.
+	conferences *conference.Tracker
 	close       func()
 }
 
@@ -41,10 +42,12 @@ func withLocalConferences(sess *session, sound *soundSystem, logger *slog.Logger
 // addConferences offers the backend to both front ends and closes it
 // before the line.
 func (sess *session) addConferences(conf conference.Backend) {
-	sess.conferences = conf
-	sess.commands = append(sess.commands, headless.WithConferences(conf, sess.api))
+	tracker := conference.NewTracker(sess.api, conf)
+	sess.conferences = tracker
+	sess.commands = append(sess.commands, headless.WithConferences(tracker, sess.api))
 	closeLine := sess.close
 	sess.close = func() {
+		tracker.Close()
 		_ = conf.Close()
 		closeLine()
 	}
