@@ -1,9 +1,7 @@
 package wazo
 
 import (
-	"crypto/sha256"
 	"crypto/tls"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -52,26 +50,11 @@ func WithExpiration(d time.Duration) Option { return func(c *clientConfig) { c.e
 func WithUserAgent(ua string) Option { return func(c *clientConfig) { c.userAgent = ua } }
 
 func (cfg *clientConfig) effectiveTLS() *tls.Config {
-	var t *tls.Config
-	if cfg.tlsConfig != nil {
-		t = cfg.tlsConfig.Clone()
-	} else {
-		t = &tls.Config{MinVersion: tls.VersionTLS12}
-	}
 	if cfg.pin != nil {
-		pin := *cfg.pin
-		// Pinning: the certificate is checked against the pin instead of a
-		// CA chain (self-signed Wazo certificates have no chain).
-		t.InsecureSkipVerify = true
-		t.VerifyConnection = func(cs tls.ConnectionState) error {
-			if len(cs.PeerCertificates) == 0 {
-				return ErrCertificateMismatch
-			}
-			if sha256.Sum256(cs.PeerCertificates[0].Raw) != pin {
-				return fmt.Errorf("%w (got SHA-256 %x)", ErrCertificateMismatch, sha256.Sum256(cs.PeerCertificates[0].Raw))
-			}
-			return nil
-		}
+		return PinnedTLS(cfg.tlsConfig, *cfg.pin)
 	}
-	return t
+	if cfg.tlsConfig != nil {
+		return cfg.tlsConfig.Clone()
+	}
+	return &tls.Config{MinVersion: tls.VersionTLS12}
 }
