@@ -17,6 +17,7 @@ import (
 	"github.com/parley-voip/parley/internal/rtc"
 	"github.com/parley-voip/parley/internal/wazostandin"
 	"github.com/parley-voip/parley/phone"
+	"github.com/parley-voip/parley/phone/phonetest"
 	"github.com/parley-voip/parley/wazo"
 	"github.com/parley-voip/parley/wazoline"
 )
@@ -42,7 +43,7 @@ type stackEnv struct {
 	d     *demo.Demo
 	line  *wazoline.Line
 	conf  *Wazo
-	phone *phoneLog
+	phone *phonetest.Recorder
 	wazo  *wazoLog
 	log   *eventLog
 	audio *recordingAudio
@@ -70,7 +71,7 @@ func newStackEnv(t *testing.T) *stackEnv {
 		defer cc()
 		_ = line.Close(c)
 	})
-	e := &stackEnv{d: d, line: line, audio: audio, phone: watchPhone(t, line.Phone()), wazo: watchWazo(t, line)}
+	e := &stackEnv{d: d, line: line, audio: audio, phone: phonetest.Record(t, line.Phone()), wazo: watchWazo(t, line)}
 	e.conf, err = NewWazo(line, WithLogger(testLogger()))
 	if err != nil {
 		t.Fatal(err)
@@ -96,11 +97,11 @@ func (e *stackEnv) ring(t *testing.T, number, name string, tone float64) party {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.phone.wait(t, phone.EventCallIncoming, rc.SIPCallID, nil)
+	e.phone.WaitCall(phone.EventCallIncoming, rc.SIPCallID, nil)
 	if err := e.line.Phone().Accept(context.Background(), rc.SIPCallID); err != nil {
 		t.Fatalf("Accept: %v", err)
 	}
-	e.phone.wait(t, phone.EventCallUpdated, rc.SIPCallID, func(cs phone.CallSession) bool {
+	e.phone.WaitCall(phone.EventCallUpdated, rc.SIPCallID, func(cs phone.CallSession) bool {
 		return cs.Call != nil && slices.Contains(cs.Call.TalkingToIDs(), rc.PeerCallID)
 	})
 	return party{rc: rc, sip: rc.SIPCallID, peer: rc.PeerCallID, tone: tone}
@@ -201,7 +202,7 @@ func TestWazoConferenceLifecycle(t *testing.T) {
 		t.Fatalf("participant Bob %+v", p)
 	}
 	// Bob's dialog was discarded by calld: merged, not a plain end.
-	e.phone.wait(t, phone.EventCallEnded, b.sip, nil)
+	e.phone.WaitCall(phone.EventCallEnded, b.sip, nil)
 	if id2, ok := e.conf.MergedInto(b.sip); !ok || id2 != id {
 		t.Fatalf("Bob's leg merged into %q %v, want %q", id2, ok, id)
 	}
@@ -210,7 +211,7 @@ func TestWazoConferenceLifecycle(t *testing.T) {
 		t.Fatal("the host leg is marked merged")
 	}
 	// The host leg talks to every member.
-	e.phone.wait(t, phone.EventCallUpdated, a.sip, talksToAll(a.peer, b.peer))
+	e.phone.WaitCall(phone.EventCallUpdated, a.sip, talksToAll(a.peer, b.peer))
 	// Audio through the stack's mixing bridge.
 	hears(t, a, []float64{toneB}, []float64{toneA})
 	hears(t, b, []float64{toneA}, []float64{toneB})
@@ -225,11 +226,11 @@ func TestWazoConferenceLifecycle(t *testing.T) {
 		t.Fatalf("AddParticipant: %v", err)
 	}
 	e.log.wait(t, EventParticipantJoined, func(ev Event) bool { return ev.Participant.CallID == cc.peer })
-	e.phone.wait(t, phone.EventCallEnded, cc.sip, nil)
+	e.phone.WaitCall(phone.EventCallEnded, cc.sip, nil)
 	if !isMerged(e.conf, cc.sip) {
 		t.Fatal("Carol's leg is not marked merged")
 	}
-	e.phone.wait(t, phone.EventCallUpdated, a.sip, talksToAll(a.peer, b.peer, cc.peer))
+	e.phone.WaitCall(phone.EventCallUpdated, a.sip, talksToAll(a.peer, b.peer, cc.peer))
 	if got := c.Snapshot().ParticipantIDs(); !slices.Equal(got, sorted(a.peer, b.peer, cc.peer)) {
 		t.Fatalf("participants %v", got)
 	}
@@ -255,7 +256,7 @@ func TestWazoConferenceLifecycle(t *testing.T) {
 		t.Fatal("a refused start left Dave's leg marked merged")
 	}
 	d.rc.Hangup()
-	e.phone.wait(t, phone.EventCallEnded, d.sip, nil)
+	e.phone.WaitCall(phone.EventCallEnded, d.sip, nil)
 
 	// Remove Carol: calld hangs her up, the conference goes on.
 	if err := c.RemoveParticipant(ctx, cc.peer); err != nil {
@@ -283,7 +284,7 @@ func TestWazoConferenceLifecycle(t *testing.T) {
 	if !ended.Conference.Finished || len(ended.Conference.Participants) != 0 {
 		t.Fatalf("ended: %+v", ended.Conference)
 	}
-	e.phone.wait(t, phone.EventCallEnded, a.sip, nil)
+	e.phone.WaitCall(phone.EventCallEnded, a.sip, nil)
 	if len(e.conf.Conferences()) != 0 {
 		t.Fatal("a finished conference is still listed")
 	}
@@ -306,12 +307,12 @@ func TestWazoConferenceFourAtOnceAndHangup(t *testing.T) {
 		e.log.wait(t, EventParticipantJoined, func(ev Event) bool { return ev.Participant.CallID == p.peer })
 	}
 	for _, p := range []party{a, b} {
-		e.phone.wait(t, phone.EventCallEnded, p.sip, nil)
+		e.phone.WaitCall(phone.EventCallEnded, p.sip, nil)
 		if !isMerged(e.conf, p.sip) {
 			t.Fatalf("%s not merged", p.sip)
 		}
 	}
-	e.phone.wait(t, phone.EventCallUpdated, c3.sip, talksToAll(a.peer, b.peer, c3.peer))
+	e.phone.WaitCall(phone.EventCallUpdated, c3.sip, talksToAll(a.peer, b.peer, c3.peer))
 	if got := c.Snapshot().ParticipantIDs(); !slices.Equal(got, sorted(a.peer, b.peer, c3.peer)) {
 		t.Fatalf("participants %v", got)
 	}
@@ -334,7 +335,7 @@ func TestWazoConferenceFourAtOnceAndHangup(t *testing.T) {
 	for _, p := range []party{a, b, c3} {
 		waitFor(t, "peer hung up", func() bool { return done(p.rc.Done()) })
 	}
-	e.phone.wait(t, phone.EventCallEnded, c3.sip, nil)
+	e.phone.WaitCall(phone.EventCallEnded, c3.sip, nil)
 	if isMerged(e.conf, c3.sip) {
 		t.Fatal("the host leg's end is reported as a merge")
 	}
@@ -374,45 +375,6 @@ func talksToAll(ids ...string) func(phone.CallSession) bool {
 		}
 		return true
 	}
-}
-
-// phoneLog records every engine event.
-type phoneLog struct {
-	mu  sync.Mutex
-	evs []phone.Event
-}
-
-func watchPhone(t *testing.T, p *phone.Phone) *phoneLog {
-	ch, stop := p.Subscribe()
-	l := &phoneLog{}
-	fin := make(chan struct{})
-	go func() {
-		defer close(fin)
-		for ev := range ch {
-			l.mu.Lock()
-			l.evs = append(l.evs, ev)
-			l.mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() { stop(); <-fin })
-	return l
-}
-
-func (l *phoneLog) wait(t *testing.T, typ phone.EventType, sip string, ok func(phone.CallSession) bool) phone.CallSession {
-	t.Helper()
-	var got phone.CallSession
-	waitFor(t, string(typ)+" for "+sip, func() bool {
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		for _, ev := range l.evs {
-			if ev.Type == typ && ev.Call != nil && ev.Call.SIPCallID == sip && (ok == nil || ok(*ev.Call)) {
-				got = *ev.Call
-				return true
-			}
-		}
-		return false
-	})
-	return got
 }
 
 // wazoLog records the line's Wazo events.

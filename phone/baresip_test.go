@@ -10,6 +10,7 @@ import (
 	"github.com/parley-voip/parley/internal/rtc"
 	"github.com/parley-voip/parley/internal/testrig"
 	"github.com/parley-voip/parley/phone"
+	"github.com/parley-voip/parley/phone/phonetest"
 )
 
 // baresipWait bounds waits for baresip's own events.
@@ -56,17 +57,17 @@ func TestCallToBaresipEstablishesWebRTCMedia(t *testing.T) {
 	kam := testrig.StartKamailio(t)
 	bob := startWebRTCBaresip(t, kam, "bob", true)
 	p := newPhone(t, kam, "udp", "alice", webrtcWithBaresip(), phone.WithQualityInterval(500*time.Millisecond))
-	ev := record(t, p)
+	ev := phonetest.Record(t, p)
 
 	cs, err := p.Call(context.Background(), "sip:bob@"+kam.UDPAddr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev.next(phone.EventCallAccepted)
+	ev.Next(phone.EventCallAccepted)
 	mustEvent(t, bob, "CALL_ESTABLISHED")
-	ev.next(phone.EventMediaConnected)
+	ev.Next(phone.EventMediaConnected)
 	for {
-		q := ev.next(phone.EventCallQuality)
+		q := ev.Next(phone.EventCallQuality)
 		if q.Quality.PacketsReceived > 0 {
 			break
 		}
@@ -74,7 +75,7 @@ func TestCallToBaresipEstablishesWebRTCMedia(t *testing.T) {
 	if err := p.Hangup(context.Background(), cs.ID()); err != nil {
 		t.Fatal(err)
 	}
-	end := ev.next(phone.EventCallEnded)
+	end := ev.Next(phone.EventCallEnded)
 	if end.Quality == nil || end.Quality.PacketsReceived == 0 || end.Quality.MOS < 1 {
 		t.Fatalf("call_ended carries no quality summary: %+v", end.Quality)
 	}
@@ -87,12 +88,12 @@ func TestCallFromBaresip(t *testing.T) {
 	kam := testrig.StartKamailio(t)
 	bob := startWebRTCBaresip(t, kam, "bob", false)
 	p := newPhone(t, kam, "udp", "alice", webrtcWithBaresip())
-	ev := record(t, p)
+	ev := phonetest.Record(t, p)
 
 	if _, err := bob.Command(bctx(t), "dial", "sip:alice@"+kam.UDPAddr); err != nil {
 		t.Fatal(err)
 	}
-	in := ev.next(phone.EventCallIncoming)
+	in := ev.Next(phone.EventCallIncoming)
 	if in.Call.Number != "bob" && !strings.HasPrefix(in.Call.Number, "bob") {
 		t.Fatalf("caller number %q, want bob", in.Call.Number)
 	}
@@ -100,11 +101,11 @@ func TestCallFromBaresip(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustEvent(t, bob, "CALL_ESTABLISHED")
-	ev.next(phone.EventMediaConnected)
+	ev.Next(phone.EventMediaConnected)
 	if _, err := bob.Command(bctx(t), "hangup", ""); err != nil {
 		t.Fatal(err)
 	}
-	end := ev.next(phone.EventCallEnded)
+	end := ev.Next(phone.EventCallEnded)
 	if end.Reason != "the other party hung up" {
 		t.Fatalf("reason %q", end.Reason)
 	}
@@ -119,15 +120,15 @@ func TestHoldDTMFAndSecondCallWithBaresip(t *testing.T) {
 	bob := startWebRTCBaresip(t, kam, "bob", true)
 	carol := startWebRTCBaresip(t, kam, "carol", false)
 	p := newPhone(t, kam, "udp", "alice", webrtcWithBaresip())
-	ev := record(t, p)
+	ev := phonetest.Record(t, p)
 	ctx := context.Background()
 
 	first, err := p.Call(ctx, "sip:bob@"+kam.UDPAddr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev.next(phone.EventCallAccepted)
-	ev.next(phone.EventMediaConnected)
+	ev.Next(phone.EventCallAccepted)
+	ev.Next(phone.EventMediaConnected)
 
 	if err := p.SendDTMF(ctx, first.ID(), "1#"); err != nil {
 		t.Fatal(err)
@@ -142,28 +143,28 @@ func TestHoldDTMFAndSecondCallWithBaresip(t *testing.T) {
 	if err := p.Hold(ctx, first.ID()); err != nil {
 		t.Fatal(err)
 	}
-	held := ev.next(phone.EventCallHeld)
+	held := ev.Next(phone.EventCallHeld)
 	if !held.Call.Paused || held.Call.Status != phone.StatusHeld {
 		t.Fatalf("not held: %+v", held.Call)
 	}
 	if err := p.Resume(ctx, first.ID()); err != nil {
 		t.Fatal(err)
 	}
-	if r := ev.next(phone.EventCallResumed); r.Call.Paused {
+	if r := ev.Next(phone.EventCallResumed); r.Call.Paused {
 		t.Fatal("still paused after resume")
 	}
 
 	if _, err := carol.Command(bctx(t), "dial", "sip:alice@"+kam.UDPAddr); err != nil {
 		t.Fatal(err)
 	}
-	in := ev.next(phone.EventCallIncoming)
+	in := ev.Next(phone.EventCallIncoming)
 	if err := p.Accept(ctx, in.Call.ID()); err != nil {
 		t.Fatal(err)
 	}
-	if h := ev.next(phone.EventCallHeld); h.Call.ID() != first.ID() {
+	if h := ev.Next(phone.EventCallHeld); h.Call.ID() != first.ID() {
 		t.Fatalf("accepting the second call held %s, want the first", h.Call.ID())
 	}
-	if acc := ev.next(phone.EventCallAccepted); acc.Call.ID() != in.Call.ID() {
+	if acc := ev.Next(phone.EventCallAccepted); acc.Call.ID() != in.Call.ID() {
 		t.Fatalf("accepted %s", acc.Call.ID())
 	}
 	if active, _ := p.ActiveCall(); active.ID() != in.Call.ID() {
@@ -187,14 +188,14 @@ func TestBlindTransferWithBaresip(t *testing.T) {
 	bob := startWebRTCBaresip(t, kam, "bob", true)
 	carol := startWebRTCBaresip(t, kam, "carol", false)
 	p := newPhone(t, kam, "udp", "alice", webrtcWithBaresip())
-	ev := record(t, p)
+	ev := phonetest.Record(t, p)
 	ctx := context.Background()
 
 	cs, err := p.Call(ctx, "sip:bob@"+kam.UDPAddr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev.next(phone.EventCallAccepted)
+	ev.Next(phone.EventCallAccepted)
 	mustEvent(t, bob, "CALL_ESTABLISHED")
 	transferred := make(chan error, 1)
 	go func() {
@@ -212,8 +213,8 @@ func TestBlindTransferWithBaresip(t *testing.T) {
 	if err := <-transferred; err != nil {
 		t.Fatalf("transfer: %v\n%s", err, bob.Log())
 	}
-	ev.next(phone.EventCallTransferred)
-	ev.next(phone.EventCallEnded)
+	ev.Next(phone.EventCallTransferred)
+	ev.Next(phone.EventCallEnded)
 	mustEvent(t, carol, "CALL_ESTABLISHED")
 }
 

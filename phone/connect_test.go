@@ -9,6 +9,7 @@ import (
 	"github.com/parley-voip/parley/internal/rtc"
 	"github.com/parley-voip/parley/internal/testrig"
 	"github.com/parley-voip/parley/phone"
+	"github.com/parley-voip/parley/phone/phonetest"
 )
 
 func TestConnectFailuresAreExplained(t *testing.T) {
@@ -44,7 +45,7 @@ func TestConnectFailuresAreExplained(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer p.Disconnect(context.Background())
-			ev := record(t, p)
+			ev := phonetest.Record(t, p)
 			ctx, cancel := context.WithTimeout(context.Background(), eventWait)
 			defer cancel()
 			err = p.Connect(ctx)
@@ -54,7 +55,7 @@ func TestConnectFailuresAreExplained(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.sentence) {
 				t.Fatalf("error %q does not say %q", err, tt.sentence)
 			}
-			failed := ev.next(phone.EventRegisterFailed)
+			failed := ev.Next(phone.EventRegisterFailed)
 			if failed.Registration.State != phone.RegFailed || failed.Reason == "" {
 				t.Fatalf("unexpected failure event %+v", failed.Registration)
 			}
@@ -93,13 +94,13 @@ func TestIncomingCallOverWebSocket(t *testing.T) {
 	if c := kam.Contacts(t, "dave"); len(c) != 1 || !strings.Contains(c[0], "transport=ws") {
 		t.Fatalf("contacts for dave = %v, want one ws binding", c)
 	}
-	ev := record(t, p)
+	ev := phonetest.Record(t, p)
 	sipp := testrig.StartSipp(t, testrig.SippOptions{Scenario: scenario("incoming_bye.xml"), Remote: kam.UDPAddr, Args: []string{"-s", "dave"}})
-	in := ev.next(phone.EventCallIncoming)
+	in := ev.Next(phone.EventCallIncoming)
 	if err := p.Accept(context.Background(), in.Call.ID()); err != nil {
 		t.Fatal(err)
 	}
-	ev.next(phone.EventCallAccepted)
-	ev.next(phone.EventCallEnded)
+	ev.Next(phone.EventCallAccepted)
+	ev.Next(phone.EventCallEnded)
 	waitSipp(t, sipp)
 }

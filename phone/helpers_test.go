@@ -19,47 +19,6 @@ import (
 // ceiling for a broken build, not a performance assertion.
 const eventWait = 20 * time.Second
 
-// recorder collects a phone's events so tests can wait for one in order.
-type recorder struct {
-	t    testing.TB
-	ch   <-chan phone.Event
-	seen []phone.Event
-}
-
-func record(t testing.TB, p phone.API) *recorder {
-	ch, cancel := p.Subscribe()
-	t.Cleanup(cancel)
-	return &recorder{t: t, ch: ch}
-}
-
-// next waits for the next event of the given type, skipping others.
-func (r *recorder) next(typ phone.EventType) phone.Event {
-	r.t.Helper()
-	deadline := time.After(eventWait)
-	for {
-		select {
-		case ev, ok := <-r.ch:
-			if !ok {
-				r.t.Fatalf("event stream closed while waiting for %s; saw %s", typ, r.history())
-			}
-			r.seen = append(r.seen, ev)
-			if ev.Type == typ {
-				return ev
-			}
-		case <-deadline:
-			r.t.Fatalf("no %s event within %s; saw %s", typ, eventWait, r.history())
-		}
-	}
-}
-
-func (r *recorder) history() string {
-	var b strings.Builder
-	for _, ev := range r.seen {
-		fmt.Fprintf(&b, "%s(%d %q) ", ev.Type, ev.Code, ev.Reason)
-	}
-	return b.String()
-}
-
 // newPhone registers a phone for user at kamailio over the given transport.
 func newPhone(t *testing.T, kam *testrig.Kamailio, transport, user string, opts ...phone.Option) *phone.Phone {
 	t.Helper()

@@ -6,6 +6,7 @@ import (
 
 	"github.com/parley-voip/parley/internal/testrig"
 	"github.com/parley-voip/parley/phone"
+	"github.com/parley-voip/parley/phone/phonetest"
 )
 
 // A caller rings through the registrar; we accept, and the caller hangs up.
@@ -13,11 +14,11 @@ func TestIncomingCallAcceptedThenRemoteBye(t *testing.T) {
 	testrig.Require(t, "kamailio", "sipp")
 	kam := testrig.StartKamailio(t)
 	p := newPhone(t, kam, "udp", "alice")
-	ev := record(t, p)
+	ev := phonetest.Record(t, p)
 
 	sipp := testrig.StartSipp(t, testrig.SippOptions{Scenario: scenario("incoming_bye.xml"), Remote: kam.UDPAddr, Args: []string{"-s", "alice"}})
 
-	in := ev.next(phone.EventCallIncoming)
+	in := ev.Next(phone.EventCallIncoming)
 	cs := in.Call
 	if cs == nil || cs.SIPCallID == "" {
 		t.Fatalf("incoming event without a CallSession: %+v", in)
@@ -31,14 +32,14 @@ func TestIncomingCallAcceptedThenRemoteBye(t *testing.T) {
 	if err := p.Accept(context.Background(), cs.ID()); err != nil {
 		t.Fatalf("accept: %v", err)
 	}
-	acc := ev.next(phone.EventCallAccepted)
+	acc := ev.Next(phone.EventCallAccepted)
 	if !acc.Call.Answered || acc.Call.AnswerTime.IsZero() || acc.Call.Status != phone.StatusEstablished {
 		t.Fatalf("accepted CallSession not established: %+v", acc.Call)
 	}
 	if active, ok := p.ActiveCall(); !ok || active.ID() != cs.ID() {
 		t.Fatalf("accepted call is not the active one")
 	}
-	end := ev.next(phone.EventCallEnded)
+	end := ev.Next(phone.EventCallEnded)
 	if end.Call.ID() != cs.ID() || end.Call.EndTime.IsZero() || end.Reason != "the other party hung up" {
 		t.Fatalf("unexpected end: %+v reason %q", end.Call, end.Reason)
 	}
@@ -63,15 +64,15 @@ func TestIncomingCallRejected(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			user := []string{"bob", "carol"}[i]
 			p := newPhone(t, kam, "udp", user, tt.opts...)
-			ev := record(t, p)
+			ev := phonetest.Record(t, p)
 			// sipp does not substitute keys in response="…", so write the
 			// expected code into a copy of the scenario.
 			sipp := testrig.StartSipp(t, testrig.SippOptions{Scenario: scenarioWith(t, "incoming_reject.xml", "[code]", tt.code), Remote: kam.UDPAddr, Args: []string{"-s", user}})
-			in := ev.next(phone.EventCallIncoming)
+			in := ev.Next(phone.EventCallIncoming)
 			if err := p.Reject(context.Background(), in.Call.ID()); err != nil {
 				t.Fatal(err)
 			}
-			failed := ev.next(phone.EventCallFailed)
+			failed := ev.Next(phone.EventCallFailed)
 			if failed.Call.Answered || failed.Call.Status != phone.StatusFailed {
 				t.Fatalf("rejected call looks answered: %+v", failed.Call)
 			}
@@ -87,10 +88,10 @@ func TestIncomingCallCancelledByCaller(t *testing.T) {
 	testrig.Require(t, "kamailio", "sipp")
 	kam := testrig.StartKamailio(t)
 	p := newPhone(t, kam, "udp", "alice")
-	ev := record(t, p)
+	ev := phonetest.Record(t, p)
 	sipp := testrig.StartSipp(t, testrig.SippOptions{Scenario: scenario("incoming_cancel.xml"), Remote: kam.UDPAddr, Args: []string{"-s", "alice"}})
-	in := ev.next(phone.EventCallIncoming)
-	failed := ev.next(phone.EventCallFailed)
+	in := ev.Next(phone.EventCallIncoming)
+	failed := ev.Next(phone.EventCallFailed)
 	if failed.Call.ID() != in.Call.ID() || failed.Code != 487 {
 		t.Fatalf("expected the ringing call to fail with 487, got %d %q", failed.Code, failed.Reason)
 	}
@@ -106,21 +107,21 @@ func TestIncomingCallRemoteHoldAndResume(t *testing.T) {
 	testrig.Require(t, "kamailio", "sipp")
 	kam := testrig.StartKamailio(t)
 	p := newPhone(t, kam, "udp", "alice")
-	ev := record(t, p)
+	ev := phonetest.Record(t, p)
 	sipp := testrig.StartSipp(t, testrig.SippOptions{Scenario: scenario("incoming_hold.xml"), Remote: kam.UDPAddr, Args: []string{"-s", "alice"}})
-	in := ev.next(phone.EventCallIncoming)
+	in := ev.Next(phone.EventCallIncoming)
 	if err := p.Accept(context.Background(), in.Call.ID()); err != nil {
 		t.Fatal(err)
 	}
-	held := ev.next(phone.EventCallRemoteHold)
+	held := ev.Next(phone.EventCallRemoteHold)
 	if !held.Call.RemoteHeld {
 		t.Fatalf("RemoteHeld not set: %+v", held.Call)
 	}
-	resumed := ev.next(phone.EventCallRemoteResume)
+	resumed := ev.Next(phone.EventCallRemoteResume)
 	if resumed.Call.RemoteHeld {
 		t.Fatalf("RemoteHeld still set after resume")
 	}
-	ev.next(phone.EventCallEnded)
+	ev.Next(phone.EventCallEnded)
 	waitSipp(t, sipp)
 }
 
@@ -130,9 +131,9 @@ func TestIncomingAutoAnswerFlagAndLocalHangup(t *testing.T) {
 	testrig.Require(t, "kamailio", "sipp")
 	kam := testrig.StartKamailio(t)
 	p := newPhone(t, kam, "udp", "alice", phone.WithServerCallIDHeader("X-Server-Call-ID"))
-	ev := record(t, p)
+	ev := phonetest.Record(t, p)
 	sipp := testrig.StartSipp(t, testrig.SippOptions{Scenario: scenario("incoming_wait_bye.xml"), Remote: kam.UDPAddr, Args: []string{"-s", "alice"}})
-	in := ev.next(phone.EventCallIncoming)
+	in := ev.Next(phone.EventCallIncoming)
 	if !in.Call.AutoAnswer {
 		t.Fatal("Answer-Mode: Auto not flagged")
 	}
@@ -142,11 +143,11 @@ func TestIncomingAutoAnswerFlagAndLocalHangup(t *testing.T) {
 	if err := p.Accept(context.Background(), in.Call.ID()); err != nil {
 		t.Fatal(err)
 	}
-	ev.next(phone.EventCallAccepted)
+	ev.Next(phone.EventCallAccepted)
 	if err := p.Hangup(context.Background(), in.Call.ID()); err != nil {
 		t.Fatal(err)
 	}
-	end := ev.next(phone.EventCallEnded)
+	end := ev.Next(phone.EventCallEnded)
 	if end.Reason != "you hung up" {
 		t.Fatalf("reason %q", end.Reason)
 	}

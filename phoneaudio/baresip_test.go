@@ -11,6 +11,7 @@ import (
 	"github.com/parley-voip/parley/internal/rtc"
 	"github.com/parley-voip/parley/internal/testrig"
 	"github.com/parley-voip/parley/phone"
+	"github.com/parley-voip/parley/phone/phonetest"
 )
 
 // Interop with another implementation: we call baresip with the WebRTC
@@ -35,14 +36,14 @@ func TestBaresipInteropOpusDTLS(t *testing.T) {
 	// leaves its 0.0.0.0-bound socket from another address, failing the
 	// RFC 8445 symmetry check (see phone/baresip_test.go).
 	alice := newPhone(t, kam, "alice", ae, rtc.Config{IncludeLoopback: false})
-	aev := watch(t, alice)
+	aev := phonetest.Record(t, alice)
 
 	cs, err := alice.Call(ctxT(t), "sip:bob@"+kam.UDPAddr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	aev.next(phone.EventCallAccepted)
-	if ev := aev.nextOf(phone.EventMediaConnected, phone.EventMediaFailed); ev.Type != phone.EventMediaConnected {
+	aev.Next(phone.EventCallAccepted)
+	if ev := aev.Next(phone.EventMediaConnected, phone.EventMediaFailed); ev.Type != phone.EventMediaConnected {
 		t.Fatalf("media with baresip failed: %s\n%s", ev.Reason, b.Log())
 	}
 	audiotest.Hear(t, "we hear baresip", arec, []float64{1000}, aliceTones...)
@@ -51,7 +52,7 @@ func TestBaresipInteropOpusDTLS(t *testing.T) {
 	if err := alice.Hangup(ctxT(t), cs.ID()); err != nil {
 		t.Fatal(err)
 	}
-	aev.next(phone.EventCallEnded)
+	aev.Next(phone.EventCallEnded)
 	if _, err := b.WaitEvent(ctxT(t), "CALL_CLOSED"); err != nil {
 		t.Fatalf("baresip did not close the call: %v", err)
 	}

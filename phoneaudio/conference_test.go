@@ -15,6 +15,7 @@ import (
 	"github.com/parley-voip/parley/internal/rtc"
 	"github.com/parley-voip/parley/internal/testrig"
 	"github.com/parley-voip/parley/phone"
+	"github.com/parley-voip/parley/phone/phonetest"
 )
 
 // sideResumer is the phone method a local conference needs for every leg
@@ -30,7 +31,7 @@ type confParty struct {
 	name string
 	tone float64
 	p    *phone.Phone
-	ev   *events
+	ev   *phonetest.Recorder
 	rec  *audiotest.Recorder
 	sip  string // the host's dialog with this party
 }
@@ -53,18 +54,18 @@ func quietToneEngine(t *testing.T, freq float64) (*audio.Engine, *audiotest.Reco
 }
 
 // dial makes host call party and party answer.
-func dial(t *testing.T, kam *testrig.Kamailio, host *phone.Phone, hev *events, party *confParty) {
+func dial(t *testing.T, kam *testrig.Kamailio, host *phone.Phone, hev *phonetest.Recorder, party *confParty) {
 	t.Helper()
 	cs, err := host.Call(ctxT(t), "sip:"+party.name+"@"+kam.UDPAddr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := party.ev.next(phone.EventCallIncoming)
+	in := party.ev.Next(phone.EventCallIncoming)
 	if err := party.p.Accept(ctxT(t), in.Call.ID()); err != nil {
 		t.Fatal(err)
 	}
-	hev.next(phone.EventCallAccepted)
-	if ev := hev.nextOf(phone.EventMediaConnected, phone.EventMediaFailed); ev.Type != phone.EventMediaConnected {
+	hev.Next(phone.EventCallAccepted)
+	if ev := hev.Next(phone.EventMediaConnected, phone.EventMediaFailed); ev.Type != phone.EventMediaConnected {
 		t.Fatalf("media with %s failed: %s", party.name, ev.Reason)
 	}
 	party.sip = cs.ID()
@@ -97,12 +98,12 @@ func TestLocalConferenceOverSIP(t *testing.T) {
 	const hostTone = 440
 	he, hrec := quietToneEngine(t, hostTone)
 	host := newPhone(t, kam, "host", he, media)
-	hev := watch(t, host)
+	hev := phonetest.Record(t, host)
 	var parties []*confParty
 	for i, name := range []string{"alice", "bob", "carol", "dave"} {
 		e, rec := quietToneEngine(t, []float64{620, 810, 1030, 1270}[i])
 		p := newPhone(t, kam, name, e, media)
-		parties = append(parties, &confParty{name: name, tone: []float64{620, 810, 1030, 1270}[i], p: p, ev: watch(t, p), rec: rec})
+		parties = append(parties, &confParty{name: name, tone: []float64{620, 810, 1030, 1270}[i], p: p, ev: phonetest.Record(t, p), rec: rec})
 	}
 	alice, bob, carol, dave := parties[0], parties[1], parties[2], parties[3]
 	for _, p := range parties[:3] {
@@ -204,7 +205,7 @@ func TestLocalConferenceOverSIP(t *testing.T) {
 	if err := c.RemoveParticipant(ctxT(t), dave.sip); err != nil {
 		t.Fatal(err)
 	}
-	dave.ev.next(phone.EventCallEnded)
+	dave.ev.Next(phone.EventCallEnded)
 	in = in[:3]
 	if ev := nextConf(t, cev, conference.EventParticipantLeft); ev.Participant.SIPCallID != dave.sip {
 		t.Fatalf("left: %+v", ev.Participant)
@@ -234,8 +235,8 @@ func TestLocalConferenceOverSIP(t *testing.T) {
 	if ev := nextConf(t, cev, conference.EventEnded); !ev.Conference.Finished || len(ev.Conference.Participants) != 0 {
 		t.Fatalf("ended %+v", ev.Conference)
 	}
-	bob.ev.next(phone.EventCallEnded)
-	carol.ev.next(phone.EventCallEnded)
+	bob.ev.Next(phone.EventCallEnded)
+	carol.ev.Next(phone.EventCallEnded)
 	audiotest.WaitFor(t, eventWait, "the host to have no calls", func() bool { return len(host.Calls()) == 0 })
 }
 
@@ -250,13 +251,13 @@ func TestLocalConferenceSixPartiesRealTime(t *testing.T) {
 	tones := []float64{620, 810, 1030, 1270, 1510, 1780}
 	he, hrec := quietToneEngine(t, hostTone)
 	host := newPhone(t, kam, "host", he, media)
-	hev := watch(t, host)
+	hev := phonetest.Record(t, host)
 	var parties []*confParty
 	for i, tone := range tones {
 		e, rec := quietToneEngine(t, tone)
 		name := fmt.Sprintf("party%d", i)
 		p := &confParty{name: name, tone: tone, rec: rec, p: newPhone(t, kam, name, e, media)}
-		p.ev = watch(t, p.p)
+		p.ev = phonetest.Record(t, p.p)
 		dial(t, kam, host, hev, p)
 		parties = append(parties, p)
 	}
@@ -321,19 +322,19 @@ func TestLocalConferenceWithBaresipRealTime(t *testing.T) {
 	media := rtc.Config{IncludeLoopback: false}
 	he, hrec := quietToneEngine(t, 440)
 	host := newPhone(t, kam, "host", he, media)
-	hev := watch(t, host)
+	hev := phonetest.Record(t, host)
 	ae, arec := quietToneEngine(t, 620)
 	alice := &confParty{name: "alice", tone: 620, rec: arec}
 	alice.p = newPhone(t, kam, "alice", ae, media)
-	alice.ev = watch(t, alice.p)
+	alice.ev = phonetest.Record(t, alice.p)
 	dial(t, kam, host, hev, alice)
 
 	cs, err := host.Call(ctxT(t), "sip:bob@"+kam.UDPAddr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	hev.next(phone.EventCallAccepted)
-	if ev := hev.nextOf(phone.EventMediaConnected, phone.EventMediaFailed); ev.Type != phone.EventMediaConnected {
+	hev.Next(phone.EventCallAccepted)
+	if ev := hev.Next(phone.EventMediaConnected, phone.EventMediaFailed); ev.Type != phone.EventMediaConnected {
 		t.Fatalf("media with baresip failed: %s\n%s", ev.Reason, b.Log())
 	}
 	_, full := any(host).(sideResumer)

@@ -16,6 +16,7 @@ import (
 	"github.com/parley-voip/parley/internal/rtc"
 	"github.com/parley-voip/parley/internal/testrig"
 	"github.com/parley-voip/parley/phone"
+	"github.com/parley-voip/parley/phone/phonetest"
 )
 
 // measureWindow is how long CPU is sampled once every call is up.
@@ -123,7 +124,7 @@ func parleyCalls(t *testing.T, n int) (cpu float64, delay time.Duration, framesD
 	type leg struct {
 		p   *phone.Phone
 		e   *audio.Engine
-		evs *events
+		evs *phonetest.Recorder
 	}
 	mk := func(user string, freq float64) leg {
 		gen, _ := dsp.NewToneGen(audio.SampleRate, 0.3, freq)
@@ -133,7 +134,7 @@ func parleyCalls(t *testing.T, n int) (cpu float64, delay time.Duration, framesD
 		}
 		t.Cleanup(func() { _ = e.Close() })
 		p := newPhone(t, kam, user, e, media)
-		return leg{p: p, e: e, evs: watch(t, p)}
+		return leg{p: p, e: e, evs: phonetest.Record(t, p)}
 	}
 	var callers, callees []leg
 	for i := range n {
@@ -144,14 +145,14 @@ func parleyCalls(t *testing.T, n int) (cpu float64, delay time.Duration, framesD
 		if _, err := callers[i].p.Call(ctxT(t), fmt.Sprintf("sip:b%d@%s", i, kam.UDPAddr)); err != nil {
 			t.Fatal(err)
 		}
-		in := callees[i].evs.next(phone.EventCallIncoming)
+		in := callees[i].evs.Next(phone.EventCallIncoming)
 		if err := callees[i].p.Accept(ctxT(t), in.Call.ID()); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for i := range n {
-		callers[i].evs.next(phone.EventMediaConnected)
-		callees[i].evs.next(phone.EventMediaConnected)
+		callers[i].evs.Next(phone.EventMediaConnected)
+		callees[i].evs.Next(phone.EventMediaConnected)
 	}
 	time.Sleep(2 * time.Second) // let the jitter buffers settle
 	framesSent := func() (n uint64) {

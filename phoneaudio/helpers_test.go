@@ -2,11 +2,8 @@ package phoneaudio_test
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"os"
-	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -25,45 +22,6 @@ var (
 	aliceTones = []float64{440, 1250}
 	bobTones   = []float64{697, 1633}
 )
-
-// events collects a phone's events so tests can wait for one in order.
-type events struct {
-	t    testing.TB
-	ch   <-chan phone.Event
-	seen []string
-}
-
-func watch(t testing.TB, p phone.API) *events {
-	ch, cancel := p.Subscribe()
-	t.Cleanup(cancel)
-	return &events{t: t, ch: ch}
-}
-
-// next waits for the next event of type typ, skipping others.
-func (e *events) next(typ phone.EventType) phone.Event {
-	e.t.Helper()
-	return e.nextOf(typ)
-}
-
-// nextOf waits for the next event of any of the types, skipping others.
-func (e *events) nextOf(types ...phone.EventType) phone.Event {
-	e.t.Helper()
-	deadline := time.After(eventWait)
-	for {
-		select {
-		case ev, ok := <-e.ch:
-			if !ok {
-				e.t.Fatalf("event stream closed while waiting for %v; saw %s", types, strings.Join(e.seen, " "))
-			}
-			e.seen = append(e.seen, fmt.Sprintf("%s(%d %s)", ev.Type, ev.Code, ev.Reason))
-			if slices.Contains(types, ev.Type) {
-				return ev
-			}
-		case <-deadline:
-			e.t.Fatalf("no %v within %s; saw %s", types, eventWait, strings.Join(e.seen, " "))
-		}
-	}
-}
 
 // toneEngine is an audio engine on a null device whose microphone plays
 // freqs and whose speaker is recorded.

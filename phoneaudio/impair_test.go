@@ -11,6 +11,7 @@ import (
 	"github.com/parley-voip/parley/internal/rtc"
 	"github.com/parley-voip/parley/internal/testrig"
 	"github.com/parley-voip/parley/phone"
+	"github.com/parley-voip/parley/phone/phonetest"
 )
 
 // The bad network on the real path: two phones call through
@@ -38,17 +39,17 @@ func TestRealUDPConcealsLossAndAdaptsToJitter(t *testing.T) {
 	bob := newPhone(t, kam, "bob", be, media,
 		phone.WithQualityInterval(200*time.Millisecond),
 		phone.WithMediaOptions(rtc.WithSettingEngine(func(se *webrtc.SettingEngine) { se.SetICEUDPMux(mux) })))
-	aev, bev := watch(t, alice), watch(t, bob)
+	aev, bev := phonetest.Record(t, alice), phonetest.Record(t, bob)
 
 	if _, err := alice.Call(ctxT(t), "sip:bob@"+kam.UDPAddr); err != nil {
 		t.Fatal(err)
 	}
-	in := bev.next(phone.EventCallIncoming)
+	in := bev.Next(phone.EventCallIncoming)
 	if err := bob.Accept(ctxT(t), in.Call.ID()); err != nil {
 		t.Fatal(err)
 	}
-	aev.next(phone.EventMediaConnected)
-	bev.next(phone.EventMediaConnected)
+	aev.Next(phone.EventMediaConnected)
+	bev.Next(phone.EventMediaConnected)
 	audiotest.Hear(t, "bob on a clean link", brec, []float64{tone})
 
 	pls := be.Pipelines()
@@ -122,12 +123,12 @@ func TestRealUDPConcealsLossAndAdaptsToJitter(t *testing.T) {
 }
 
 // qualityWhere waits for a call_quality event whose report satisfies ok.
-func qualityWhere(t *testing.T, ev *events, ok func(*phone.Quality) bool) *phone.Quality {
+func qualityWhere(t *testing.T, ev *phonetest.Recorder, ok func(*phone.Quality) bool) *phone.Quality {
 	t.Helper()
 	deadline := time.Now().Add(eventWait)
 	var last *phone.Quality
 	for time.Now().Before(deadline) {
-		e := ev.next(phone.EventCallQuality)
+		e := ev.Next(phone.EventCallQuality)
 		if e.Quality == nil {
 			continue
 		}

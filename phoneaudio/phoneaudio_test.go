@@ -9,6 +9,7 @@ import (
 	"github.com/parley-voip/parley/internal/rtc"
 	"github.com/parley-voip/parley/internal/testrig"
 	"github.com/parley-voip/parley/phone"
+	"github.com/parley-voip/parley/phone/phonetest"
 	"github.com/parley-voip/parley/phoneaudio"
 )
 
@@ -36,17 +37,17 @@ func TestTwoEnginesExchangeTones(t *testing.T) {
 			bob := newPhone(t, kam, "bob", be, media)
 			t.Cleanup(phoneaudio.Attach(ctxT(t), alice, ae))
 			t.Cleanup(phoneaudio.Attach(ctxT(t), bob, be))
-			aev, bev := watch(t, alice), watch(t, bob)
+			aev, bev := phonetest.Record(t, alice), phonetest.Record(t, bob)
 
 			if _, err := alice.Call(ctxT(t), "sip:bob@"+kam.UDPAddr); err != nil {
 				t.Fatal(err)
 			}
-			in := bev.next(phone.EventCallIncoming)
+			in := bev.Next(phone.EventCallIncoming)
 			if err := bob.Accept(ctxT(t), in.Call.ID()); err != nil {
 				t.Fatal(err)
 			}
-			aev.next(phone.EventMediaConnected)
-			bev.next(phone.EventMediaConnected)
+			aev.Next(phone.EventMediaConnected)
+			bev.Next(phone.EventMediaConnected)
 
 			// Ringback (425 Hz) and ringtone (1000 + 1250 Hz) must be off.
 			audiotest.Hear(t, "alice hears bob", arec, bobTones, append(aliceTones, 425)...)
@@ -68,30 +69,30 @@ func TestPhoneMuteAndHold(t *testing.T) {
 	be, brec := toneEngine(t, bobTones...)
 	alice := newPhone(t, kam, "alice", ae, media)
 	bob := newPhone(t, kam, "bob", be, media, phone.WithQualityInterval(200*time.Millisecond))
-	aev, bev := watch(t, alice), watch(t, bob)
+	aev, bev := phonetest.Record(t, alice), phonetest.Record(t, bob)
 
 	cs, err := alice.Call(ctxT(t), "sip:bob@"+kam.UDPAddr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := bev.next(phone.EventCallIncoming)
+	in := bev.Next(phone.EventCallIncoming)
 	if err := bob.Accept(ctxT(t), in.Call.ID()); err != nil {
 		t.Fatal(err)
 	}
-	aev.next(phone.EventMediaConnected)
+	aev.Next(phone.EventMediaConnected)
 	audiotest.Hear(t, "bob hears alice", brec, aliceTones, bobTones...)
 
 	// Mute.
 	if err := alice.Mute(ctxT(t), cs.ID()); err != nil {
 		t.Fatal(err)
 	}
-	aev.next(phone.EventCallMuted)
+	aev.Next(phone.EventCallMuted)
 	audiotest.Quiet(t, "bob while alice is muted", brec)
 	audiotest.Hear(t, "alice hears bob while muted", arec, bobTones, aliceTones...)
-	q1 := bev.next(phone.EventCallQuality).Quality.PacketsReceived
+	q1 := bev.Next(phone.EventCallQuality).Quality.PacketsReceived
 	var q2 uint64
 	audiotest.WaitFor(t, eventWait, "bob to keep receiving packets while alice is muted", func() bool {
-		q2 = bev.next(phone.EventCallQuality).Quality.PacketsReceived
+		q2 = bev.Next(phone.EventCallQuality).Quality.PacketsReceived
 		return q2 >= q1+10
 	})
 	if err := alice.Unmute(ctxT(t), cs.ID()); err != nil {
@@ -103,13 +104,13 @@ func TestPhoneMuteAndHold(t *testing.T) {
 	if err := alice.Hold(ctxT(t), cs.ID()); err != nil {
 		t.Fatal(err)
 	}
-	aev.next(phone.EventCallHeld)
+	aev.Next(phone.EventCallHeld)
 	audiotest.Quiet(t, "alice while holding", arec)
 	audiotest.Quiet(t, "bob while held", brec)
 	if err := alice.Resume(ctxT(t), cs.ID()); err != nil {
 		t.Fatal(err)
 	}
-	aev.next(phone.EventCallResumed)
+	aev.Next(phone.EventCallResumed)
 	audiotest.Hear(t, "alice after resume", arec, bobTones, aliceTones...)
 	audiotest.Hear(t, "bob after resume", brec, aliceTones, bobTones...)
 }
@@ -128,14 +129,14 @@ func TestProgressTones(t *testing.T) {
 	// North American tones tell ringback (440 + 480 Hz) from busy (480 + 620 Hz).
 	t.Cleanup(phoneaudio.Attach(ctxT(t), alice, ae, phoneaudio.WithRegion(dsp.RegionNA)))
 	t.Cleanup(phoneaudio.Attach(ctxT(t), bob, be))
-	aev, bev := watch(t, alice), watch(t, bob)
+	aev, bev := phonetest.Record(t, alice), phonetest.Record(t, bob)
 
 	if _, err := alice.Call(ctxT(t), "sip:bob@"+kam.UDPAddr); err != nil {
 		t.Fatal(err)
 	}
-	in := bev.next(phone.EventCallIncoming)
+	in := bev.Next(phone.EventCallIncoming)
 	audiotest.HearTone(t, "bob's ringer", brec, []float64{1000, 1250})
-	if p := aev.next(phone.EventCallProgress); p.Code != 180 {
+	if p := aev.Next(phone.EventCallProgress); p.Code != 180 {
 		t.Fatalf("progress %d, want 180", p.Code)
 	}
 	audiotest.HearTone(t, "alice's ringback", arec, []float64{440, 480})
@@ -143,7 +144,7 @@ func TestProgressTones(t *testing.T) {
 	if err := bob.Reject(ctxT(t), in.Call.ID()); err != nil {
 		t.Fatal(err)
 	}
-	if f := aev.next(phone.EventCallFailed); f.Code != 486 {
+	if f := aev.Next(phone.EventCallFailed); f.Code != 486 {
 		t.Fatalf("failed with %d, want 486", f.Code)
 	}
 	audiotest.HearTone(t, "alice's busy tone", arec, []float64{480, 620})

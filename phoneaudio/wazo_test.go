@@ -10,6 +10,7 @@ import (
 	"github.com/parley-voip/parley/internal/rtc"
 	"github.com/parley-voip/parley/internal/wazostandin"
 	"github.com/parley-voip/parley/phone"
+	"github.com/parley-voip/parley/phone/phonetest"
 	"github.com/parley-voip/parley/phoneaudio"
 	"github.com/parley-voip/parley/wazoline"
 )
@@ -39,30 +40,30 @@ func TestWazoLineCarriesAudio(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = line.Close(context.Background()) })
 	api := line.API()
-	ev := watch(t, api)
+	ev := phonetest.Record(t, api)
 
 	if _, err := d.RingMe("1001"); err != nil {
 		t.Fatal(err)
 	}
-	in := ev.next(phone.EventCallIncoming)
+	in := ev.Next(phone.EventCallIncoming)
 	if err := api.Accept(ctx, in.Call.ID()); err != nil {
 		t.Fatal(err)
 	}
-	ev.next(phone.EventMediaConnected)
+	ev.Next(phone.EventMediaConnected)
 	audiotest.Hear(t, "the agent hears the Tone Bot", heard, []float64{wazostandin.ToneBotHz}, ours)
 	if err := api.Hangup(ctx, in.Call.ID()); err != nil {
 		t.Fatal(err)
 	}
-	ev.next(phone.EventCallEnded)
+	ev.Next(phone.EventCallEnded)
 
 	out, err := api.Call(ctx, "9000")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev.next(phone.EventMediaConnected)
+	ev.Next(phone.EventMediaConnected)
 	audiotest.Hear(t, "the echo line returns the agent's voice", heard, []float64{ours}, wazostandin.ToneBotHz)
 	if err := api.Hangup(ctx, out.ID()); err != nil {
 		t.Fatal(err)
 	}
-	ev.next(phone.EventCallEnded)
+	ev.Next(phone.EventCallEnded)
 }

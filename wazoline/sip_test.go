@@ -3,12 +3,12 @@ package wazoline
 import (
 	"errors"
 	"runtime"
-	"sync"
 	"testing"
 
 	"github.com/parley-voip/parley/internal/rtc"
 	"github.com/parley-voip/parley/internal/wazostandin"
 	"github.com/parley-voip/parley/phone"
+	"github.com/parley-voip/parley/phone/phonetest"
 )
 
 // Phase 2: the whole line against the stack's SIP side (WSS registrar,
@@ -25,45 +25,6 @@ func (e *env) connectLine(t *testing.T, user, password string) *Line {
 	}
 	t.Cleanup(func() { _ = l.Close(testCtx(t)) })
 	return l
-}
-
-// phoneEvents records every engine event.
-type phoneEvents struct {
-	mu  sync.Mutex
-	evs []phone.Event
-}
-
-func watch(t *testing.T, p *phone.Phone) *phoneEvents {
-	ch, stop := p.Subscribe()
-	t.Cleanup(stop)
-	pe := &phoneEvents{}
-	go func() {
-		for ev := range ch {
-			pe.mu.Lock()
-			pe.evs = append(pe.evs, ev)
-			pe.mu.Unlock()
-		}
-	}()
-	return pe
-}
-
-// wait returns the first event of type typ for the call sip that satisfies
-// ok (nil = any).
-func (pe *phoneEvents) wait(t *testing.T, typ phone.EventType, sip string, ok func(phone.CallSession) bool) phone.CallSession {
-	t.Helper()
-	var got phone.CallSession
-	waitFor(t, string(typ)+" for "+sip, func() bool {
-		pe.mu.Lock()
-		defer pe.mu.Unlock()
-		for _, ev := range pe.evs {
-			if ev.Type == typ && ev.Call != nil && (sip == "" || ev.Call.SIPCallID == sip) && (ok == nil || ok(*ev.Call)) {
-				got = *ev.Call
-				return true
-			}
-		}
-		return false
-	})
-	return got
 }
 
 func talksTo(peer string) func(phone.CallSession) bool {
@@ -103,21 +64,21 @@ func TestLineRegisters(t *testing.T) {
 func TestLineIncomingCall(t *testing.T) {
 	e := newEnv(t)
 	l := e.connectLine(t, "alice", "secret")
-	pe := watch(t, l.Phone())
+	pe := phonetest.Record(t, l.Phone())
 	ctx := testCtx(t)
 
 	rc, err := e.stack.Ring(aliceUUID, "5550100", "Customer")
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := pe.wait(t, phone.EventCallIncoming, rc.SIPCallID, nil)
+	in := pe.WaitCall(phone.EventCallIncoming, rc.SIPCallID, nil)
 	if in.Number != "5550100" {
 		t.Errorf("incoming number = %q", in.Number)
 	}
 	if err := l.Phone().Accept(ctx, rc.SIPCallID); err != nil {
 		t.Fatalf("Accept: %v", err)
 	}
-	cs := pe.wait(t, phone.EventCallUpdated, rc.SIPCallID, talksTo(rc.PeerCallID))
+	cs := pe.WaitCall(phone.EventCallUpdated, rc.SIPCallID, talksTo(rc.PeerCallID))
 	if cs.CallID != rc.UserCallID || cs.Call.CallID != rc.UserCallID {
 		t.Fatalf("CallID = %q / %q, want %q", cs.CallID, cs.Call.CallID, rc.UserCallID)
 	}
@@ -154,7 +115,7 @@ func TestLineIncomingCall(t *testing.T) {
 	if err := l.Phone().Hangup(ctx, rc.SIPCallID); err != nil {
 		t.Fatal(err)
 	}
-	pe.wait(t, phone.EventCallEnded, rc.SIPCallID, nil)
+	pe.WaitCall(phone.EventCallEnded, rc.SIPCallID, nil)
 	waitFor(t, "the caller sees the end", func() bool {
 		select {
 		case <-rc.Done():
@@ -168,16 +129,16 @@ func TestLineIncomingCall(t *testing.T) {
 func TestLineReject(t *testing.T) {
 	e := newEnv(t)
 	l := e.connectLine(t, "alice", "secret")
-	pe := watch(t, l.Phone())
+	pe := phonetest.Record(t, l.Phone())
 	rc, err := e.stack.Ring(aliceUUID, "5550101", "Spam")
 	if err != nil {
 		t.Fatal(err)
 	}
-	pe.wait(t, phone.EventCallIncoming, rc.SIPCallID, nil)
+	pe.WaitCall(phone.EventCallIncoming, rc.SIPCallID, nil)
 	if err := l.Phone().Reject(testCtx(t), rc.SIPCallID); err != nil {
 		t.Fatal(err)
 	}
-	pe.wait(t, phone.EventCallFailed, rc.SIPCallID, nil)
+	pe.WaitCall(phone.EventCallFailed, rc.SIPCallID, nil)
 	waitFor(t, "the caller gets 603", func() bool { return rc.Status() == 603 })
 	waitFor(t, "the channels are gone", func() bool { return len(e.stack.Calls().UserCalls(aliceUUID)) == 0 })
 }
@@ -185,14 +146,14 @@ func TestLineReject(t *testing.T) {
 func TestLineOutgoingCall(t *testing.T) {
 	e := newEnv(t)
 	l := e.connectLine(t, "alice", "secret")
-	pe := watch(t, l.Phone())
+	pe := phonetest.Record(t, l.Phone())
 	ctx := testCtx(t)
 	out, err := l.Phone().Call(ctx, "9000")
 	if err != nil {
 		t.Fatal(err)
 	}
-	pe.wait(t, phone.EventCallAccepted, out.SIPCallID, nil)
-	cs := pe.wait(t, phone.EventCallUpdated, out.SIPCallID, func(cs phone.CallSession) bool {
+	pe.WaitCall(phone.EventCallAccepted, out.SIPCallID, nil)
+	cs := pe.WaitCall(phone.EventCallUpdated, out.SIPCallID, func(cs phone.CallSession) bool {
 		return cs.Call != nil && len(cs.Call.TalkingTo) == 1
 	})
 	ch, ok := e.stack.Calls().FindBySIPCallID(out.SIPCallID)
@@ -205,7 +166,7 @@ func TestLineOutgoingCall(t *testing.T) {
 	if err := l.Phone().Hangup(ctx, out.SIPCallID); err != nil {
 		t.Fatal(err)
 	}
-	pe.wait(t, phone.EventCallEnded, out.SIPCallID, nil)
+	pe.WaitCall(phone.EventCallEnded, out.SIPCallID, nil)
 }
 
 // TestLineSocketKilledMidCall: the event socket dies while a call is up;
@@ -213,17 +174,17 @@ func TestLineOutgoingCall(t *testing.T) {
 func TestLineSocketKilledMidCall(t *testing.T) {
 	e := newEnv(t)
 	l := e.connectLine(t, "alice", "secret")
-	pe := watch(t, l.Phone())
+	pe := phonetest.Record(t, l.Phone())
 	ctx := testCtx(t)
 	rc, err := e.stack.Ring(aliceUUID, "5550102", "Customer")
 	if err != nil {
 		t.Fatal(err)
 	}
-	pe.wait(t, phone.EventCallIncoming, rc.SIPCallID, nil)
+	pe.WaitCall(phone.EventCallIncoming, rc.SIPCallID, nil)
 	if err := l.Phone().Accept(ctx, rc.SIPCallID); err != nil {
 		t.Fatal(err)
 	}
-	pe.wait(t, phone.EventCallUpdated, rc.SIPCallID, talksTo(rc.PeerCallID))
+	pe.WaitCall(phone.EventCallUpdated, rc.SIPCallID, talksTo(rc.PeerCallID))
 
 	e.stack.KillWebsockets()
 	if err := l.Phone().Hold(ctx, rc.SIPCallID); err != nil {
@@ -239,7 +200,7 @@ func TestLineSocketKilledMidCall(t *testing.T) {
 	if err := l.Phone().Hangup(ctx, rc.SIPCallID); err != nil {
 		t.Fatal(err)
 	}
-	pe.wait(t, phone.EventCallEnded, rc.SIPCallID, nil)
+	pe.WaitCall(phone.EventCallEnded, rc.SIPCallID, nil)
 }
 
 // TestLineTokenExpiresMidCall: the session expires during a call; the
@@ -247,17 +208,17 @@ func TestLineSocketKilledMidCall(t *testing.T) {
 func TestLineTokenExpiresMidCall(t *testing.T) {
 	e := newEnv(t)
 	l := e.connectLine(t, "alice", "secret")
-	pe := watch(t, l.Phone())
+	pe := phonetest.Record(t, l.Phone())
 	ctx := testCtx(t)
 	rc, err := e.stack.Ring(aliceUUID, "5550103", "Customer")
 	if err != nil {
 		t.Fatal(err)
 	}
-	pe.wait(t, phone.EventCallIncoming, rc.SIPCallID, nil)
+	pe.WaitCall(phone.EventCallIncoming, rc.SIPCallID, nil)
 	if err := l.Phone().Accept(ctx, rc.SIPCallID); err != nil {
 		t.Fatal(err)
 	}
-	pe.wait(t, phone.EventCallUpdated, rc.SIPCallID, talksTo(rc.PeerCallID))
+	pe.WaitCall(phone.EventCallUpdated, rc.SIPCallID, talksTo(rc.PeerCallID))
 
 	before := e.stack.Stats().Refreshes
 	s, _ := l.Client().Session()
@@ -281,7 +242,7 @@ func TestLineTokenExpiresMidCall(t *testing.T) {
 func TestLineTwoCalls(t *testing.T) {
 	e := newEnv(t)
 	l := e.connectLine(t, "alice", "secret")
-	pe := watch(t, l.Phone())
+	pe := phonetest.Record(t, l.Phone())
 	ctx := testCtx(t)
 	var rcs []*wazostandin.RingingCall
 	for _, num := range []string{"5550201", "5550202"} {
@@ -289,11 +250,11 @@ func TestLineTwoCalls(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pe.wait(t, phone.EventCallIncoming, rc.SIPCallID, nil)
+		pe.WaitCall(phone.EventCallIncoming, rc.SIPCallID, nil)
 		if err := l.Phone().Accept(ctx, rc.SIPCallID); err != nil {
 			t.Fatal(err)
 		}
-		pe.wait(t, phone.EventCallUpdated, rc.SIPCallID, talksTo(rc.PeerCallID))
+		pe.WaitCall(phone.EventCallUpdated, rc.SIPCallID, talksTo(rc.PeerCallID))
 		rcs = append(rcs, rc)
 	}
 	for i, rc := range rcs {
@@ -308,7 +269,7 @@ func TestLineTwoCalls(t *testing.T) {
 	// The first call was held by Accept of the second (docs/wazo-protocol.md, Lines and registration).
 	session(t, l, rcs[0].SIPCallID, "first call held on the server", func(cs phone.CallSession) bool { return cs.Call.OnHold })
 	rcs[0].Hangup()
-	pe.wait(t, phone.EventCallEnded, rcs[0].SIPCallID, nil)
+	pe.WaitCall(phone.EventCallEnded, rcs[0].SIPCallID, nil)
 	if cs, _ := l.Phone().Session(rcs[1].SIPCallID); cs.CallID != rcs[1].UserCallID {
 		t.Fatalf("the second call lost its calld id: %+v", cs)
 	}
@@ -325,16 +286,16 @@ func TestLineCloseStopsEverything(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pe := watch(t, l.Phone())
+		pe := phonetest.Record(t, l.Phone())
 		rc, err := e.stack.Ring(aliceUUID, "5550300", "Customer")
 		if err != nil {
 			t.Fatal(err)
 		}
-		pe.wait(t, phone.EventCallIncoming, rc.SIPCallID, nil)
+		pe.WaitCall(phone.EventCallIncoming, rc.SIPCallID, nil)
 		if err := l.Phone().Accept(testCtx(t), rc.SIPCallID); err != nil {
 			t.Fatal(err)
 		}
-		pe.wait(t, phone.EventCallUpdated, rc.SIPCallID, talksTo(rc.PeerCallID))
+		pe.WaitCall(phone.EventCallUpdated, rc.SIPCallID, talksTo(rc.PeerCallID))
 		before := e.stack.Stats().Revocations
 		if err := l.Close(testCtx(t)); err != nil {
 			t.Fatalf("Close: %v", err)

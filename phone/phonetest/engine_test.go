@@ -14,42 +14,6 @@ import (
 // patience bounds every wait; it is generous because the machine is shared.
 const patience = 10 * time.Second
 
-// recorder collects the events of one subscription.
-type recorder struct {
-	t      *testing.T
-	events <-chan phone.Event
-}
-
-func record(t *testing.T, e *phonetest.Engine) *recorder {
-	t.Helper()
-	ch, cancel := e.Subscribe()
-	t.Cleanup(cancel)
-	return &recorder{t: t, events: ch}
-}
-
-// next returns the types of the next n events.
-func (r *recorder) next(n int) []phone.EventType {
-	r.t.Helper()
-	var got []phone.EventType
-	timeout := time.After(patience)
-	for len(got) < n {
-		select {
-		case ev := <-r.events:
-			got = append(got, ev.Type)
-		case <-timeout:
-			r.t.Fatalf("got events %v, waited in vain for %d more", got, n-len(got))
-		}
-	}
-	return got
-}
-
-func (r *recorder) expect(want ...phone.EventType) {
-	r.t.Helper()
-	if got := r.next(len(want)); !slices.Equal(got, want) {
-		r.t.Fatalf("events = %v, want %v", got, want)
-	}
-}
-
 func statusOf(t *testing.T, e *phonetest.Engine, id string) phone.Status {
 	t.Helper()
 	cs, ok := e.Session(id)
@@ -215,14 +179,14 @@ func TestOperations(t *testing.T) {
 			}
 			in := e.Ring("1003", "Alice")
 			s := setup{e: e, incoming: in.ID(), talking: out.ID()}
-			r := record(t, e)
+			r := phonetest.Record(t, e, phonetest.WithPatience(patience))
 
 			err = tt.op(s)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("error = %v, want %v", err, tt.wantErr)
 			}
 			if tt.wantEvents != nil {
-				r.expect(tt.wantEvents...)
+				r.Expect(tt.wantEvents...)
 			}
 			if tt.check != nil {
 				tt.check(t, s)
@@ -237,7 +201,7 @@ func TestCallLifecycle(t *testing.T) {
 	now := start
 	e := phonetest.New(phonetest.WithClock(func() time.Time { return now }))
 	t.Cleanup(e.Close)
-	r := record(t, e)
+	r := phonetest.Record(t, e, phonetest.WithPatience(patience))
 
 	cs, err := e.Call(ctx, " +33 1 23 ")
 	if err != nil {
@@ -263,7 +227,7 @@ func TestCallLifecycle(t *testing.T) {
 	if err := e.RemoteHangup(cs.ID()); err != nil {
 		t.Fatal(err)
 	}
-	r.expect(phone.EventCallOutgoing, phone.EventCallProgress, phone.EventCallAccepted, phone.EventCallEnded)
+	r.Expect(phone.EventCallOutgoing, phone.EventCallProgress, phone.EventCallAccepted, phone.EventCallEnded)
 	if len(e.Calls()) != 0 {
 		t.Errorf("calls = %v, want none", e.Calls())
 	}
@@ -343,11 +307,11 @@ func TestInvalidNumbers(t *testing.T) {
 func TestRegistrationEvents(t *testing.T) {
 	e := phonetest.New(phonetest.WithAOR("sip:agent@pbx.test"))
 	t.Cleanup(e.Close)
-	r := record(t, e)
+	r := phonetest.Record(t, e, phonetest.WithPatience(patience))
 	for _, st := range []phone.RegState{phone.RegRegistering, phone.RegRegistered, phone.RegFailed, phone.RegUnregistered} {
 		e.SetRegistration(phone.Registration{State: st, Reason: "x"})
 	}
-	r.expect(phone.EventRegistering, phone.EventRegistered, phone.EventRegisterFailed, phone.EventUnregistered)
+	r.Expect(phone.EventRegistering, phone.EventRegistered, phone.EventRegisterFailed, phone.EventUnregistered)
 	if got := e.Registration(); got.AOR != "sip:agent@pbx.test" || got.State != phone.RegUnregistered {
 		t.Errorf("registration = %+v", got)
 	}
