@@ -122,10 +122,11 @@ func TestConferenceMixMinusRealTime(t *testing.T) {
 	r.checkEveryone(t, "recovered")
 }
 
-// TestConferenceLegLeaves: a leg that closes leaves the mix, the others go
-// on; ending the conference gives the calls back their own active/held
-// state.
-func TestConferenceLegLeaves(t *testing.T) {
+// TestConferenceLegLeavesRealTime: a leg that closes leaves the mix, the
+// others go on; ending the conference gives the calls back their own
+// active/held state.
+func TestConferenceLegLeavesRealTime(t *testing.T) {
+	testrig.RealTime(t)
 	r := newConfRig(t, opusParams, 3)
 	r.legs[1].SetActive(false)
 	r.legs[2].SetActive(false)
@@ -165,9 +166,10 @@ func TestConferenceLegLeaves(t *testing.T) {
 	}
 }
 
-// TestConferenceSixParties: six parties, each hears the host and the five
-// others, not itself (G.711 to keep the race detector's CPU in check).
-func TestConferenceSixParties(t *testing.T) {
+// TestConferenceSixPartiesRealTime: six parties, each hears the host and
+// the five others, not itself.
+func TestConferenceSixPartiesRealTime(t *testing.T) {
+	testrig.RealTime(t)
 	r := newConfRig(t, pcmuParams, 6)
 	for _, l := range r.legs[1:] {
 		l.SetActive(false)

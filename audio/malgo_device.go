@@ -33,7 +33,18 @@ type malgoDevice struct {
 	stopped chan struct{}
 	// overruns counts callbacks with an unexpected frame count.
 	overruns atomic.Uint64
+	// realtime is what the audio thread got from promoteAudioThread.
+	realtime atomic.Int32
 }
+
+// realtimeState says whether the audio thread runs at real-time priority.
+type realtimeState int32
+
+const (
+	realtimeUnknown realtimeState = iota
+	realtimeGranted
+	realtimeRefused
+)
 
 // instance is one miniaudio device. Each has its own buffers so that a
 // lost device still winding down never shares memory with its successor.
@@ -152,6 +163,7 @@ func (d *malgoDevice) openLocked(input, output string) error {
 // capture is copied out before the callback sees it and the playback is
 // copied in afterwards. No allocation, no locks, no logging.
 func (x *instance) data(outB, inB []byte, frames uint32) {
+	x.d.realtime.Store(int32(promoteAudioThread()))
 	n := int(frames)
 	if n != len(x.out) || x.stopping.Load() {
 		if n != len(x.out) {

@@ -25,6 +25,13 @@ type nullOptions struct {
 	source   func(in []int16)
 	sink     func(out []int16)
 	loopback bool
+	clock    nullClock
+}
+
+// nullClock is the real-time clock a NullDevice keeps (replaced in tests).
+type nullClock struct {
+	now   func() time.Time
+	after func(time.Duration) <-chan time.Time
 }
 
 // NullOption configures a NullDevice.
@@ -78,47 +85,78 @@ func (d *NullDevice) Start(cb Callback) error {
 	return nil
 }
 
+// nullCatchUp is how far behind its clock the null device's goroutine may
+// fall and still deliver every period it owes. A sound card keeps time in
+// hardware: a callback that runs late is called again at once until the
+// buffer is full, and the stream keeps its rate. A ticker-driven goroutine
+// instead loses the ticks it sleeps through, so on a busy machine the device
+// ran slow, the far end's jitter buffer filled or starved, and listeners in
+// tests heard drop-outs the engine never made. Beyond this lag the periods
+// are skipped, as a device whose buffer ran dry plays silence for them.
+const nullCatchUp = 200 * time.Millisecond
+
 func (d *NullDevice) run(cb Callback, stop, done chan struct{}) {
 	defer close(done)
 	n := d.cfg.PeriodSamples()
 	out, in := make([]int16, n), make([]int16, n)
-	ticks := d.opts.ticks
-	if ticks == nil {
-		period := time.Duration(n) * time.Second / SampleRate
-		t := time.NewTicker(period)
-		defer t.Stop()
-		ticks = t.C
+	period := time.Duration(n) * time.Second / SampleRate
+	if d.opts.ticks != nil {
+		for {
+			select {
+			case <-stop:
+				return
+			case _, ok := <-d.opts.ticks:
+				if !ok {
+					<-stop
+					return
+				}
+			}
+			d.period(cb, out, in)
+		}
 	}
+	clock := d.opts.clock
+	if clock.now == nil {
+		clock = nullClock{now: time.Now, after: time.After}
+	}
+	start := clock.now()
+	var played int64 // periods delivered since start
 	for {
 		select {
 		case <-stop:
 			return
-		case _, ok := <-ticks:
-			if !ok {
-				<-stop
-				return
-			}
+		case <-clock.after(start.Add(time.Duration(played+1) * period).Sub(clock.now())):
 		}
-		switch {
-		case d.opts.loopback:
-			copy(in, out)
-		case d.opts.source != nil:
-			d.opts.source(in)
-		default:
-			clear(in)
+		due := int64(clock.now().Sub(start) / period)
+		if lag := due - played; lag > int64(nullCatchUp/period) {
+			played = due - 1 // the skipped periods are lost, as in an underrun
 		}
-		clear(out)
-		o, i := out, in
-		if d.cfg.Mode == CaptureOnly {
-			o = nil
+		for ; played < due; played++ {
+			d.period(cb, out, in)
 		}
-		if d.cfg.Mode == PlaybackOnly {
-			i = nil
-		}
-		cb(o, i)
-		if d.opts.sink != nil && o != nil {
-			d.opts.sink(out)
-		}
+	}
+}
+
+// period runs one device period: capture, callback, playback.
+func (d *NullDevice) period(cb Callback, out, in []int16) {
+	switch {
+	case d.opts.loopback:
+		copy(in, out)
+	case d.opts.source != nil:
+		d.opts.source(in)
+	default:
+		clear(in)
+	}
+	clear(out)
+	o, i := out, in
+	if d.cfg.Mode == CaptureOnly {
+		o = nil
+	}
+	if d.cfg.Mode == PlaybackOnly {
+		i = nil
+	}
+	cb(o, i)
+	if d.opts.sink != nil && o != nil {
+		d.opts.sink(out)
 	}
 }
 

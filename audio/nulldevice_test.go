@@ -3,6 +3,7 @@ package audio
 import (
 	"errors"
 	"math"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -93,4 +94,72 @@ func TestConfigChecks(t *testing.T) {
 			t.Errorf("%+v: %v", c, err)
 		}
 	}
+}
+
+// fakeNullClock is a clock the test moves by hand; each wait the device
+// starts is announced on waits.
+type fakeNullClock struct {
+	mu    sync.Mutex
+	t     time.Time
+	waits chan chan time.Time
+}
+
+func (c *fakeNullClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeNullClock) after(time.Duration) <-chan time.Time {
+	ch := make(chan time.Time, 1)
+	c.waits <- ch
+	return ch
+}
+
+// TestNullDeviceKeepsItsRate: a device goroutine that wakes late delivers
+// every period it owes at once, as a sound card's clock would ask for them,
+// and beyond its catch-up window skips what was lost instead of running slow.
+func TestNullDeviceKeepsItsRate(t *testing.T) {
+	clock := &fakeNullClock{t: time.Unix(0, 0), waits: make(chan chan time.Time)}
+	var calls atomic.Int64
+	d, err := NewNullDevice(DeviceConfig{Period: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.opts.clock = nullClock{now: clock.now, after: clock.after}
+	if err := d.Start(func(_, _ []int16) { calls.Add(1) }); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name    string
+		advance time.Duration
+		want    int64 // periods delivered after the wake-up
+	}{
+		{"on time", 10 * time.Millisecond, 1},
+		{"woken 45 ms late", 55 * time.Millisecond, 6},
+		{"early wake-up", 4 * time.Millisecond, 6},
+		{"due again", 6 * time.Millisecond, 7},
+		{"asleep for a second", time.Second, 8},
+		{"back on time", 10 * time.Millisecond, 9},
+	}
+	wake := <-clock.waits
+	for _, s := range steps {
+		clock.mu.Lock()
+		clock.t = clock.t.Add(s.advance)
+		now := clock.t
+		clock.mu.Unlock()
+		wake <- now
+		wake = <-clock.waits // the device did its periods and waits again
+		if got := calls.Load(); got != s.want {
+			t.Fatalf("%s: %d periods delivered, want %d", s.name, got, s.want)
+		}
+	}
+	go func() { // let Stop through a wait still being announced
+		for range clock.waits {
+		}
+	}()
+	if err := d.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	close(clock.waits)
 }

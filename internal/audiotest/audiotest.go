@@ -114,24 +114,28 @@ func Silent(t testing.TB, who string, x []int16) {
 	}
 }
 
-// Quiet waits until rec plays silence (what was in flight has drained),
-// then checks that the next half second is silent too.
+// Quiet waits until rec plays silence (what was in flight has drained)
+// and stays silent for a second. A single silent stretch is not enough: on
+// a busy machine a drop-out in the audio still in flight looks like the
+// silence being waited for, and the rest of it follows.
 func Quiet(t testing.TB, who string, rec *Recorder) {
 	t.Helper()
+	const quarter, need = Rate / 4, 4 // one second of silent quarters
 	deadline := time.Now().Add(15 * time.Second)
 	mark := rec.Len()
-	for {
-		x := rec.Wait(t, mark, Rate/4)
-		mark += Rate / 4
+	for silent := 0; silent < need; {
+		x := rec.Wait(t, mark, quarter)
+		mark += quarter
 		if dsp.RMSdBFS(x) < -60 {
-			break
+			silent++
+			continue
 		}
+		silent = 0
 		if time.Now().After(deadline) {
-			t.Errorf("%s: still not silent after 15 s: %.1f dBFS", who, dsp.RMSdBFS(x))
+			t.Errorf("%s: still not silent after 15 s: %.1f dBFS (%s)", who, dsp.RMSdBFS(x), dsp.CheckTones(x, dsp.ToneCheck{}))
 			return
 		}
 	}
-	Silent(t, who, rec.Wait(t, mark, Rate/2))
 }
 
 // Gaps returns the longest run of 10 ms windows of x in which freq is more

@@ -49,7 +49,7 @@ func StartPulse(t testing.TB) *Pulse {
 	env := append(pa.Env(), "HOME="+dir)
 	p, err := startProc(t, "pulseaudio", dir, bin, []string{
 		"-n", "--daemonize=no", "--exit-idle-time=-1", "--disallow-exit", "--use-pid-file=false",
-		"--realtime=no", "--high-priority=no", "--log-target=stderr",
+		"--realtime=yes", "--high-priority=yes", "--log-target=stderr",
 		"-L", "module-native-protocol-unix socket=" + filepath.Join(dir, "pulse", "native") + " auth-anonymous=1",
 		"-L", "module-null-sink sink_name=" + pa.Sink + " rate=48000 sink_properties=device.description=RigSink",
 	}, env)

@@ -55,7 +55,7 @@ func Start(t *testing.T) {
 	t.Setenv("XDG_RUNTIME_DIR", dir)
 	t.Setenv("PULSE_SERVER", "unix:"+sock)
 	pa := exec.Command(bins["pulseaudio"], "-n", "--daemonize=no", "--exit-idle-time=-1", "--disallow-exit",
-		"--use-pid-file=false", "--realtime=no", "--high-priority=no",
+		"--use-pid-file=false", "--realtime=yes", "--high-priority=yes",
 		"--log-target=file:"+filepath.Join(dir, "pa.log"),
 		"-L", "module-native-protocol-unix socket="+sock+" auth-anonymous=1",
 		"-L", "module-null-sink sink_name="+Sink+" rate=48000 sink_properties=device.description="+Description)
