@@ -19,7 +19,7 @@ type dialogHandler struct {
 
 // OnReInvite answers a re-INVITE with an RFC 3264 §6.1 answer and reports a
 // hold or resume by the far end.
-func (h *dialogHandler) OnReInvite(offer []byte) ([]byte, int) {
+func (h *dialogHandler) OnReInvite(ctx context.Context, offer []byte) ([]byte, int) {
 	p := h.p
 	p.mu.Lock()
 	c, ok := p.calls[h.id]
@@ -30,7 +30,7 @@ func (h *dialogHandler) OnReInvite(offer []byte) ([]byte, int) {
 	media := c.media
 	p.mu.Unlock()
 
-	ctx, cancel := context.WithTimeout(context.Background(), reofferTimeout)
+	ctx, cancel := context.WithTimeout(ctx, reofferTimeout)
 	defer cancel()
 	answer, err := media.AnswerReoffer(ctx, offer)
 	if err != nil {
@@ -58,17 +58,17 @@ func (h *dialogHandler) OnReInvite(offer []byte) ([]byte, int) {
 }
 
 // OnBye needs nothing: the dialog's end is watched in watchDialog.
-func (h *dialogHandler) OnBye() {}
+func (h *dialogHandler) OnBye(context.Context) {}
 
 // OnRefer accepts being transferred by the far end: the engine does not place
 // the new call itself yet, so it declines (RFC 3515 §2.4.2 allows 603).
-func (h *dialogHandler) OnRefer(target string) bool {
+func (h *dialogHandler) OnRefer(_ context.Context, target string) bool {
 	h.p.log.Info("far end asked us to call elsewhere; declined", "call", h.id, "target", target)
 	return false
 }
 
 // OnInfo reports DTMF received as SIP INFO (application/dtmf-relay).
-func (h *dialogHandler) OnInfo(contentType string, body []byte) {
+func (h *dialogHandler) OnInfo(_ context.Context, contentType string, body []byte) {
 	if !strings.EqualFold(strings.TrimSpace(contentType), "application/dtmf-relay") {
 		return
 	}
@@ -82,4 +82,4 @@ func (h *dialogHandler) OnInfo(contentType string, body []byte) {
 }
 
 // OnNotify needs nothing beyond what sipua does with REFER progress.
-func (h *dialogHandler) OnNotify(event, contentType string, body []byte) {}
+func (h *dialogHandler) OnNotify(context.Context, string, string, []byte) {}

@@ -1,6 +1,7 @@
 package phone
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -38,7 +39,7 @@ func (h *uaHandler) OnRegistration(st sipua.RegState) {
 }
 
 // OnIncoming records a new incoming call, rings, and raises call_incoming.
-func (h *uaHandler) OnIncoming(inc *sipua.Incoming) {
+func (h *uaHandler) OnIncoming(_ context.Context, inc *sipua.Incoming) {
 	p := h.phone()
 	p.mu.Lock()
 	closed := p.closed

@@ -14,11 +14,8 @@ import (
 const mediaConnectTimeout = 20 * time.Second
 
 func (p *Phone) newMedia() (*rtc.Session, error) {
-	cfg := p.cfg.media
-	if cfg.Logger == nil {
-		cfg.Logger = p.cfg.logger
-	}
-	s, err := rtc.NewSession(cfg, p.cfg.mediaOpts...)
+	opts := append([]rtc.Option{rtc.WithLogger(p.cfg.logger)}, p.cfg.mediaOpts...)
+	s, err := rtc.NewSession(p.cfg.media, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMediaFailed, err)
 	}

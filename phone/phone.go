@@ -89,8 +89,7 @@ func (p *Phone) Connect(ctx context.Context) error {
 		TLSConfig:      p.account.TLS,
 		UserAgent:      p.cfg.userAgent,
 		LocalIP:        p.cfg.localIP,
-		Logger:         p.cfg.logger,
-	}, (*uaHandler)(p))
+	}, (*uaHandler)(p), sipua.WithLogger(p.cfg.logger))
 	if err != nil {
 		p.mu.Unlock()
 		return fmt.Errorf("%w: %w", ErrInvalidAccount, err)

@@ -3,7 +3,6 @@ package demo
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -22,8 +21,8 @@ const waitLong = 30 * time.Second
 
 type phone struct{ in chan *sipua.Incoming }
 
-func (p *phone) OnRegistration(sipua.RegState) {}
-func (p *phone) OnIncoming(in *sipua.Incoming) { p.in <- in }
+func (p *phone) OnRegistration(sipua.RegState)                    {}
+func (p *phone) OnIncoming(_ context.Context, in *sipua.Incoming) { p.in <- in }
 
 func startDemo(t *testing.T) *Demo {
 	t.Helper()
@@ -39,8 +38,7 @@ func register(t *testing.T, d *Demo) *phone {
 	t.Helper()
 	p := &phone{in: make(chan *sipua.Incoming, 2)}
 	ua, err := sipua.New(sipua.Config{Transport: "wss", Server: d.Host(), WSPath: d.WSPath(), Domain: d.HostName(),
-		Username: d.LineUsername(), Password: d.LinePassword(), TLSConfig: d.TLSConfig(),
-		Logger: slog.New(slog.DiscardHandler)}, p)
+		Username: d.LineUsername(), Password: d.LinePassword(), TLSConfig: d.TLSConfig()}, p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +128,7 @@ func TestDemoRingMe(t *testing.T) {
 // audio received after the first 0.5 s.
 func answerAndListen(t *testing.T, in *sipua.Incoming) []int16 {
 	t.Helper()
-	s, err := rtc.NewSession(rtc.Config{IncludeLoopback: true, Logger: slog.New(slog.DiscardHandler)})
+	s, err := rtc.NewSession(rtc.Config{IncludeLoopback: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,8 +44,6 @@ type Config struct {
 	GatherTimeout time.Duration
 	// PortMin and PortMax bound the local UDP ports (both zero: any ephemeral port).
 	PortMin, PortMax uint16
-	// Logger receives this package's and pion's logs. Default slog.Default().
-	Logger *slog.Logger
 }
 
 // Option adjusts a Session beyond Config.
@@ -53,7 +51,11 @@ type Option func(*options)
 
 type options struct {
 	settingEngine []func(*webrtc.SettingEngine)
+	log           *slog.Logger
 }
+
+// WithLogger sends this package's and pion's logs to l (default: discarded).
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
 
 // WithSettingEngine lets the caller adjust pion's SettingEngine after Config
 // has been applied (NAT address rewrite, interface filter, ICE timeouts...).
@@ -141,9 +143,5 @@ func (c Config) withDefaults() (Config, []codecSpec, error) {
 	if (c.PortMin == 0) != (c.PortMax == 0) || c.PortMin > c.PortMax {
 		return c, nil, fmt.Errorf("%w: port range %d-%d", ErrBadConfig, c.PortMin, c.PortMax)
 	}
-	if c.Logger == nil {
-		c.Logger = slog.Default()
-	}
-
 	return c, specs, nil
 }

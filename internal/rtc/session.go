@@ -78,12 +78,12 @@ func NewSession(cfg Config, opts ...Option) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	var o options
+	o := options{log: slog.New(slog.DiscardHandler)}
 	for _, opt := range opts {
 		opt(&o)
 	}
 	s := &Session{
-		cfg: cfg, log: cfg.Logger.With("component", "rtc"), codecs: specs,
+		cfg: cfg, log: o.log.With("component", "rtc"), codecs: specs,
 		track: newAudioTrack(), changed: make(chan struct{}), done: make(chan struct{}),
 		want: DirectionSendRecv,
 	}
@@ -142,7 +142,7 @@ func (s *Session) newAPI(o options) (*webrtc.API, error) {
 		return nil, fmt.Errorf("%w: %w", ErrBadConfig, err)
 	}
 
-	lf := slogFactory{log: s.cfg.Logger}
+	lf := slogFactory{log: o.log}
 	// Audio-only, PBX-friendly: RTCP SR/RR (RFC 3550 §6.4) and stats; no NACK,
 	// TWCC or simulcast extensions, which only bloat the SDP for a PBX.
 	//

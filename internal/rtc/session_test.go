@@ -37,7 +37,7 @@ func loopbackOnly() Option {
 
 func newTestSession(t *testing.T, codecs ...string) *Session {
 	t.Helper()
-	s, err := NewSession(Config{Codecs: codecs, IncludeLoopback: true, Logger: testLogger()}, loopbackOnly())
+	s, err := NewSession(Config{Codecs: codecs, IncludeLoopback: true}, loopbackOnly(), WithLogger(testLogger()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -565,11 +565,11 @@ func TestAnswerErrors(t *testing.T) {
 func TestCloseNoLeak(t *testing.T) {
 	before := runtime.NumGoroutine()
 	func() {
-		a, err := NewSession(Config{IncludeLoopback: true, Logger: testLogger()}, loopbackOnly())
+		a, err := NewSession(Config{IncludeLoopback: true}, loopbackOnly(), WithLogger(testLogger()))
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := NewSession(Config{IncludeLoopback: true, Logger: testLogger()}, loopbackOnly())
+		b, err := NewSession(Config{IncludeLoopback: true}, loopbackOnly(), WithLogger(testLogger()))
 		if err != nil {
 			t.Fatal(err)
 		}

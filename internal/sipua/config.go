@@ -3,7 +3,6 @@ package sipua
 import (
 	"crypto/tls"
 	"fmt"
-	"log/slog"
 	"net"
 	"strconv"
 	"strings"
@@ -63,8 +62,6 @@ type Config struct {
 	// RetryMin and RetryMax bound the registration retry backoff (default
 	// 1s doubling to 60s, with ±20 % jitter).
 	RetryMin, RetryMax time.Duration
-	// Logger receives structured logs; default slog.Default().
-	Logger *slog.Logger
 }
 
 func (c *Config) setDefaults() {
@@ -102,9 +99,6 @@ func (c *Config) setDefaults() {
 	}
 	if c.UserAgent == "" {
 		c.UserAgent = DefaultUserAgent
-	}
-	if c.Logger == nil {
-		c.Logger = slog.Default()
 	}
 	if (c.Transport == "ws" || c.Transport == "wss") && c.WSPath == "" {
 		c.WSPath = "/"

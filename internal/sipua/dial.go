@@ -89,7 +89,7 @@ func (ua *UA) Dial(ctx context.Context, target string, sdpOffer []byte, opts Dia
 		req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	}
 	req.SetBody(sdpOffer)
-	_ = addVia(ua, req)
+	addVia(ua, req)
 
 	d := newDialog(ua, true, callID)
 	d.localTag = tag
@@ -144,7 +144,7 @@ func (ua *UA) runInvite(ctx context.Context, d *Dialog, req *sip.Request, opts D
 				}
 				req.CSeq().SeqNo++
 				req.RemoveHeader("Via")
-				_ = addVia(ua, req)
+				addVia(ua, req)
 				tx, err = ua.client.TransactionRequest(ctx, req, noBuild)
 				if err != nil {
 					d.end(false, 0, "transport error")
@@ -291,7 +291,7 @@ func (ua *UA) establishCaller(d *Dialog, req *sip.Request, res *sip.Response, tx
 }
 
 func newDialog(ua *UA, caller bool, callID string) *Dialog {
-	return &Dialog{ua: ua, caller: caller, callID: callID, done: make(chan struct{})}
+	return &Dialog{ua: ua, caller: caller, callID: callID, done: make(chan struct{}), callbacks: newCallbackQueue(ua)}
 }
 
 // isToken reports whether s is an RFC 3261 §25.1 token (header name).

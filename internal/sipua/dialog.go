@@ -38,22 +38,22 @@ type DialogHandler interface {
 	// which case answer is our offer and the peer's answer arrives through
 	// AckSDPHandler) and returns the RFC 3264 answer. code 0 or 200 sends
 	// 200 OK with answer; 300–699 rejects (e.g. 488).
-	OnReInvite(offer []byte) (answer []byte, code int)
+	OnReInvite(ctx context.Context, offer []byte) (answer []byte, code int)
 	// OnBye reports the far end hung up (200 already sent).
-	OnBye()
+	OnBye(ctx context.Context)
 	// OnRefer asks whether to accept a transfer to target (REFER from the
 	// far end). Accepting answers 202; report progress with NotifyRefer.
-	OnRefer(target string) bool
+	OnRefer(ctx context.Context, target string) bool
 	// OnInfo reports an INFO body (200 already sent).
-	OnInfo(contentType string, body []byte)
+	OnInfo(ctx context.Context, contentType string, body []byte)
 	// OnNotify reports an in-dialog NOTIFY (200 already sent).
-	OnNotify(event, contentType string, body []byte)
+	OnNotify(ctx context.Context, event, contentType string, body []byte)
 }
 
 // AckSDPHandler is optionally implemented by a DialogHandler to receive
 // the SDP answer carried by the ACK of a re-INVITE that had no offer.
 type AckSDPHandler interface {
-	OnAckSDP(answer []byte)
+	OnAckSDP(ctx context.Context, answer []byte)
 }
 
 // reInviteHandlerTimeout bounds the engine's OnReInvite before we answer
@@ -88,6 +88,11 @@ type Dialog struct {
 	reinviting   bool // outgoing re-INVITE in progress (RFC 3261 §14.2 → 491)
 	pendingAcks  map[uint32]chan *sip.Request
 	referWaiter  chan int
+	remoteCSeq   uint32 // highest CSeq admitted from the far end
+	haveRemote   bool   // remoteCSeq is set (RFC 3261 §12.2.2 "not empty")
+
+	// callbacks runs the handler's callbacks in admission order.
+	callbacks *callbackQueue
 
 	done      chan struct{}
 	endOnce   sync.Once
@@ -226,7 +231,7 @@ func (d *Dialog) newRequest(method sip.RequestMethod, cseq uint32) *sip.Request 
 		// RFC 7118 §5: everything goes over the WebSocket flow.
 		req.SetDestination(flow)
 	}
-	_ = addVia(ua, req)
+	addVia(ua, req)
 	req.SetBody(nil)
 	return req
 }
@@ -260,7 +265,7 @@ func (d *Dialog) do(ctx context.Context, req *sip.Request) (*sip.Response, error
 			req.CSeq().SeqNo = d.localCSeq
 			d.mu.Unlock()
 			req.RemoveHeader("Via")
-			_ = addVia(ua, req)
+			addVia(ua, req)
 			continue
 		}
 		return res, nil
@@ -510,27 +515,44 @@ func (d *Dialog) NotifyRefer(ctx context.Context, code int, reason string) error
 
 // ---- requests from the far end ----
 
-func (d *Dialog) handleBye(req *sip.Request, tx sip.ServerTransaction) {
+// admit applies RFC 3261 §12.2.2 to a request from the far end: a CSeq
+// lower than one already seen means the request is out of order and gets
+// 500; otherwise it takes the next place in the callback queue, so the
+// handler hears requests in CSeq order even though sipgo hands each to its
+// own goroutine. The caller must fill the slot (nil when there is nothing
+// to run) or the dialog's later callbacks wait for it.
+func (d *Dialog) admit(req *sip.Request) (*callbackSlot, bool) {
+	seq := req.CSeq().SeqNo
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.haveRemote && seq < d.remoteCSeq {
+		return nil, false
+	}
+	d.remoteCSeq, d.haveRemote = seq, true
+	return d.callbacks.reserve(), true
+}
+
+func (d *Dialog) handleBye(req *sip.Request, tx sip.ServerTransaction, slot *callbackSlot) {
 	respond(d.ua, tx, req, 200, "OK")
 	if d.ended() {
 		return
 	}
 	d.end(true, 0, "BYE")
 	if h := d.getHandler(); h != nil {
-		go h.OnBye()
+		d.callbacks.fill(slot, h.OnBye)
 	}
 }
 
-func (d *Dialog) handleInfo(req *sip.Request, tx sip.ServerTransaction) {
+func (d *Dialog) handleInfo(req *sip.Request, tx sip.ServerTransaction, slot *callbackSlot) {
 	respond(d.ua, tx, req, 200, "OK")
 	if h := d.getHandler(); h != nil {
 		ct := contentType(req)
 		body := append([]byte(nil), req.Body()...)
-		go h.OnInfo(ct, body)
+		d.callbacks.fill(slot, func(ctx context.Context) { h.OnInfo(ctx, ct, body) })
 	}
 }
 
-func (d *Dialog) handleNotify(req *sip.Request, tx sip.ServerTransaction) {
+func (d *Dialog) handleNotify(req *sip.Request, tx sip.ServerTransaction, slot *callbackSlot) {
 	respond(d.ua, tx, req, 200, "OK")
 	event := ""
 	if h := req.GetHeader("Event"); h != nil {
@@ -552,35 +574,52 @@ func (d *Dialog) handleNotify(req *sip.Request, tx sip.ServerTransaction) {
 	if h := d.getHandler(); h != nil {
 		ct := contentType(req)
 		body := append([]byte(nil), req.Body()...)
-		go h.OnNotify(event, ct, body)
+		d.callbacks.fill(slot, func(ctx context.Context) { h.OnNotify(ctx, event, ct, body) })
 	}
 }
 
-func (d *Dialog) handleRefer(req *sip.Request, tx sip.ServerTransaction) {
+func (d *Dialog) handleRefer(req *sip.Request, tx sip.ServerTransaction, slot *callbackSlot) {
 	rt := req.GetHeader("Refer-To")
 	if rt == nil {
 		respond(d.ua, tx, req, 400, "Missing Refer-To")
 		return
 	}
 	h := d.getHandler()
-	if h == nil || !h.OnRefer(referTarget(rt.Value())) {
+	if h == nil {
+		respond(d.ua, tx, req, 603, "Declined")
+		return
+	}
+	target := referTarget(rt.Value())
+	decided := make(chan bool, 1)
+	if !d.callbacks.fill(slot, func(ctx context.Context) { decided <- h.OnRefer(ctx, target) }) {
+		respond(d.ua, tx, req, 480, "Temporarily Unavailable")
+		return
+	}
+	accept := false
+	select {
+	case accept = <-decided:
+	case <-time.After(reInviteHandlerTimeout):
+	case <-d.done:
+	}
+	if !accept {
 		respond(d.ua, tx, req, 603, "Declined")
 		return
 	}
 	respond(d.ua, tx, req, 202, "Accepted")
 	// RFC 3515 §2.4.4: the implicit subscription needs an immediate NOTIFY.
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), defaultRequestTimeout)
-		defer cancel()
-		_ = d.NotifyRefer(ctx, 100, "Trying")
-	}()
+	// Sent from this request's goroutine, so it precedes any progress the
+	// handler reports.
+	ctx, cancel := context.WithTimeout(d.ua.ctx, defaultRequestTimeout)
+	defer cancel()
+	_ = d.NotifyRefer(ctx, 100, "Trying")
 }
 
 // handleReInvite answers a re-INVITE through the handler, then waits for
 // the ACK, retransmitting the 2xx (RFC 3261 §13.3.1.4) on unreliable
 // transports.
-func (d *Dialog) handleReInvite(req *sip.Request, tx sip.ServerTransaction) {
+func (d *Dialog) handleReInvite(req *sip.Request, tx sip.ServerTransaction, slot *callbackSlot) {
 	ua := d.ua
+	defer d.callbacks.fill(slot, nil) // no-op once the re-INVITE's callback is queued
 	d.mu.Lock()
 	busy := d.reinviting
 	h := d.handler
@@ -599,10 +638,13 @@ func (d *Dialog) handleReInvite(req *sip.Request, tx sip.ServerTransaction) {
 		code   int
 	}
 	ch := make(chan result, 1)
-	go func() {
-		a, c := h.OnReInvite(offer)
+	if !d.callbacks.fill(slot, func(ctx context.Context) {
+		a, c := h.OnReInvite(ctx, offer)
 		ch <- result{a, c}
-	}()
+	}) {
+		respond(ua, tx, req, 480, "Temporarily Unavailable")
+		return
+	}
 	var r result
 	select {
 	case r = <-ch:
@@ -659,7 +701,7 @@ func (d *Dialog) handleReInvite(req *sip.Request, tx sip.ServerTransaction) {
 					d.mu.Lock()
 					d.remoteSDP = body
 					d.mu.Unlock()
-					go ah.OnAckSDP(body)
+					d.callbacks.push(func(ctx context.Context) { ah.OnAckSDP(ctx, body) })
 				}
 			}
 			return
@@ -676,11 +718,11 @@ func (d *Dialog) handleReInvite(req *sip.Request, tx sip.ServerTransaction) {
 			t.Stop()
 			// RFC 3261 §13.3.1.4: no ACK → end the session with BYE.
 			ua.log.Warn("no ACK for re-INVITE 200, hanging up", "call_id", d.callID)
-			go func() {
-				ctx, cancel := context.WithTimeout(context.Background(), defaultRequestTimeout)
+			ua.spawn(func(ctx context.Context) {
+				ctx, cancel := context.WithTimeout(ctx, defaultRequestTimeout)
 				defer cancel()
 				_ = d.Bye(ctx)
-			}()
+			})
 			return
 		case <-d.done:
 			t.Stop()

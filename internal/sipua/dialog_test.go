@@ -25,17 +25,22 @@ func newRecHandler(accept bool) *recHandler {
 	return h
 }
 
-func (h *recHandler) OnReInvite(offer []byte) ([]byte, int) {
+func (h *recHandler) OnReInvite(_ context.Context, offer []byte) ([]byte, int) {
 	h.reinvites <- offer
 	if bytes.Contains(offer, []byte("a=sendonly")) {
 		return []byte(strings.Replace(testSDP, "a=sendrecv", "a=recvonly", 1)), 200
 	}
 	return []byte(testSDP), 0
 }
-func (h *recHandler) OnBye()                        { h.bye <- struct{}{} }
-func (h *recHandler) OnRefer(target string) bool    { h.refers <- target; return h.accept.Load() }
-func (h *recHandler) OnInfo(ct string, body []byte) { h.infos <- ct + "|" + string(body) }
-func (h *recHandler) OnNotify(ev, ct string, body []byte) {
+func (h *recHandler) OnBye(context.Context) { h.bye <- struct{}{} }
+func (h *recHandler) OnRefer(_ context.Context, target string) bool {
+	h.refers <- target
+	return h.accept.Load()
+}
+func (h *recHandler) OnInfo(_ context.Context, ct string, body []byte) {
+	h.infos <- ct + "|" + string(body)
+}
+func (h *recHandler) OnNotify(_ context.Context, ev, ct string, body []byte) {
 	h.notifies <- ev + "|" + string(body)
 }
 

@@ -80,5 +80,5 @@
 // sip.WebSocketProtocols, timers) and relies on their defaults (WebSocket
 // sub-protocol "sip"). sipgo's WS transport
 // logs through sip.DefaultLogger for a few connection messages; everything
-// else uses Config.Logger.
+// else goes to the logger given with WithLogger (discarded by default).
 package sipua

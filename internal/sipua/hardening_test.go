@@ -6,6 +6,7 @@ package sipua
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -187,7 +188,7 @@ type malHandler struct {
 	unexpected []string
 }
 
-func (h *malHandler) OnIncoming(in *Incoming) {
+func (h *malHandler) OnIncoming(ctx context.Context, in *Incoming) {
 	switch {
 	case strings.HasPrefix(in.CallID, "garbage-sdp-"):
 		_ = in.Reject(488, "")
@@ -197,7 +198,7 @@ func (h *malHandler) OnIncoming(in *Incoming) {
 		h.mu.Unlock()
 		_ = in.Reject(500, "")
 	default:
-		h.testHandler.OnIncoming(in)
+		h.testHandler.OnIncoming(ctx, in)
 	}
 }
 

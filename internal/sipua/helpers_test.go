@@ -27,7 +27,7 @@ func (h *testHandler) OnRegistration(s RegState) {
 	}
 }
 
-func (h *testHandler) OnIncoming(in *Incoming) { h.incoming <- in }
+func (h *testHandler) OnIncoming(_ context.Context, in *Incoming) { h.incoming <- in }
 
 // waitReg waits for a registration event with the given status.
 func (h *testHandler) waitReg(t *testing.T, want RegStatus) RegState {
@@ -68,13 +68,10 @@ func testLogger() *slog.Logger {
 // newTestUA creates a UA closed at Cleanup.
 func newTestUA(t *testing.T, cfg Config, h Handler) *UA {
 	t.Helper()
-	if cfg.Logger == nil {
-		cfg.Logger = testLogger()
-	}
 	if cfg.LocalIP == "" {
 		cfg.LocalIP = "127.0.0.1"
 	}
-	ua, err := New(cfg, h)
+	ua, err := New(cfg, h, WithLogger(testLogger()))
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

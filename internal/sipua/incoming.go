@@ -1,6 +1,7 @@
 package sipua
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -129,7 +130,8 @@ func (in *Incoming) Reject(code int, reason string) error {
 
 // handleNewInvite creates the Incoming and holds sipgo's handler goroutine
 // (which owns the INVITE server transaction) until a final response or a
-// CANCEL; the engine's OnIncoming runs on its own goroutine.
+// CANCEL; the engine's OnIncoming runs first in the new dialog's callback
+// queue.
 func (ua *UA) handleNewInvite(req *sip.Request, tx sip.ServerTransaction) {
 	if ua.h == nil || ua.isClosed() {
 		respond(ua, tx, req, 480, "Temporarily Unavailable")
@@ -173,7 +175,13 @@ func (ua *UA) handleNewInvite(req *sip.Request, tx sip.ServerTransaction) {
 		canceled: make(chan struct{}),
 		finished: make(chan struct{}),
 	}
-	go ua.h.OnIncoming(in)
+	d.mu.Lock()
+	d.remoteCSeq, d.haveRemote = inv.CSeq().SeqNo, true
+	d.mu.Unlock()
+	if !d.callbacks.push(func(ctx context.Context) { ua.h.OnIncoming(ctx, in) }) {
+		_ = in.Reject(480, "Temporarily Unavailable") // closing
+		return
+	}
 
 	select {
 	case <-in.finished:

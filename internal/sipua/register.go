@@ -291,7 +291,7 @@ func (r *registrar) newRequest(expires time.Duration) *sip.Request {
 	req.AppendHeader(sip.NewHeader("User-Agent", cfg.UserAgent))
 	req.AppendHeader(sip.NewHeader("Allow", allowMethods))
 	req.SetBody(nil)
-	_ = addVia(ua, req)
+	addVia(ua, req)
 	return req
 }
 
@@ -305,7 +305,7 @@ func (r *registrar) renew(req *sip.Request) {
 		h.SeqNo = cseq
 	}
 	req.RemoveHeader("Via")
-	_ = addVia(r.ua, req)
+	addVia(r.ua, req)
 }
 
 // prepareFlow opens the connection for req and, when it is a new flow,
@@ -416,7 +416,7 @@ func (r *registrar) ping(ctx context.Context) error {
 	req.AppendHeader(&maxf)
 	req.AppendHeader(sip.NewHeader("User-Agent", ua.cfg.UserAgent))
 	req.SetBody(nil)
-	_ = addVia(ua, req)
+	addVia(ua, req)
 	tctx, cancel := context.WithTimeout(ctx, min(ua.cfg.KeepAlive, 10*time.Second))
 	defer cancel()
 	tx, err := ua.client.TransactionRequest(tctx, req, noBuild)
@@ -429,7 +429,7 @@ func (r *registrar) ping(ctx context.Context) error {
 }
 
 // addVia prepends a Via with a fresh branch and rport (RFC 3581).
-func addVia(ua *UA, req *sip.Request) error {
+func addVia(ua *UA, req *sip.Request) {
 	via := &sip.ViaHeader{
 		ProtocolName: "SIP", ProtocolVersion: "2.0",
 		Transport: ua.cfg.sipTransport(),
@@ -442,7 +442,6 @@ func addVia(ua *UA, req *sip.Request) error {
 	via.Params.Add("branch", sip.GenerateBranchN(16))
 	via.Params.Add("rport", "")
 	req.PrependHeader(via)
-	return nil
 }
 
 // grantedExpiry reads the expiry the registrar granted for our Contact

@@ -15,10 +15,10 @@ func (ua *UA) registerHandlers() {
 	s := ua.srv
 	s.OnInvite(ua.onInvite)
 	s.OnAck(ua.onAck)
-	s.OnBye(ua.inDialog(func(d *Dialog, req *sip.Request, tx sip.ServerTransaction) { d.handleBye(req, tx) }))
-	s.OnInfo(ua.inDialog(func(d *Dialog, req *sip.Request, tx sip.ServerTransaction) { d.handleInfo(req, tx) }))
-	s.OnNotify(ua.inDialog(func(d *Dialog, req *sip.Request, tx sip.ServerTransaction) { d.handleNotify(req, tx) }))
-	s.OnRefer(ua.inDialog(func(d *Dialog, req *sip.Request, tx sip.ServerTransaction) { d.handleRefer(req, tx) }))
+	s.OnBye(ua.inDialog((*Dialog).handleBye))
+	s.OnInfo(ua.inDialog((*Dialog).handleInfo))
+	s.OnNotify(ua.inDialog((*Dialog).handleNotify))
+	s.OnRefer(ua.inDialog((*Dialog).handleRefer))
 	s.OnCancel(func(req *sip.Request, tx sip.ServerTransaction) {
 		// Matching CANCELs are consumed by sipgo's transaction layer (200 +
 		// 487). Reaching here means no INVITE transaction matched
@@ -44,8 +44,9 @@ func (ua *UA) registerHandlers() {
 }
 
 // inDialog routes a request that must belong to a dialog; unknown dialogs
-// get 481 (RFC 3261 §12.2.2).
-func (ua *UA) inDialog(f func(*Dialog, *sip.Request, sip.ServerTransaction)) func(*sip.Request, sip.ServerTransaction) {
+// get 481 and requests out of CSeq order 500 (RFC 3261 §12.2.2). The
+// handler gets the request's place in the dialog's callback queue.
+func (ua *UA) inDialog(f func(*Dialog, *sip.Request, sip.ServerTransaction, *callbackSlot)) func(*sip.Request, sip.ServerTransaction) {
 	return func(req *sip.Request, tx sip.ServerTransaction) {
 		if !wellFormed(req) {
 			respond(ua, tx, req, 400, "Bad Request")
@@ -56,7 +57,13 @@ func (ua *UA) inDialog(f func(*Dialog, *sip.Request, sip.ServerTransaction)) fun
 			respond(ua, tx, req, 481, "Call/Transaction Does Not Exist")
 			return
 		}
-		f(d, req, tx)
+		slot, ok := d.admit(req)
+		if !ok {
+			respond(ua, tx, req, 500, "Request Out Of Order")
+			return
+		}
+		defer d.callbacks.fill(slot, nil) // a handler that queued nothing
+		f(d, req, tx, slot)
 	}
 }
 
@@ -79,7 +86,12 @@ func (ua *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 			respond(ua, tx, req, 481, "Call/Transaction Does Not Exist")
 			return
 		}
-		d.handleReInvite(req, tx)
+		slot, ok := d.admit(req)
+		if !ok {
+			respond(ua, tx, req, 500, "Request Out Of Order")
+			return
+		}
+		d.handleReInvite(req, tx, slot)
 		return
 	}
 	ua.handleNewInvite(req, tx)

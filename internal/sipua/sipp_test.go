@@ -96,7 +96,7 @@ type holdHandler struct {
 	bye    chan struct{}
 }
 
-func (h *holdHandler) OnReInvite(offer []byte) ([]byte, int) {
+func (h *holdHandler) OnReInvite(_ context.Context, offer []byte) ([]byte, int) {
 	h.mu.Lock()
 	h.offers = append(h.offers, offer)
 	h.mu.Unlock()
@@ -105,10 +105,10 @@ func (h *holdHandler) OnReInvite(offer []byte) ([]byte, int) {
 	}
 	return []byte(testSDP), 200
 }
-func (h *holdHandler) OnBye()                          { close(h.bye) }
-func (h *holdHandler) OnRefer(string) bool             { return false }
-func (h *holdHandler) OnInfo(string, []byte)           {}
-func (h *holdHandler) OnNotify(string, string, []byte) {}
+func (h *holdHandler) OnBye(context.Context)                            { close(h.bye) }
+func (h *holdHandler) OnRefer(context.Context, string) bool             { return false }
+func (h *holdHandler) OnInfo(context.Context, string, []byte)           {}
+func (h *holdHandler) OnNotify(context.Context, string, string, []byte) {}
 
 func TestIncomingRemoteHoldReInvite(t *testing.T) {
 	testrig.Require(t, "sipp")

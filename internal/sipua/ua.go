@@ -25,8 +25,9 @@ type Handler interface {
 	// OnRegistration reports every registration state change.
 	OnRegistration(RegState)
 	// OnIncoming reports a new out-of-dialog INVITE. The call rings until
-	// one of Incoming's actions is used or the caller cancels.
-	OnIncoming(*Incoming)
+	// one of Incoming's actions is used or the caller cancels. ctx ends
+	// when the UA closes.
+	OnIncoming(ctx context.Context, in *Incoming)
 }
 
 // UA is one SIP line: registration, outgoing and incoming calls. Create it
@@ -52,24 +53,42 @@ type UA struct {
 	udpConn  net.PacketConn
 	localIP  string
 	viaHost  string
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
+	// ctx is the UA's lifetime: every goroutine the UA starts and every
+	// callback it runs gets it, and Close cancels it.
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
 }
+
+// Option adjusts a UA beyond its Config.
+type Option func(*uaOptions)
+
+type uaOptions struct {
+	log *slog.Logger
+}
+
+// WithLogger sends the UA's and sipgo's logs to l (default: discarded).
+func WithLogger(l *slog.Logger) Option { return func(o *uaOptions) { o.log = l } }
 
 // New validates cfg and returns a UA that is not started yet. h may be nil
 // (events are then dropped and incoming calls rejected).
-func New(cfg Config, h Handler) (*UA, error) {
+func New(cfg Config, h Handler, opts ...Option) (*UA, error) {
 	cfg.setDefaults()
 	if err := cfg.validate(); err != nil {
 		return nil, err
+	}
+	o := uaOptions{log: slog.New(slog.DiscardHandler)}
+	for _, opt := range opts {
+		opt(&o)
 	}
 	allowLargeUDPMessages()
 	ua := &UA{
 		cfg:     cfg,
 		h:       h,
-		log:     cfg.Logger.With("component", "sipua", "aor", cfg.aor()),
+		log:     o.log.With("component", "sipua", "aor", cfg.aor()),
 		dialogs: NewRegistry(),
 	}
+	ua.ctx, ua.cancel = context.WithCancel(context.Background())
 	ua.events = newEventQueue()
 	return ua, nil
 }
@@ -103,11 +122,7 @@ func (ua *UA) Start(ctx context.Context) error {
 		ua.teardown()
 		return err
 	}
-	lctx, cancel := context.WithCancel(context.Background())
-	ua.mu.Lock()
-	ua.cancel = cancel
-	ua.mu.Unlock()
-
+	lctx := ua.ctx
 	ua.wg.Add(1)
 	go func() {
 		defer ua.wg.Done()
@@ -310,6 +325,7 @@ func (ua *UA) Close(ctx context.Context) error {
 	reg := ua.reg
 	ua.mu.Unlock()
 	if !started {
+		cancel()
 		return nil
 	}
 
@@ -328,9 +344,7 @@ func (ua *UA) Close(ctx context.Context) error {
 		reg.stop() // stops the loop and its keep-alive before un-REGISTER
 		err = reg.unregister(ctx)
 	}
-	if cancel != nil {
-		cancel()
-	}
+	cancel() // ends callbacks still running; the BYEs above are done
 	ua.teardown()
 	ua.wg.Wait()
 	ua.setRegStateSync(RegState{Status: RegUnregistered})

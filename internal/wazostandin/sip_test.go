@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -65,7 +64,7 @@ func newSIPEnv(t *testing.T, opts ...Option) *sipEnv {
 type testPhone struct{ incoming chan *sipua.Incoming }
 
 func (p *testPhone) OnRegistration(sipua.RegState) {}
-func (p *testPhone) OnIncoming(in *sipua.Incoming) {
+func (p *testPhone) OnIncoming(_ context.Context, in *sipua.Incoming) {
 	select {
 	case p.incoming <- in:
 	default:
@@ -80,7 +79,6 @@ func (e *sipEnv) phone(t *testing.T, password string, expiry time.Duration) (*si
 		Transport: "wss", Server: e.host, WSPath: "/api/asterisk/ws", Domain: "127.0.0.1",
 		Username: e.line.Username, Password: password, RegisterExpiry: expiry,
 		TLSConfig: &tls.Config{RootCAs: e.pool, ServerName: "127.0.0.1"},
-		Logger:    slog.New(slog.DiscardHandler),
 	}, p)
 	if err != nil {
 		t.Fatal(err)
@@ -162,7 +160,7 @@ type clientMedia struct {
 
 func newClientMedia(t *testing.T) *clientMedia {
 	t.Helper()
-	s, err := rtc.NewSession(rtc.Config{IncludeLoopback: true, Logger: slog.New(slog.DiscardHandler)})
+	s, err := rtc.NewSession(rtc.Config{IncludeLoopback: true})
 	if err != nil {
 		t.Fatal(err)
 	}
