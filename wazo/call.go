@@ -1,34 +1,55 @@
 package wazo
 
-import "sort"
+import (
+	"sort"
 
-// Call mirrors calld's Call object (docs/wazo-protocol.md, Call object); REST and call_* events share it.
+	"github.com/parley-voip/parley/wazo/wire"
+)
+
+// Call is calld's Call object as the client hands it on: decoded from
+// wire.Call, where the platform's JSON shape and nulls are defined once, with
+// the nullable strings a front end only ever shows flattened to "" (the SDK
+// does the same). REST listings and call_* events share it.
 type Call struct {
-	CallID             string             `json:"call_id"`
-	ConversationID     string             `json:"conversation_id"`
-	UserUUID           string             `json:"user_uuid"`
-	Status             string             `json:"status"`
-	TalkingTo          map[string]*string `json:"talking_to"`
-	Bridges            []string           `json:"bridges"`
-	CreationTime       string             `json:"creation_time"`
-	AnswerTime         *string            `json:"answer_time"`
-	HangupTime         *string            `json:"hangup_time"`
-	CallerIDName       string             `json:"caller_id_name"`
-	CallerIDNumber     string             `json:"caller_id_number"`
-	PeerCallerIDName   string             `json:"peer_caller_id_name"`
-	PeerCallerIDNumber string             `json:"peer_caller_id_number"`
-	OnHold             bool               `json:"on_hold"`
-	Muted              bool               `json:"muted"`
-	RecordState        string             `json:"record_state"`
-	IsCaller           bool               `json:"is_caller"`
-	IsVideo            bool               `json:"is_video"`
-	DialedExtension    string             `json:"dialed_extension"`
-	SIPCallID          string             `json:"sip_call_id"`
-	LineID             *int               `json:"line_id"`
-	Direction          string             `json:"direction"`
-	Parked             bool               `json:"parked"`
+	CallID             string
+	ConversationID     string
+	UserUUID           string
+	Status             string
+	TalkingTo          map[string]*string
+	Bridges            []string
+	CreationTime       string
+	AnswerTime         *string
+	HangupTime         *string
+	CallerIDName       string
+	CallerIDNumber     string
+	PeerCallerIDName   string
+	PeerCallerIDNumber string
+	OnHold             bool
+	Muted              bool
+	RecordState        string
+	IsCaller           bool
+	IsVideo            bool
+	DialedExtension    string
+	SIPCallID          string
+	LineID             *int
+	Direction          string
+	Parked             bool
 	// ReasonCode is set on call_ended (Asterisk hangup cause, docs/wazo-protocol.md, Event websocket).
-	ReasonCode *int `json:"reason_code,omitempty"`
+	ReasonCode *int
+}
+
+// callFromWire flattens the platform's nulls for the client's users.
+func callFromWire(w wire.Call) Call {
+	return Call{
+		CallID: w.CallID, ConversationID: wire.Str(w.ConversationID), UserUUID: wire.Str(w.UserUUID),
+		Status: w.Status, TalkingTo: w.TalkingTo, Bridges: w.Bridges,
+		CreationTime: wire.Str(w.CreationTime), AnswerTime: w.AnswerTime, HangupTime: w.HangupTime,
+		CallerIDName: w.CallerIDName, CallerIDNumber: w.CallerIDNumber,
+		PeerCallerIDName: w.PeerCallerIDName, PeerCallerIDNumber: w.PeerCallerIDNumber,
+		OnHold: w.OnHold, Muted: w.Muted, RecordState: w.RecordState, IsCaller: w.IsCaller, IsVideo: w.IsVideo,
+		DialedExtension: wire.Str(w.DialedExtension), SIPCallID: wire.Str(w.SIPCallID), LineID: w.LineID,
+		Direction: w.Direction, Parked: w.Parked, ReasonCode: w.ReasonCode,
+	}
 }
 
 // TalkingToIDs returns the peer channel ids (keys of talking_to), sorted.

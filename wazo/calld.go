@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+
+	"github.com/parley-voip/parley/wazo/wire"
 )
 
 const calldPrefix = "/api/calld/1.0/users/me"
@@ -20,12 +22,16 @@ func callPath(id, suffix string) string { return "/calls/" + url.PathEscape(id) 
 // line calls it after every event-socket reconnect to resync.
 func (c *Client) Calls(ctx context.Context) ([]Call, error) {
 	var out struct {
-		Items []Call `json:"items"`
+		Items []wire.Call `json:"items"`
 	}
 	if err := c.calld(ctx, http.MethodGet, "/calls", nil, nil, &out); err != nil {
 		return nil, err
 	}
-	return out.Items, nil
+	calls := make([]Call, len(out.Items))
+	for i, w := range out.Items {
+		calls[i] = callFromWire(w)
+	}
+	return calls, nil
 }
 
 // Hangup hangs up one of the user's calls (DELETE /users/me/calls/{id}).

@@ -3,6 +3,8 @@ package wazo
 import (
 	"encoding/json"
 	"fmt"
+
+	"github.com/parley-voip/parley/wazo/wire"
 )
 
 // Event is one websocketd event: the bus message of
@@ -50,11 +52,11 @@ func (e Event) IsCallEvent() bool {
 
 // Call decodes the Call of call_created/updated/answered/ended.
 func (e Event) Call() (Call, error) {
-	var c Call
+	var c wire.Call
 	if err := json.Unmarshal(e.Data, &c); err != nil {
 		return Call{}, fmt.Errorf("%w: %s: %v", ErrBadResponse, e.Name, err)
 	}
-	return c, nil
+	return callFromWire(c), nil
 }
 
 // HoldEvent is call_held / call_resumed data (docs/wazo-protocol.md, Event websocket).

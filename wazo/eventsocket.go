@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-
 	"github.com/parley-voip/parley/wazo/wire"
 )
 
@@ -183,12 +182,6 @@ func (s *EventSocket) run() {
 	}
 }
 
-type frame struct {
-	Op   string          `json:"op"`
-	Code int             `json:"code"`
-	Data json.RawMessage `json:"data"`
-}
-
 func (s *EventSocket) url(tok string) string {
 	u := url.URL{Scheme: "wss", Host: s.c.base.Host, Path: "/api/websocketd/"}
 	if s.c.base.Scheme == "http" {
@@ -221,7 +214,7 @@ func (s *EventSocket) session(reconnect bool) (started bool, code int, used stri
 	}
 	conn.SetReadLimit(4 << 20)
 
-	frames := make(chan frame, 64)
+	frames := make(chan wire.Message, 64)
 	readErr := make(chan error, 1)
 	readerDone := make(chan struct{})
 	go func() { // reader, owned by this session (waited for below)
@@ -232,7 +225,7 @@ func (s *EventSocket) session(reconnect bool) (started bool, code int, used stri
 				readErr <- err
 				return
 			}
-			var f frame
+			var f wire.Message
 			if json.Unmarshal(msg, &f) != nil {
 				continue
 			}
@@ -248,9 +241,13 @@ func (s *EventSocket) session(reconnect bool) (started bool, code int, used stri
 		<-readerDone
 	}()
 	write := func(op string, data any) error {
-		m := map[string]any{"op": op}
+		m := wire.Message{Op: op}
 		if data != nil {
-			m["data"] = data
+			raw, err := json.Marshal(data)
+			if err != nil {
+				return err
+			}
+			m.Data = raw
 		}
 		_ = conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
 		return conn.WriteJSON(m)
@@ -282,17 +279,17 @@ func (s *EventSocket) session(reconnect bool) (started bool, code int, used stri
 			return started, 0, used, err
 		case f := <-frames:
 			switch f.Op {
-			case "init":
+			case wire.OpInit:
 				// Re-subscribe on every init (docs/wazo-protocol.md, Event websocket), then start.
 				for _, name := range s.cfg.Events {
-					if err := write("subscribe", map[string]string{"event_name": name}); err != nil {
+					if err := write(wire.OpSubscribe, map[string]string{"event_name": name}); err != nil {
 						return started, 0, used, err
 					}
 				}
-				if err := write("start", nil); err != nil {
+				if err := write(wire.OpStart, nil); err != nil {
 					return started, 0, used, err
 				}
-			case "start":
+			case wire.OpStart:
 				started = true
 				s.state(SocketStarted)
 				if reconnect && s.cfg.Resync != nil {
@@ -300,12 +297,12 @@ func (s *EventSocket) session(reconnect bool) (started bool, code int, used stri
 				}
 				// A refresh may have happened while connecting.
 				if cur, ok := s.c.Session(); ok && cur.Token != used {
-					if err := write("token", map[string]string{"token": cur.Token}); err != nil {
+					if err := write(wire.OpToken, map[string]string{"token": cur.Token}); err != nil {
 						return started, 0, used, err
 					}
 					used = cur.Token
 				}
-			case "event":
+			case wire.OpEvent:
 				ev, err := parseEvent(f.Data)
 				if err != nil {
 					s.c.log.Warn("wazo: bad event", "err", err)
@@ -314,9 +311,9 @@ func (s *EventSocket) session(reconnect bool) (started bool, code int, used stri
 				if s.cfg.Handler != nil {
 					s.cfg.Handler(ev)
 				}
-			case "pong":
+			case wire.OpPong:
 				pingSent = time.Time{}
-			case "subscribe", "token":
+			case wire.OpSubscribe, wire.OpToken:
 			default:
 				s.c.log.Debug("wazo: unknown websocketd op", "op", f.Op)
 			}
@@ -324,7 +321,7 @@ func (s *EventSocket) session(reconnect bool) (started bool, code int, used stri
 			cur, ok := s.c.Session()
 			if ok && cur.Token != used {
 				// docs/wazo-protocol.md, Event websocket: renew on the live socket.
-				if err := write("token", map[string]string{"token": cur.Token}); err != nil {
+				if err := write(wire.OpToken, map[string]string{"token": cur.Token}); err != nil {
 					return started, 0, used, err
 				}
 				used = cur.Token
@@ -335,7 +332,7 @@ func (s *EventSocket) session(reconnect bool) (started bool, code int, used stri
 				return started, 0, used, errors.New("heartbeat timeout")
 			}
 			if pingSent.IsZero() {
-				if err := write("ping", map[string]string{"payload": "pong"}); err != nil {
+				if err := write(wire.OpPing, map[string]string{"payload": "pong"}); err != nil {
 					return started, 0, used, err
 				}
 				pingSent = time.Now()
