@@ -51,9 +51,7 @@ func (c *confMix) process(out, in []int16, n int) {
 		}
 		got := p.playRing.Read(r)
 		if got < n {
-			if p.started.Load() {
-				p.underruns.Add(1)
-			}
+			p.underran(n - got)
 			clear(r[got:])
 		}
 		for k, v := range r {

@@ -82,7 +82,13 @@ func TestEngineHold(t *testing.T) {
 	// The phone engine holds both ends' audio (sendonly/recvonly re-INVITE).
 	pa.SetHeld(true)
 	pb.SetHeld(true)
-	time.Sleep(100 * time.Millisecond) // let frames in flight drain (not an assertion)
+	// A period already past its hold check may still send its frame: wait
+	// until both counts stay put for a few periods, then none may move.
+	audiotest.WaitFor(t, 15*time.Second, "the frames in flight to drain", func() bool {
+		a0, b0 := ta.sent.Load(), tb.sent.Load()
+		time.Sleep(100 * time.Millisecond)
+		return ta.sent.Load() == a0 && tb.sent.Load() == b0
+	})
 	sa, sb := ta.sent.Load(), tb.sent.Load()
 	audiotest.Silent(t, "alice while held", a.rec.Wait(t, a.rec.Len(), second/2))
 	audiotest.Silent(t, "bob while held", b.rec.Wait(t, b.rec.Len(), second/2))

@@ -53,9 +53,7 @@ func (m *mixer) process(out, in []int16) {
 		if out != nil {
 			got := p.playRing.Read(s)
 			if got < n {
-				if p.started.Load() {
-					p.underruns.Add(1)
-				}
+				p.underran(n - got)
 				clear(s[got:])
 			}
 			if active {

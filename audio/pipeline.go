@@ -77,6 +77,9 @@ type Pipeline struct {
 	sent, sendErrors, codecErrors atomic.Uint64
 	underruns                     atomic.Uint64
 	concealed                     atomic.Uint64
+	// behind is playout time the device played as silence because nothing
+	// was decoded yet: the pipeline skips as much of the stream.
+	behind atomic.Int64
 
 	stop      chan struct{}
 	done      chan struct{}
@@ -196,9 +199,11 @@ func (p *Pipeline) run() {
 		if h := p.holds.Load(); h != holds {
 			holds = h
 			p.jb.Reset()
+			p.behind.Store(0)
 			p.capRing.Discard(p.capRing.Len())
 		}
 		p.sendCaptured(frame, payload)
+		p.catchUp(&jf)
 		for p.playRing.Len() < p.lead {
 			n := p.decodeNext(&jf, pcm)
 			if p.playRing.Write(pcm[:n]) < n {
@@ -206,6 +211,28 @@ func (p *Pipeline) run() {
 			}
 		}
 	}
+}
+
+// underran records that the device found only part of a period ready and
+// played silence for the missing samples. Audio thread.
+func (p *Pipeline) underran(missing int) {
+	if !p.started.Load() {
+		return // still buffering: nothing was due yet
+	}
+	p.underruns.Add(1)
+	p.behind.Add(int64(missing))
+}
+
+// catchUp skips the frames whose playout time the device spent in silence
+// after an underrun. A sound card keeps its clock through an underrun, so
+// without this every late wake-up of the pipeline would add its length to
+// the call's delay for good, until the jitter buffer overflowed.
+func (p *Pipeline) catchUp(jf *jitter.Frame) {
+	behind := p.behind.Swap(0)
+	for ; behind >= FrameSamples; behind -= FrameSamples {
+		p.jb.Pop(jf)
+	}
+	p.behind.Add(behind) // less than a frame: carried to the next period
 }
 
 func (p *Pipeline) sendCaptured(frame []int16, payload []byte) {
