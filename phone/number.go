@@ -43,6 +43,9 @@ func NormalizeNumber(raw string) (string, error) {
 	if strings.Contains(s, "@") {
 		return normalizeURI("sip:" + s)
 	}
+	if strings.HasPrefix(s, "+") {
+		s = dropTrunkPrefix(s)
+	}
 	var b strings.Builder
 	for i, r := range s {
 		switch {
@@ -93,4 +96,18 @@ func normalizeURI(s string) (string, error) {
 		return "", fmt.Errorf("%w: the SIP address %q has no user", ErrInvalidNumber, s)
 	}
 	return strings.ToLower(scheme) + ":" + rest, nil
+}
+
+// dropTrunkPrefix removes the "(0)" that international numbers are often
+// written with ("+33 (0)1 23 45 67 89", "+44 (0) 20 …"): it is the national
+// trunk prefix, dialled only from inside the country, and must not follow a
+// country code (ITU-T E.123 §2.5 advises against writing it; E.164 numbers
+// never contain it).
+func dropTrunkPrefix(s string) string {
+	for _, form := range []string{"(0)", "( 0 )", "(0 )", "( 0)"} {
+		if i := strings.Index(s, form); i >= 0 {
+			return s[:i] + s[i+len(form):]
+		}
+	}
+	return s
 }
