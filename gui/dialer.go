@@ -7,30 +7,68 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// dialer is the number entry and its Call button. Enter in the entry dials
-// too. Problems with the number are shown right under it, where the agent is
-// looking.
+// dialer is the number entry, its Call button and the dial pad. Enter in
+// the entry dials too. Problems with the number are shown right under it,
+// where the agent is looking, and so are the tones sent to a call.
 type dialer struct {
-	entry  *widget.Entry
+	entry  *numberEntry
 	button *widget.Button
+	keypad *widget.Button // shows or hides the pad
+	pad    *dialPad
 	errors *widget.Label
+	tones  *widget.Label // echo of the tones sent to the talking call
 	box    *fyne.Container
 }
 
-func newDialer(dial func(number string)) *dialer {
+const (
+	placeholderIdle    = "Number, extension or SIP address"
+	placeholderTalking = "Digits go to the call as tones"
+)
+
+// newDialer builds the dialler; press handles a dial pad key (a tone in a
+// call, a digit otherwise) and tone a digit typed in the entry.
+func newDialer(dial func(number string), press func(r rune), tone func(r rune) bool) *dialer {
 	d := &dialer{
-		entry:  widget.NewEntry(),
+		entry:  newNumberEntry(),
 		errors: widget.NewLabel(""),
+		tones:  widget.NewLabel(""),
+		pad:    newDialPad(press),
 	}
-	d.entry.SetPlaceHolder("Number, extension or SIP address")
+	d.entry.tone = tone
+	d.entry.SetPlaceHolder(placeholderIdle)
 	d.entry.OnSubmitted = func(string) { d.submit(dial) }
 	d.button = widget.NewButtonWithIcon("Call", theme.MediaPlayIcon(), func() { d.submit(dial) })
 	d.button.Importance = widget.HighImportance
+	d.keypad = widget.NewButtonWithIcon("", theme.GridIcon(), d.pad.toggle)
 	d.errors.Importance = widget.DangerImportance
 	d.errors.Wrapping = fyne.TextWrapWord
 	d.errors.Hide()
-	d.box = container.NewVBox(container.NewBorder(nil, nil, nil, d.button, d.entry), d.errors)
+	d.tones.Hide()
+	buttons := container.NewHBox(d.keypad, d.button)
+	d.box = container.NewVBox(container.NewBorder(nil, nil, nil, buttons, d.entry), d.errors, d.tones, d.pad.object())
 	return d
+}
+
+// setTalking switches the entry's hint between dialling and tones, and
+// clears the tone echo when the talking call changes.
+func (d *dialer) setTalking(talking bool) {
+	if talking {
+		d.entry.SetPlaceHolder(placeholderTalking)
+		return
+	}
+	d.entry.SetPlaceHolder(placeholderIdle)
+	d.showTones("")
+}
+
+// showTones echoes the tones sent to the call so far; "" hides the echo.
+func (d *dialer) showTones(sent string) {
+	if sent == "" {
+		d.tones.SetText("")
+		d.tones.Hide()
+		return
+	}
+	d.tones.SetText("Tones sent: " + sent)
+	d.tones.Show()
 }
 
 func (d *dialer) object() fyne.CanvasObject { return d.box }
@@ -53,6 +91,9 @@ func (d *dialer) setBusy(busy bool) {
 }
 
 func (d *dialer) clear() { d.entry.SetText("") }
+
+// typeKey adds a dial pad key to the number being typed.
+func (d *dialer) typeKey(r rune) { d.entry.Entry.TypedRune(r) }
 
 // showError shows text under the entry; an empty text hides it.
 func (d *dialer) showError(text string) {

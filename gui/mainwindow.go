@@ -45,6 +45,10 @@ type MainWindow struct {
 	confBackend conference.Backend
 	confControl conferenceControl
 
+	// tones carries keypad tones, in the order pressed, to the goroutine
+	// that sends them (sendTones): one action per key could reorder them.
+	tones chan tone
+
 	// Fyne thread only.
 	closed       bool
 	registration *registrationLine
@@ -57,7 +61,21 @@ type MainWindow struct {
 	panels *fyne.Container
 	// conf is the conference panel, nil without a backend.
 	conf *conferencePanel
+	// talking is the active call when it is established and not held: the
+	// call keypad digits go to as tones. toneEcho is what it was sent.
+	talking  string
+	toneEcho string
 }
+
+// tone is one keypad key for one call.
+type tone struct {
+	call string
+	key  rune
+}
+
+// toneQueue bounds the tones waiting to be sent; more than a second of
+// keypad presses ahead of the network is a stuck call, not a fast typist.
+const toneQueue = 32
 
 // NewMainWindow builds the main window on a and starts following api's
 // events. The window is not shown; the pump stops when it is closed. Of the
@@ -70,15 +88,16 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	cfg := defaultRunConfig(opts)
 	ctx, stop := context.WithCancel(context.Background())
 	m := &MainWindow{
-		api:  api,
-		app:  a,
-		win:  a.NewWindow("Parley"),
-		onUI: onUI,
-		ctx:  ctx,
-		stop: stop,
+		api:   api,
+		app:   a,
+		win:   a.NewWindow("Parley"),
+		onUI:  onUI,
+		ctx:   ctx,
+		stop:  stop,
+		tones: make(chan tone, toneQueue),
 	}
 	m.registration = newRegistrationLine()
-	m.dialer = newDialer(m.dial)
+	m.dialer = newDialer(m.dial, m.keyPress, m.sendTone)
 	m.calls = newCallList(callActions{
 		answer: m.onCall("answer the call", api.Accept),
 		reject: m.onCall("reject the call", api.Reject),
@@ -111,14 +130,18 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	top := container.NewVBox(m.registration.object(), m.dialer.object(), m.notice)
 	m.win.SetContent(container.NewBorder(top, m.panels, nil, nil, container.NewVScroll(m.calls.object())))
 	m.win.SetOnClosed(m.shutdown)
+	// Digits typed anywhere in the window go where the entry would put them.
+	m.win.Canvas().SetOnTypedRune(m.keyPress)
+	m.win.Canvas().Focus(m.dialer.entry)
 	m.updateTitle(0)
 
 	// Subscribe before the first snapshot: a change in between then shows
 	// up as an update instead of being missed.
 	events, unsubscribe := m.tracker.Subscribe()
 	m.unsubscribe = unsubscribe
-	m.wg.Add(1)
+	m.wg.Add(2)
 	go m.pump(events)
+	go m.sendTones()
 	return m
 }
 
@@ -185,6 +208,7 @@ func (m *MainWindow) show(s snapshot, u conference.Update) {
 // ended, and whether that end was a merge). Fyne thread only.
 func (m *MainWindow) render(s snapshot, u conference.Update) {
 	m.registration.update(s.registration)
+	m.setTalking(talkingCall(s))
 	m.calls.update(s.calls, s.active, s.at)
 	m.incoming.update(s.calls)
 	if m.conf != nil {
@@ -290,6 +314,75 @@ func (m *MainWindow) dial(number string) {
 		m.dialer.clear()
 		m.setNotice("")
 	})
+}
+
+// talkingCall is the active call if it is established and not held.
+func talkingCall(s snapshot) string {
+	for _, cs := range s.calls {
+		if cs.ID() == s.active && cs.Status == phone.StatusEstablished {
+			return cs.ID()
+		}
+	}
+	return ""
+}
+
+// setTalking follows the call tones go to. Fyne thread only.
+func (m *MainWindow) setTalking(id string) {
+	if id == m.talking {
+		return
+	}
+	m.talking, m.toneEcho = id, ""
+	m.dialer.setTalking(id != "")
+}
+
+// keyPress handles a dial pad key or a key typed outside the entry: a tone
+// during a call, otherwise a digit of the number. Fyne thread only.
+func (m *MainWindow) keyPress(r rune) {
+	if m.sendTone(r) {
+		return
+	}
+	if isKeypadKey(r) || r == '+' {
+		m.dialer.typeKey(r)
+		m.win.Canvas().Focus(m.dialer.entry)
+	}
+}
+
+// sendTone queues r for the talking call and reports whether it was a tone
+// to send. Fyne thread only.
+func (m *MainWindow) sendTone(r rune) bool {
+	if m.talking == "" || !isKeypadKey(r) {
+		return false
+	}
+	select {
+	case m.tones <- tone{call: m.talking, key: r}:
+		m.toneEcho += string(r)
+		m.dialer.showTones(m.toneEcho)
+	default:
+		m.setNotice("Tones are not getting through to the call; wait a moment and press the key again.", widget.WarningImportance)
+	}
+	return true
+}
+
+// sendTones sends queued tones one after the other until the window closes.
+func (m *MainWindow) sendTones() {
+	defer m.wg.Done()
+	for {
+		select {
+		case <-m.ctx.Done():
+			return
+		case t := <-m.tones:
+			ctx, cancel := context.WithTimeout(m.ctx, actionTimeout)
+			err := m.api.SendDTMF(ctx, t.call, string(t.key))
+			cancel()
+			if err != nil && m.ctx.Err() == nil {
+				m.onUI(func() {
+					if !m.closed {
+						m.setNotice(failureText("send the tone", err), widget.DangerImportance)
+					}
+				})
+			}
+		}
+	}
 }
 
 func (m *MainWindow) answerFromDialog(id string) {

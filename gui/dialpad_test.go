@@ -1,0 +1,138 @@
+package gui
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+)
+
+// talkingFixture is a window with one established call.
+func talkingFixture(t *testing.T) (*fixture, string) {
+	t.Helper()
+	f := newFixture(t)
+	cs, err := f.e.Call(context.Background(), "1002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.e.Answer(cs.ID()); err != nil {
+		t.Fatal(err)
+	}
+	f.waitUntil("the call to be talking", func() bool { return f.m.talking == cs.ID() })
+	return f, cs.ID()
+}
+
+// tonesSent is the keys sent as tones to call id, in order.
+func (f *fixture) tonesSent(id string) string {
+	var keys string
+	for _, op := range f.e.Ops() {
+		if k, ok := strings.CutPrefix(op, "SendDTMF "+id+" "); ok {
+			keys += k
+		}
+	}
+	return keys
+}
+
+func (f *fixture) waitForTones(id, want string) {
+	f.t.Helper()
+	f.waitUntil("tones "+want+" sent", func() bool { return f.tonesSent(id) == want })
+}
+
+// An IVR asks to "press 5, then #": typed into the number box during the
+// call, the digits are tones for that call, in order, and never a new call
+// that would put the customer on hold. Letters still type a new address.
+func TestDigitsTypedDuringACallAreTones(t *testing.T) {
+	f, id := talkingFixture(t)
+	f.ui.do(func() { test.Type(f.m.dialer.entry, "5#123456789*0") })
+	f.waitForTones(id, "5#123456789*0")
+	f.ui.do(func() {
+		if got := f.m.dialer.entry.Text; got != "" {
+			t.Errorf("the digits also went into the number box: %q", got)
+		}
+		if got := f.m.dialer.tones.Text; !f.m.dialer.tones.Visible() || got != "Tones sent: 5#123456789*0" {
+			t.Errorf("echo %q (visible %v)", got, f.m.dialer.tones.Visible())
+		}
+	})
+	if slices.ContainsFunc(f.e.Ops(), func(op string) bool { return strings.HasPrefix(op, "Call 5") }) {
+		t.Fatalf("a digit started a new call: %q", f.e.Ops())
+	}
+	f.ui.do(func() { test.Type(f.m.dialer.entry, "alice") })
+	f.ui.do(func() {
+		if got := f.m.dialer.entry.Text; got != "alice" {
+			t.Errorf("letters typed during a call: entry %q, want %q", got, "alice")
+		}
+	})
+}
+
+// The dial pad types the number when no call is talking, sends tones when
+// one is, and digits typed while the call is held go to the number box.
+func TestDialPad(t *testing.T) {
+	f := newFixture(t)
+	f.tap(func() *widget.Button { return f.m.dialer.keypad })
+	f.ui.do(func() {
+		if !f.m.dialer.pad.visible() {
+			t.Fatal("the keypad button did not show the pad")
+		}
+	})
+	for _, k := range "1002" {
+		f.tap(func() *widget.Button { return f.m.dialer.pad.keys[k] })
+	}
+	f.ui.do(func() {
+		if got := f.m.dialer.entry.Text; got != "1002" {
+			t.Fatalf("pad typed %q, want 1002", got)
+		}
+	})
+	tapCall(f)
+	f.waitForOp("Call 1002")
+	calls := f.e.Calls()
+	if len(calls) != 1 {
+		t.Fatalf("calls %v", calls)
+	}
+	id := calls[0].ID()
+	if err := f.e.Answer(id); err != nil {
+		t.Fatal(err)
+	}
+	f.waitUntil("the call to be talking", func() bool { return f.m.talking == id })
+	f.ui.do(func() {
+		if f.m.dialer.entry.PlaceHolder != placeholderTalking {
+			t.Errorf("placeholder %q while talking", f.m.dialer.entry.PlaceHolder)
+		}
+	})
+	for _, k := range "42" {
+		f.tap(func() *widget.Button { return f.m.dialer.pad.keys[k] })
+	}
+	f.waitForTones(id, "42")
+
+	if err := f.e.Hold(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	f.waitUntil("the held call to take no tones", func() bool { return f.m.talking == "" })
+	f.ui.do(func() {
+		test.Type(f.m.dialer.entry, "7")
+		if f.m.dialer.tones.Visible() {
+			t.Error("the tone echo stayed after the call was held")
+		}
+	})
+	f.ui.do(func() {
+		if got := f.m.dialer.entry.Text; got != "7" {
+			t.Errorf("digit typed while held: entry %q, want 7", got)
+		}
+	})
+	if got := f.tonesSent(id); got != "42" {
+		t.Errorf("tones sent to the held call: %q", got)
+	}
+}
+
+// A tone the engine refuses is reported in plain words.
+func TestToneFailureIsShown(t *testing.T) {
+	f, id := talkingFixture(t)
+	f.e.Fail("SendDTMF", context.DeadlineExceeded)
+	f.ui.do(func() { test.Type(f.m.dialer.entry, "5") })
+	f.waitForOp("SendDTMF " + id + " 5")
+	f.waitUntil("the failure notice", func() bool {
+		return f.m.notice.Visible() && strings.HasPrefix(f.m.notice.Text, "Could not send the tone")
+	})
+}
