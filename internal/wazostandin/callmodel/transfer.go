@@ -1,8 +1,6 @@
-package wazostandin
+package callmodel
 
 import (
-	"net/http"
-
 	"github.com/google/uuid"
 )
 
@@ -19,22 +17,22 @@ type Transfer struct {
 	Exten               string  `json:"-"`
 }
 
-func (m *CallModel) emitTransfer(name string, t *Transfer) {
-	m.s.bus.publish(name, t.InitiatorUUID, t.InitiatorTenantUUID, "events.transfers."+t.InitiatorUUID, *t)
+func (m *Model) emitTransfer(name string, t *Transfer) {
+	m.cfg.Publish(name, t.InitiatorUUID, t.InitiatorTenantUUID, "events.transfers."+t.InitiatorUUID, *t)
 }
 
 // CreateTransfer is POST /users/me/transfers (docs/wazo-protocol.md, Calls API). The model records the
 // transfer (status "starting") and publishes transfer_created; dialling
 // the recipient is not modelled (the WebRTC phone transfers with SIP REFER,
 // docs/wazo-protocol.md, Lines and registration).
-func (m *CallModel) CreateTransfer(userUUID, initiatorCall, exten, flow string) (Transfer, error) {
+func (m *Model) CreateTransfer(userUUID, initiatorCall, exten, flow string) (Transfer, error) {
 	m.mu.Lock()
 	defer m.unlock()
 	if flow == "" {
 		flow = "attended"
 	}
 	if flow != "attended" && flow != "blind" {
-		return Transfer{}, errInvalidData(map[string]any{"flow": map[string]any{"constraint_id": "enum", "message": "Must be one of: attended, blind."}})
+		return Transfer{}, InvalidDataError(map[string]any{"flow": map[string]any{"constraint_id": "enum", "message": "Must be one of: attended, blind."}})
 	}
 	ch, ok := m.channels[initiatorCall]
 	if !ok {
@@ -53,7 +51,7 @@ func (m *CallModel) CreateTransfer(userUUID, initiatorCall, exten, flow string) 
 		return Transfer{}, errTransferCreation("transferred call not found")
 	}
 	if tooMany {
-		return Transfer{}, &CalldError{http.StatusConflict, "too-many-transferred-candidates", "Too many transferred candidates",
+		return Transfer{}, &CalldError{statusConflict, "too-many-transferred-candidates", "Too many transferred candidates",
 			map[string]any{"initiator_call": initiatorCall}}
 	}
 	t := &Transfer{
@@ -66,7 +64,7 @@ func (m *CallModel) CreateTransfer(userUUID, initiatorCall, exten, flow string) 
 }
 
 // Transfers lists the user's transfers (GET /users/me/transfers).
-func (m *CallModel) Transfers(userUUID string) []Transfer {
+func (m *Model) Transfers(userUUID string) []Transfer {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	out := []Transfer{}
@@ -80,7 +78,7 @@ func (m *CallModel) Transfers(userUUID string) []Transfer {
 
 // CompleteTransfer is PUT /users/me/transfers/{id}/complete: publishes
 // transfer_completed and hangs up the initiator's leg (hook → BYE).
-func (m *CallModel) CompleteTransfer(userUUID, id string) error {
+func (m *Model) CompleteTransfer(userUUID, id string) error {
 	m.mu.Lock()
 	defer m.unlock()
 	t, err := m.takeTransferLocked(userUUID, id)
@@ -100,7 +98,7 @@ func (m *CallModel) CompleteTransfer(userUUID, id string) error {
 }
 
 // CancelTransfer is DELETE /users/me/transfers/{id}: transfer_cancelled.
-func (m *CallModel) CancelTransfer(userUUID, id string) error {
+func (m *Model) CancelTransfer(userUUID, id string) error {
 	m.mu.Lock()
 	defer m.unlock()
 	t, err := m.takeTransferLocked(userUUID, id)
@@ -114,7 +112,7 @@ func (m *CallModel) CancelTransfer(userUUID, id string) error {
 
 // takeTransferLocked removes the user's transfer id, which ends with this
 // call whether it completes or is cancelled; another user's is not found.
-func (m *CallModel) takeTransferLocked(userUUID, id string) (*Transfer, error) {
+func (m *Model) takeTransferLocked(userUUID, id string) (*Transfer, error) {
 	t, ok := m.transfers[id]
 	if !ok || t.InitiatorUUID != userUUID {
 		return nil, errNoSuchTransfer(id)

@@ -1,10 +1,10 @@
-package wazostandin
+package callmodel
 
 // ChannelHooks is implemented by the SIP/B2BUA side. The call model calls
 // these after it changed its own state and released its lock, so an
 // implementation may call back into the model. They run synchronously in
 // the goroutine of whoever triggered the change (a calld HTTP request or a
-// CallModel method), in the order the changes happened.
+// Model method), in the order the changes happened.
 type ChannelHooks interface {
 	// HangupChannel: the stack hung this channel up on its own (calld
 	// DELETE /users/me/calls/{id}, an ad-hoc conference discarding the
@@ -12,7 +12,7 @@ type ChannelHooks interface {
 	// hanging up). The model already reports the channel as ended; the SIP
 	// side must end the leg: BYE when answered, CANCEL for an unanswered
 	// INVITE it sent, a final error response to a ringing INVITE (docs/wazo-protocol.md, Ad-hoc conferences,
-	// docs/wazo-protocol.md, Lines and registration). It is not called for the channel passed to CallModel.Hangup.
+	// docs/wazo-protocol.md, Lines and registration). It is not called for the channel passed to Model.Hangup.
 	HangupChannel(call Call, cause int)
 	// AnswerChannel: calld PUT …/answer (the model already set it Up).
 	AnswerChannel(call Call)

@@ -1,4 +1,4 @@
-package wazostandin
+package callmodel
 
 import (
 	"slices"
@@ -16,7 +16,7 @@ type Conference struct {
 }
 
 // Conference returns a live ad-hoc conference.
-func (m *CallModel) Conference(id string) (Conference, bool) {
+func (m *Model) Conference(id string) (Conference, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	br, ok := m.bridges[id]
@@ -53,7 +53,7 @@ func onlyPeer(ch *channel) (peer *channel, lone, tooMany bool) {
 // host leg + its peer enter the bridge, every other participant enters and
 // the host's leg to it is hung up (hook → SIP BYE). Returns the
 // conference_id.
-func (m *CallModel) CreateAdhoc(userUUID, hostCallID string, participantCallIDs []string) (string, error) {
+func (m *Model) CreateAdhoc(userUUID, hostCallID string, participantCallIDs []string) (string, error) {
 	m.mu.Lock()
 	defer m.unlock()
 	host, ok := m.channels[hostCallID]
@@ -109,7 +109,7 @@ func (m *CallModel) CreateAdhoc(userUUID, hostCallID string, participantCallIDs 
 // moveParticipantLocked moves the remote channel into the conference and
 // hangs up the host's leg that was talking to it (services.py
 // _redirect_participant).
-func (m *CallModel) moveParticipantLocked(br *bridge, pid string) {
+func (m *Model) moveParticipantLocked(br *bridge, pid string) {
 	p, ok := m.channels[pid]
 	if !ok {
 		return
@@ -122,7 +122,7 @@ func (m *CallModel) moveParticipantLocked(br *bridge, pid string) {
 }
 
 // hostBridge finds an ad-hoc conference hosted by userUUID.
-func (m *CallModel) hostBridge(userUUID, conferenceID string) (*bridge, bool) {
+func (m *Model) hostBridge(userUUID, conferenceID string) (*bridge, bool) {
 	br, ok := m.bridges[conferenceID]
 	if !ok || br.kind != bridgeAdhoc || br.destroyed {
 		return nil, false
@@ -135,7 +135,7 @@ func (m *CallModel) hostBridge(userUUID, conferenceID string) (*bridge, bool) {
 // conference missing → 404; participant missing → 400; caller not host →
 // 404; already a member → 409 participant-already-in-conference; lone,
 // talking to ≥2 or peer not the user's → 400 participant-call-not-found.
-func (m *CallModel) AddAdhocParticipant(userUUID, conferenceID, callID string) error {
+func (m *Model) AddAdhocParticipant(userUUID, conferenceID, callID string) error {
 	m.mu.Lock()
 	defer m.unlock()
 	br, ok := m.hostBridge(userUUID, conferenceID)
@@ -163,7 +163,7 @@ func (m *CallModel) AddAdhocParticipant(userUUID, conferenceID, callID string) e
 // RemoveAdhocParticipant is DELETE …/participants/{call_id} (docs/wazo-protocol.md, Ad-hoc conferences): the
 // participant's channel is hung up (hook → BYE/…); the conference rules
 // then apply (lone channel hung up, bridge destroyed → deleted).
-func (m *CallModel) RemoveAdhocParticipant(userUUID, conferenceID, callID string) error {
+func (m *Model) RemoveAdhocParticipant(userUUID, conferenceID, callID string) error {
 	m.mu.Lock()
 	defer m.unlock()
 	br, ok := m.hostBridge(userUUID, conferenceID)
@@ -180,7 +180,7 @@ func (m *CallModel) RemoveAdhocParticipant(userUUID, conferenceID, callID string
 
 // DeleteAdhoc is DELETE …/adhoc/{conference_id} (docs/wazo-protocol.md, Ad-hoc conferences): every member is
 // hung up (the host first, as bridge order), then conference_adhoc_deleted.
-func (m *CallModel) DeleteAdhoc(userUUID, conferenceID string) error {
+func (m *Model) DeleteAdhoc(userUUID, conferenceID string) error {
 	m.mu.Lock()
 	defer m.unlock()
 	br, ok := m.hostBridge(userUUID, conferenceID)

@@ -1,4 +1,4 @@
-package wazostandin
+package callmodel
 
 import (
 	"encoding/json"
@@ -16,7 +16,7 @@ const (
 
 // twoCalls builds the docs/wazo-protocol.md, Ad-hoc conferences tested setup: host leg h1 ⇄ remote p1, host leg
 // h2 ⇄ remote p2 (remotes owned by nobody, like trunk/test peers).
-func twoCalls(t *testing.T, m *CallModel) (h1, p1, h2, p2 string) {
+func twoCalls(t *testing.T, m *Model) (h1, p1, h2, p2 string) {
 	t.Helper()
 	mk := func(spec ChannelSpec) string {
 		c, err := m.NewChannel(spec)
@@ -43,10 +43,8 @@ func twoCalls(t *testing.T, m *CallModel) (h1, p1, h2, p2 string) {
 }
 
 func TestCallModelBasicCallEvents(t *testing.T) {
-	s := New()
 	rec := &recorder{}
-	s.Subscribe("", rec.add)
-	m := s.Calls()
+	m := newTestModel(rec, nil)
 	a, _ := m.NewChannel(ChannelSpec{UserUUID: hostUUID, Status: StatusRinging, SIPCallID: "abc@x", Direction: DirectionInbound})
 	b, _ := m.NewChannel(ChannelSpec{UserUUID: otherUUID, Status: StatusRing, LinkedTo: a.CallID, IsCaller: true})
 	if a.CallID != "1700000000.1" || b.CallID != "1700000000.2" || wire.Str(b.ConversationID) != a.CallID {
@@ -85,15 +83,16 @@ func TestCallModelBasicCallEvents(t *testing.T) {
 	if got := summarize(t, evs, names); !slices.Equal(got, want) {
 		t.Fatalf("events\n got %v\nwant %v", got, want)
 	}
-	// envelope (docs/wazo-protocol.md, Event websocket)
-	var env map[string]any
-	if err := json.Unmarshal(evs[len(evs)-1].Message, &env); err != nil {
+	// addressing (docs/wazo-protocol.md, Event websocket); the bus builds
+	// the envelope from it (httpside TestBusEnvelope)
+	last := evs[len(evs)-1]
+	if last.Name != "call_ended" || last.UserUUID != hostUUID || last.RequiredACL != "events.calls."+hostUUID {
+		t.Fatalf("addressing %+v", last)
+	}
+	var data map[string]any
+	if err := json.Unmarshal(last.Data, &data); err != nil {
 		t.Fatal(err)
 	}
-	if env["name"] != "call_ended" || env["user_uuid:"+hostUUID] != true || env["required_acl"] != "events.calls."+hostUUID {
-		t.Fatalf("envelope %v", env)
-	}
-	data := env["data"].(map[string]any)
 	if data["reason_code"] != float64(16) || data["hangup_time"] == nil || data["sip_call_id"] != "abc@x" {
 		t.Fatalf("call_ended data %v", data)
 	}
@@ -101,10 +100,8 @@ func TestCallModelBasicCallEvents(t *testing.T) {
 
 func TestCallModelAdhocLifecycle(t *testing.T) {
 	hooks := &hookRecorder{}
-	s := New(WithChannelHooks(hooks.hooks()))
 	rec := &recorder{}
-	s.Subscribe("", rec.add)
-	m := s.Calls()
+	m := newTestModel(rec, hooks.hooks())
 	h1, p1, h2, p2 := twoCalls(t, m)
 	rec.take()
 	names := map[string]string{hostUUID: "host", "": "-", h1: "h1", p1: "p1", h2: "h2", p2: "p2"}
@@ -199,21 +196,19 @@ func TestCallModelAdhocLifecycle(t *testing.T) {
 func TestCallModelAdhocDeleteAndHostHangup(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		end  func(m *CallModel, cid, h1 string) error
+		end  func(m *Model, cid, h1 string) error
 		// the host leg is BYEd by the stack only on DELETE
 		hooks func(h1, p1, p2 string) []string
 	}{
-		{"delete", func(m *CallModel, cid, _ string) error { return m.DeleteAdhoc(hostUUID, cid) },
+		{"delete", func(m *Model, cid, _ string) error { return m.DeleteAdhoc(hostUUID, cid) },
 			func(h1, p1, p2 string) []string { return []string{h1, p1, p2} }},
-		{"host hangs up", func(m *CallModel, _, h1 string) error { return m.Hangup(h1, CauseNormalClearing) },
+		{"host hangs up", func(m *Model, _, h1 string) error { return m.Hangup(h1, CauseNormalClearing) },
 			func(h1, p1, p2 string) []string { return []string{p1, p2} }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			hooks := &hookRecorder{}
-			s := New(WithChannelHooks(hooks.hooks()))
 			rec := &recorder{}
-			s.Subscribe("", rec.add)
-			m := s.Calls()
+			m := newTestModel(rec, hooks.hooks())
 			h1, p1, _, p2 := twoCalls(t, m)
 			cid, err := m.CreateAdhoc(hostUUID, h1, []string{p2})
 			if err != nil {
@@ -251,8 +246,7 @@ func isCalld(err error, id string) bool {
 }
 
 func TestCallModelAdhocValidation(t *testing.T) {
-	s := New()
-	m := s.Calls()
+	m := newTestModel(&recorder{}, nil)
 	h1, p1, h2, p2 := twoCalls(t, m)
 	lone, _ := m.NewChannel(ChannelSpec{UserUUID: hostUUID})
 	otherLeg, _ := m.NewChannel(ChannelSpec{UserUUID: otherUUID})

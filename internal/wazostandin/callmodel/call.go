@@ -1,4 +1,4 @@
-package wazostandin
+package callmodel
 
 import "github.com/parley-voip/parley/wazo/wire"
 
@@ -30,7 +30,7 @@ const (
 // The type is the one wire definition the client decodes too.
 type Call = wire.Call
 
-// ChannelSpec describes a new channel for CallModel.NewChannel.
+// ChannelSpec describes a new channel for Model.NewChannel.
 type ChannelSpec struct {
 	// UserUUID owns the channel (events go to that user); "" for channels
 	// of no Wazo user (trunks, test peers).

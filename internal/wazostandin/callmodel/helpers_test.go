@@ -1,4 +1,4 @@
-package wazostandin
+package callmodel
 
 import (
 	"encoding/json"
@@ -7,19 +7,33 @@ import (
 	"testing"
 )
 
-// recorder collects bus events as "user-name:name {data fields}" lines.
-type recorder struct {
-	mu     sync.Mutex
-	events []BusEvent
+// event is one published event as a test sees it: what the model passed to
+// Publish, with data marshalled at once (a snapshot, as the bus takes it).
+type event struct {
+	Name        string
+	UserUUID    string
+	TenantUUID  string
+	RequiredACL string
+	Data        json.RawMessage
 }
 
-func (r *recorder) add(ev BusEvent) {
+// recorder collects published events.
+type recorder struct {
+	mu     sync.Mutex
+	events []event
+}
+
+func (r *recorder) publish(name, userUUID, tenantUUID, requiredACL string, data any) {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		raw, _ = json.Marshal(err.Error()) // not an object: summarize fails the test
+	}
 	r.mu.Lock()
-	r.events = append(r.events, ev)
+	r.events = append(r.events, event{name, userUUID, tenantUUID, requiredACL, raw})
 	r.mu.Unlock()
 }
 
-func (r *recorder) take() []BusEvent {
+func (r *recorder) take() []event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	e := r.events
@@ -29,7 +43,7 @@ func (r *recorder) take() []BusEvent {
 
 // summary renders events compactly: "<user>:<name>:<key>" where key is the
 // call_id (call events) or call_id/conference (conference events).
-func summarize(t *testing.T, evs []BusEvent, names map[string]string) []string {
+func summarize(t *testing.T, evs []event, names map[string]string) []string {
 	t.Helper()
 	var out []string
 	for _, ev := range evs {
@@ -47,6 +61,12 @@ func summarize(t *testing.T, evs []BusEvent, names map[string]string) []string {
 		out = append(out, fmt.Sprintf("%s:%s:%s", names[ev.UserUUID], ev.Name, key))
 	}
 	return out
+}
+
+// newTestModel is a model with the stack's default call id base, publishing
+// to rec.
+func newTestModel(rec *recorder, hooks ChannelHooks) *Model {
+	return New(Config{CallIDBase: 1700000000, DefaultTenant: "tenant", Publish: rec.publish, Hooks: hooks})
 }
 
 type hookRecorder struct {

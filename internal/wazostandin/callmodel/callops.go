@@ -1,10 +1,10 @@
-package wazostandin
+package callmodel
 
 // The methods below are the wazo-calld "users/me/calls" operations (docs/wazo-protocol.md, Calls API)
 // on behalf of a user: the channel must exist (else 404 no-such-call) and
 // be owned by the user (else 403 user-permission-denied).
 
-func (m *CallModel) ownedLocked(userUUID, id string) (*channel, error) {
+func (m *Model) ownedLocked(userUUID, id string) (*channel, error) {
 	ch, ok := m.channels[id]
 	if !ok {
 		return nil, errNoSuchCall(id)
@@ -17,7 +17,7 @@ func (m *CallModel) ownedLocked(userUUID, id string) (*channel, error) {
 
 // UserHangup is DELETE /users/me/calls/{id}: the channel is hung up and the
 // SIP side is told to send BYE on that leg (docs/wazo-protocol.md, Calls API).
-func (m *CallModel) UserHangup(userUUID, id string) error {
+func (m *Model) UserHangup(userUUID, id string) error {
 	m.mu.Lock()
 	defer m.unlock()
 	ch, err := m.ownedLocked(userUUID, id)
@@ -29,7 +29,7 @@ func (m *CallModel) UserHangup(userUUID, id string) error {
 }
 
 // UserMute is PUT …/mute/start|stop: sets muted, publishes call_updated.
-func (m *CallModel) UserMute(userUUID, id string, muted bool) error {
+func (m *Model) UserMute(userUUID, id string, muted bool) error {
 	m.mu.Lock()
 	defer m.unlock()
 	ch, err := m.ownedLocked(userUUID, id)
@@ -43,7 +43,7 @@ func (m *CallModel) UserMute(userUUID, id string, muted bool) error {
 // UserHold is PUT …/hold/start|stop. On a real stack this goes through
 // wazo-phoned to a physical phone (docs/wazo-protocol.md, Calls API); here the model records the hold
 // (call_held/call_resumed) and the SIP side is told through HoldChannel.
-func (m *CallModel) UserHold(userUUID, id string, hold bool) error {
+func (m *Model) UserHold(userUUID, id string, hold bool) error {
 	m.mu.Lock()
 	defer m.unlock()
 	ch, err := m.ownedLocked(userUUID, id)
@@ -57,7 +57,7 @@ func (m *CallModel) UserHold(userUUID, id string, hold bool) error {
 }
 
 // UserAnswer is PUT …/answer: status Up (call_answered) and AnswerChannel.
-func (m *CallModel) UserAnswer(userUUID, id string) error {
+func (m *Model) UserAnswer(userUUID, id string) error {
 	m.mu.Lock()
 	defer m.unlock()
 	ch, err := m.ownedLocked(userUUID, id)
@@ -71,7 +71,7 @@ func (m *CallModel) UserAnswer(userUUID, id string) error {
 }
 
 // UserDTMF is PUT …/dtmf?digits=: passed to the SIP side (SendDTMF).
-func (m *CallModel) UserDTMF(userUUID, id, digits string) error {
+func (m *Model) UserDTMF(userUUID, id, digits string) error {
 	m.mu.Lock()
 	defer m.unlock()
 	ch, err := m.ownedLocked(userUUID, id)
@@ -85,7 +85,7 @@ func (m *CallModel) UserDTMF(userUUID, id, digits string) error {
 
 // UserRecord is PUT …/record/{start,stop,pause,resume}: record_state
 // becomes active/inactive/paused and call_updated is published.
-func (m *CallModel) UserRecord(userUUID, id, action string) error {
+func (m *Model) UserRecord(userUUID, id, action string) error {
 	m.mu.Lock()
 	defer m.unlock()
 	ch, err := m.ownedLocked(userUUID, id)
@@ -94,7 +94,7 @@ func (m *CallModel) UserRecord(userUUID, id, action string) error {
 	}
 	state := map[string]string{"start": "active", "resume": "active", "stop": "inactive", "pause": "paused"}[action]
 	if state == "" {
-		return errInvalidData(map[string]any{"action": action})
+		return InvalidDataError(map[string]any{"action": action})
 	}
 	if ch.call.RecordState != state {
 		ch.call.RecordState = state

@@ -1,9 +1,10 @@
-package wazostandin
+package callmodel
 
 import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -38,13 +39,13 @@ type bridge struct {
 	destroyed     bool
 }
 
-// CallModel is the stack's Asterisk stand-in: channels (calld "calls"),
+// Model is the stack's Asterisk stand-in: channels (calld "calls"),
 // bridges and ad-hoc conferences. The SIP side drives it (NewChannel,
 // Answer, Bridge, Hangup, SetHold …); wazo-calld REST drives it through
 // the same code. Every change publishes the calld events of docs/wazo-protocol.md, Event websocket to the
 // owning users. All methods are safe for concurrent use.
-type CallModel struct {
-	s *Stack
+type Model struct {
+	cfg Config
 
 	mu       sync.Mutex
 	seq      int64
@@ -56,18 +57,29 @@ type CallModel struct {
 	transfers map[string]*Transfer
 }
 
-func newCallModel(s *Stack) *CallModel {
-	return &CallModel{
-		s:         s,
+// New builds an empty call model. Missing Config fields get harmless
+// defaults, so a test can build a model with only the fields it looks at.
+func New(cfg Config) *Model {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Publish == nil {
+		cfg.Publish = func(string, string, string, string, any) {}
+	}
+	if cfg.TenantOf == nil {
+		cfg.TenantOf = func(string) (string, bool) { return "", false }
+	}
+	return &Model{
+		cfg:       cfg,
 		channels:  map[string]*channel{},
 		bridges:   map[string]*bridge{},
-		hooks:     s.cfg.hooks,
+		hooks:     cfg.Hooks,
 		transfers: map[string]*Transfer{},
 	}
 }
 
 // SetHooks installs (or replaces) the SIP side's hooks.
-func (m *CallModel) SetHooks(h ChannelHooks) {
+func (m *Model) SetHooks(h ChannelHooks) {
 	m.mu.Lock()
 	m.hooks = h
 	m.mu.Unlock()
@@ -75,7 +87,7 @@ func (m *CallModel) SetHooks(h ChannelHooks) {
 
 // unlock releases mu and then runs the hook calls queued meanwhile, so
 // hooks may call back into the model.
-func (m *CallModel) unlock() {
+func (m *Model) unlock() {
 	p := m.pending
 	m.pending = nil
 	m.mu.Unlock()
@@ -84,7 +96,7 @@ func (m *CallModel) unlock() {
 	}
 }
 
-func (m *CallModel) queueHook(f func(h ChannelHooks)) {
+func (m *Model) queueHook(f func(h ChannelHooks)) {
 	h := m.hooks
 	if h == nil {
 		return
@@ -94,11 +106,11 @@ func (m *CallModel) queueHook(f func(h ChannelHooks)) {
 
 // NewChannel creates a channel (AMI Newchannel) and publishes call_created
 // with an empty talking_to (docs/wazo-protocol.md, Event websocket).
-func (m *CallModel) NewChannel(spec ChannelSpec) (Call, error) {
+func (m *Model) NewChannel(spec ChannelSpec) (Call, error) {
 	m.mu.Lock()
 	defer m.unlock()
 	m.seq++
-	id := fmt.Sprintf("%d.%d", m.s.cfg.callIDBase, m.seq)
+	id := fmt.Sprintf("%d.%d", m.cfg.CallIDBase, m.seq)
 	conv := id
 	if spec.LinkedTo != "" {
 		other, ok := m.channels[spec.LinkedTo]
@@ -117,16 +129,16 @@ func (m *CallModel) NewChannel(spec ChannelSpec) (Call, error) {
 	}
 	tenant := spec.TenantUUID
 	if tenant == "" {
-		tenant = m.s.cfg.tenantUUID
-		if u, ok := m.s.User(spec.UserUUID); ok {
-			tenant = u.TenantUUID
+		tenant = m.cfg.DefaultTenant
+		if t, ok := m.cfg.TenantOf(spec.UserUUID); ok {
+			tenant = t
 		}
 	}
 	c := Call{
 		CallID:             id,
 		ConversationID:     &conv,
 		Status:             status,
-		CreationTime:       wire.Ptr(m.s.now().Format(calldTimeFormat)),
+		CreationTime:       wire.Ptr(m.cfg.Now().Format(calldTimeFormat)),
 		CallerIDName:       spec.CallerIDName,
 		CallerIDNumber:     spec.CallerIDNumber,
 		PeerCallerIDName:   spec.PeerCallerIDName,
@@ -160,7 +172,7 @@ func (m *CallModel) NewChannel(spec ChannelSpec) (Call, error) {
 
 // Answer sets the channel Up (answer_time) and publishes call_answered
 // (AMI Newstate → Up, docs/wazo-protocol.md, Event websocket).
-func (m *CallModel) Answer(id string) (Call, error) {
+func (m *Model) Answer(id string) (Call, error) {
 	m.mu.Lock()
 	defer m.unlock()
 	ch, ok := m.channels[id]
@@ -171,19 +183,19 @@ func (m *CallModel) Answer(id string) (Call, error) {
 	return m.snapshot(ch), nil
 }
 
-func (m *CallModel) answerLocked(ch *channel) {
+func (m *Model) answerLocked(ch *channel) {
 	if ch.call.Status == StatusUp {
 		return
 	}
 	ch.call.Status = StatusUp
-	t := m.s.now().Format(calldTimeFormat)
+	t := m.cfg.Now().Format(calldTimeFormat)
 	ch.call.AnswerTime = &t
 	m.emitCall("call_answered", ch, nil)
 }
 
 // SetStatus changes the Asterisk state (e.g. Down → Ring) and publishes
 // call_updated; StatusUp behaves like Answer.
-func (m *CallModel) SetStatus(id, status string) error {
+func (m *Model) SetStatus(id, status string) error {
 	m.mu.Lock()
 	defer m.unlock()
 	ch, ok := m.channels[id]
@@ -204,7 +216,7 @@ func (m *CallModel) SetStatus(id, status string) error {
 
 // SetConnectedLine updates the peer identity (AMI NewConnectedLine) and
 // publishes call_updated.
-func (m *CallModel) SetConnectedLine(id, name, number string) error {
+func (m *Model) SetConnectedLine(id, name, number string) error {
 	m.mu.Lock()
 	defer m.unlock()
 	ch, ok := m.channels[id]
@@ -219,7 +231,7 @@ func (m *CallModel) SetConnectedLine(id, name, number string) error {
 // Bridge puts two lone channels in a two-party bridge and publishes
 // call_updated for both (BridgeEnter with ≥2 channels fills talking_to,
 // docs/wazo-protocol.md, Event websocket). Returns the bridge id.
-func (m *CallModel) Bridge(a, b string) (string, error) {
+func (m *Model) Bridge(a, b string) (string, error) {
 	m.mu.Lock()
 	defer m.unlock()
 	ca, ok1 := m.channels[a]
@@ -253,7 +265,7 @@ func (m *CallModel) Bridge(a, b string) (string, error) {
 // reject seen by the SIP side). The hook is not called for it, but it is
 // for every channel hung up as a consequence (the other party of a
 // two-party bridge; conference rules of docs/wazo-protocol.md, Ad-hoc conferences).
-func (m *CallModel) Hangup(id string, cause int) error {
+func (m *Model) Hangup(id string, cause int) error {
 	m.mu.Lock()
 	defer m.unlock()
 	ch, ok := m.channels[id]
@@ -267,7 +279,7 @@ func (m *CallModel) Hangup(id string, cause int) error {
 // SetHold records a hold/resume (AMI Hold/Unhold, from the SIP re-INVITE
 // sendonly/sendrecv) and publishes call_held/call_resumed {call_id,
 // user_uuid} (docs/wazo-protocol.md, Event websocket). No event when nothing changes.
-func (m *CallModel) SetHold(id string, hold bool) error {
+func (m *Model) SetHold(id string, hold bool) error {
 	m.mu.Lock()
 	defer m.unlock()
 	ch, ok := m.channels[id]
@@ -278,7 +290,7 @@ func (m *CallModel) SetHold(id string, hold bool) error {
 	return nil
 }
 
-func (m *CallModel) setHoldLocked(ch *channel, hold bool) {
+func (m *Model) setHoldLocked(ch *channel, hold bool) {
 	if ch.call.OnHold == hold {
 		return
 	}
@@ -288,13 +300,13 @@ func (m *CallModel) setHoldLocked(ch *channel, hold bool) {
 		name = "call_held"
 	}
 	if u := ch.call.Owner(); u != "" {
-		m.s.bus.publish(name, u, ch.tenant, "events.calls."+u,
+		m.cfg.Publish(name, u, ch.tenant, "events.calls."+u,
 			map[string]any{"call_id": ch.call.CallID, "user_uuid": u})
 	}
 }
 
 // SetMuted records a mute change and publishes call_updated (docs/wazo-protocol.md, Calls API).
-func (m *CallModel) SetMuted(id string, muted bool) error {
+func (m *Model) SetMuted(id string, muted bool) error {
 	m.mu.Lock()
 	defer m.unlock()
 	ch, ok := m.channels[id]
@@ -305,7 +317,7 @@ func (m *CallModel) SetMuted(id string, muted bool) error {
 	return nil
 }
 
-func (m *CallModel) setMutedLocked(ch *channel, muted bool) {
+func (m *Model) setMutedLocked(ch *channel, muted bool) {
 	if ch.call.Muted == muted {
 		return
 	}
@@ -314,7 +326,7 @@ func (m *CallModel) setMutedLocked(ch *channel, muted bool) {
 }
 
 // Get returns a live channel.
-func (m *CallModel) Get(id string) (Call, bool) {
+func (m *Model) Get(id string) (Call, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	ch, ok := m.channels[id]
@@ -325,7 +337,7 @@ func (m *CallModel) Get(id string) (Call, bool) {
 }
 
 // FindBySIPCallID returns the live channel whose sip_call_id matches.
-func (m *CallModel) FindBySIPCallID(sipCallID string) (Call, bool) {
+func (m *Model) FindBySIPCallID(sipCallID string) (Call, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, ch := range m.sortedChannels() {
@@ -338,7 +350,7 @@ func (m *CallModel) FindBySIPCallID(sipCallID string) (Call, bool) {
 
 // UserCalls lists a user's live channels in creation order (GET
 // /users/me/calls).
-func (m *CallModel) UserCalls(userUUID string) []Call {
+func (m *Model) UserCalls(userUUID string) []Call {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	out := []Call{}
@@ -351,7 +363,7 @@ func (m *CallModel) UserCalls(userUUID string) []Call {
 }
 
 // All lists every live channel in creation order.
-func (m *CallModel) All() []Call {
+func (m *Model) All() []Call {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	out := []Call{}
@@ -363,7 +375,7 @@ func (m *CallModel) All() []Call {
 
 // ---- internals (mu held) ----
 
-func (m *CallModel) sortedChannels() []*channel {
+func (m *Model) sortedChannels() []*channel {
 	ids := make([]string, 0, len(m.channels))
 	for id := range m.channels {
 		ids = append(ids, id)
@@ -380,7 +392,7 @@ func sortCallIDs(ids []string) { wire.SortCallIDs(ids) }
 
 // snapshot renders the Call with talking_to/bridges computed from the
 // bridge membership (docs/wazo-protocol.md, Call object: talking_to = {peer channel id: peer user|null}).
-func (m *CallModel) snapshot(ch *channel) Call {
+func (m *Model) snapshot(ch *channel) Call {
 	c := ch.call
 	c.TalkingTo = map[string]*string{}
 	c.Bridges = []string{}
@@ -400,7 +412,7 @@ func (m *CallModel) snapshot(ch *channel) Call {
 }
 
 // emitCall publishes a call_* event (data = Call, docs/wazo-protocol.md, Event websocket) to the owner.
-func (m *CallModel) emitCall(name string, ch *channel, extra map[string]any) {
+func (m *Model) emitCall(name string, ch *channel, extra map[string]any) {
 	u := ch.call.Owner()
 	if u == "" {
 		return
@@ -414,7 +426,7 @@ func (m *CallModel) emitCall(name string, ch *channel, extra map[string]any) {
 		}
 		data = mm
 	}
-	m.s.bus.publish(name, u, ch.tenant, "events.calls."+u, data)
+	m.cfg.Publish(name, u, ch.tenant, "events.calls."+u, data)
 }
 
 // peersOf returns the other channels of ch's bridge.
@@ -436,7 +448,7 @@ func peersOf(ch *channel) []*channel {
 // _ari_redirect) and publishes the BridgeEnter / ChannelEnteredBridge
 // events: call_updated for every member once ≥2 (docs/wazo-protocol.md, Event websocket), and for ad-hoc
 // bridges conference_adhoc_participant_joined (docs/wazo-protocol.md, Ad-hoc conferences, calld stasis.py).
-func (m *CallModel) enterLocked(br *bridge, ch *channel) {
+func (m *Model) enterLocked(br *bridge, ch *channel) {
 	m.detachLocked(ch)
 	ch.bridge = br
 	br.channels = append(br.channels, ch)
@@ -462,7 +474,7 @@ func (m *CallModel) enterLocked(br *bridge, ch *channel) {
 }
 
 // detachLocked takes ch out of its bridge without events or hangups.
-func (m *CallModel) detachLocked(ch *channel) {
+func (m *Model) detachLocked(ch *channel) {
 	old := ch.bridge
 	if old == nil {
 		return
@@ -487,7 +499,7 @@ func bridgeUsers(br *bridge) []string {
 
 // emitConference publishes a conference_adhoc_* event to each user
 // (required_acl = "events." + routing key, docs/wazo-protocol.md, Event websocket).
-func (m *CallModel) emitConference(name string, br *bridge, users []string, data map[string]any) {
+func (m *Model) emitConference(name string, br *bridge, users []string, data map[string]any) {
 	suffix := map[string]string{
 		"conference_adhoc_created":            "adhoc.created",
 		"conference_adhoc_deleted":            "adhoc.deleted",
@@ -495,7 +507,7 @@ func (m *CallModel) emitConference(name string, br *bridge, users []string, data
 		"conference_adhoc_participant_left":   "adhoc.participants.left",
 	}[name]
 	for _, u := range users {
-		m.s.bus.publish(name, u, br.hostTenant, "events.conferences.users."+u+"."+suffix, data)
+		m.cfg.Publish(name, u, br.hostTenant, "events.conferences.users."+u+"."+suffix, data)
 	}
 }
 
@@ -503,7 +515,7 @@ func (m *CallModel) emitConference(name string, br *bridge, users []string, data
 // bridge (ChannelLeftBridge events), is destroyed (call_ended with
 // reason_code), then the bridge rules apply (two-party: the other side is
 // hung up; ad-hoc: docs/wazo-protocol.md, Ad-hoc conferences lone-channel / host-left / empty rules).
-func (m *CallModel) hangupLocked(ch *channel, cause int, notify bool) {
+func (m *Model) hangupLocked(ch *channel, cause int, notify bool) {
 	if ch.gone {
 		return
 	}
@@ -514,7 +526,7 @@ func (m *CallModel) hangupLocked(ch *channel, cause int, notify bool) {
 		ch.bridge = nil
 		m.emitLeaveLocked(br, ch)
 	}
-	t := m.s.now().Format(calldTimeFormat)
+	t := m.cfg.Now().Format(calldTimeFormat)
 	ch.call.HangupTime = &t
 	delete(m.channels, ch.call.CallID)
 	m.emitCall("call_ended", ch, map[string]any{"reason_code": cause})
@@ -532,7 +544,7 @@ func (m *CallModel) hangupLocked(ch *channel, cause int, notify bool) {
 	}
 }
 
-func (m *CallModel) emitLeaveLocked(br *bridge, left *channel) {
+func (m *Model) emitLeaveLocked(br *bridge, left *channel) {
 	if br.kind == bridgeAdhoc {
 		users := bridgeUsers(br)
 		if br.hostUserUUID != "" && !slices.Contains(users, br.hostUserUUID) {
@@ -548,7 +560,7 @@ func (m *CallModel) emitLeaveLocked(br *bridge, left *channel) {
 	}
 }
 
-func (m *CallModel) afterLeaveLocked(br *bridge, left *channel) {
+func (m *Model) afterLeaveLocked(br *bridge, left *channel) {
 	switch {
 	case len(br.channels) == 0:
 		m.destroyBridgeLocked(br)
@@ -568,7 +580,7 @@ func (m *CallModel) afterLeaveLocked(br *bridge, left *channel) {
 	}
 }
 
-func (m *CallModel) destroyBridgeLocked(br *bridge) {
+func (m *Model) destroyBridgeLocked(br *bridge) {
 	if br.destroyed {
 		return
 	}
