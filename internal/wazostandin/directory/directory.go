@@ -1,10 +1,26 @@
-package wazostandin
+// Package directory holds the users the stand-in knows: what wazo-auth logs
+// in, what wazo-confd describes and whose SIP lines the registrar
+// authenticates. Both the HTTP side and the SIP side read it; neither owns
+// it.
+package directory
 
 import (
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/google/uuid"
+)
+
+// Errors of the user directory.
+var (
+	// ErrInvalidUser: Add got a user without username or password.
+	ErrInvalidUser = errors.New("wazostandin: a user needs a username and a password")
+	// ErrDuplicateUser: Add got a username or uuid that already exists.
+	ErrDuplicateUser = errors.New("wazostandin: user already exists")
+	// ErrNoSuchUser: the user uuid is unknown.
+	ErrNoSuchUser = errors.New("wazostandin: no such user")
 )
 
 // LineProtocol is the endpoint kind of a confd line.
@@ -77,9 +93,24 @@ func DefaultUserACL() []string {
 	}
 }
 
-// AddUser registers a user. Missing UUID, tenant, line ids, endpoint uuids
+// Directory stores the users. All methods are safe for concurrent use and
+// hand out copies, so a caller can never change a stored user.
+type Directory struct {
+	defaultTenant string
+
+	mu         sync.Mutex
+	users      map[string]*User // by uuid
+	nextLineID int
+}
+
+// New makes an empty directory whose users default to defaultTenant.
+func New(defaultTenant string) *Directory {
+	return &Directory{defaultTenant: defaultTenant, users: map[string]*User{}}
+}
+
+// Add registers a user. Missing UUID, tenant, line ids, endpoint uuids
 // and line usernames are generated; the stored user is returned.
-func (s *Stack) AddUser(u User) (User, error) {
+func (s *Directory) Add(u User) (User, error) {
 	if u.Username == "" || u.Password == "" {
 		return User{}, ErrInvalidUser
 	}
@@ -97,7 +128,7 @@ func (s *Stack) AddUser(u User) (User, error) {
 		}
 	}
 	if u.TenantUUID == "" {
-		u.TenantUUID = s.cfg.tenantUUID
+		u.TenantUUID = s.defaultTenant
 	}
 	if u.ACL == nil {
 		u.ACL = DefaultUserACL()
@@ -143,7 +174,7 @@ func (s *Stack) AddUser(u User) (User, error) {
 }
 
 // User returns a copy of the user with that uuid.
-func (s *Stack) User(userUUID string) (User, bool) {
+func (s *Directory) User(userUUID string) (User, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u, ok := s.users[userUUID]
@@ -155,7 +186,7 @@ func (s *Stack) User(userUUID string) (User, bool) {
 
 // LineByUsername finds the user and SIP line whose digest username is
 // given; the SIP registrar uses it to check REGISTER credentials (docs/wazo-protocol.md, Lines and registration).
-func (s *Stack) LineByUsername(username string) (User, Line, bool) {
+func (s *Directory) LineByUsername(username string) (User, Line, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, u := range s.users {
@@ -168,13 +199,17 @@ func (s *Stack) LineByUsername(username string) (User, Line, bool) {
 	return User{}, Line{}, false
 }
 
-func (s *Stack) userByUsername(name string) (*User, bool) {
+// ByUsername returns a copy of the user who logs in as name (wazo-auth's
+// wazo_user backend).
+func (s *Directory) ByUsername(name string) (User, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for _, u := range s.users {
 		if u.Username == name {
-			return u, true
+			return cloneUser(*u), true
 		}
 	}
-	return nil, false
+	return User{}, false
 }
 
 func cloneUser(u User) User {
