@@ -1,4 +1,4 @@
-package wazostandin
+package sipside
 
 import (
 	"context"
@@ -21,7 +21,7 @@ const maxLegBuffer = 6 * codec.FrameSamples
 // the dialog (we are UAC for Ring, UAS when the user dialled), the WebRTC
 // media session towards the user and the scripted peer at the other end.
 type userLeg struct {
-	side      *sipSide
+	side      *Side
 	sipCallID string
 	channelID string // the user's channel in the call model
 	peer      *Peer
@@ -36,10 +36,10 @@ type userLeg struct {
 	enc      codec.Encoder
 	encBuf   []byte
 	in       []int16       // decoded audio from the user, consumed by pull
-	done     chan struct{} // closed by sipSide.releaseLeg
+	done     chan struct{} // closed by Side.releaseLeg
 }
 
-func newUserLeg(side *sipSide, sipCallID string, peer *Peer, media *media.Session) *userLeg {
+func newUserLeg(side *Side, sipCallID string, peer *Peer, media *media.Session) *userLeg {
 	return &userLeg{side: side, sipCallID: sipCallID, peer: peer, media: media,
 		encBuf: make([]byte, codec.MaxPayload), done: make(chan struct{})}
 }

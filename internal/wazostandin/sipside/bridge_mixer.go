@@ -1,4 +1,4 @@
-package wazostandin
+package sipside
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/parley-voip/parley/internal/codec"
+	"github.com/parley-voip/parley/internal/wazostandin/callmodel"
 )
 
 // mixPort is one channel's audio as the bridge sees it: 48 kHz mono 20 ms
@@ -26,7 +27,7 @@ type mixPort interface {
 // hears the other. The topology is re-read from the call model whenever an
 // event says it may have changed.
 type bridgeMixer struct {
-	m *CallModel
+	m *callmodel.Model
 
 	mu    sync.Mutex
 	ports map[string]mixPort // channel id → port
@@ -39,7 +40,7 @@ type bridgeMixer struct {
 	out    []int16
 }
 
-func newBridgeMixer(m *CallModel) *bridgeMixer {
+func newBridgeMixer(m *callmodel.Model) *bridgeMixer {
 	x := &bridgeMixer{m: m, ports: map[string]mixPort{}, sum: make([]int32, codec.FrameSamples),
 		out: make([]int16, codec.FrameSamples)}
 	return x

@@ -1,4 +1,4 @@
-package wazostandin
+package sipside
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 
 	"github.com/emiago/sipgo/sip"
 
+	"github.com/parley-voip/parley/internal/wazostandin/callmodel"
+	"github.com/parley-voip/parley/internal/wazostandin/directory"
 	"github.com/parley-voip/parley/internal/wazostandin/media"
 )
 
@@ -15,7 +17,7 @@ const mediaTimeout = 10 * time.Second
 // onInvite handles INVITEs from the user's softphone: re-INVITEs inside a
 // known dialog (hold/resume), or a new outgoing call to an extension of the
 // dial plan (docs/wazo-protocol.md, Lines and registration).
-func (x *sipSide) onInvite(req *sip.Request, tx sip.ServerTransaction) {
+func (x *Side) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	if req.CallID() == nil || req.To() == nil || req.From() == nil || req.CSeq() == nil {
 		x.reply(req, tx, 400, "Bad Request")
 		return
@@ -36,17 +38,17 @@ func (x *sipSide) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 // extension: 404 when there is none, 486 for a busy peer, ringing forever
 // for a no-answer peer, otherwise 180 then 200 with the peer's SDP answer;
 // the model gets both channels, answered and bridged (docs/wazo-protocol.md, Event websocket).
-func (x *sipSide) outgoing(req *sip.Request, tx sip.ServerTransaction, user User, line Line) {
+func (x *Side) outgoing(req *sip.Request, tx sip.ServerTransaction, user directory.User, line directory.Line) {
 	exten := req.Recipient.User
-	spec, ok := x.cfg.extensions[exten]
+	spec, ok := x.cfg.Extensions[exten]
 	if !ok {
 		x.reply(req, tx, 404, "Not Found")
 		return
 	}
 	sipCallID := req.CallID().Value()
-	m := x.s.calls
-	uc, err := m.NewChannel(ChannelSpec{
-		UserUUID: user.UUID, LineID: line.ID, Status: StatusRing,
+	m := x.calls
+	uc, err := m.NewChannel(callmodel.ChannelSpec{
+		UserUUID: user.UUID, LineID: line.ID, Status: callmodel.StatusRing,
 		CallerIDName: user.DisplayName(), CallerIDNumber: lineNumber(line),
 		PeerCallerIDName: spec.Name, PeerCallerIDNumber: exten, DialedExtension: exten,
 		SIPCallID: sipCallID, IsCaller: true,
@@ -60,33 +62,33 @@ func (x *sipSide) outgoing(req *sip.Request, tx sip.ServerTransaction, user User
 		res := sip.NewResponseFromRequest(req, 486, "Busy Here", nil)
 		res.AppendHeader(xcall)
 		x.respond(tx, res)
-		_ = m.Hangup(uc.CallID, CauseUserBusy)
+		_ = m.Hangup(uc.CallID, callmodel.CauseUserBusy)
 		return
 	}
 	dlg, err := x.dua.ReadInvite(req, tx)
 	if err != nil {
 		x.reply(req, tx, 400, "Bad Request")
-		_ = m.Hangup(uc.CallID, CauseNormalClearing)
+		_ = m.Hangup(uc.CallID, callmodel.CauseNormalClearing)
 		return
 	}
 	defer func() { _ = dlg.Close() }()
 	peer := newPeer(exten, spec)
-	pc, err := m.NewChannel(ChannelSpec{
-		Status: StatusRinging, CallerIDName: spec.Name, CallerIDNumber: exten,
+	pc, err := m.NewChannel(callmodel.ChannelSpec{
+		Status: callmodel.StatusRinging, CallerIDName: spec.Name, CallerIDNumber: exten,
 		PeerCallerIDName: user.DisplayName(), PeerCallerIDNumber: lineNumber(line),
 		LinkedTo: uc.CallID,
 	})
 	if err != nil {
 		_ = dlg.Respond(500, "Server Internal Error", nil)
-		_ = m.Hangup(uc.CallID, CauseNormalClearing)
+		_ = m.Hangup(uc.CallID, callmodel.CauseNormalClearing)
 		return
 	}
 	peer.setChannel(pc.CallID)
 	media, err := x.newMedia()
 	if err != nil {
 		_ = dlg.Respond(500, "Server Internal Error", nil)
-		_ = m.Hangup(uc.CallID, CauseNormalClearing)
-		_ = m.Hangup(pc.CallID, CauseNormalClearing)
+		_ = m.Hangup(uc.CallID, callmodel.CauseNormalClearing)
+		_ = m.Hangup(pc.CallID, callmodel.CauseNormalClearing)
 		return
 	}
 	leg := newUserLeg(x, sipCallID, peer, media)
@@ -98,13 +100,13 @@ func (x *sipSide) outgoing(req *sip.Request, tx sip.ServerTransaction, user User
 	x.addLeg(leg, peer)
 
 	if err := dlg.Respond(180, "Ringing", nil, xcall); err != nil {
-		x.endFromUser(leg, CauseNormalClearing)
+		x.endFromUser(leg, callmodel.CauseNormalClearing)
 		return
 	}
 	if spec.Kind == PeerNoAnswer {
 		select {
 		case <-dlg.Context().Done(): // CANCEL (sipgo answered 487) or tx died
-			x.endFromUser(leg, CauseNormalClearing)
+			x.endFromUser(leg, callmodel.CauseNormalClearing)
 		case <-ctx.Done(): // the model hung the user's channel up, or Close
 			_ = dlg.Respond(480, "Temporarily Unavailable", nil)
 			x.releaseLeg(leg)
@@ -118,16 +120,16 @@ func (x *sipSide) outgoing(req *sip.Request, tx sip.ServerTransaction, user User
 	if err != nil {
 		x.log.Info("wazostandin: cannot answer the user's offer", "call_id", sipCallID, "err", err)
 		_ = dlg.Respond(488, "Not Acceptable Here", nil)
-		x.endFromUser(leg, CauseNormalClearing)
+		x.endFromUser(leg, callmodel.CauseNormalClearing)
 		return
 	}
 	if err := leg.startAudio(); err != nil {
 		_ = dlg.Respond(488, "Not Acceptable Here", nil)
-		x.endFromUser(leg, CauseNormalClearing)
+		x.endFromUser(leg, callmodel.CauseNormalClearing)
 		return
 	}
 	if ctx.Err() != nil || dlg.Context().Err() != nil {
-		x.endFromUser(leg, CauseNormalClearing)
+		x.endFromUser(leg, callmodel.CauseNormalClearing)
 		return
 	}
 	leg.mu.Lock()
@@ -137,7 +139,7 @@ func (x *sipSide) outgoing(req *sip.Request, tx sip.ServerTransaction, user User
 	// docs/wazo-protocol.md, Stand-in differences); the ACK reaches it through onAck → ReadAck.
 	if err := dlg.Respond(200, "OK", answer, sdpHeader(), xcall); err != nil {
 		x.log.Info("wazostandin: 200 OK not acknowledged", "call_id", sipCallID, "err", err)
-		x.endFromUser(leg, CauseNormalClearing)
+		x.endFromUser(leg, callmodel.CauseNormalClearing)
 		return
 	}
 	_, _ = m.Answer(pc.CallID)
@@ -150,7 +152,7 @@ func (x *sipSide) outgoing(req *sip.Request, tx sip.ServerTransaction, user User
 // onReInvite answers a re-INVITE inside a user leg: the RFC 3264 §6.1
 // answer from the media session, and call_held/call_resumed in the model
 // from the offered direction (docs/wazo-protocol.md, Lines and registration: sendonly → recvonly + held).
-func (x *sipSide) onReInvite(req *sip.Request, tx sip.ServerTransaction) {
+func (x *Side) onReInvite(req *sip.Request, tx sip.ServerTransaction) {
 	l := x.legByCallID(req.CallID().Value())
 	if l == nil {
 		x.reply(req, tx, 481, "Call/Transaction Does Not Exist")
@@ -180,12 +182,12 @@ func (x *sipSide) onReInvite(req *sip.Request, tx sip.ServerTransaction) {
 	res.AppendHeader(sip.HeaderClone(&x.dua.ContactHDR))
 	x.respond(tx, res)
 	hold := dir == "sendonly" || dir == "inactive"
-	_ = x.s.calls.SetHold(l.channelID, hold)
+	_ = x.calls.SetHold(l.channelID, hold)
 }
 
 // onAck completes the 2xx of an INVITE the user sent (ReadAck wakes the
 // waiting Respond); ACKs of re-INVITE 2xx and of errors need nothing.
-func (x *sipSide) onAck(req *sip.Request, tx sip.ServerTransaction) {
+func (x *Side) onAck(req *sip.Request, tx sip.ServerTransaction) {
 	if req.CallID() == nil {
 		return
 	}
@@ -202,7 +204,7 @@ func (x *sipSide) onAck(req *sip.Request, tx sip.ServerTransaction) {
 }
 
 // onBye: the user hung up (docs/wazo-protocol.md, Lines and registration "BYE in both directions").
-func (x *sipSide) onBye(req *sip.Request, tx sip.ServerTransaction) {
+func (x *Side) onBye(req *sip.Request, tx sip.ServerTransaction) {
 	if req.CallID() == nil {
 		x.reply(req, tx, 400, "Bad Request")
 		return
@@ -225,11 +227,11 @@ func (x *sipSide) onBye(req *sip.Request, tx sip.ServerTransaction) {
 	if err != nil {
 		x.reply(req, tx, 200, "OK")
 	}
-	x.endFromUser(l, CauseNormalClearing)
+	x.endFromUser(l, callmodel.CauseNormalClearing)
 }
 
 // lineNumber is the line's first extension, the user's own number.
-func lineNumber(l Line) string {
+func lineNumber(l directory.Line) string {
 	if len(l.Extensions) > 0 {
 		return l.Extensions[0].Exten
 	}

@@ -1,4 +1,4 @@
-package wazostandin
+package sipside
 
 import (
 	"sync"

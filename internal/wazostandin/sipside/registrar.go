@@ -1,4 +1,4 @@
-package wazostandin
+package sipside
 
 import (
 	"crypto/hmac"
@@ -14,6 +14,8 @@ import (
 
 	"github.com/emiago/sipgo/sip"
 	"github.com/icholy/digest"
+
+	"github.com/parley-voip/parley/internal/wazostandin/directory"
 )
 
 // nonceLifetime bounds how long a digest nonce is accepted; older ones get
@@ -35,14 +37,14 @@ type binding struct {
 // registrar stores the bindings of the lines' AORs and checks digest
 // credentials (docs/wazo-protocol.md, Lines and registration).
 type registrar struct {
-	side *sipSide
+	side *Side
 	key  []byte // HMAC key for stateless nonces
 
 	mu       sync.Mutex
 	bindings map[string][]binding // by line username
 }
 
-func newRegistrar(side *sipSide) *registrar {
+func newRegistrar(side *Side) *registrar {
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	return &registrar{side: side, key: key, bindings: map[string][]binding{}}
@@ -86,8 +88,8 @@ func (r *registrar) challenge(req *sip.Request, tx sip.ServerTransaction, realm 
 }
 
 func (r *registrar) realm(req *sip.Request) string {
-	if r.side.cfg.realm != "" {
-		return r.side.cfg.realm
+	if r.side.cfg.Realm != "" {
+		return r.side.cfg.Realm
 	}
 	if req.Recipient.Host != "" {
 		return req.Recipient.Host
@@ -98,32 +100,32 @@ func (r *registrar) realm(req *sip.Request) string {
 // authenticate checks the request's digest credentials against the line
 // username/password (docs/wazo-protocol.md, Lines and registration). When they are missing, stale or wrong it
 // answers 401 itself and returns ok=false.
-func (r *registrar) authenticate(req *sip.Request, tx sip.ServerTransaction) (User, Line, bool) {
+func (r *registrar) authenticate(req *sip.Request, tx sip.ServerTransaction) (directory.User, directory.Line, bool) {
 	realm := r.realm(req)
 	h := req.GetHeader("Authorization")
 	if h == nil {
 		r.challenge(req, tx, realm, false)
-		return User{}, Line{}, false
+		return directory.User{}, directory.Line{}, false
 	}
 	cred, err := digest.ParseCredentials(h.Value())
 	if err != nil {
 		r.challenge(req, tx, realm, false)
-		return User{}, Line{}, false
+		return directory.User{}, directory.Line{}, false
 	}
 	valid, fresh := r.checkNonce(cred.Nonce)
 	if !valid {
 		r.challenge(req, tx, realm, false)
-		return User{}, Line{}, false
+		return directory.User{}, directory.Line{}, false
 	}
-	u, l, ok := r.side.s.LineByUsername(cred.Username)
+	u, l, ok := r.side.cfg.Users.LineByUsername(cred.Username)
 	if !ok || !digestMatches(cred, string(req.Method), l.Password) {
 		r.side.log.Info("wazostandin: sip digest rejected", "username", cred.Username, "method", req.Method)
 		r.challenge(req, tx, realm, false)
-		return User{}, Line{}, false
+		return directory.User{}, directory.Line{}, false
 	}
 	if !fresh {
 		r.challenge(req, tx, realm, true)
-		return User{}, Line{}, false
+		return directory.User{}, directory.Line{}, false
 	}
 	return u, l, true
 }
@@ -210,7 +212,7 @@ func (r *registrar) onRegister(req *sip.Request, tx sip.ServerTransaction) {
 			}
 			continue
 		}
-		exp = min(max(exp, r.side.cfg.minExpires), r.side.cfg.maxExpires)
+		exp = min(max(exp, r.side.cfg.MinExpires), r.side.cfg.MaxExpires)
 		b := binding{contact: c.Address, flow: req.Source(), transport: req.Transport(),
 			domain: req.Recipient.Host, expires: now.Add(time.Duration(exp) * time.Second), updated: now}
 		if idx >= 0 {

@@ -1,4 +1,4 @@
-package wazostandin
+package sipside
 
 import (
 	"context"
@@ -11,12 +11,15 @@ import (
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 	"github.com/google/uuid"
+
+	"github.com/parley-voip/parley/internal/wazostandin/callmodel"
+	"github.com/parley-voip/parley/internal/wazostandin/directory"
 )
 
 // ErrNotRegistered: Ring found no live SIP registration for the user's line.
 var ErrNotRegistered = errors.New("wazostandin: the user's SIP line is not registered")
 
-// RingOption tunes Stack.Ring.
+// RingOption tunes Side.Ring (Side.Ring).
 type RingOption func(*ringConfig)
 
 type ringConfig struct {
@@ -46,7 +49,7 @@ func WithAutoAnswer() RingOption { return func(c *ringConfig) { c.autoAnswer = t
 // times out, docs/wazo-protocol.md, Lines and registration noAnswerTimeout).
 func WithRingTimeout(d time.Duration) RingOption { return func(c *ringConfig) { c.timeout = d } }
 
-// RingingCall is a call a scripted peer places to the user (Stack.Ring).
+// RingingCall is a call a scripted peer places to the user (Side.Ring).
 type RingingCall struct {
 	// UserCallID is the user's channel (its call_id, also sent as
 	// X-Wazo-Call-ID); PeerCallID the calling peer's channel.
@@ -57,7 +60,7 @@ type RingingCall struct {
 	// Peer is the calling peer (e.g. to read what it heard).
 	Peer *Peer
 
-	x        *sipSide
+	x        *Side
 	leg      *userLeg
 	answered chan struct{}
 	done     chan struct{}
@@ -86,7 +89,7 @@ func (r *RingingCall) Status() int {
 func (r *RingingCall) Hangup() {
 	select {
 	case <-r.answered:
-		_ = r.x.s.calls.Hangup(r.PeerCallID, CauseNormalClearing)
+		_ = r.x.calls.Hangup(r.PeerCallID, callmodel.CauseNormalClearing)
 		r.x.stopPeer(r.PeerCallID)
 	default:
 		r.mu.Lock()
@@ -104,7 +107,7 @@ func (r *RingingCall) Hangup() {
 // the model answers and bridges the channels (call_answered, call_updated
 // with talking_to) and the peer's audio flows; a rejection (603/480/486)
 // or a CANCEL ends both channels (call_ended with a reason_code).
-func (s *Stack) Ring(userUUID, fromNumber, fromName string, opts ...RingOption) (*RingingCall, error) {
+func (x *Side) Ring(userUUID, fromNumber, fromName string, opts ...RingOption) (*RingingCall, error) {
 	cfg := ringConfig{peer: PeerSpec{Kind: PeerTone, Freqs: []float64{ToneBotHz}}}
 	for _, o := range opts {
 		if o != nil {
@@ -119,19 +122,18 @@ func (s *Stack) Ring(userUUID, fromNumber, fromName string, opts ...RingOption) 
 	if cfg.peer.Name == "" {
 		cfg.peer.Name = fromName
 	}
-	x := s.sip
 	if err := x.ensure(); err != nil {
 		return nil, err
 	}
-	user, ok := s.User(userUUID)
+	user, ok := x.cfg.Users.User(userUUID)
 	if !ok {
-		return nil, ErrNoSuchUser
+		return nil, directory.ErrNoSuchUser
 	}
-	var line Line
+	var line directory.Line
 	var b binding
 	found := false
 	for _, l := range user.Lines {
-		if l.Protocol != LineSIP && l.Protocol != "" {
+		if l.Protocol != directory.LineSIP && l.Protocol != "" {
 			continue
 		}
 		if bb, ok := x.reg.lookup(l.Username); ok {
@@ -143,29 +145,29 @@ func (s *Stack) Ring(userUUID, fromNumber, fromName string, opts ...RingOption) 
 		return nil, ErrNotRegistered
 	}
 	domain := sipDomainOf(b, "127.0.0.1")
-	m := s.calls
+	m := x.calls
 	sipCallID := uuid.NewString()
-	pc, err := m.NewChannel(ChannelSpec{
-		Status: StatusRing, CallerIDName: fromName, CallerIDNumber: fromNumber,
+	pc, err := m.NewChannel(callmodel.ChannelSpec{
+		Status: callmodel.StatusRing, CallerIDName: fromName, CallerIDNumber: fromNumber,
 		PeerCallerIDName: user.DisplayName(), PeerCallerIDNumber: lineNumber(line),
 		DialedExtension: lineNumber(line), IsCaller: true,
 	})
 	if err != nil {
 		return nil, err
 	}
-	uc, err := m.NewChannel(ChannelSpec{
-		UserUUID: user.UUID, LineID: line.ID, Status: StatusRinging,
+	uc, err := m.NewChannel(callmodel.ChannelSpec{
+		UserUUID: user.UUID, LineID: line.ID, Status: callmodel.StatusRinging,
 		CallerIDName: fromName, CallerIDNumber: fromNumber,
 		PeerCallerIDName: fromName, PeerCallerIDNumber: fromNumber,
 		DialedExtension: lineNumber(line), SIPCallID: sipCallID, LinkedTo: pc.CallID,
 	})
 	if err != nil {
-		_ = m.Hangup(pc.CallID, CauseNormalClearing)
+		_ = m.Hangup(pc.CallID, callmodel.CauseNormalClearing)
 		return nil, err
 	}
 	fail := func(err error) (*RingingCall, error) {
-		_ = m.Hangup(uc.CallID, CauseNormalClearing)
-		_ = m.Hangup(pc.CallID, CauseNormalClearing)
+		_ = m.Hangup(uc.CallID, callmodel.CauseNormalClearing)
+		_ = m.Hangup(pc.CallID, callmodel.CauseNormalClearing)
 		return nil, err
 	}
 	peer := newPeer(fromNumber, cfg.peer)
@@ -229,7 +231,7 @@ func (s *Stack) Ring(userUUID, fromNumber, fromName string, opts ...RingOption) 
 }
 
 // ringWait follows the INVITE to its final response, then the call to its end.
-func (x *sipSide) ringWait(ctx context.Context, rc *RingingCall, cs *sipgo.DialogClientSession, pc, uc string) {
+func (x *Side) ringWait(ctx context.Context, rc *RingingCall, cs *sipgo.DialogClientSession, pc, uc string) {
 	defer close(rc.done)
 	leg := rc.leg
 	err := cs.WaitAnswer(ctx, sipgo.AnswerOptions{})
@@ -248,9 +250,9 @@ func (x *sipSide) ringWait(ctx context.Context, rc *RingingCall, cs *sipgo.Dialo
 		rc.mu.Unlock()
 		x.log.Debug("wazostandin: ring ended before answer", "call_id", rc.SIPCallID, "code", code, "err", err)
 		x.releaseLeg(leg)
-		_ = x.s.calls.Hangup(uc, causeFor(code))
+		_ = x.calls.Hangup(uc, causeFor(code))
 		x.stopPeer(pc)
-		_ = x.s.calls.Hangup(pc, causeFor(code))
+		_ = x.calls.Hangup(pc, causeFor(code))
 		return
 	}
 	rc.mu.Lock()
@@ -274,7 +276,7 @@ func (x *sipSide) ringWait(ctx context.Context, rc *RingingCall, cs *sipgo.Dialo
 	if ended {
 		return
 	}
-	m := x.s.calls
+	m := x.calls
 	_, _ = m.Answer(pc)
 	_, _ = m.Answer(uc)
 	if _, err := m.Bridge(pc, uc); err != nil {

@@ -1,4 +1,10 @@
-package wazostandin
+// Package sipside is the stand-in's Asterisk as a softphone sees it over
+// SIP: a registrar for the users' lines on wss://HOST/api/asterisk/ws, a
+// B2BUA joining each user leg (real WebRTC media) to an in-process scripted
+// peer, the ring logic for calls to the user, and the mixer that moves audio
+// between bridged channels. It drives the call model as Asterisk drives
+// calld and never talks HTTP beyond the websocket upgrade it is handed.
+package sipside
 
 import (
 	"context"
@@ -12,20 +18,21 @@ import (
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 
+	"github.com/parley-voip/parley/internal/wazostandin/callmodel"
 	"github.com/parley-voip/parley/internal/wazostandin/media"
 )
 
-// sipSide is the stand-in for Asterisk behind wss://HOST/api/asterisk/ws
+// Side is the stand-in for Asterisk behind wss://HOST/api/asterisk/ws
 // (docs/wazo-protocol.md, Lines and registration): a registrar for the users' SIP lines and a B2BUA that connects the
 // user's WebRTC leg to in-process scripted peers, driving the call model
 // (channels, bridges, conferences) as Asterisk drives calld.
 //
-// Nothing runs until the first SIP websocket or Ring (ensure); Stack.Close
-// stops everything (close).
-type sipSide struct {
-	s   *Stack
-	cfg sipConfig
-	log *slog.Logger
+// Nothing runs until the first SIP websocket or Ring (ensure); Close stops
+// everything.
+type Side struct {
+	cfg   Config
+	log   *slog.Logger
+	calls *callmodel.Model
 
 	initOnce sync.Once
 	initErr  error
@@ -51,38 +58,48 @@ type sipSide struct {
 	peers     map[string]*Peer    // by the peer's channel id
 }
 
-func newSIPSide(s *Stack) *sipSide {
+// ErrClosed: the SIP side (the stack) was closed.
+var ErrClosed = errors.New("wazostandin: stack closed")
+
+// New builds the SIP side and installs its hooks on cfg.Calls. It starts
+// no goroutine.
+func New(cfg Config) *Side {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	x := &sipSide{
-		s: s, cfg: s.cfg.sip, log: s.cfg.log,
+	x := &Side{
+		cfg: cfg, log: cfg.Log, calls: cfg.Calls,
 		ctx: ctx, cancel: cancel,
 		legs: map[string]*userLeg{}, byChannel: map[string]*userLeg{}, peers: map[string]*Peer{},
 	}
 	x.reg = newRegistrar(x)
-	x.mixer = newBridgeMixer(s.calls)
+	x.mixer = newBridgeMixer(cfg.Calls)
 	x.ln = newSIPListener(x.listenAddr)
 	// The B2BUA ends SIP legs and peers the model hangs up on its own; any
 	// hooks given with WithChannelHooks still see every call.
-	s.calls.SetHooks(sideHooks{x: x, next: s.cfg.hooks})
+	cfg.Calls.SetHooks(sideHooks{x: x, next: cfg.Hooks})
 	return x
 }
 
-func (x *sipSide) now() time.Time { return x.s.now() }
+func (x *Side) now() time.Time { return x.cfg.Now() }
 
 // listenAddr is the stack's HTTPS address (or loopback when the handler is
 // mounted elsewhere).
-func (x *sipSide) listenAddr() net.Addr {
-	x.s.srvMu.Lock()
-	ln := x.s.ln
-	x.s.srvMu.Unlock()
-	if ln != nil {
-		return ln.Addr()
+func (x *Side) listenAddr() net.Addr {
+	if x.cfg.ListenAddr != nil {
+		if a := x.cfg.ListenAddr(); a != nil {
+			return a
+		}
 	}
 	return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)}
 }
 
 // ensure builds the sipgo stack and starts its goroutines once.
-func (x *sipSide) ensure() error {
+func (x *Side) ensure() error {
 	x.initOnce.Do(func() {
 		x.mu.Lock()
 		closed := x.closed
@@ -95,7 +112,7 @@ func (x *sipSide) ensure() error {
 		if a, ok := x.listenAddr().(*net.TCPAddr); ok {
 			host, port = a.IP.String(), a.Port
 		}
-		ua, err := sipgo.NewUA(sipgo.WithUserAgent(x.cfg.userAgent), sipgo.WithUserAgentHostname(host))
+		ua, err := sipgo.NewUA(sipgo.WithUserAgent(x.cfg.UserAgent), sipgo.WithUserAgentHostname(host))
 		if err != nil {
 			x.initErr = err
 			return
@@ -129,7 +146,9 @@ func (x *sipSide) ensure() error {
 		srv.OnInfo(x.onOK)
 		srv.OnMessage(x.onOK)
 		srv.OnNotify(x.onOK)
-		x.unsub = x.s.Subscribe("", func(BusEvent) { x.mixer.invalidate() })
+		if x.cfg.Subscribe != nil {
+			x.unsub = x.cfg.Subscribe(x.mixer.invalidate)
+		}
 
 		x.wg.Add(3)
 		go func() {
@@ -148,9 +167,9 @@ func (x *sipSide) ensure() error {
 	return x.initErr
 }
 
-// close stops the SIP side: media sessions, peers, the sipgo stack (which
-// closes the WebSocket flows) and every goroutine.
-func (x *sipSide) close() {
+// Close stops the SIP side: media sessions, peers, the sipgo stack (which
+// closes the WebSocket flows) and every goroutine. It sends no BYE.
+func (x *Side) Close() {
 	x.mu.Lock()
 	if x.closed {
 		x.mu.Unlock()
@@ -185,33 +204,33 @@ func (x *sipSide) close() {
 }
 
 // respond sends a response, logging (not failing) on transport errors.
-func (x *sipSide) respond(tx sip.ServerTransaction, res *sip.Response) {
+func (x *Side) respond(tx sip.ServerTransaction, res *sip.Response) {
 	if err := tx.Respond(res); err != nil {
 		x.log.Debug("wazostandin: sip respond failed", "code", res.StatusCode, "err", err)
 	}
 }
 
-func (x *sipSide) reply(req *sip.Request, tx sip.ServerTransaction, code int, reason string) {
+func (x *Side) reply(req *sip.Request, tx sip.ServerTransaction, code int, reason string) {
 	x.respond(tx, sip.NewResponseFromRequest(req, code, reason, nil))
 }
 
 // onOptions answers client OPTIONS (the SDK's heartbeat, docs/wazo-protocol.md, Lines and registration).
-func (x *sipSide) onOptions(req *sip.Request, tx sip.ServerTransaction) {
+func (x *Side) onOptions(req *sip.Request, tx sip.ServerTransaction) {
 	res := sip.NewResponseFromRequest(req, 200, "OK", nil)
 	res.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, MESSAGE, NOTIFY, REGISTER"))
 	x.respond(tx, res)
 }
 
 // onOK answers in-dialog INFO/MESSAGE/NOTIFY with 200 (docs/wazo-protocol.md, Lines and registration).
-func (x *sipSide) onOK(req *sip.Request, tx sip.ServerTransaction) { x.reply(req, tx, 200, "OK") }
+func (x *Side) onOK(req *sip.Request, tx sip.ServerTransaction) { x.reply(req, tx, 200, "OK") }
 
-func (x *sipSide) legByCallID(id string) *userLeg {
+func (x *Side) legByCallID(id string) *userLeg {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	return x.legs[id]
 }
 
-func (x *sipSide) addLeg(l *userLeg, p *Peer) {
+func (x *Side) addLeg(l *userLeg, p *Peer) {
 	x.mu.Lock()
 	x.legs[l.sipCallID] = l
 	x.byChannel[l.channelID] = l
@@ -223,7 +242,7 @@ func (x *sipSide) addLeg(l *userLeg, p *Peer) {
 
 // releaseLeg frees the leg's media and registry entries (idempotent). It
 // does not touch the call model or the SIP dialog.
-func (x *sipSide) releaseLeg(l *userLeg) {
+func (x *Side) releaseLeg(l *userLeg) {
 	if !l.markEnded() {
 		return
 	}
@@ -241,7 +260,7 @@ func (x *sipSide) releaseLeg(l *userLeg) {
 }
 
 // stopPeer stops a peer whose channel ended.
-func (x *sipSide) stopPeer(channelID string) bool {
+func (x *Side) stopPeer(channelID string) bool {
 	x.mu.Lock()
 	p := x.peers[channelID]
 	delete(x.peers, channelID)
@@ -257,9 +276,9 @@ func (x *sipSide) stopPeer(channelID string) bool {
 // endFromUser: the user's side ended the leg (BYE, CANCEL, reject): hang the
 // user's channel up in the model; the model then ends a bridged peer through
 // the hook, and we end an unbridged one here.
-func (x *sipSide) endFromUser(l *userLeg, cause int) {
+func (x *Side) endFromUser(l *userLeg, cause int) {
 	x.releaseLeg(l)
-	_ = x.s.calls.Hangup(l.channelID, cause)
+	_ = x.calls.Hangup(l.channelID, cause)
 	x.settlePeer(l.peer.ChannelID(), cause)
 }
 
@@ -267,14 +286,14 @@ func (x *sipSide) endFromUser(l *userLeg, cause int) {
 // peer lives on (an ad-hoc conference took it over, docs/wazo-protocol.md, Ad-hoc conferences: the host's other
 // legs are discarded, not their remote parties); a lone one is hung up; one
 // the model already ended is stopped.
-func (x *sipSide) settlePeer(channelID string, cause int) {
-	c, ok := x.s.calls.Get(channelID)
+func (x *Side) settlePeer(channelID string, cause int) {
+	c, ok := x.calls.Get(channelID)
 	switch {
 	case ok && len(c.Bridges) > 0:
 		return
 	case ok:
 		x.stopPeer(channelID)
-		_ = x.s.calls.Hangup(channelID, cause)
+		_ = x.calls.Hangup(channelID, cause)
 	default:
 		x.stopPeer(channelID)
 	}
@@ -282,11 +301,11 @@ func (x *sipSide) settlePeer(channelID string, cause int) {
 
 // sideHooks receives the model's "hang this channel up" requests (docs/wazo-protocol.md, Ad-hoc conferences).
 type sideHooks struct {
-	x    *sipSide
-	next ChannelHooks
+	x    *Side
+	next callmodel.ChannelHooks
 }
 
-func (h sideHooks) HangupChannel(c Call, cause int) {
+func (h sideHooks) HangupChannel(c callmodel.Call, cause int) {
 	x := h.x
 	x.mu.Lock()
 	l := x.byChannel[c.CallID]
@@ -311,19 +330,19 @@ func (h sideHooks) HangupChannel(c Call, cause int) {
 	}
 }
 
-func (h sideHooks) AnswerChannel(c Call) {
+func (h sideHooks) AnswerChannel(c callmodel.Call) {
 	if h.next != nil {
 		h.next.AnswerChannel(c)
 	}
 }
 
-func (h sideHooks) HoldChannel(c Call, hold bool) {
+func (h sideHooks) HoldChannel(c callmodel.Call, hold bool) {
 	if h.next != nil {
 		h.next.HoldChannel(c, hold)
 	}
 }
 
-func (h sideHooks) SendDTMF(c Call, digits string) {
+func (h sideHooks) SendDTMF(c callmodel.Call, digits string) {
 	x := h.x
 	x.mu.Lock()
 	l := x.byChannel[c.CallID]
@@ -351,19 +370,19 @@ func (h sideHooks) SendDTMF(c Call, digits string) {
 func causeFor(code int) int {
 	switch code {
 	case 486, 600:
-		return CauseUserBusy
+		return callmodel.CauseUserBusy
 	case 480, 408:
-		return CauseNoAnswer
+		return callmodel.CauseNoAnswer
 	case 603, 403:
-		return CauseCallRejected
+		return callmodel.CauseCallRejected
 	}
-	return CauseNormalClearing
+	return callmodel.CauseNormalClearing
 }
 
 // qualifyLoop sends OPTIONS on every registered flow (Asterisk
 // qualify_frequency, docs/wazo-protocol.md, Lines and registration; keeps proxies' idle timers from firing, docs/wazo-protocol.md, Authentication).
-func (x *sipSide) qualifyLoop() {
-	t := time.NewTicker(x.cfg.qualify)
+func (x *Side) qualifyLoop() {
+	t := time.NewTicker(x.cfg.Qualify)
 	defer t.Stop()
 	for {
 		select {
@@ -380,7 +399,7 @@ func (x *sipSide) qualifyLoop() {
 	}
 }
 
-func (x *sipSide) qualify(b binding) error {
+func (x *Side) qualify(b binding) error {
 	req := sip.NewRequest(sip.OPTIONS, b.contact)
 	x.toFlow(req, b)
 	ctx, cancel := context.WithTimeout(x.ctx, 10*time.Second)
@@ -398,7 +417,7 @@ func (x *sipSide) qualify(b binding) error {
 }
 
 // toFlow sends a request over the WebSocket the binding registered from.
-func (x *sipSide) toFlow(req *sip.Request, b binding) {
+func (x *Side) toFlow(req *sip.Request, b binding) {
 	req.SetDestination(b.flow)
 	req.SetTransport(b.transport)
 }
@@ -412,16 +431,16 @@ func sipDomainOf(b binding, fallback string) string {
 }
 
 // newMedia creates the media session of a user leg.
-func (x *sipSide) newMedia() (*media.Session, error) {
-	return media.New(media.WithLogger(x.log), media.WithLoopback(x.cfg.loopback))
+func (x *Side) newMedia() (*media.Session, error) {
+	return media.New(media.WithLogger(x.log), media.WithLoopback(x.cfg.Loopback))
 }
 
 // Peer returns the running scripted peer of a channel (e.g. a PeerRecorder
 // whose Heard audio a test analyses), or false when that channel is not a
 // live peer.
-func (s *Stack) Peer(channelID string) (*Peer, bool) {
-	s.sip.mu.Lock()
-	defer s.sip.mu.Unlock()
-	p, ok := s.sip.peers[channelID]
+func (x *Side) Peer(channelID string) (*Peer, bool) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	p, ok := x.peers[channelID]
 	return p, ok
 }

@@ -1,4 +1,4 @@
-package wazostandin
+package sipside
 
 import (
 	"context"
@@ -20,6 +20,8 @@ import (
 	"github.com/parley-voip/parley/internal/dsp"
 	"github.com/parley-voip/parley/internal/rtc"
 	"github.com/parley-voip/parley/internal/sipua"
+	"github.com/parley-voip/parley/internal/wazostandin/callmodel"
+	"github.com/parley-voip/parley/internal/wazostandin/directory"
 )
 
 // waitLong bounds every wait of these tests; they assert outcomes, never
@@ -27,34 +29,27 @@ import (
 const waitLong = 30 * time.Second
 
 type sipEnv struct {
-	st   *Stack
-	user User
-	line Line
+	st   *testStack
+	user directory.User
+	line directory.Line
 	host string // 127.0.0.1:port
 	pool *x509.CertPool
 	evs  *evWatch
 }
 
-func newSIPEnv(t *testing.T, opts ...Option) *sipEnv {
+func newSIPEnv(t *testing.T, opts ...testOption) *sipEnv {
 	t.Helper()
-	st := New(opts...)
-	u, err := st.AddUser(User{Username: "alice", Password: "secret", Firstname: "Alice", Lastname: "Liddell",
-		Lines: []Line{{WebRTC: true, Username: "alicesip", Password: "sippass",
-			Extensions: []Extension{{Exten: "1000", Context: "default"}}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	url, err := st.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := newTestStack(t, opts...)
 	t.Cleanup(func() { _ = st.Close() })
-	cert, err := st.Certificate()
+	u, err := st.AddUser(directory.User{Username: "alice", Password: "secret", Firstname: "Alice", Lastname: "Liddell",
+		Lines: []directory.Line{{WebRTC: true, Username: "alicesip", Password: "sippass",
+			Extensions: []directory.Extension{{Exten: "1000", Context: "default"}}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	url := st.srv.URL
 	pool := x509.NewCertPool()
-	pool.AddCert(cert)
+	pool.AddCert(st.srv.Certificate())
 	w := &evWatch{}
 	cancel := st.Subscribe(u.UUID, w.add)
 	t.Cleanup(cancel)
@@ -98,10 +93,10 @@ func (e *sipEnv) phone(t *testing.T, password string, expiry time.Duration) (*si
 // evWatch records bus events and waits for one that matches.
 type evWatch struct {
 	mu  sync.Mutex
-	evs []BusEvent
+	evs []busEvent
 }
 
-func (w *evWatch) add(ev BusEvent) {
+func (w *evWatch) add(ev busEvent) {
 	w.mu.Lock()
 	w.evs = append(w.evs, ev)
 	w.mu.Unlock()
@@ -113,7 +108,7 @@ func (w *evWatch) wait(t *testing.T, name string, match func(d map[string]any) b
 	deadline := time.Now().Add(waitLong)
 	for time.Now().Before(deadline) {
 		w.mu.Lock()
-		evs := append([]BusEvent(nil), w.evs...)
+		evs := append([]busEvent(nil), w.evs...)
 		w.mu.Unlock()
 		for _, ev := range evs {
 			if ev.Name != name {
@@ -323,7 +318,7 @@ func TestSIPRegister(t *testing.T) {
 			if rs.Status != sipua.RegRegistered || rs.Expires != tc.granted {
 				t.Fatalf("reg state %+v, want registered for %v", rs, tc.granted)
 			}
-			if _, ok := e.st.sip.reg.lookup(e.line.Username); !ok {
+			if _, ok := e.st.side.reg.lookup(e.line.Username); !ok {
 				t.Fatal("registrar has no binding")
 			}
 			// Close un-registers (expires=0) and drops the flow.
@@ -334,7 +329,7 @@ func TestSIPRegister(t *testing.T) {
 			}
 			deadline := time.Now().Add(waitLong)
 			for {
-				if _, ok := e.st.sip.reg.lookup(e.line.Username); !ok {
+				if _, ok := e.st.side.reg.lookup(e.line.Username); !ok {
 					break
 				}
 				if time.Now().After(deadline) {
@@ -372,7 +367,7 @@ func TestSIPIncomingCall(t *testing.T) {
 		t.Fatalf("from %+v call-id %s", in.From, in.CallID)
 	}
 	created := e.evs.wait(t, "call_created", callIs(rc.UserCallID))
-	if created["status"] != StatusRinging || created["sip_call_id"] != rc.SIPCallID {
+	if created["status"] != callmodel.StatusRinging || created["sip_call_id"] != rc.SIPCallID {
 		t.Fatalf("call_created %v", created)
 	}
 
@@ -464,8 +459,8 @@ func TestSIPIncomingNotAnswered(t *testing.T) {
 		wantCode  int
 		wantCause float64
 	}{
-		{"user declines", func(in *sipua.Incoming, _ *RingingCall) { _ = in.Reject(603, "") }, 603, CauseCallRejected},
-		{"user busy", func(in *sipua.Incoming, _ *RingingCall) { _ = in.Reject(486, "") }, 486, CauseUserBusy},
+		{"user declines", func(in *sipua.Incoming, _ *RingingCall) { _ = in.Reject(603, "") }, 603, callmodel.CauseCallRejected},
+		{"user busy", func(in *sipua.Incoming, _ *RingingCall) { _ = in.Reject(486, "") }, 486, callmodel.CauseUserBusy},
 		{"peer gives up", func(in *sipua.Incoming, rc *RingingCall) {
 			_ = in.Ringing()
 			rc.Hangup()
@@ -473,7 +468,7 @@ func TestSIPIncomingNotAnswered(t *testing.T) {
 			case <-in.Canceled():
 			case <-time.After(waitLong):
 			}
-		}, 487, CauseNormalClearing},
+		}, 487, callmodel.CauseNormalClearing},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rc, err := e.st.Ring(e.user.UUID, "2000", "Caller")
@@ -740,9 +735,9 @@ func TestSIPModelHangsUp(t *testing.T) {
 		case <-time.After(waitLong):
 			t.Fatal("discarded leg got no BYE")
 		}
-		e.st.sip.mu.Lock()
-		peer2 := e.st.sip.peers[parts[1]]
-		e.st.sip.mu.Unlock()
+		e.st.side.mu.Lock()
+		peer2 := e.st.side.peers[parts[1]]
+		e.st.side.mu.Unlock()
 		if peer2 == nil {
 			t.Fatal("peer 1002 is not running in the conference")
 		}
@@ -779,13 +774,13 @@ func TestSIPQualify(t *testing.T) {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(waitLong)
-	for e.st.sip.qualified.Load() < 2 {
+	for e.st.side.qualified.Load() < 2 {
 		if time.Now().After(deadline) {
 			t.Fatal("no OPTIONS answered on the registered flow")
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if _, ok := e.st.sip.reg.lookup(e.line.Username); !ok {
+	if _, ok := e.st.side.reg.lookup(e.line.Username); !ok {
 		t.Fatal("binding lost")
 	}
 }

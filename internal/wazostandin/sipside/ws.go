@@ -1,4 +1,4 @@
-package wazostandin
+package sipside
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// handleWS serves GET /api/asterisk/ws: SIP over WebSocket (RFC 7118) on the
+// HandleWS serves GET /api/asterisk/ws: SIP over WebSocket (RFC 7118) on the
 // stack's own HTTPS listener, as nginx proxies it to Asterisk on a real stack
 // (docs/wazo-protocol.md, Authentication, XCFG). Like that nginx location it answers 403 unless the client asks
 // for the "sip" sub-protocol.
@@ -21,7 +21,7 @@ import (
 // net.Listener, so the handler hijacks the TLS connection, replays the
 // already-parsed HTTP request in front of it and hands it to sipgo through an
 // in-memory listener (sipListener). TLS stays terminated by the HTTPS server.
-func (x *sipSide) handleWS(w http.ResponseWriter, r *http.Request) {
+func (x *Side) HandleWS(w http.ResponseWriter, r *http.Request) {
 	if !hasToken(r.Header.Values("Sec-WebSocket-Protocol"), "sip") {
 		http.Error(w, "403 Forbidden", http.StatusForbidden)
 		return
@@ -96,7 +96,7 @@ func (c *replayConn) Read(b []byte) (int, error) {
 }
 
 // sipListener is the net.Listener sipgo's WSS transport serves: it yields
-// the connections handleWS hijacked.
+// the connections HandleWS hijacked.
 type sipListener struct {
 	addr  func() net.Addr
 	conns chan net.Conn
