@@ -1,4 +1,4 @@
-package wazostandin
+package httpside
 
 import "strings"
 

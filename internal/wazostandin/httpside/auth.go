@@ -1,4 +1,4 @@
-package wazostandin
+package httpside
 
 import (
 	"crypto/subtle"
@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/parley-voip/parley/internal/wazostandin/directory"
 )
 
 // Time formats of wazo-auth token.py to_dict (docs/wazo-protocol.md, Authentication).
@@ -34,7 +36,7 @@ func strOr(p *string, def string) string {
 }
 
 // handleCreateToken: POST /api/auth/0.1/token (docs/wazo-protocol.md, Authentication).
-func (s *Stack) handleCreateToken(w http.ResponseWriter, r *http.Request) {
+func (s *Side) handleCreateToken(w http.ResponseWriter, r *http.Request) {
 	raw, err := readBody(r)
 	if err != nil {
 		s.writeAuthError(w, http.StatusBadRequest, "Invalid request body")
@@ -56,8 +58,8 @@ func (s *Stack) handleCreateToken(w http.ResponseWriter, r *http.Request) {
 		}
 		lifetime = time.Duration(n) * time.Second
 	}
-	if s.cfg.tokenLifetime > 0 {
-		lifetime = s.cfg.tokenLifetime
+	if s.cfg.TokenLifetime > 0 {
+		lifetime = s.cfg.TokenLifetime
 	}
 	accessType := strOr(req.AccessType, "online")
 	if accessType != "online" && accessType != "offline" {
@@ -79,7 +81,7 @@ func (s *Stack) handleCreateToken(w http.ResponseWriter, r *http.Request) {
 	}
 
 	username, password, hasBasic := r.BasicAuth()
-	var user *User
+	var user *directory.User
 	refreshing := false
 	switch {
 	case hasBasic:
@@ -88,15 +90,13 @@ func (s *Stack) handleCreateToken(w http.ResponseWriter, r *http.Request) {
 			s.writeAuthError(w, http.StatusUnauthorized, "Authentication Failed")
 			return
 		}
-		s.mu.Lock()
-		u, ok := s.userByUsername(username)
-		s.mu.Unlock()
+		u, ok := s.users.ByUsername(username)
 		if !ok || subtle.ConstantTimeCompare([]byte(u.Password), []byte(password)) != 1 {
 			s.tokens.count(func(st *Stats) { st.FailedLogins++ })
 			s.writeAuthError(w, http.StatusUnauthorized, "Authentication Failed")
 			return
 		}
-		user = u
+		user = &u
 	case req.RefreshToken != nil:
 		// docs/wazo-protocol.md, Authentication: refresh without Basic auth; client_id is mandatory.
 		if clientID == "" {
@@ -104,18 +104,16 @@ func (s *Stack) handleCreateToken(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		userUUID, ok := s.tokens.useRefreshToken(*req.RefreshToken, clientID)
-		var u *User
+		var u directory.User
 		if ok {
-			s.mu.Lock()
-			u, ok = s.users[userUUID]
-			s.mu.Unlock()
+			u, ok = s.users.User(userUUID)
 		}
 		if !ok {
 			s.tokens.count(func(st *Stats) { st.FailedRefreshes++ })
 			s.writeAuthError(w, http.StatusUnauthorized, "Authentication Failed")
 			return
 		}
-		user = u
+		user = &u
 		refreshing = true
 		accessType = "online" // a refresh never returns a new refresh token
 	default:
@@ -124,9 +122,7 @@ func (s *Stack) handleCreateToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	s.mu.Lock()
-	snapshot := cloneUser(*user)
-	s.mu.Unlock()
+	snapshot := *user // the directory hands out copies
 	t := s.tokens.issue(&snapshot, lifetime, r.RemoteAddr, r.UserAgent())
 	body := s.tokenJSON(t)
 	if accessType == "offline" {
@@ -142,12 +138,12 @@ func (s *Stack) handleCreateToken(w http.ResponseWriter, r *http.Request) {
 }
 
 // tokenJSON renders a Token as AUTH token.py to_dict does (docs/wazo-protocol.md, Authentication).
-func (s *Stack) tokenJSON(t *token) map[string]any {
+func (s *Side) tokenJSON(t *token) map[string]any {
 	return map[string]any{
 		"token":          t.ID,
 		"auth_id":        t.UserUUID,
 		"xivo_user_uuid": t.UserUUID,
-		"xivo_uuid":      s.cfg.stackUUID,
+		"xivo_uuid":      s.cfg.StackUUID,
 		"issued_at":      t.IssuedAt.Local().Format(authTimeFormat),
 		"expires_at":     t.ExpiresAt.Local().Format(authTimeFormat),
 		"utc_issued_at":  t.IssuedAt.UTC().Format(authTimeFormat),
@@ -161,14 +157,14 @@ func (s *Stack) tokenJSON(t *token) map[string]any {
 			"tenant_uuid":   t.TenantUUID,
 			"auth_id":       t.UserUUID,
 			"pbx_user_uuid": t.UserUUID,
-			"xivo_uuid":     s.cfg.stackUUID,
+			"xivo_uuid":     s.cfg.StackUUID,
 			"purpose":       "user",
 		},
 	}
 }
 
 // handleToken: GET|HEAD|DELETE /api/auth/0.1/token/{token} (docs/wazo-protocol.md, Authentication).
-func (s *Stack) handleToken(w http.ResponseWriter, r *http.Request) {
+func (s *Side) handleToken(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("token")
 	switch r.Method {
 	case http.MethodDelete:
@@ -209,7 +205,7 @@ func (s *Stack) handleToken(w http.ResponseWriter, r *http.Request) {
 
 // handleDeleteRefreshToken: DELETE /api/auth/0.1/users/me/tokens/{client_id}
 // (docs/wazo-protocol.md, Authentication): drops the (user, client_id) refresh token, 204.
-func (s *Stack) handleDeleteRefreshToken(w http.ResponseWriter, r *http.Request) {
+func (s *Side) handleDeleteRefreshToken(w http.ResponseWriter, r *http.Request) {
 	t, ok := s.tokens.lookup(r.Header.Get("X-Auth-Token"))
 	if !ok {
 		s.writeAuthError(w, http.StatusUnauthorized, "Unauthorized")
@@ -224,7 +220,7 @@ func (s *Stack) handleDeleteRefreshToken(w http.ResponseWriter, r *http.Request)
 
 // handleStatus: HEAD /api/auth/0.1/status. The SDK probes it with only
 // X-User-UUID (docs/wazo-protocol.md, Calls API); a real stack answers 401, which we copy.
-func (s *Stack) handleStatus(w http.ResponseWriter, r *http.Request) {
+func (s *Side) handleStatus(w http.ResponseWriter, r *http.Request) {
 	s.tokens.count(func(st *Stats) { st.StatusChecks++ })
 	if _, ok := s.tokens.lookup(r.Header.Get("X-Auth-Token")); ok {
 		if r.Method == http.MethodHead {

@@ -1,7 +1,8 @@
-package wazostandin
+package httpside
 
 import (
 	"encoding/json"
+	"log/slog"
 	"slices"
 	"sync"
 	"time"
@@ -20,12 +21,16 @@ type BusEvent struct {
 	Message     json.RawMessage // full envelope: headers merged with data
 }
 
-// eventBus fans events out to websocket sessions and test listeners. The
-// call model publishes while holding its lock so that every subscriber sees
-// events in model order; subscribers must therefore only queue or record
-// and never call back into the stack.
-type eventBus struct {
-	s    *Stack
+// Bus is the stand-in's wazo-bus: it fans events out to websocket
+// sessions, the SIP side's mixer and test listeners. The call model
+// publishes while holding its lock so that every subscriber sees events in
+// model order; subscribers must therefore only queue or record and never
+// call back into the stack.
+type Bus struct {
+	now       func() time.Time
+	stackUUID string
+	log       *slog.Logger
+
 	mu   sync.Mutex
 	next int
 	subs map[int]busSub
@@ -36,9 +41,19 @@ type busSub struct {
 	fn       func(BusEvent)
 }
 
-func newEventBus(s *Stack) *eventBus { return &eventBus{s: s, subs: map[int]busSub{}} }
+// NewBus makes a bus stamping events with now and origin stackUUID.
+func NewBus(now func() time.Time, stackUUID string, log *slog.Logger) *Bus {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Bus{now: now, stackUUID: stackUUID, log: log, subs: map[int]busSub{}}
+}
 
-func (b *eventBus) subscribe(userUUID string, fn func(BusEvent)) func() {
+// Subscribe registers fn for the events targeted at userUUID ("" = all
+// events). fn runs synchronously while the call model holds its lock: it
+// must only record or queue the event, never call back into the stack.
+// The returned func unsubscribes.
+func (b *Bus) Subscribe(userUUID string, fn func(BusEvent)) (cancel func()) {
 	b.mu.Lock()
 	b.next++
 	id := b.next
@@ -51,18 +66,18 @@ func (b *eventBus) subscribe(userUUID string, fn func(BusEvent)) func() {
 	}
 }
 
-// publish builds the envelope of docs/wazo-protocol.md, Event websocket (BUS mixins.py: headers merged with
+// Publish builds the envelope of docs/wazo-protocol.md, Event websocket (BUS mixins.py: headers merged with
 // data) and delivers it synchronously to matching subscribers.
-func (b *eventBus) publish(name, userUUID, tenantUUID, requiredACL string, data any) {
-	now := b.s.now()
+func (b *Bus) Publish(name, userUUID, tenantUUID, requiredACL string, data any) {
+	now := b.now()
 	raw, err := json.Marshal(data)
 	if err != nil {
-		b.s.cfg.log.Error("wazostandin: cannot marshal event", "name", name, "err", err)
+		b.log.Error("wazostandin: cannot marshal event", "name", name, "err", err)
 		return
 	}
 	env := map[string]any{
 		"name":            name,
-		"origin_uuid":     b.s.cfg.stackUUID,
+		"origin_uuid":     b.stackUUID,
 		"timestamp":       now.UTC().Format("2006-01-02T15:04:05.000000+00:00"),
 		"required_acl":    requiredACL,
 		"required_access": "event." + name,
@@ -94,12 +109,4 @@ func (b *eventBus) publish(name, userUUID, tenantUUID, requiredACL string, data 
 	for _, fn := range fns {
 		fn(ev)
 	}
-}
-
-// Subscribe registers fn for the events targeted at userUUID ("" = all
-// events). fn runs synchronously while the call model holds its lock: it
-// must only record or queue the event, never call back into the stack.
-// The returned func unsubscribes.
-func (s *Stack) Subscribe(userUUID string, fn func(BusEvent)) (cancel func()) {
-	return s.bus.subscribe(userUUID, fn)
 }

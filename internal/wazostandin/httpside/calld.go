@@ -1,17 +1,19 @@
-package wazostandin
+package httpside
 
 import (
 	"encoding/json"
 	"errors"
 	"net/http"
 	"regexp"
+
+	"github.com/parley-voip/parley/internal/wazostandin/callmodel"
 )
 
 // calldHandler wraps a wazo-calld route: X-Auth-Token + ACL check (401
-// envelope, docs/wazo-protocol.md, Calls API), then fn; a *CalldError from fn becomes the docs/wazo-protocol.md, Calls API error
+// envelope, docs/wazo-protocol.md, Calls API), then fn; a *callmodel.CalldError from fn becomes the docs/wazo-protocol.md, Calls API error
 // envelope. X-User-UUID, Wazo-Tenant and "Content-Type: application/json"
 // with an empty body are accepted anywhere (docs/wazo-protocol.md, Calls API).
-func (s *Stack) calldHandler(acl func(r *http.Request) string, fn func(w http.ResponseWriter, r *http.Request, t *token) error) http.HandlerFunc {
+func (s *Side) calldHandler(acl func(r *http.Request) string, fn func(w http.ResponseWriter, r *http.Request, t *token) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		t, cerr := s.authenticate(r, acl(r))
 		if cerr != nil {
@@ -19,13 +21,13 @@ func (s *Stack) calldHandler(acl func(r *http.Request) string, fn func(w http.Re
 			return
 		}
 		if err := fn(w, r, t); err != nil {
-			var ce *CalldError
+			var ce *callmodel.CalldError
 			if errors.As(err, &ce) {
 				s.writeCalldError(w, ce)
 				return
 			}
-			s.cfg.log.Error("wazostandin: calld handler failed", "path", r.URL.Path, "err", err)
-			s.writeCalldError(w, &CalldError{http.StatusServiceUnavailable, "asterisk-ari-error", "Error while operating Asterisk", map[string]any{"message": err.Error()}})
+			s.cfg.Log.Error("wazostandin: calld handler failed", "path", r.URL.Path, "err", err)
+			s.writeCalldError(w, &callmodel.CalldError{Status: http.StatusServiceUnavailable, ErrorID: "asterisk-ari-error", Message: "Error while operating Asterisk", Details: map[string]any{"message": err.Error()}})
 		}
 	}
 }
@@ -45,16 +47,16 @@ var dtmfDigits = regexp.MustCompile(`^[0-9*#]+$`)
 func decodeObject(r *http.Request, v any) error {
 	raw, err := readBody(r)
 	if err != nil || len(raw) == 0 {
-		return errInvalidData(map[string]any{"_schema": map[string]any{"constraint_id": "type", "message": "Invalid input type."}})
+		return callmodel.InvalidDataError(map[string]any{"_schema": map[string]any{"constraint_id": "type", "message": "Invalid input type."}})
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
-		return errInvalidData(map[string]any{"_schema": map[string]any{"constraint_id": "type", "message": "Invalid input type."}})
+		return callmodel.InvalidDataError(map[string]any{"_schema": map[string]any{"constraint_id": "type", "message": "Invalid input type."}})
 	}
 	return nil
 }
 
-func fieldError(field, constraint, msg string) *CalldError {
-	return errInvalidData(map[string]any{field: map[string]any{"constraint_id": constraint, "message": msg}})
+func fieldError(field, constraint, msg string) *callmodel.CalldError {
+	return callmodel.InvalidDataError(map[string]any{field: map[string]any{"constraint_id": constraint, "message": msg}})
 }
 
 // calldPrefix is the users/me part of the calld API a softphone uses
@@ -72,7 +74,7 @@ type calldRoute struct {
 // calldRouteTable lists the calld routes the stand-in serves, one handler
 // each (wazo-calld plugins/calls, plugins/adhoc_conferences and
 // plugins/transfers api.yml).
-func (s *Stack) calldRouteTable() []calldRoute {
+func (s *Side) calldRouteTable() []calldRoute {
 	const p = calldPrefix
 	return []calldRoute{
 		{"GET " + p + "/calls", fixedACL("calld.users.me.calls.read"), s.listCalls},
@@ -94,7 +96,7 @@ func (s *Stack) calldRouteTable() []calldRoute {
 	}
 }
 
-func (s *Stack) calldRoutes(mux *http.ServeMux) {
+func (s *Side) calldRoutes(mux *http.ServeMux) {
 	for _, rt := range s.calldRouteTable() {
 		mux.HandleFunc(rt.pattern, s.calldHandler(rt.acl, rt.handle))
 	}
@@ -132,7 +134,7 @@ func done(w http.ResponseWriter, err error) error {
 	return nil
 }
 
-func (s *Stack) listCalls(w http.ResponseWriter, _ *http.Request, t *token) error {
+func (s *Side) listCalls(w http.ResponseWriter, _ *http.Request, t *token) error {
 	writeJSON(w, http.StatusOK, map[string]any{"items": s.calls.UserCalls(t.UserUUID)})
 	return nil
 }
@@ -140,7 +142,7 @@ func (s *Stack) listCalls(w http.ResponseWriter, _ *http.Request, t *token) erro
 // createCall validates the body and refuses with call-creation: click-to-call
 // needs the SIP side to ring the user's phone first (docs/wazo-protocol.md,
 // Stand-in differences).
-func (s *Stack) createCall(_ http.ResponseWriter, r *http.Request, _ *token) error {
+func (s *Side) createCall(_ http.ResponseWriter, r *http.Request, _ *token) error {
 	var body struct {
 		Extension *string `json:"extension"`
 	}
@@ -150,10 +152,10 @@ func (s *Stack) createCall(_ http.ResponseWriter, r *http.Request, _ *token) err
 	if body.Extension == nil || *body.Extension == "" {
 		return fieldError("extension", "required", "Missing data for required field.")
 	}
-	return errCallCreation("Could not create call: click-to-call is not supported by this stack", map[string]any{"extension": *body.Extension})
+	return callmodel.CallCreationError("Could not create call: click-to-call is not supported by this stack", map[string]any{"extension": *body.Extension})
 }
 
-func (s *Stack) hangupCall(w http.ResponseWriter, r *http.Request, t *token) error {
+func (s *Side) hangupCall(w http.ResponseWriter, r *http.Request, t *token) error {
 	return done(w, s.calls.UserHangup(t.UserUUID, r.PathValue("id")))
 }
 
@@ -168,7 +170,7 @@ func startStop(r *http.Request) (on, ok bool) {
 	return false, false
 }
 
-func (s *Stack) muteCall(w http.ResponseWriter, r *http.Request, t *token) error {
+func (s *Side) muteCall(w http.ResponseWriter, r *http.Request, t *token) error {
 	on, ok := startStop(r)
 	if !ok {
 		http.NotFound(w, r)
@@ -177,7 +179,7 @@ func (s *Stack) muteCall(w http.ResponseWriter, r *http.Request, t *token) error
 	return done(w, s.calls.UserMute(t.UserUUID, r.PathValue("id"), on))
 }
 
-func (s *Stack) holdCall(w http.ResponseWriter, r *http.Request, t *token) error {
+func (s *Side) holdCall(w http.ResponseWriter, r *http.Request, t *token) error {
 	on, ok := startStop(r)
 	if !ok {
 		http.NotFound(w, r)
@@ -186,11 +188,11 @@ func (s *Stack) holdCall(w http.ResponseWriter, r *http.Request, t *token) error
 	return done(w, s.calls.UserHold(t.UserUUID, r.PathValue("id"), on))
 }
 
-func (s *Stack) answerCall(w http.ResponseWriter, r *http.Request, t *token) error {
+func (s *Side) answerCall(w http.ResponseWriter, r *http.Request, t *token) error {
 	return done(w, s.calls.UserAnswer(t.UserUUID, r.PathValue("id")))
 }
 
-func (s *Stack) dtmfCall(w http.ResponseWriter, r *http.Request, t *token) error {
+func (s *Side) dtmfCall(w http.ResponseWriter, r *http.Request, t *token) error {
 	digits := r.URL.Query().Get("digits")
 	if !dtmfDigits.MatchString(digits) {
 		return fieldError("digits", "regex", "String does not match expected pattern.")
@@ -198,11 +200,11 @@ func (s *Stack) dtmfCall(w http.ResponseWriter, r *http.Request, t *token) error
 	return done(w, s.calls.UserDTMF(t.UserUUID, r.PathValue("id"), digits))
 }
 
-func (s *Stack) recordCall(w http.ResponseWriter, r *http.Request, t *token) error {
+func (s *Side) recordCall(w http.ResponseWriter, r *http.Request, t *token) error {
 	return done(w, s.calls.UserRecord(t.UserUUID, r.PathValue("id"), r.PathValue("action")))
 }
 
-func (s *Stack) createAdhoc(w http.ResponseWriter, r *http.Request, t *token) error {
+func (s *Side) createAdhoc(w http.ResponseWriter, r *http.Request, t *token) error {
 	var body struct {
 		HostCallID         *string         `json:"host_call_id"`
 		ParticipantCallIDs json.RawMessage `json:"participant_call_ids"`
@@ -232,19 +234,19 @@ func (s *Stack) createAdhoc(w http.ResponseWriter, r *http.Request, t *token) er
 	return nil
 }
 
-func (s *Stack) addAdhocParticipant(w http.ResponseWriter, r *http.Request, t *token) error {
+func (s *Side) addAdhocParticipant(w http.ResponseWriter, r *http.Request, t *token) error {
 	return done(w, s.calls.AddAdhocParticipant(t.UserUUID, r.PathValue("cid"), r.PathValue("call_id")))
 }
 
-func (s *Stack) removeAdhocParticipant(w http.ResponseWriter, r *http.Request, t *token) error {
+func (s *Side) removeAdhocParticipant(w http.ResponseWriter, r *http.Request, t *token) error {
 	return done(w, s.calls.RemoveAdhocParticipant(t.UserUUID, r.PathValue("cid"), r.PathValue("call_id")))
 }
 
-func (s *Stack) deleteAdhoc(w http.ResponseWriter, r *http.Request, t *token) error {
+func (s *Side) deleteAdhoc(w http.ResponseWriter, r *http.Request, t *token) error {
 	return done(w, s.calls.DeleteAdhoc(t.UserUUID, r.PathValue("cid")))
 }
 
-func (s *Stack) createTransfer(w http.ResponseWriter, r *http.Request, t *token) error {
+func (s *Side) createTransfer(w http.ResponseWriter, r *http.Request, t *token) error {
 	var body struct {
 		InitiatorCall *string `json:"initiator_call"`
 		Exten         *string `json:"exten"`
@@ -267,33 +269,15 @@ func (s *Stack) createTransfer(w http.ResponseWriter, r *http.Request, t *token)
 	return nil
 }
 
-func (s *Stack) listTransfers(w http.ResponseWriter, _ *http.Request, t *token) error {
+func (s *Side) listTransfers(w http.ResponseWriter, _ *http.Request, t *token) error {
 	writeJSON(w, http.StatusOK, map[string]any{"items": s.calls.Transfers(t.UserUUID)})
 	return nil
 }
 
-func (s *Stack) completeTransfer(w http.ResponseWriter, r *http.Request, t *token) error {
+func (s *Side) completeTransfer(w http.ResponseWriter, r *http.Request, t *token) error {
 	return done(w, s.calls.CompleteTransfer(t.UserUUID, r.PathValue("tid")))
 }
 
-func (s *Stack) cancelTransfer(w http.ResponseWriter, r *http.Request, t *token) error {
+func (s *Side) cancelTransfer(w http.ResponseWriter, r *http.Request, t *token) error {
 	return done(w, s.calls.CancelTransfer(t.UserUUID, r.PathValue("tid")))
-}
-
-// routes builds the stack's mux (docs/wazo-protocol.md, Calls API, Event websocket).
-func (s *Stack) routes() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /api/auth/0.1/token", s.handleCreateToken)
-	mux.HandleFunc("/api/auth/0.1/token/{token}", s.handleToken)
-	mux.HandleFunc("DELETE /api/auth/0.1/users/{user}/tokens/{client_id}", s.handleDeleteRefreshToken)
-	mux.HandleFunc("/api/auth/0.1/status", s.handleStatus)
-	mux.HandleFunc("GET /api/confd/1.1/infos", s.handleConfdInfos)
-	mux.HandleFunc("GET /api/confd/1.1/users/{uuid}", s.handleConfdUser)
-	mux.HandleFunc("GET /api/confd/1.1/users/{uuid}/lines/{line_id}/associated/endpoints/sip", s.handleConfdMergedSIP)
-	s.calldRoutes(mux)
-	mux.HandleFunc("GET /api/websocketd/{$}", s.handleWebsocket)
-	mux.HandleFunc("GET /api/websocketd", s.handleWebsocket)
-	// SIP over WebSocket (RFC 7118), exact path as nginx's location (docs/wazo-protocol.md, Authentication, XCFG).
-	mux.HandleFunc("/api/asterisk/ws", s.sip.handleWS)
-	return mux
 }

@@ -1,9 +1,11 @@
-package wazostandin
+package httpside
 
 import (
 	"fmt"
 	"net/http"
 	"strconv"
+
+	"github.com/parley-voip/parley/internal/wazostandin/directory"
 )
 
 // confdNotFound writes confd's own error shape: a JSON list of messages.
@@ -12,27 +14,27 @@ func confdNotFound(w http.ResponseWriter, what string, key string, val any) {
 }
 
 // resolveUser maps "{uuid}" (or "me") to a user the token may read.
-func (s *Stack) confdUser(w http.ResponseWriter, r *http.Request, suffix string) (User, bool) {
+func (s *Side) confdUser(w http.ResponseWriter, r *http.Request, suffix string) (directory.User, bool) {
 	id := r.PathValue("uuid")
 	acl := "confd.users." + id + suffix
 	t, cerr := s.authenticate(r, acl)
 	if cerr != nil {
 		s.writeCalldError(w, cerr)
-		return User{}, false
+		return directory.User{}, false
 	}
 	if id == "me" {
 		id = t.UserUUID
 	}
-	u, ok := s.User(id)
+	u, ok := s.users.User(id)
 	if !ok {
 		confdNotFound(w, "User", "uuid", id)
-		return User{}, false
+		return directory.User{}, false
 	}
 	return u, true
 }
 
 // handleConfdUser: GET /api/confd/1.1/users/{uuid} (docs/wazo-protocol.md, Lines and registration, Calls API).
-func (s *Stack) handleConfdUser(w http.ResponseWriter, r *http.Request) {
+func (s *Side) handleConfdUser(w http.ResponseWriter, r *http.Request) {
 	u, ok := s.confdUser(w, r, ".read")
 	if !ok {
 		return
@@ -51,9 +53,9 @@ func (s *Stack) handleConfdUser(w http.ResponseWriter, r *http.Request) {
 			"links":      []any{map[string]any{"rel": "lines", "href": fmt.Sprintf("/api/confd/1.1/lines/%d", l.ID)}},
 		}
 		switch l.Protocol {
-		case LineSCCP:
+		case directory.LineSCCP:
 			line["endpoint_sccp"] = map[string]any{"id": l.ID}
-		case LineCustom:
+		case directory.LineCustom:
 			line["endpoint_custom"] = map[string]any{"id": l.ID, "interface": l.Name}
 		default:
 			line["endpoint_sip"] = map[string]any{
@@ -99,18 +101,18 @@ func confdUserID(u string) int {
 }
 
 // handleConfdInfos: GET /api/confd/1.1/infos (docs/wazo-protocol.md, Lines and registration step 3).
-func (s *Stack) handleConfdInfos(w http.ResponseWriter, r *http.Request) {
+func (s *Side) handleConfdInfos(w http.ResponseWriter, r *http.Request) {
 	if _, cerr := s.authenticate(r, "confd.infos.read"); cerr != nil {
 		s.writeCalldError(w, cerr)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"uuid": s.cfg.stackUUID, "wazo_version": s.cfg.wazoVersion})
+	writeJSON(w, http.StatusOK, map[string]any{"uuid": s.cfg.StackUUID, "wazo_version": s.cfg.WazoVersion})
 }
 
 // handleConfdMergedSIP:
 // GET /api/confd/1.1/users/{uuid}/lines/{line_id}/associated/endpoints/sip
 // (docs/wazo-protocol.md, Lines and registration, Calls API). 404 for SCCP/custom lines, which the SDK ignores (docs/wazo-protocol.md, Lines and registration).
-func (s *Stack) handleConfdMergedSIP(w http.ResponseWriter, r *http.Request) {
+func (s *Side) handleConfdMergedSIP(w http.ResponseWriter, r *http.Request) {
 	u, ok := s.confdUser(w, r, ".lines.read")
 	if !ok {
 		return
@@ -120,7 +122,7 @@ func (s *Stack) handleConfdMergedSIP(w http.ResponseWriter, r *http.Request) {
 		confdNotFound(w, "Line", "id", r.PathValue("line_id"))
 		return
 	}
-	var line *Line
+	var line *directory.Line
 	for i := range u.Lines {
 		if u.Lines[i].ID == lineID {
 			line = &u.Lines[i]
@@ -130,7 +132,7 @@ func (s *Stack) handleConfdMergedSIP(w http.ResponseWriter, r *http.Request) {
 		confdNotFound(w, "Line", "id", lineID)
 		return
 	}
-	if line.Protocol != LineSIP {
+	if line.Protocol != directory.LineSIP {
 		confdNotFound(w, "EndpointSIP", "line_id", lineID)
 		return
 	}
@@ -139,7 +141,7 @@ func (s *Stack) handleConfdMergedSIP(w http.ResponseWriter, r *http.Request) {
 
 // mergedEndpoint renders MergedEndpointSIPSchema; WebRTC lines get the
 // "webrtc" template merged in (docs/wazo-protocol.md, Lines and registration generate_sip_templates).
-func (s *Stack) mergedEndpoint(u User, l Line, merged bool) map[string]any {
+func (s *Side) mergedEndpoint(u directory.User, l directory.Line, merged bool) map[string]any {
 	auth := [][2]string{{"username", l.Username}, {"password", l.Password}}
 	endpoint := [][2]string{}
 	aor := [][2]string{{"qualify_frequency", "60"}, {"maximum_expiration", "3600"}, {"minimum_expiration", "60"}, {"default_expiration", "120"}}
@@ -181,7 +183,7 @@ func (s *Stack) mergedEndpoint(u User, l Line, merged bool) map[string]any {
 	}
 }
 
-func firstExten(l Line) string {
+func firstExten(l directory.Line) string {
 	if len(l.Extensions) > 0 {
 		return l.Extensions[0].Exten
 	}

@@ -1,4 +1,4 @@
-package wazostandin
+package httpside
 
 import (
 	"bytes"
@@ -8,26 +8,29 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/parley-voip/parley/internal/wazostandin/callmodel"
+	"github.com/parley-voip/parley/internal/wazostandin/directory"
 )
 
 type httpEnv struct {
 	t     *testing.T
-	s     *Stack
+	s     *testStack
 	srv   *httptest.Server
 	token string
-	user  User
+	user  directory.User
 }
 
-func newHTTPEnv(t *testing.T, opts ...Option) *httpEnv {
+func newHTTPEnv(t *testing.T, opts ...testOption) *httpEnv {
 	t.Helper()
-	s := New(opts...)
-	u, err := s.AddUser(User{UUID: hostUUID, Username: "alice", Password: "secret", Firstname: "Alice", Lastname: "Agent",
-		Lines: []Line{{Protocol: LineSCCP}, {WebRTC: true, Username: "alicewebrtc", Password: "linepw",
-			Extensions: []Extension{{Exten: "1000"}}}}})
+	s := newTestStack(opts...)
+	u, err := s.AddUser(directory.User{UUID: hostUUID, Username: "alice", Password: "secret", Firstname: "Alice", Lastname: "Agent",
+		Lines: []directory.Line{{Protocol: directory.LineSCCP}, {WebRTC: true, Username: "alicewebrtc", Password: "linepw",
+			Extensions: []directory.Extension{{Exten: "1000"}}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.AddUser(User{UUID: otherUUID, Username: "bob", Password: "pw"}); err != nil {
+	if _, err := s.AddUser(directory.User{UUID: otherUUID, Username: "bob", Password: "pw"}); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewTLSServer(s.Handler())
@@ -177,10 +180,10 @@ func TestCalldErrorPaths(t *testing.T) {
 	e := newHTTPEnv(t)
 	m := e.s.Calls()
 	h1, p1, h2, p2 := twoCalls(t, m)
-	lone, _ := m.NewChannel(ChannelSpec{UserUUID: hostUUID})
-	bobLeg, _ := m.NewChannel(ChannelSpec{UserUUID: otherUUID})
-	h3, _ := m.NewChannel(ChannelSpec{UserUUID: hostUUID})
-	p3, _ := m.NewChannel(ChannelSpec{})
+	lone, _ := m.NewChannel(callmodel.ChannelSpec{UserUUID: hostUUID})
+	bobLeg, _ := m.NewChannel(callmodel.ChannelSpec{UserUUID: otherUUID})
+	h3, _ := m.NewChannel(callmodel.ChannelSpec{UserUUID: hostUUID})
+	p3, _ := m.NewChannel(callmodel.ChannelSpec{})
 	m.Bridge(h3.CallID, p3.CallID)
 	const a = "/api/calld/1.0/users/me"
 	var cid struct {

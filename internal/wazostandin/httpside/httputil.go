@@ -1,10 +1,12 @@
-package wazostandin
+package httpside
 
 import (
 	"encoding/json"
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/parley-voip/parley/internal/wazostandin/callmodel"
 )
 
 // maxBody bounds request bodies: the stand-in must not fall over on any
@@ -23,7 +25,7 @@ func epoch(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }
 
 // writeAuthError writes wazo-auth's error envelope (docs/wazo-protocol.md, Authentication):
 // {"reason":[msg],"timestamp":[t],"status_code":code}.
-func (s *Stack) writeAuthError(w http.ResponseWriter, status int, reason string) {
+func (s *Side) writeAuthError(w http.ResponseWriter, status int, reason string) {
 	writeJSON(w, status, map[string]any{
 		"reason":      []string{reason},
 		"timestamp":   []float64{epoch(s.now())},
@@ -33,7 +35,7 @@ func (s *Stack) writeAuthError(w http.ResponseWriter, status int, reason string)
 
 // writeCalldError writes the xivo REST error envelope (docs/wazo-protocol.md, Calls API):
 // {"message","error_id","details","timestamp"}.
-func (s *Stack) writeCalldError(w http.ResponseWriter, e *CalldError) {
+func (s *Side) writeCalldError(w http.ResponseWriter, e *callmodel.CalldError) {
 	details := e.Details
 	if details == nil {
 		details = map[string]any{}
@@ -58,16 +60,16 @@ func readBody(r *http.Request) ([]byte, error) {
 // authenticate checks X-Auth-Token for a calld/confd route and the ACL it
 // requires. On failure it returns the 401 "unauthorized" error of docs/wazo-protocol.md, Calls API
 // with details {invalid_token, reason, required_access}.
-func (s *Stack) authenticate(r *http.Request, requiredACL string) (*token, *CalldError) {
+func (s *Side) authenticate(r *http.Request, requiredACL string) (*token, *callmodel.CalldError) {
 	id := r.Header.Get("X-Auth-Token")
 	t, ok := s.tokens.lookup(id)
 	if !ok {
-		return nil, &CalldError{http.StatusUnauthorized, "unauthorized", "Unauthorized", map[string]any{
+		return nil, &callmodel.CalldError{Status: http.StatusUnauthorized, ErrorID: "unauthorized", Message: "Unauthorized", Details: map[string]any{
 			"invalid_token": id, "reason": "not_found_or_expired", "required_access": requiredACL,
 		}}
 	}
 	if !aclMatches(t.ACL, requiredACL, t.UserUUID) {
-		return nil, &CalldError{http.StatusUnauthorized, "unauthorized", "Unauthorized", map[string]any{
+		return nil, &callmodel.CalldError{Status: http.StatusUnauthorized, ErrorID: "unauthorized", Message: "Unauthorized", Details: map[string]any{
 			"invalid_token": id, "reason": "missing_permission_or_invalid_tenant", "required_access": requiredACL,
 		}}
 	}

@@ -1,10 +1,12 @@
-package wazostandin
+package httpside
 
 import (
 	"sync"
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/parley-voip/parley/internal/wazostandin/directory"
 )
 
 // token is a wazo-auth token (docs/wazo-protocol.md, Authentication, AUTH token.py).
@@ -41,19 +43,19 @@ type Stats struct {
 // tokenStore holds tokens and refresh tokens (one refresh token per
 // (user, client_id), docs/wazo-protocol.md, Authentication access_type offline).
 type tokenStore struct {
-	s       *Stack
+	now     func() time.Time
 	mu      sync.Mutex
 	tokens  map[string]*token
 	refresh map[string]*refreshEntry // by refresh token value
 	stats   Stats
 }
 
-func newTokenStore(s *Stack) *tokenStore {
-	return &tokenStore{s: s, tokens: map[string]*token{}, refresh: map[string]*refreshEntry{}}
+func newTokenStore(now func() time.Time) *tokenStore {
+	return &tokenStore{now: now, tokens: map[string]*token{}, refresh: map[string]*refreshEntry{}}
 }
 
-func (ts *tokenStore) issue(u *User, lifetime time.Duration, remote, agent string) *token {
-	now := ts.s.now()
+func (ts *tokenStore) issue(u *directory.User, lifetime time.Duration, remote, agent string) *token {
+	now := ts.now()
 	t := &token{
 		ID:          uuid.NewString(),
 		UserUUID:    u.UUID,
@@ -116,7 +118,7 @@ func (ts *tokenStore) lookup(id string) (*token, bool) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	t, ok := ts.tokens[id]
-	if !ok || t.revoked || !ts.s.now().Before(t.ExpiresAt) {
+	if !ok || t.revoked || !ts.now().Before(t.ExpiresAt) {
 		return nil, false
 	}
 	c := *t
@@ -143,7 +145,7 @@ func (ts *tokenStore) expire(id string) bool {
 	if !ok {
 		return false
 	}
-	t.ExpiresAt = ts.s.now().Add(-time.Second)
+	t.ExpiresAt = ts.now().Add(-time.Second)
 	return true
 }
 
@@ -154,7 +156,7 @@ func (ts *tokenStore) count(f func(*Stats)) {
 }
 
 // Stats returns wazo-auth counters.
-func (s *Stack) Stats() Stats {
+func (s *Side) Stats() Stats {
 	s.tokens.mu.Lock()
 	defer s.tokens.mu.Unlock()
 	return s.tokens.stats
@@ -164,7 +166,7 @@ func (s *Stack) Stats() Stats {
 // REST calls with it get 401, GET /token/{t} gets 404 "No such token", and
 // websockets using it are closed with 4003 (docs/wazo-protocol.md, Event websocket). Reports whether the
 // token was known.
-func (s *Stack) ExpireToken(id string) bool {
+func (s *Side) ExpireToken(id string) bool {
 	ok := s.tokens.expire(id)
 	s.ws.recheckTokens()
 	return ok
@@ -172,7 +174,7 @@ func (s *Stack) ExpireToken(id string) bool {
 
 // RevokeToken deletes a token (like DELETE /token/{t}) and closes the
 // websockets using it with 4003.
-func (s *Stack) RevokeToken(id string) bool {
+func (s *Side) RevokeToken(id string) bool {
 	ok := s.tokens.revoke(id)
 	s.ws.recheckTokens()
 	return ok
@@ -180,7 +182,7 @@ func (s *Stack) RevokeToken(id string) bool {
 
 // ValidToken reports whether a token is currently valid and returns its
 // user uuid.
-func (s *Stack) ValidToken(id string) (userUUID string, ok bool) {
+func (s *Side) ValidToken(id string) (userUUID string, ok bool) {
 	t, ok := s.tokens.lookup(id)
 	if !ok {
 		return "", false

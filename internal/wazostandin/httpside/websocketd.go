@@ -1,4 +1,4 @@
-package wazostandin
+package httpside
 
 import (
 	"encoding/json"
@@ -80,11 +80,11 @@ func (r *wsRegistry) recheckTokens() { r.each(func(s *wsSession) { s.request(wsC
 // KillWebsockets drops every websocketd TCP connection without a close
 // frame, as a crashed proxy would (the client sees 1006): a test hook for
 // reconnect logic.
-func (s *Stack) KillWebsockets() { s.ws.each(func(ss *wsSession) { ss.request(wsCtrl{kill: true}) }) }
+func (s *Side) KillWebsockets() { s.ws.each(func(ss *wsSession) { ss.request(wsCtrl{kill: true}) }) }
 
 // CloseWebsockets closes every websocketd session with a close frame
 // carrying code (e.g. 1011 bus error, 4003 token expired).
-func (s *Stack) CloseWebsockets(code int, reason string) {
+func (s *Side) CloseWebsockets(code int, reason string) {
 	s.ws.each(func(ss *wsSession) { ss.request(wsCtrl{code: code, reason: reason}) })
 }
 
@@ -97,7 +97,7 @@ type WebsocketInfo struct {
 }
 
 // Websockets lists the live websocketd sessions.
-func (s *Stack) Websockets() []WebsocketInfo {
+func (s *Side) Websockets() []WebsocketInfo {
 	var out []WebsocketInfo
 	s.ws.each(func(ss *wsSession) {
 		ss.mu.Lock()
@@ -118,7 +118,7 @@ type wsCtrl struct {
 // wsSession is one websocketd v2 connection (docs/wazo-protocol.md, Event websocket-docs/wazo-protocol.md, Event websocket). The HTTP handler
 // goroutine owns it (run); a reader goroutine feeds it frames.
 type wsSession struct {
-	s    *Stack
+	s    *Side
 	conn *websocket.Conn
 
 	ctrl chan wsCtrl
@@ -141,16 +141,11 @@ func (ss *wsSession) request(c wsCtrl) {
 	}
 }
 
-var upgrader = websocket.Upgrader{
-	// Browsers (the SDK) connect from any origin; the token is the auth.
-	CheckOrigin: func(*http.Request) bool { return true },
-}
-
 // handleWebsocket: GET /api/websocketd/?token=T&version=2 (docs/wazo-protocol.md, Event websocket).
 // The token may also come in X-Auth-Token; userUuid and other query
 // parameters are ignored (docs/wazo-protocol.md, Calls API).
-func (s *Stack) handleWebsocket(w http.ResponseWriter, r *http.Request) {
-	conn, err := upgrader.Upgrade(w, r, nil)
+func (s *Side) handleWebsocket(w http.ResponseWriter, r *http.Request) {
+	conn, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // Upgrade already answered with an HTTP error
 	}
@@ -208,7 +203,7 @@ func (ss *wsSession) sendRaw(b []byte) error {
 
 func (ss *wsSession) run(version string) {
 	s := ss.s
-	unsubscribe := s.bus.subscribe(ss.userUUID, func(ev BusEvent) {
+	unsubscribe := s.bus.Subscribe(ss.userUUID, func(ev BusEvent) {
 		ss.mu.Lock()
 		ss.queue = append(ss.queue, ev)
 		ss.mu.Unlock()
@@ -248,7 +243,7 @@ func (ss *wsSession) run(version string) {
 	if err := ss.send("init", map[string]any{"version": ver}); err != nil {
 		return
 	}
-	ping := time.NewTicker(s.cfg.pingInterval)
+	ping := time.NewTicker(s.cfg.PingInterval)
 	defer ping.Stop()
 	expiry := time.NewTimer(ss.untilExpiry())
 	defer expiry.Stop()

@@ -1,4 +1,4 @@
-package wazostandin
+package httpside
 
 import (
 	"crypto/tls"
@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/parley-voip/parley/internal/wazostandin/callmodel"
 )
 
 func (e *httpEnv) dial(t *testing.T, query string, hdr http.Header) *websocket.Conn {
@@ -83,7 +85,7 @@ func TestWebsocketdProtocol(t *testing.T) {
 		t.Fatalf("init %v %v", m, err)
 	}
 	// an event before start is dropped
-	e.s.Calls().NewChannel(ChannelSpec{UserUUID: hostUUID, CallerIDName: "before"})
+	e.s.Calls().NewChannel(callmodel.ChannelSpec{UserUUID: hostUUID, CallerIDName: "before"})
 	for _, f := range []string{
 		`{"op":"subscribe","data":{"event_name":"call_created"}}`,
 		`{"op":"start"}`, // no data key (docs/wazo-protocol.md, Calls API)
@@ -102,9 +104,9 @@ func TestWebsocketdProtocol(t *testing.T) {
 			t.Fatalf("pong %v", m)
 		}
 	}
-	e.s.Calls().NewChannel(ChannelSpec{UserUUID: otherUUID}) // not for us
-	e.s.Calls().SetMuted("1700000000.1", true)               // call_updated: not subscribed
-	e.s.Calls().NewChannel(ChannelSpec{UserUUID: hostUUID, CallerIDName: "after"})
+	e.s.Calls().NewChannel(callmodel.ChannelSpec{UserUUID: otherUUID}) // not for us
+	e.s.Calls().SetMuted("1700000000.1", true)                         // call_updated: not subscribed
+	e.s.Calls().NewChannel(callmodel.ChannelSpec{UserUUID: hostUUID, CallerIDName: "after"})
 	m, err = readOp(t, c)
 	if err != nil || m["op"] != "event" {
 		t.Fatalf("event %v %v", m, err)
