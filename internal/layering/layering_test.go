@@ -96,7 +96,28 @@ func rules() []rule {
 		{
 			name: "the stand-in shares no media or SDP code with Parley",
 			from: under("internal/wazostandin"), transitive: true,
-			forbidden: local("internal/rtc", "internal/sipua", "phone", "wazoline", "conference"),
+			forbidden: local(append([]string{"internal/rtc", "internal/sipua", "phone", "wazoline", "conference", "phoneaudio"}, frontEnds...)...),
+		},
+		{
+			// The call model is calld's state: it publishes events through a
+			// func it is given and asks the SIP side to end legs through
+			// ChannelHooks, so it can be tested (and reasoned about) alone.
+			name: "the stand-in's call model speaks neither SIP nor HTTP",
+			from: under("internal/wazostandin/callmodel"), transitive: true,
+			forbidden: append(local("internal/wazostandin/sipside", "internal/wazostandin/httpside", "internal/wazostandin/media"),
+				"net/http", "github.com/emiago/sipgo"),
+		},
+		{
+			name: "the stand-in's SIP side never reaches its HTTP side",
+			from: under("internal/wazostandin/sipside"), transitive: true,
+			forbidden: local("internal/wazostandin/httpside"),
+		},
+		{
+			// The SIP websocket is mounted as a plain http.Handler the stack
+			// passes in.
+			name: "the stand-in's HTTP side never reaches its SIP side",
+			from: under("internal/wazostandin/httpside"), transitive: true,
+			forbidden: local("internal/wazostandin/sipside", "internal/wazostandin/media"),
 		},
 		{
 			name: "wazo is a pure API client",
@@ -171,6 +192,10 @@ func TestRulesCatchViolations(t *testing.T) {
 		{pkg{ImportPath: module + "/audio", Deps: []string{module + "/phone"}}, "audio sits below phone"},
 		{pkg{ImportPath: module + "/headless", TestImports: []string{"fyne.io/fyne/v2/test"}}, "only gui imports Fyne"},
 		{pkg{ImportPath: module + "/internal/wazostandin/sipside", Deps: []string{module + "/internal/rtc"}}, "the stand-in shares no media or SDP code with Parley"},
+		{pkg{ImportPath: module + "/internal/wazostandin/callmodel", Deps: []string{"net/http"}}, "the stand-in's call model speaks neither SIP nor HTTP"},
+		{pkg{ImportPath: module + "/internal/wazostandin/callmodel", Imports: []string{module + "/internal/wazostandin/sipside"}}, "the stand-in's call model speaks neither SIP nor HTTP"},
+		{pkg{ImportPath: module + "/internal/wazostandin/sipside", Deps: []string{module + "/internal/wazostandin/httpside"}}, "the stand-in's SIP side never reaches its HTTP side"},
+		{pkg{ImportPath: module + "/internal/wazostandin/httpside", Imports: []string{module + "/internal/wazostandin/sipside"}}, "the stand-in's HTTP side never reaches its SIP side"},
 	}
 	for _, c := range cases {
 		t.Run(c.rule, func(t *testing.T) {

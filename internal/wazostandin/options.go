@@ -3,6 +3,8 @@ package wazostandin
 import (
 	"log/slog"
 	"time"
+
+	"github.com/parley-voip/parley/internal/wazostandin/sipside"
 )
 
 // Option configures a Stack (functional options, pion/sipgo style).
@@ -20,7 +22,7 @@ type config struct {
 	callIDBase    int64
 	addr          string
 	hostnames     []string
-	sip           sipConfig // SIP/B2BUA side (sip_options.go)
+	sip           sipside.Config // SIP/B2BUA side tunables; New adds the wiring
 }
 
 func defaultConfig() config {
@@ -34,7 +36,7 @@ func defaultConfig() config {
 		callIDBase:   1700000000,
 		addr:         "127.0.0.1:0",
 		hostnames:    []string{"localhost"},
-		sip:          defaultSIPConfig(),
+		sip:          sipside.DefaultConfig(),
 	}
 }
 
@@ -99,3 +101,48 @@ func WithAddr(a string) Option { return func(c *config) { c.addr = a } }
 func WithHostnames(h ...string) Option {
 	return func(c *config) { c.hostnames = append(c.hostnames, h...) }
 }
+
+// WithExtensions replaces the dial plan of scripted peers (default
+// DefaultExtensions). Dialling anything else gets 404 (docs/wazo-protocol.md, Stand-in differences: dialing fails
+// with 404 for non-routable extensions).
+func WithExtensions(ext map[string]PeerSpec) Option {
+	return func(c *config) {
+		m := make(map[string]PeerSpec, len(ext))
+		for k, v := range ext {
+			m[k] = v
+		}
+		c.sip.Extensions = m
+	}
+}
+
+// WithExtension adds or replaces one scripted peer in the dial plan.
+func WithExtension(exten string, p PeerSpec) Option {
+	return func(c *config) {
+		m := make(map[string]PeerSpec, len(c.sip.Extensions)+1)
+		for k, v := range c.sip.Extensions {
+			m[k] = v
+		}
+		m[exten] = p
+		c.sip.Extensions = m
+	}
+}
+
+// WithQualifyInterval sets how often the registrar sends OPTIONS on each
+// registered flow (Asterisk qualify_frequency, docs/wazo-protocol.md, Lines and registration; default 60 s).
+// It also keeps nginx's 188 s read timeout from firing (docs/wazo-protocol.md, Authentication).
+func WithQualifyInterval(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.sip.Qualify = d
+		}
+	}
+}
+
+// WithMediaLoopback sets whether the media sessions towards the user offer
+// loopback ICE candidates (default true: the stand-in usually runs on the
+// same machine as the softphone).
+func WithMediaLoopback(on bool) Option { return func(c *config) { c.sip.Loopback = on } }
+
+// WithDigestRealm sets the digest realm of the 401 challenges (default: the
+// SIP domain the client used; clients must not hard-code it, docs/wazo-protocol.md, Lines and registration).
+func WithDigestRealm(r string) Option { return func(c *config) { c.sip.Realm = r } }

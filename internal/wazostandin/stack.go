@@ -6,6 +6,13 @@
 // behaviour of docs/wazo-protocol.md, Calls API. The SIP/B2BUA side drives the call model through
 // Stack.Calls() and receives "hang this channel up" requests through
 // ChannelHooks.
+//
+// The stand-in has three parts, each its own package, and Stack wires them:
+// callmodel (channels, bridges, conferences, transfers; no HTTP, no SIP),
+// sipside (registrar, B2BUA, scripted peers, mixer; drives the call model)
+// and httpside (wazo-auth, confd, calld routes, websocketd, event bus).
+// directory holds the users the HTTP and SIP sides share. This package
+// re-exports their types (api.go) so callers import only wazostandin.
 package wazostandin
 
 import (
@@ -18,6 +25,11 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/parley-voip/parley/internal/wazostandin/callmodel"
+	"github.com/parley-voip/parley/internal/wazostandin/directory"
+	"github.com/parley-voip/parley/internal/wazostandin/httpside"
+	"github.com/parley-voip/parley/internal/wazostandin/sipside"
 )
 
 // Stack is the embedded Wazo server. Create it with New, register users
@@ -26,17 +38,11 @@ import (
 type Stack struct {
 	cfg config
 
-	mu         sync.Mutex
-	users      map[string]*User // by uuid
-	nextLineID int
-
-	tokens *tokenStore
-	calls  *CallModel
-	bus    *eventBus
-	ws     *wsRegistry
-
-	handler http.Handler
-	sip     *sipSide // SIP over WSS registrar + B2BUA (sip_side.go)
+	users *directory.Directory
+	bus   *httpside.Bus
+	calls *callmodel.Model
+	sip   *sipside.Side  // SIP over WSS registrar + B2BUA
+	http  *httpside.Side // REST routes and websocketd
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -62,22 +68,54 @@ func New(opts ...Option) *Stack {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Stack{
 		cfg:    cfg,
-		users:  map[string]*User{},
+		users:  directory.New(cfg.tenantUUID),
 		ctx:    ctx,
 		cancel: cancel,
 	}
-	s.bus = newEventBus(s)
-	s.tokens = newTokenStore(s)
-	s.ws = newWSRegistry()
-	s.calls = newCallModel(s)
-	s.sip = newSIPSide(s)
-	s.handler = s.routes()
+	// Wiring order follows the arrows: the bus and the directory need
+	// nothing, the call model publishes to the bus, the SIP side drives the
+	// call model, and the HTTP side serves all of it plus the SIP websocket.
+	s.bus = httpside.NewBus(cfg.now, cfg.stackUUID, cfg.log)
+	s.calls = callmodel.New(callmodel.Config{
+		CallIDBase:    cfg.callIDBase,
+		Now:           cfg.now,
+		DefaultTenant: cfg.tenantUUID,
+		TenantOf: func(userUUID string) (string, bool) {
+			u, ok := s.users.User(userUUID)
+			return u.TenantUUID, ok
+		},
+		Publish: s.bus.Publish,
+		Hooks:   cfg.hooks,
+	})
+	sip := cfg.sip
+	sip.Log, sip.Now = cfg.log, cfg.now
+	sip.Calls, sip.Users, sip.Hooks = s.calls, s.users, cfg.hooks
+	sip.ListenAddr = s.listenAddr
+	sip.Subscribe = func(fn func()) func() { return s.bus.Subscribe("", func(BusEvent) { fn() }) }
+	s.sip = sipside.New(sip)
+	s.http = httpside.New(httpside.Config{
+		Log: cfg.log, Now: cfg.now, TokenLifetime: cfg.tokenLifetime,
+		StackUUID: cfg.stackUUID, WazoVersion: cfg.wazoVersion, PingInterval: cfg.pingInterval,
+		Users: s.users, Calls: s.calls, Bus: s.bus,
+		SIPWebSocket: http.HandlerFunc(s.sip.HandleWS),
+	})
 	return s
+}
+
+// listenAddr is the address Start or Serve listens on, nil before: the SIP
+// side puts its port in Via/Contact.
+func (s *Stack) listenAddr() net.Addr {
+	s.srvMu.Lock()
+	defer s.srvMu.Unlock()
+	if s.ln == nil {
+		return nil
+	}
+	return s.ln.Addr()
 }
 
 // Handler is the HTTP handler serving every route of docs/wazo-protocol.md, Calls API and the
 // websocketd endpoint of docs/wazo-protocol.md, Event websocket.
-func (s *Stack) Handler() http.Handler { return s.handler }
+func (s *Stack) Handler() http.Handler { return s.http.Handler() }
 
 // Calls is the call model the SIP side drives.
 func (s *Stack) Calls() *CallModel { return s.calls }
@@ -129,7 +167,7 @@ func (s *Stack) prepare(l net.Listener) (*http.Server, error) {
 		return nil, ErrAlreadyStarted
 	}
 	s.srv = &http.Server{
-		Handler:           s.handler,
+		Handler:           s.http.Handler(),
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12},
 		ReadHeaderTimeout: 10 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return s.ctx },
@@ -208,8 +246,8 @@ func (s *Stack) Close() error {
 	s.srvMu.Unlock()
 
 	s.cancel()
-	s.ws.closeAll()
-	s.sip.close() // BYE nothing: hang up media, close SIP connections and goroutines
+	s.http.Close() // websockets closed with 1001
+	s.sip.Close()  // BYE nothing: hang up media, close SIP connections and goroutines
 	var err error
 	if srv != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -223,4 +261,64 @@ func (s *Stack) Close() error {
 	return err
 }
 
-func (s *Stack) now() time.Time { return s.cfg.now() }
+// AddUser registers a user. Missing UUID, tenant, line ids, endpoint uuids
+// and line usernames are generated; the stored user is returned.
+func (s *Stack) AddUser(u User) (User, error) { return s.users.Add(u) }
+
+// User returns a copy of the user with that uuid.
+func (s *Stack) User(userUUID string) (User, bool) { return s.users.User(userUUID) }
+
+// LineByUsername finds the user and SIP line whose digest username is
+// given; the SIP registrar uses it to check REGISTER credentials (docs/wazo-protocol.md, Lines and registration).
+func (s *Stack) LineByUsername(username string) (User, Line, bool) {
+	return s.users.LineByUsername(username)
+}
+
+// Subscribe registers fn for the events targeted at userUUID ("" = all
+// events). fn runs synchronously while the call model holds its lock: it
+// must only record or queue the event, never call back into the stack.
+// The returned func unsubscribes.
+func (s *Stack) Subscribe(userUUID string, fn func(BusEvent)) (cancel func()) {
+	return s.bus.Subscribe(userUUID, fn)
+}
+
+// Ring makes a scripted peer call the user (see sipside.Side.Ring): both
+// channels appear in the call model, an INVITE goes over the user's
+// registered WebSocket flow, and on 200 the model answers and bridges them.
+func (s *Stack) Ring(userUUID, fromNumber, fromName string, opts ...RingOption) (*RingingCall, error) {
+	return s.sip.Ring(userUUID, fromNumber, fromName, opts...)
+}
+
+// Peer returns the running scripted peer of a channel (e.g. a PeerRecorder
+// whose Heard audio a test analyses), or false when that channel is not a
+// live peer.
+func (s *Stack) Peer(channelID string) (*Peer, bool) { return s.sip.Peer(channelID) }
+
+// Stats returns wazo-auth counters.
+func (s *Stack) Stats() Stats { return s.http.Stats() }
+
+// ExpireToken makes a token expired now (as if its lifetime had passed):
+// REST calls with it get 401, GET /token/{t} gets 404 "No such token", and
+// websockets using it are closed with 4003 (docs/wazo-protocol.md, Event websocket). Reports whether the
+// token was known.
+func (s *Stack) ExpireToken(id string) bool { return s.http.ExpireToken(id) }
+
+// RevokeToken deletes a token (like DELETE /token/{t}) and closes the
+// websockets using it with 4003.
+func (s *Stack) RevokeToken(id string) bool { return s.http.RevokeToken(id) }
+
+// ValidToken reports whether a token is currently valid and returns its
+// user uuid.
+func (s *Stack) ValidToken(id string) (userUUID string, ok bool) { return s.http.ValidToken(id) }
+
+// KillWebsockets drops every websocketd TCP connection without a close
+// frame, as a crashed proxy would (the client sees 1006): a test hook for
+// reconnect logic.
+func (s *Stack) KillWebsockets() { s.http.KillWebsockets() }
+
+// CloseWebsockets closes every websocketd session with a close frame
+// carrying code (e.g. 1011 bus error, 4003 token expired).
+func (s *Stack) CloseWebsockets(code int, reason string) { s.http.CloseWebsockets(code, reason) }
+
+// Websockets lists the live websocketd sessions.
+func (s *Stack) Websockets() []WebsocketInfo { return s.http.Websockets() }

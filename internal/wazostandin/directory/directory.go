@@ -1,0 +1,224 @@
+// Package directory holds the users the stand-in knows: what wazo-auth logs
+// in, what wazo-confd describes and whose SIP lines the registrar
+// authenticates. Both the HTTP side and the SIP side read it; neither owns
+// it.
+package directory
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/google/uuid"
+)
+
+// Errors of the user directory.
+var (
+	// ErrInvalidUser: Add got a user without username or password.
+	ErrInvalidUser = errors.New("wazostandin: a user needs a username and a password")
+	// ErrDuplicateUser: Add got a username or uuid that already exists.
+	ErrDuplicateUser = errors.New("wazostandin: user already exists")
+	// ErrNoSuchUser: the user uuid is unknown.
+	ErrNoSuchUser = errors.New("wazostandin: no such user")
+)
+
+// LineProtocol is the endpoint kind of a confd line.
+type LineProtocol string
+
+// Line protocols (docs/wazo-protocol.md, Lines and registration step 4: only SIP lines have a merged SIP endpoint).
+const (
+	LineSIP    LineProtocol = "sip"
+	LineSCCP   LineProtocol = "sccp"
+	LineCustom LineProtocol = "custom"
+)
+
+// Line is a confd line attached to a user (docs/wazo-protocol.md, Lines and registration).
+type Line struct {
+	ID       int
+	Name     string
+	Context  string
+	Protocol LineProtocol // default LineSIP
+	// WebRTC merges the "webrtc" endpoint template (docs/wazo-protocol.md, Lines and registration): the line gets
+	// endpoint option ["webrtc","yes"] and is picked by Wazo.Phone.connect.
+	WebRTC bool
+	// Username/Password are the SIP digest credentials (auth section).
+	Username     string
+	Password     string
+	EndpointUUID string
+	Extensions   []Extension
+}
+
+// Extension is a line extension {exten, context}.
+type Extension struct {
+	ID      int
+	Exten   string
+	Context string
+}
+
+// User is a Wazo user known to wazo-auth and wazo-confd.
+type User struct {
+	UUID       string
+	Username   string
+	Password   string
+	Firstname  string
+	Lastname   string
+	Email      string
+	TenantUUID string
+	// ACL overrides the default user policy (see DefaultUserACL).
+	ACL   []string
+	Lines []Line
+}
+
+// DisplayName is "Firstname Lastname" (the SDK's SIP display name, docs/wazo-protocol.md, Lines and registration).
+func (u User) DisplayName() string {
+	return strings.TrimSpace(u.Firstname + " " + u.Lastname)
+}
+
+// DefaultUserACL is the policy given to users without an explicit ACL. It
+// mirrors the default user policy of docs/wazo-protocol.md, Authentication plus the calld/auth routes a
+// softphone uses; "me" is substituted with the token's user (docs/wazo-protocol.md, Authentication).
+func DefaultUserACL() []string {
+	return []string{
+		"websocketd",
+		"events.calls.me",
+		"events.conferences.users.me.#",
+		"events.transfers.me",
+		"events.auth.users.me.#",
+		"confd.users.me.read",
+		"confd.users.me.#.read",
+		"confd.infos.read",
+		"calld.users.me.#",
+		"auth.users.me.#",
+	}
+}
+
+// Directory stores the users. All methods are safe for concurrent use and
+// hand out copies, so a caller can never change a stored user.
+type Directory struct {
+	defaultTenant string
+
+	mu         sync.Mutex
+	users      map[string]*User // by uuid
+	nextLineID int
+}
+
+// New makes an empty directory whose users default to defaultTenant.
+func New(defaultTenant string) *Directory {
+	return &Directory{defaultTenant: defaultTenant, users: map[string]*User{}}
+}
+
+// Add registers a user. Missing UUID, tenant, line ids, endpoint uuids
+// and line usernames are generated; the stored user is returned.
+func (s *Directory) Add(u User) (User, error) {
+	if u.Username == "" || u.Password == "" {
+		return User{}, ErrInvalidUser
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u.UUID == "" {
+		u.UUID = uuid.NewString()
+	}
+	if _, ok := s.users[u.UUID]; ok {
+		return User{}, fmt.Errorf("%w: uuid %s", ErrDuplicateUser, u.UUID)
+	}
+	for _, o := range s.users {
+		if o.Username == u.Username {
+			return User{}, fmt.Errorf("%w: username %s", ErrDuplicateUser, u.Username)
+		}
+	}
+	if u.TenantUUID == "" {
+		u.TenantUUID = s.defaultTenant
+	}
+	if u.ACL == nil {
+		u.ACL = DefaultUserACL()
+	}
+	lines := make([]Line, len(u.Lines))
+	for i, l := range u.Lines {
+		if l.ID == 0 {
+			s.nextLineID++
+			l.ID = s.nextLineID
+		}
+		if l.Protocol == "" {
+			l.Protocol = LineSIP
+		}
+		if l.Context == "" {
+			l.Context = "default"
+		}
+		if l.EndpointUUID == "" {
+			l.EndpointUUID = uuid.NewString()
+		}
+		if l.Username == "" {
+			l.Username = fmt.Sprintf("line%d", l.ID)
+		}
+		if l.Name == "" {
+			l.Name = l.Username
+		}
+		l.Extensions = append([]Extension(nil), l.Extensions...)
+		for j := range l.Extensions {
+			if l.Extensions[j].ID == 0 {
+				s.nextLineID++
+				l.Extensions[j].ID = s.nextLineID
+			}
+			if l.Extensions[j].Context == "" {
+				l.Extensions[j].Context = l.Context
+			}
+		}
+		lines[i] = l
+	}
+	u.Lines = lines
+	u.ACL = append([]string(nil), u.ACL...)
+	stored := u
+	s.users[u.UUID] = &stored
+	return cloneUser(stored), nil
+}
+
+// User returns a copy of the user with that uuid.
+func (s *Directory) User(userUUID string) (User, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.users[userUUID]
+	if !ok {
+		return User{}, false
+	}
+	return cloneUser(*u), true
+}
+
+// LineByUsername finds the user and SIP line whose digest username is
+// given; the SIP registrar uses it to check REGISTER credentials (docs/wazo-protocol.md, Lines and registration).
+func (s *Directory) LineByUsername(username string) (User, Line, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, u := range s.users {
+		for _, l := range u.Lines {
+			if l.Protocol == LineSIP && l.Username == username {
+				return cloneUser(*u), l, true
+			}
+		}
+	}
+	return User{}, Line{}, false
+}
+
+// ByUsername returns a copy of the user who logs in as name (wazo-auth's
+// wazo_user backend).
+func (s *Directory) ByUsername(name string) (User, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, u := range s.users {
+		if u.Username == name {
+			return cloneUser(*u), true
+		}
+	}
+	return User{}, false
+}
+
+func cloneUser(u User) User {
+	u.ACL = append([]string(nil), u.ACL...)
+	lines := make([]Line, len(u.Lines))
+	for i, l := range u.Lines {
+		l.Extensions = append([]Extension(nil), l.Extensions...)
+		lines[i] = l
+	}
+	u.Lines = lines
+	return u
+}
