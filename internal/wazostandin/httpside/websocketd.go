@@ -134,8 +134,19 @@ func (ss *wsSession) closeWith(code int, reason string) {
 	_ = ss.conn.Close()
 }
 
+// send writes a server frame: {op, code} and data only when there is some,
+// as websocketd's encoder does (wazo_websocketd/protocol.py).
 func (ss *wsSession) send(op string, data any) error {
-	b, err := json.Marshal(map[string]any{"op": op, "code": 0, "data": data})
+	code := 0
+	m := wire.Message{Op: op, Code: &code}
+	if data != nil {
+		raw, err := json.Marshal(data)
+		if err != nil {
+			return err
+		}
+		m.Data = raw
+	}
+	b, err := json.Marshal(m)
 	if err != nil {
 		return err
 	}
@@ -186,7 +197,7 @@ func (ss *wsSession) run(version string) {
 	if version == "1" {
 		ver = 1
 	}
-	if err := ss.send("init", map[string]any{"version": ver}); err != nil {
+	if err := ss.send(wire.OpInit, map[string]any{"version": ver}); err != nil {
 		return
 	}
 	ping := time.NewTicker(s.cfg.PingInterval)
@@ -280,11 +291,7 @@ func (ss *wsSession) flush() error {
 		if ev.RequiredACL != "" && !aclMatches(acl, ev.RequiredACL, user) {
 			continue
 		}
-		b, err := json.Marshal(map[string]any{"op": "event", "code": 0, "data": ev.Message})
-		if err != nil {
-			continue
-		}
-		if err := ss.sendRaw(b); err != nil {
+		if err := ss.send(wire.OpEvent, ev.Message); err != nil {
 			return err
 		}
 	}
@@ -296,17 +303,17 @@ func (ss *wsSession) flush() error {
 // field an op needs; 4002 for a refused token. "start" without "data" is
 // accepted (docs/wazo-protocol.md, Calls API).
 func (ss *wsSession) handle(msg []byte) (int, string) {
-	var frame map[string]json.RawMessage
+	var frame wire.Message
 	if err := json.Unmarshal(msg, &frame); err != nil {
 		return CloseProtocolError, "invalid json"
 	}
-	var op string
-	if err := json.Unmarshal(frame["op"], &op); err != nil || op == "" {
+	op := frame.Op
+	if op == "" {
 		return CloseProtocolError, "missing op"
 	}
 	field := func(name string) (string, bool) {
 		var data map[string]json.RawMessage
-		if err := json.Unmarshal(frame["data"], &data); err != nil {
+		if err := json.Unmarshal(frame.Data, &data); err != nil {
 			return "", false
 		}
 		var v string
@@ -316,7 +323,7 @@ func (ss *wsSession) handle(msg []byte) (int, string) {
 		return v, true
 	}
 	switch op {
-	case "subscribe":
+	case wire.OpSubscribe:
 		name, ok := field("event_name")
 		if !ok {
 			return CloseProtocolError, "subscribe needs data.event_name"
@@ -326,26 +333,26 @@ func (ss *wsSession) handle(msg []byte) (int, string) {
 			ss.subs = append(ss.subs, name)
 		}
 		ss.mu.Unlock()
-		if ss.send("subscribe", nil) != nil {
+		if ss.send(wire.OpSubscribe, nil) != nil {
 			return websocket.CloseAbnormalClosure, ""
 		}
-	case "start":
+	case wire.OpStart:
 		ss.mu.Lock()
 		ss.started = true
 		ss.queue = nil // events before start are dropped
 		ss.mu.Unlock()
-		if ss.send("start", nil) != nil {
+		if ss.send(wire.OpStart, nil) != nil {
 			return websocket.CloseAbnormalClosure, ""
 		}
-	case "ping":
+	case wire.OpPing:
 		payload, ok := field("payload")
 		if !ok {
 			return CloseProtocolError, "ping needs data.payload"
 		}
-		if ss.send("pong", map[string]any{"payload": payload}) != nil {
+		if ss.send(wire.OpPong, map[string]any{"payload": payload}) != nil {
 			return websocket.CloseAbnormalClosure, ""
 		}
-	case "token":
+	case wire.OpToken:
 		id, ok := field("token")
 		if !ok {
 			return CloseProtocolError, "token needs data.token"
@@ -357,7 +364,7 @@ func (ss *wsSession) handle(msg []byte) (int, string) {
 		ss.mu.Lock()
 		ss.tokenID, ss.acl, ss.expiresAt = t.ID, t.ACL, t.ExpiresAt
 		ss.mu.Unlock()
-		if ss.send("token", nil) != nil {
+		if ss.send(wire.OpToken, nil) != nil {
 			return websocket.CloseAbnormalClosure, ""
 		}
 	default:

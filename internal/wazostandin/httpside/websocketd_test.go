@@ -103,6 +103,11 @@ func TestWebsocketdProtocol(t *testing.T) {
 		if op == "pong" && m["data"].(map[string]any)["payload"] != "hello" {
 			t.Fatalf("pong %v", m)
 		}
+		// websocketd's encoder writes data only when there is some
+		// (wazo_websocketd/protocol.py): {"op":"start","code":0}.
+		if _, has := m["data"]; has != (op == "pong") || m["code"] != float64(0) {
+			t.Fatalf("%s reply is not shaped like the platform's: %v", op, m)
+		}
 	}
 	e.s.Calls().NewChannel(callmodel.ChannelSpec{UserUUID: otherUUID}) // not for us
 	e.s.Calls().SetMuted("1700000000.1", true)                         // call_updated: not subscribed
