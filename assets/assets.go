@@ -8,3 +8,12 @@ import _ "embed"
 //
 //go:embed icon.png
 var Icon []byte
+
+// Microphone icons for the mute control (a speaker icon would say the
+// far end is silenced, which is not what mute does).
+var (
+	//go:embed mic.svg
+	MicIcon []byte
+	//go:embed mic-off.svg
+	MicOffIcon []byte
+)

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/parley-voip/parley/assets"
 	"github.com/parley-voip/parley/phone"
 )
 
@@ -86,7 +87,26 @@ type callRow struct {
 	resume  *widget.Button
 	mute    *widget.Button
 	unmute  *widget.Button
-	box     *fyne.Container
+	// holdSlot and muteSlot hold the button pairs that take turns.
+	holdSlot, muteSlot *fyne.Container
+	box                *fyne.Container
+}
+
+// micIcon and micOffIcon are the mute control's icons, in the theme's
+// foreground colour.
+func micIcon() fyne.Resource {
+	return theme.NewThemedResource(fyne.NewStaticResource("mic.svg", assets.MicIcon))
+}
+
+func micOffIcon() fyne.Resource {
+	return theme.NewThemedResource(fyne.NewStaticResource("mic-off.svg", assets.MicOffIcon))
+}
+
+// toggleSlot lays out two buttons that are never shown together in one
+// cell as wide as the wider of them.
+func toggleSlot(a, b *widget.Button) *fyne.Container {
+	am, bm := a.MinSize(), b.MinSize()
+	return container.NewGridWrap(fyne.NewSize(max(am.Width, bm.Width), max(am.Height, bm.Height)), a, b)
 }
 
 func newCallRow(id string, a callActions) *callRow {
@@ -96,18 +116,21 @@ func newCallRow(id string, a callActions) *callRow {
 		details: widget.NewLabel(""),
 		badges:  widget.NewLabel(""),
 		answer:  widget.NewButtonWithIcon("Answer", theme.ConfirmIcon(), on(a.answer)),
-		reject:  widget.NewButtonWithIcon("Reject", theme.CancelIcon(), on(a.reject)),
+		reject:  widget.NewButtonWithIcon("Decline", theme.CancelIcon(), on(a.reject)),
 		hangup:  widget.NewButtonWithIcon("Hang up", theme.CancelIcon(), on(a.hangup)),
 		hold:    widget.NewButtonWithIcon("Hold", theme.MediaPauseIcon(), on(a.hold)),
 		resume:  widget.NewButtonWithIcon("Resume", theme.MediaPlayIcon(), on(a.resume)),
-		mute:    widget.NewButtonWithIcon("Mute", theme.VolumeMuteIcon(), on(a.mute)),
-		unmute:  widget.NewButtonWithIcon("Unmute", theme.VolumeUpIcon(), on(a.unmute)),
+		mute:    widget.NewButtonWithIcon("Mute", micIcon(), on(a.mute)),
+		unmute:  widget.NewButtonWithIcon("Unmute", micOffIcon(), on(a.unmute)),
 	}
 	r.answer.Importance = widget.SuccessImportance
 	r.reject.Importance = widget.DangerImportance
 	r.hangup.Importance = widget.DangerImportance
 	r.badges.Importance = widget.WarningImportance
-	buttons := container.NewHBox(r.answer, r.reject, r.hold, r.resume, r.mute, r.unmute, r.hangup)
+	// Hold/Resume and Mute/Unmute take turns in one fixed-width slot each,
+	// so Hang up never moves under the pointer when one of them is pressed.
+	r.holdSlot, r.muteSlot = toggleSlot(r.hold, r.resume), toggleSlot(r.mute, r.unmute)
+	buttons := container.NewHBox(r.answer, r.reject, r.holdSlot, r.muteSlot, r.hangup)
 	r.box = container.NewVBox(r.who, r.details, r.badges, buttons, widget.NewSeparator())
 	return r
 }
@@ -117,7 +140,7 @@ func (r *callRow) update(cs phone.CallSession, active bool, now time.Time) {
 	setText(r.details, detailsText(cs, now))
 
 	var badges []string
-	if active {
+	if active && !cs.Paused { // "Active · On hold" says two things at once
 		badges = append(badges, "Active")
 	}
 	if cs.Paused {
@@ -139,8 +162,10 @@ func (r *callRow) update(cs phone.CallSession, active bool, now time.Time) {
 	setVisible(r.hangup, !ringingHere)
 	setVisible(r.hold, talking && !cs.Paused)
 	setVisible(r.resume, talking && cs.Paused)
+	setVisible(r.holdSlot, talking)
 	setVisible(r.mute, !ringingHere && !cs.Muted)
 	setVisible(r.unmute, !ringingHere && cs.Muted)
+	setVisible(r.muteSlot, !ringingHere)
 }
 
 func setText(l *widget.Label, text string) {

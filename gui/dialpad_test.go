@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 )
@@ -134,5 +135,31 @@ func TestToneFailureIsShown(t *testing.T) {
 	f.waitForOp("SendDTMF " + id + " 5")
 	f.waitUntil("the failure notice", func() bool {
 		return f.m.notice.Visible() && strings.HasPrefix(f.m.notice.Text, "Could not send the tone")
+	})
+}
+
+// Pressing Hold or Mute must not move Hang up from under the pointer: the
+// button pairs share fixed-width slots.
+func TestHangUpStaysPutWhenHoldingAndMuting(t *testing.T) {
+	f, id := talkingFixture(t)
+	var before fyne.Position
+	f.waitUntil("the row laid out", func() bool {
+		r := f.row(id)
+		if r == nil || !r.hold.Visible() {
+			return false
+		}
+		test.LaidOutObjects(f.m.Window().Content())
+		before = r.hangup.Position()
+		return true
+	})
+	f.tap(func() *widget.Button { return f.row(id).hold })
+	f.waitUntil("held", func() bool { return f.row(id).resume.Visible() })
+	f.tap(func() *widget.Button { return f.row(id).mute })
+	f.waitUntil("muted", func() bool { return f.row(id).unmute.Visible() })
+	f.ui.do(func() {
+		test.LaidOutObjects(f.m.Window().Content())
+		if after := f.row(id).hangup.Position(); after != before {
+			t.Errorf("Hang up moved from %v to %v", before, after)
+		}
 	})
 }

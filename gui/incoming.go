@@ -71,12 +71,12 @@ func (d *incomingDialogs) open(cs phone.CallSession) *incomingDialog {
 	dlg.status.Importance = widget.DangerImportance
 	dlg.status.Wrapping = fyne.TextWrapWord
 	dlg.status.Hide()
-	dlg.accept = widget.NewButtonWithIcon("Accept", theme.ConfirmIcon(), func() {
+	dlg.accept = widget.NewButtonWithIcon("Answer", theme.ConfirmIcon(), func() {
 		dlg.setBusy(true)
 		d.accept(id)
 	})
 	dlg.accept.Importance = widget.SuccessImportance
-	dlg.reject = widget.NewButtonWithIcon("Reject", theme.CancelIcon(), func() {
+	dlg.reject = widget.NewButtonWithIcon("Decline", theme.CancelIcon(), func() {
 		dlg.setBusy(true)
 		d.reject(id)
 	})
@@ -89,7 +89,7 @@ func (d *incomingDialogs) open(cs phone.CallSession) *incomingDialog {
 	return dlg
 }
 
-// showError reports a failed Accept or Reject in the call's dialog and lets
+// showError reports a failed Answer or Decline in the call's dialog and lets
 // the agent try again, if the call still rings.
 func (d *incomingDialogs) showError(id, text string) {
 	dlg, ok := d.dialogs[id]

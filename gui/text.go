@@ -45,6 +45,9 @@ func detailsText(cs phone.CallSession, now time.Time) string {
 	if !cs.IsCaller {
 		direction = "Incoming"
 	}
+	if cs.Status == phone.StatusIncoming {
+		return statusText(cs) // "Incoming · Incoming call" said it twice
+	}
 	text := direction + " · " + statusText(cs)
 	if cs.Answered {
 		text += " · " + durationText(cs.Duration(now))
