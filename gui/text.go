@@ -48,7 +48,10 @@ func detailsText(cs phone.CallSession, now time.Time) string {
 	if cs.Status == phone.StatusIncoming {
 		return statusText(cs) // "Incoming · Incoming call" said it twice
 	}
-	text := direction + " · " + statusText(cs)
+	text := direction
+	if cs.Status != phone.StatusHeld { // the row's badge says "On hold"
+		text += " · " + statusText(cs)
+	}
 	if cs.Answered {
 		text += " · " + durationText(cs.Duration(now))
 	}
