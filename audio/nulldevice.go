@@ -86,14 +86,17 @@ func (d *NullDevice) Start(cb Callback) error {
 }
 
 // nullCatchUp is how far behind its clock the null device's goroutine may
-// fall and still deliver every period it owes. A sound card keeps time in
-// hardware: a callback that runs late is called again at once until the
-// buffer is full, and the stream keeps its rate. A ticker-driven goroutine
-// instead loses the ticks it sleeps through, so on a busy machine the device
-// ran slow, the far end's jitter buffer filled or starved, and listeners in
-// tests heard drop-outs the engine never made. Beyond this lag the periods
-// are skipped, as a device whose buffer ran dry plays silence for them.
-const nullCatchUp = 200 * time.Millisecond
+// fall and still deliver every period it owes: three periods, the buffer
+// Parley asks of a sound card (malgo_device.go). A sound card keeps time in
+// hardware: a callback that runs late is called again at once until its
+// buffer is full again, and the stream keeps its rate. A ticker-driven
+// goroutine instead loses the ticks it sleeps through, so on a busy machine
+// the device ran slow, the far end's jitter buffer filled or starved, and
+// listeners in tests heard drop-outs the engine never made. Beyond this lag
+// the periods are skipped, as a device whose buffer ran dry plays silence
+// for them; a longer burst of catch-up callbacks would outrun the pipelines
+// that feed them, which no sound card asks of them.
+const nullCatchUp = 3 * 20 * time.Millisecond
 
 func (d *NullDevice) run(cb Callback, stop, done chan struct{}) {
 	defer close(done)

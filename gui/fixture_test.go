@@ -110,6 +110,14 @@ func (f *fixture) tap(pick func() *widget.Button) {
 // row returns the call list row of call id, or nil. Fyne thread only.
 func (f *fixture) row(id string) *callRow { return f.m.calls.rows[id] }
 
+// cardTexts is every text on the ringing-call cards. Fyne thread only.
+func (f *fixture) cardTexts() []string {
+	if !f.m.incoming.box.Visible() {
+		return nil
+	}
+	return textsIn(f.m.incoming.box)
+}
+
 // overlayTexts is every text shown in dialogs. Fyne thread only.
 func (f *fixture) overlayTexts() []string {
 	var texts []string
@@ -121,7 +129,7 @@ func (f *fixture) overlayTexts() []string {
 
 // visibleTexts is every text in the window and its dialogs. Fyne thread only.
 func (f *fixture) visibleTexts() []string {
-	return append(textsIn(f.m.Window().Content()), f.overlayTexts()...)
+	return append(textsIn(f.m.Window().Content()), f.cardTexts()...)
 }
 
 func textsIn(o fyne.CanvasObject) []string {

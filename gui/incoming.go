@@ -1,108 +1,135 @@
 package gui
 
 import (
+	"time"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-voip/parley/phone"
 )
 
-// incomingDialogs raises one dialog per ringing incoming call, each with
-// Accept and Reject. One per call rather than a queue: every ringing call can
-// be answered directly, and each dialog goes away on its own when its call
-// stops ringing (accepted or rejected here or in the call list, or the caller
-// hung up). Fyne stacks the dialogs, newest on top; the call list shows all
-// ringing calls too, so none is hidden from the agent.
-type incomingDialogs struct {
-	parent  fyne.Window
-	accept  func(id string)
-	reject  func(id string)
-	dialogs map[string]*incomingDialog
+// incomingCards shows one card per call ringing here, inside the window,
+// each with Answer and Decline. Not a modal dialog: while a second call
+// rings, the agent can still hold, mute or hang up the call in progress.
+// Each card goes away on its own when its call stops ringing (answered or
+// declined here or in the call list, or the caller gave up); several can
+// ring at once, oldest first.
+type incomingCards struct {
+	answer  func(id string)
+	decline func(id string)
+	cards   map[string]*incomingCard
+	box     *fyne.Container
 }
 
-type incomingDialog struct {
-	dialog *dialog.CustomDialog
-	caller *widget.Label
-	number *widget.Label
-	status *widget.Label
-	accept *widget.Button
-	reject *widget.Button
+type incomingCard struct {
+	card    *fyne.Container
+	caller  *widget.Label
+	ringing *widget.Label // how long it has rung, and to which number
+	status  *widget.Label // a failed Answer or Decline
+	answer  *widget.Button
+	decline *widget.Button
+	since   time.Time
 }
 
-func newIncomingDialogs(parent fyne.Window, accept, reject func(id string)) *incomingDialogs {
-	return &incomingDialogs{parent: parent, accept: accept, reject: reject, dialogs: make(map[string]*incomingDialog)}
+func newIncomingCards(answer, decline func(id string)) *incomingCards {
+	c := &incomingCards{answer: answer, decline: decline, cards: make(map[string]*incomingCard), box: container.NewVBox()}
+	c.box.Hide()
+	return c
 }
 
-// update opens a dialog for each call ringing here that has none and closes
-// the dialogs of calls that no longer ring.
-func (d *incomingDialogs) update(calls []phone.CallSession) {
+func (c *incomingCards) object() fyne.CanvasObject { return c.box }
+
+// update adds a card for each call ringing here that has none, refreshes
+// how long each has rung, and removes the cards of calls that stopped. It
+// reports whether cards came or went, which changes the window's layout.
+func (c *incomingCards) update(calls []phone.CallSession, now time.Time) (changed bool) {
 	ringing := make(map[string]bool)
 	for _, cs := range calls {
 		if cs.Status != phone.StatusIncoming || cs.Ignored {
 			continue
 		}
-		ringing[cs.ID()] = true
-		if _, open := d.dialogs[cs.ID()]; !open {
-			d.dialogs[cs.ID()] = d.open(cs)
+		id := cs.ID()
+		ringing[id] = true
+		card, ok := c.cards[id]
+		if !ok {
+			card = c.open(cs, now)
+			c.cards[id] = card
+			c.box.Add(card.card)
+			changed = true
 		}
+		setText(card.ringing, ringingText(cs, now.Sub(card.since)))
 	}
-	for id, dlg := range d.dialogs {
+	for id, card := range c.cards {
 		if !ringing[id] {
-			dlg.dialog.Hide()
-			delete(d.dialogs, id)
+			c.box.Remove(card.card)
+			delete(c.cards, id)
+			changed = true
 		}
 	}
+	setVisible(c.box, len(c.cards) > 0)
+	return changed
 }
 
-func (d *incomingDialogs) open(cs phone.CallSession) *incomingDialog {
+func (c *incomingCards) open(cs phone.CallSession, now time.Time) *incomingCard {
 	id := cs.ID()
-	dlg := &incomingDialog{
-		caller: widget.NewLabelWithStyle(cs.DisplayName, fyne.TextAlignCenter, fyne.TextStyle{Bold: true}),
-		number: widget.NewLabelWithStyle(cs.Number, fyne.TextAlignCenter, fyne.TextStyle{}),
-		status: widget.NewLabel(""),
+	card := &incomingCard{
+		caller:  widget.NewLabelWithStyle(callerText(cs), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		ringing: widget.NewLabel(""),
+		status:  widget.NewLabel(""),
+		since:   now,
 	}
-	if cs.DisplayName == "" || cs.DisplayName == cs.Number {
-		dlg.caller.SetText(cs.Number)
-		dlg.number.Hide()
+	if !cs.CreationTime.IsZero() {
+		card.since = cs.CreationTime
 	}
-	dlg.status.Importance = widget.DangerImportance
-	dlg.status.Wrapping = fyne.TextWrapWord
-	dlg.status.Hide()
-	dlg.accept = widget.NewButtonWithIcon("Answer", theme.ConfirmIcon(), func() {
-		dlg.setBusy(true)
-		d.accept(id)
+	card.status.Importance = widget.DangerImportance
+	card.status.Wrapping = fyne.TextWrapWord
+	card.status.Hide()
+	card.answer = widget.NewButtonWithIcon("Answer", theme.ConfirmIcon(), func() {
+		card.setBusy(true)
+		c.answer(id)
 	})
-	dlg.accept.Importance = widget.SuccessImportance
-	dlg.reject = widget.NewButtonWithIcon("Decline", theme.CancelIcon(), func() {
-		dlg.setBusy(true)
-		d.reject(id)
+	card.answer.Importance = widget.SuccessImportance
+	card.decline = widget.NewButtonWithIcon("Decline", theme.CancelIcon(), func() {
+		card.setBusy(true)
+		c.decline(id)
 	})
-	dlg.reject.Importance = widget.DangerImportance
-
-	content := container.NewVBox(dlg.caller, dlg.number, dlg.status)
-	dlg.dialog = dialog.NewCustomWithoutButtons("Incoming call", content, d.parent)
-	dlg.dialog.SetButtons([]fyne.CanvasObject{dlg.reject, dlg.accept})
-	dlg.dialog.Show()
-	return dlg
+	card.decline.Importance = widget.DangerImportance
+	buttons := container.NewGridWithColumns(2, card.decline, card.answer)
+	bg := canvas.NewRectangle(theme.Color(theme.ColorNameHeaderBackground))
+	bg.CornerRadius = theme.Size(theme.SizeNameInputRadius)
+	bg.StrokeColor = theme.Color(theme.ColorNameSuccess)
+	bg.StrokeWidth = 2
+	card.card = container.NewStack(bg, container.NewPadded(container.NewVBox(card.caller, card.ringing, card.status, buttons)))
+	return card
 }
 
-// showError reports a failed Answer or Decline in the call's dialog and lets
+// ringingText is the card's second line: who was called and for how long.
+func ringingText(cs phone.CallSession, rung time.Duration) string {
+	text := "Incoming call · " + durationText(rung)
+	if cs.DialedExtension != "" {
+		text += " · to " + cs.DialedExtension
+	}
+	return text
+}
+
+// showError reports a failed Answer or Decline on the call's card and lets
 // the agent try again, if the call still rings.
-func (d *incomingDialogs) showError(id, text string) {
-	dlg, ok := d.dialogs[id]
+func (c *incomingCards) showError(id, text string) {
+	card, ok := c.cards[id]
 	if !ok {
 		return
 	}
-	dlg.status.SetText(text)
-	dlg.status.Show()
-	dlg.setBusy(false)
+	card.status.SetText(text)
+	card.status.Show()
+	card.setBusy(false)
 }
 
-func (dlg *incomingDialog) setBusy(busy bool) {
-	for _, b := range []*widget.Button{dlg.accept, dlg.reject} {
+func (card *incomingCard) setBusy(busy bool) {
+	for _, b := range []*widget.Button{card.answer, card.decline} {
 		if busy {
 			b.Disable()
 		} else {

@@ -19,7 +19,7 @@ import (
 const actionTimeout = 30 * time.Second
 
 // MainWindow is Parley's main window: registration status, dialler, calls,
-// and the incoming-call dialogs.
+// and a card for each ringing call.
 //
 // Threading: fields below "Fyne thread only" are touched only in functions
 // run through onUI (fyne.Do) or in widget callbacks, which Fyne runs on its
@@ -54,7 +54,7 @@ type MainWindow struct {
 	registration *registrationLine
 	dialer       *dialer
 	calls        *callList
-	incoming     *incomingDialogs
+	incoming     *incomingCards
 	notice       *widget.Label
 	// panels holds the parts a later release adds under the call list
 	// (conference panel, dial pad, device settings).
@@ -100,14 +100,14 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	m.dialer = newDialer(m.dial, m.keyPress, m.sendTone)
 	m.calls = newCallList(callActions{
 		answer: m.onCall("answer the call", api.Accept),
-		reject: m.onCall("reject the call", api.Reject),
+		reject: m.onCall("decline the call", api.Reject),
 		hangup: m.onCall("hang up", api.Hangup),
 		hold:   m.onCall("hold the call", api.Hold),
 		resume: m.onCall("resume the call", api.Resume),
 		mute:   m.onCall("mute the call", api.Mute),
 		unmute: m.onCall("unmute the call", api.Unmute),
 	})
-	m.incoming = newIncomingDialogs(m.win, m.answerFromDialog, m.rejectFromDialog)
+	m.incoming = newIncomingCards(m.answerFromCard, m.declineFromCard)
 	m.notice = widget.NewLabel("")
 	m.notice.Wrapping = fyne.TextWrapWord
 	m.notice.Hide()
@@ -127,7 +127,7 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 		m.panels.Add(m.conf.object())
 	}
 
-	top := container.NewVBox(m.registration.object(), m.dialer.object(), m.notice)
+	top := container.NewVBox(m.registration.object(), m.dialer.object(), m.notice, m.incoming.object())
 	m.win.SetContent(container.NewBorder(top, m.panels, nil, nil, container.NewVScroll(m.calls.object())))
 	m.win.SetOnClosed(m.shutdown)
 	// Digits typed anywhere in the window go where the entry would put them.
@@ -210,7 +210,9 @@ func (m *MainWindow) render(s snapshot, u conference.Update) {
 	m.registration.update(s.registration)
 	m.setTalking(talkingCall(s))
 	m.calls.update(s.calls, s.active, s.at)
-	m.incoming.update(s.calls)
+	if m.incoming.update(s.calls, s.at) {
+		m.win.Content().Refresh() // lay the cards out before they are drawn
+	}
 	if m.conf != nil {
 		m.conf.update(s.conference)
 	}
@@ -385,7 +387,7 @@ func (m *MainWindow) sendTones() {
 	}
 }
 
-func (m *MainWindow) answerFromDialog(id string) {
+func (m *MainWindow) answerFromCard(id string) {
 	m.run(func(ctx context.Context) error { return m.api.Accept(ctx, id) }, func(err error) {
 		if err != nil {
 			m.incoming.showError(id, failureText("answer the call", err))
@@ -393,10 +395,10 @@ func (m *MainWindow) answerFromDialog(id string) {
 	})
 }
 
-func (m *MainWindow) rejectFromDialog(id string) {
+func (m *MainWindow) declineFromCard(id string) {
 	m.run(func(ctx context.Context) error { return m.api.Reject(ctx, id) }, func(err error) {
 		if err != nil {
-			m.incoming.showError(id, failureText("reject the call", err))
+			m.incoming.showError(id, failureText("decline the call", err))
 		}
 	})
 }

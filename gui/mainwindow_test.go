@@ -21,16 +21,16 @@ func TestIncomingCallAccepted(t *testing.T) {
 	f := newFixture(t)
 	in := f.e.Ring("1003", "Alice")
 
-	f.waitUntil("the incoming-call dialog with the caller", func() bool {
-		texts := f.overlayTexts()
+	f.waitUntil("the ringing card with the caller", func() bool {
+		texts := f.cardTexts()
 		return containsText(texts, "Incoming call") && containsText(texts, "Alice") && containsText(texts, "1003")
 	})
-	f.tap(func() *widget.Button { return f.m.incoming.dialogs[in.ID()].accept })
+	f.tap(func() *widget.Button { return f.m.incoming.cards[in.ID()].answer })
 	f.waitForOp("Accept " + in.ID())
 
-	f.waitUntil("the dialog gone and the call established in the list", func() bool {
+	f.waitUntil("the card gone and the call established in the list", func() bool {
 		row := f.row(in.ID())
-		return len(f.overlayTexts()) == 0 && row != nil &&
+		return len(f.cardTexts()) == 0 && row != nil &&
 			strings.Contains(row.details.Text, "Connected") && strings.Contains(row.badges.Text, "Active")
 	})
 	f.ui.do(func() {
@@ -46,25 +46,25 @@ func TestIncomingCallAccepted(t *testing.T) {
 func TestIncomingCallRejected(t *testing.T) {
 	f := newFixture(t)
 	in := f.e.Ring("1003", "Alice")
-	f.waitUntil("the incoming-call dialog", func() bool { return f.m.incoming.dialogs[in.ID()] != nil })
+	f.waitUntil("the ringing card", func() bool { return f.m.incoming.cards[in.ID()] != nil })
 
-	f.tap(func() *widget.Button { return f.m.incoming.dialogs[in.ID()].reject })
+	f.tap(func() *widget.Button { return f.m.incoming.cards[in.ID()].decline })
 	f.waitForOp("Reject " + in.ID())
-	f.waitUntil("no dialog, no call", func() bool {
-		return len(f.overlayTexts()) == 0 && len(f.m.calls.rows) == 0 && f.m.Window().Title() == "Parley"
+	f.waitUntil("no card, no call", func() bool {
+		return len(f.cardTexts()) == 0 && len(f.m.calls.rows) == 0 && f.m.Window().Title() == "Parley"
 	})
 }
 
 func TestCallerHangsUpWhileRinging(t *testing.T) {
 	f := newFixture(t)
 	in := f.e.Ring("1003", "Alice")
-	f.waitUntil("the incoming-call dialog", func() bool { return containsText(f.overlayTexts(), "Alice") })
+	f.waitUntil("the ringing card", func() bool { return containsText(f.cardTexts(), "Alice") })
 
 	if err := f.e.RemoteHangup(in.ID()); err != nil {
 		t.Fatal(err)
 	}
-	f.waitUntil("the dialog dismissed and the reason shown", func() bool {
-		return len(f.overlayTexts()) == 0 && strings.Contains(f.m.notice.Text, "caller hung up")
+	f.waitUntil("the card gone and the reason shown", func() bool {
+		return len(f.cardTexts()) == 0 && strings.Contains(f.m.notice.Text, "caller hung up")
 	})
 	for _, op := range f.e.Ops() {
 		t.Errorf("the window called %q on its own", op)
@@ -76,28 +76,28 @@ func TestSeveralRingingCalls(t *testing.T) {
 	first := f.e.Ring("1003", "Alice")
 	second := f.e.Ring("1004", "Bob")
 	f.waitUntil("a dialog for each call", func() bool {
-		texts := f.overlayTexts()
-		return len(f.m.incoming.dialogs) == 2 && containsText(texts, "Alice") && containsText(texts, "Bob")
+		texts := f.cardTexts()
+		return len(f.m.incoming.cards) == 2 && containsText(texts, "Alice") && containsText(texts, "Bob")
 	})
 
-	f.tap(func() *widget.Button { return f.m.incoming.dialogs[second.ID()].accept })
+	f.tap(func() *widget.Button { return f.m.incoming.cards[second.ID()].answer })
 	f.waitUntil("only the first call still ringing", func() bool {
-		_, stillOpen := f.m.incoming.dialogs[first.ID()]
-		texts := f.overlayTexts()
-		return len(f.m.incoming.dialogs) == 1 && stillOpen && containsText(texts, "Alice") && !containsText(texts, "Bob")
+		_, stillOpen := f.m.incoming.cards[first.ID()]
+		texts := f.cardTexts()
+		return len(f.m.incoming.cards) == 1 && stillOpen && containsText(texts, "Alice") && !containsText(texts, "Bob")
 	})
 }
 
-func TestAnswerFailureIsShownInTheDialog(t *testing.T) {
+func TestAnswerFailureIsShownOnTheCard(t *testing.T) {
 	f := newFixture(t)
 	f.e.Fail("Accept", fmt.Errorf("%w: no microphone", phone.ErrMediaFailed))
 	in := f.e.Ring("1003", "Alice")
-	f.waitUntil("the incoming-call dialog", func() bool { return f.m.incoming.dialogs[in.ID()] != nil })
+	f.waitUntil("the ringing card", func() bool { return f.m.incoming.cards[in.ID()] != nil })
 
-	f.tap(func() *widget.Button { return f.m.incoming.dialogs[in.ID()].accept })
-	f.waitUntil("the error in the dialog, buttons usable again", func() bool {
-		dlg := f.m.incoming.dialogs[in.ID()]
-		return dlg != nil && dlg.status.Visible() && !dlg.accept.Disabled() &&
+	f.tap(func() *widget.Button { return f.m.incoming.cards[in.ID()].answer })
+	f.waitUntil("the error on the card, buttons usable again", func() bool {
+		dlg := f.m.incoming.cards[in.ID()]
+		return dlg != nil && dlg.status.Visible() && !dlg.answer.Disabled() &&
 			dlg.status.Text == "Could not answer the call: the audio connection could not be established: no microphone."
 	})
 }
@@ -263,8 +263,8 @@ func TestClosingTheWindowStopsThePump(t *testing.T) {
 	f.m.wait() // returns only once the pump goroutine has ended
 	f.e.Ring("1003", "Alice")
 	f.ui.do(func() {
-		if len(f.m.incoming.dialogs) != 0 {
-			t.Error("a closed window raised a dialog")
+		if len(f.m.incoming.cards) != 0 {
+			t.Error("a closed window showed a ringing card")
 		}
 	})
 }
@@ -277,7 +277,7 @@ func TestScreenshot(t *testing.T) {
 	out, _ := f.e.Call(context.Background(), "1002")
 	_ = f.e.Answer(out.ID())
 	f.e.Ring("1003", "Alice")
-	f.waitUntil("a call and a dialog", func() bool { return len(f.m.calls.rows) == 2 && len(f.m.incoming.dialogs) == 1 })
+	f.waitUntil("a call and a ringing card", func() bool { return len(f.m.calls.rows) == 2 && len(f.m.incoming.cards) == 1 })
 
 	path := filepath.Join(t.TempDir(), "main-window.png")
 	f.ui.do(func() {
