@@ -98,7 +98,7 @@ func (c *incomingCards) open(cs phone.CallSession, now time.Time) *incomingCard 
 		c.decline(id)
 	})
 	card.decline.Importance = widget.DangerImportance
-	buttons := container.NewGridWithColumns(2, card.decline, card.answer)
+	buttons := container.NewGridWithColumns(2, card.answer, card.decline)
 	bg := canvas.NewRectangle(theme.Color(theme.ColorNameHeaderBackground))
 	bg.CornerRadius = theme.Size(theme.SizeNameInputRadius)
 	bg.StrokeColor = theme.Color(theme.ColorNameSuccess)
