@@ -71,3 +71,12 @@ func (e *numberEntry) TypedRune(r rune) {
 	}
 	e.Entry.TypedRune(r)
 }
+
+// TypedKey implements fyne.Focusable: Escape clears the number box.
+func (e *numberEntry) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape {
+		e.SetText("")
+		return
+	}
+	e.Entry.TypedKey(k)
+}

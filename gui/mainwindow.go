@@ -3,6 +3,7 @@ package gui
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -65,6 +66,8 @@ type MainWindow struct {
 	// call keypad digits go to as tones. toneEcho is what it was sent.
 	talking  string
 	toneEcho string
+	// shown is the snapshot last rendered, what keyboard commands act on.
+	shown snapshot
 }
 
 // tone is one keypad key for one call.
@@ -132,6 +135,7 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	m.win.SetOnClosed(m.shutdown)
 	// Digits typed anywhere in the window go where the entry would put them.
 	m.win.Canvas().SetOnTypedRune(m.keyPress)
+	m.addMenu()
 	m.win.Canvas().Focus(m.dialer.entry)
 	m.updateTitle(0)
 
@@ -207,6 +211,7 @@ func (m *MainWindow) show(s snapshot, u conference.Update) {
 // render shows a snapshot, and what only the update can tell (why a call
 // ended, and whether that end was a merge). Fyne thread only.
 func (m *MainWindow) render(s snapshot, u conference.Update) {
+	m.shown = s
 	m.registration.update(s.registration)
 	m.setTalking(talkingCall(s))
 	m.calls.update(s.calls, s.active, s.at)
@@ -303,6 +308,12 @@ func (m *MainWindow) run(op func(ctx context.Context) error, done func(error)) {
 
 // dial places a call to what the user typed. Fyne thread only.
 func (m *MainWindow) dial(number string) {
+	if strings.TrimSpace(number) == "" {
+		if id, ok := m.oldestRinging(); ok {
+			m.answerFromCard(id) // Enter with nothing typed answers
+			return
+		}
+	}
 	m.dialer.setBusy(true)
 	m.run(func(ctx context.Context) error {
 		_, err := m.api.Call(ctx, number)

@@ -1,0 +1,174 @@
+package gui
+
+import (
+	"context"
+	"runtime/debug"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+
+	"github.com/parley-voip/parley/phone"
+)
+
+// shortcut is one keyboard command of the main window (docs/shortcuts.md).
+// Ctrl is the platform's shortcut modifier (Cmd on macOS).
+type shortcut struct {
+	name string // what it does, as the docs and tooltips say it
+	key  fyne.KeyName
+	mod  fyne.KeyModifier
+	run  func()
+}
+
+// shortcuts lists the window's keyboard commands. They act on what the
+// window shows: the oldest ringing call, the active call, the held calls
+// in list order. Fyne thread only.
+func (m *MainWindow) shortcuts() []shortcut {
+	ctrl := fyne.KeyModifierShortcutDefault
+	return []shortcut{
+		{"Answer the ringing call", fyne.KeyA, ctrl | fyne.KeyModifierShift, m.answerRinging},
+		{"Decline the ringing call", fyne.KeyD, ctrl | fyne.KeyModifierShift, m.declineRinging},
+		{"Hang up the active call", fyne.KeyE, ctrl, func() { m.onActive("hang up", m.api.Hangup) }},
+		{"Hold or resume the active call", fyne.KeyH, ctrl, m.toggleHold},
+		{"Mute or unmute the active call", fyne.KeyM, ctrl, m.toggleMute},
+		{"Switch to the next call", fyne.KeyN, ctrl, m.switchCall},
+		{"Go to the number box", fyne.KeyL, ctrl, func() { m.win.Canvas().Focus(m.dialer.entry) }},
+		{"Show or hide the dial pad", fyne.KeyK, ctrl, m.dialer.pad.toggle},
+	}
+}
+
+// addMenu gives the window its menu: the keyboard commands under Call, so
+// they are listed with their keys and work whatever has the focus (Fyne
+// runs main-menu shortcuts before the focused widget sees the keys), and
+// Help with the shortcuts and About. Fyne thread only.
+func (m *MainWindow) addMenu() {
+	var items []*fyne.MenuItem
+	for _, s := range m.shortcuts() {
+		run := s.run
+		item := fyne.NewMenuItem(s.name, func() {
+			if !m.closed {
+				run()
+			}
+		})
+		item.Shortcut = &desktop.CustomShortcut{KeyName: s.key, Modifier: s.mod}
+		items = append(items, item)
+	}
+	help := fyne.NewMenu("Help",
+		fyne.NewMenuItem("Keyboard shortcuts", m.showShortcuts),
+		fyne.NewMenuItem("About Parley", m.showAbout),
+	)
+	m.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("Call", items...), help))
+}
+
+func (m *MainWindow) showShortcuts() {
+	var lines []string
+	for _, s := range m.shortcuts() {
+		lines = append(lines, shortcutText(s)+"  "+s.name)
+	}
+	dialog.ShowInformation("Keyboard shortcuts", strings.Join(lines, "\n"), m.win)
+}
+
+func (m *MainWindow) showAbout() {
+	version := "development build"
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		version = bi.Main.Version
+	}
+	dialog.ShowInformation("About Parley",
+		"Parley "+version+"\nA softphone for Wazo Platform and SIP servers.\n"+
+			"Built with Fyne, sipgo, pion/webrtc, miniaudio (malgo) and gorilla/websocket; "+
+			"their licences are in the source distribution.", m.win)
+}
+
+// shortcutText writes a shortcut the way menus show it: "Ctrl+Shift+A".
+func shortcutText(s shortcut) string {
+	var parts []string
+	if s.mod&fyne.KeyModifierShortcutDefault != 0 {
+		parts = append(parts, "Ctrl")
+	}
+	if s.mod&fyne.KeyModifierShift != 0 {
+		parts = append(parts, "Shift")
+	}
+	return strings.Join(append(parts, string(s.key)), "+")
+}
+
+// oldestRinging is the call ringing here the longest, if any. Fyne thread.
+func (m *MainWindow) oldestRinging() (string, bool) {
+	for _, cs := range m.shown.calls {
+		if cs.Status == phone.StatusIncoming && !cs.Ignored {
+			return cs.ID(), true
+		}
+	}
+	return "", false
+}
+
+func (m *MainWindow) answerRinging() {
+	if id, ok := m.oldestRinging(); ok {
+		m.answerFromCard(id)
+	}
+}
+
+func (m *MainWindow) declineRinging() {
+	if id, ok := m.oldestRinging(); ok {
+		m.declineFromCard(id)
+	}
+}
+
+// activeShown is the active call as last shown. Fyne thread only.
+func (m *MainWindow) activeShown() (phone.CallSession, bool) {
+	for _, cs := range m.shown.calls {
+		if cs.ID() == m.shown.active {
+			return cs, true
+		}
+	}
+	return phone.CallSession{}, false
+}
+
+func (m *MainWindow) onActive(what string, op func(ctx context.Context, id string) error) {
+	if cs, ok := m.activeShown(); ok {
+		m.onCall(what, op)(cs.ID())
+	}
+}
+
+func (m *MainWindow) toggleHold() {
+	cs, ok := m.activeShown()
+	switch {
+	case !ok || !cs.IsActive():
+	case cs.Paused:
+		m.onCall("resume the call", m.api.Resume)(cs.ID())
+	default:
+		m.onCall("hold the call", m.api.Hold)(cs.ID())
+	}
+}
+
+func (m *MainWindow) toggleMute() {
+	cs, ok := m.activeShown()
+	switch {
+	case !ok || cs.Status == phone.StatusIncoming:
+	case cs.Muted:
+		m.onCall("unmute the call", m.api.Unmute)(cs.ID())
+	default:
+		m.onCall("mute the call", m.api.Mute)(cs.ID())
+	}
+}
+
+// switchCall resumes the next established call after the active one, in
+// list order, which holds the active call (phone.API.Resume).
+func (m *MainWindow) switchCall() {
+	var talking []phone.CallSession
+	for _, cs := range m.shown.calls {
+		if cs.IsActive() {
+			talking = append(talking, cs)
+		}
+	}
+	if len(talking) < 2 {
+		return
+	}
+	next := talking[0]
+	for i, cs := range talking {
+		if cs.ID() == m.shown.active {
+			next = talking[(i+1)%len(talking)]
+		}
+	}
+	m.onCall("switch to the call", m.api.Resume)(next.ID())
+}

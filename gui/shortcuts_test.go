@@ -1,0 +1,104 @@
+package gui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+)
+
+// menuItem finds a main-menu item by label. Fyne thread only.
+func (f *fixture) menuItem(label string) *fyne.MenuItem {
+	for _, menu := range f.m.Window().MainMenu().Items {
+		for _, it := range menu.Items {
+			if it.Label == label {
+				return it
+			}
+		}
+	}
+	f.t.Fatalf("no menu item %q", label)
+	return nil
+}
+
+// press runs the shortcut the menu shows for label, checking its keys.
+func (f *fixture) press(label string, key fyne.KeyName, mod fyne.KeyModifier) {
+	f.t.Helper()
+	f.ui.do(func() {
+		it := f.menuItem(label)
+		sc, ok := it.Shortcut.(*desktop.CustomShortcut)
+		if !ok || sc.KeyName != key || sc.Modifier != mod {
+			f.t.Fatalf("%q has shortcut %v, want %s with modifiers %d", label, it.Shortcut, key, mod)
+		}
+		it.Action()
+	})
+}
+
+// The keyboard commands act on what the window shows: answer and decline
+// the oldest ringing call, hold, mute and hang up the active one, switch
+// between calls; Enter in an empty number box answers, Escape clears it.
+func TestKeyboardShortcuts(t *testing.T) {
+	ctrl, shift := fyne.KeyModifierShortcutDefault, fyne.KeyModifierShift
+	f := newFixture(t)
+	alice := f.e.Ring("1003", "Alice")
+	bob := f.e.Ring("1004", "Bob")
+	f.waitUntil("two ringing cards", func() bool { return len(f.m.incoming.cards) == 2 })
+
+	f.press("Answer the ringing call", fyne.KeyA, ctrl|shift)
+	f.waitForOp("Accept " + alice.ID())
+	f.waitUntil("Alice talking", func() bool { return f.m.talking == alice.ID() })
+	f.press("Decline the ringing call", fyne.KeyD, ctrl|shift)
+	f.waitForOp("Reject " + bob.ID())
+
+	f.press("Mute or unmute the active call", fyne.KeyM, ctrl)
+	f.waitForOp("Mute " + alice.ID())
+	f.waitUntil("muted", func() bool { return f.row(alice.ID()).unmute.Visible() })
+	f.press("Mute or unmute the active call", fyne.KeyM, ctrl)
+	f.waitForOp("Unmute " + alice.ID())
+
+	f.press("Hold or resume the active call", fyne.KeyH, ctrl)
+	f.waitForOp("Hold " + alice.ID())
+	f.waitUntil("held", func() bool { return f.row(alice.ID()).resume.Visible() })
+	f.press("Hold or resume the active call", fyne.KeyH, ctrl)
+	f.waitForOp("Resume " + alice.ID())
+
+	out, err := f.e.Call(context.Background(), "1002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.e.Answer(out.ID()); err != nil {
+		t.Fatal(err)
+	}
+	f.waitUntil("the new call active", func() bool { return f.m.shown.active == out.ID() })
+	f.press("Switch to the next call", fyne.KeyN, ctrl)
+	f.waitForOp("Resume " + alice.ID())
+	f.waitUntil("Alice active again", func() bool { return f.m.shown.active == alice.ID() })
+
+	f.press("Hang up the active call", fyne.KeyE, ctrl)
+	f.waitForOp("Hangup " + alice.ID())
+
+	carol := f.e.Ring("1005", "Carol")
+	f.waitUntil("Carol's card", func() bool { return f.m.incoming.cards[carol.ID()] != nil })
+	pressEnter(f)
+	f.waitForOp("Accept " + carol.ID())
+
+	f.ui.do(func() {
+		test.Type(f.m.dialer.entry, "sip:dave")
+		f.m.dialer.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		if got := f.m.dialer.entry.Text; got != "" {
+			t.Errorf("Escape left %q in the number box", got)
+		}
+	})
+	f.ui.do(func() {
+		f.m.dialer.entry.FocusLost()
+		f.menuItem("Go to the number box").Action()
+		if f.m.Window().Canvas().Focused() != f.m.dialer.entry {
+			t.Error("Ctrl+L did not focus the number box")
+		}
+		if !strings.HasPrefix(shortcutText(f.m.shortcuts()[0]), "Ctrl+Shift+") {
+			t.Errorf("menu text %q", shortcutText(f.m.shortcuts()[0]))
+		}
+	})
+}
