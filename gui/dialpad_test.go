@@ -163,3 +163,29 @@ func TestHangUpStaysPutWhenHoldingAndMuting(t *testing.T) {
 		}
 	})
 }
+
+// A notice about the last call ("the line is busy") goes once a new call
+// starts or connects: it is no longer true of what the window shows.
+func TestCallOutcomeNoticeClears(t *testing.T) {
+	f := newFixture(t)
+	first, err := f.e.Call(context.Background(), "1002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.e.RemoteReject(first.ID(), 486, "Busy Here"); err != nil {
+		t.Fatal(err)
+	}
+	f.waitUntil("the busy notice", func() bool { return f.m.notice.Visible() && f.m.notice.Text != "" })
+	busy := ""
+	f.ui.do(func() { busy = f.m.notice.Text })
+	in := f.e.Ring("1003", "Alice")
+	if err := f.e.Accept(context.Background(), in.ID()); err != nil {
+		t.Fatal(err)
+	}
+	f.waitUntil("the notice cleared with Alice connected", func() bool {
+		return !f.m.notice.Visible() && f.m.talking == in.ID()
+	})
+	if busy == "" {
+		t.Fatal("no notice for the busy line")
+	}
+}

@@ -227,6 +227,12 @@ func (m *MainWindow) render(s snapshot, u conference.Update) {
 		return
 	}
 	switch ev.Type {
+	case phone.EventCallOutgoing, phone.EventCallAccepted, phone.EventCallIncoming:
+		// A new call or a new conversation: what the notice said about the
+		// last one ("the line is busy") is no longer true of what is shown.
+		m.setNotice("")
+	}
+	switch ev.Type {
 	case phone.EventCallIncoming:
 		if ev.Call != nil {
 			m.app.SendNotification(fyne.NewNotification("Incoming call", callerText(*ev.Call)))
