@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-voip/parley/conference"
@@ -68,6 +69,8 @@ type MainWindow struct {
 	toneEcho string
 	// shown is the snapshot last rendered, what keyboard commands act on.
 	shown snapshot
+	// closing is the question asked when the window is closed with calls.
+	closing *dialog.ConfirmDialog
 }
 
 // tone is one keypad key for one call.
@@ -133,6 +136,7 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	top := container.NewVBox(m.registration.object(), m.dialer.object(), m.notice, m.incoming.object())
 	m.win.SetContent(container.NewBorder(top, m.panels, nil, nil, container.NewVScroll(m.calls.object())))
 	m.win.SetOnClosed(m.shutdown)
+	m.win.SetCloseIntercept(m.confirmClose)
 	// Digits typed anywhere in the window go where the entry would put them.
 	m.win.Canvas().SetOnTypedRune(m.keyPress)
 	m.addMenu()

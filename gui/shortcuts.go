@@ -54,6 +54,9 @@ func (m *MainWindow) addMenu() {
 		item.Shortcut = &desktop.CustomShortcut{KeyName: s.key, Modifier: s.mod}
 		items = append(items, item)
 	}
+	quit := fyne.NewMenuItem("Quit", m.confirmClose) // asks first, as closing does
+	quit.IsQuit = true
+	items = append(items, fyne.NewMenuItemSeparator(), quit)
 	help := fyne.NewMenu("Help",
 		fyne.NewMenuItem("Keyboard shortcuts", m.showShortcuts),
 		fyne.NewMenuItem("About Parley", m.showAbout),

@@ -4,10 +4,12 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 )
 
 // menuItem finds a main-menu item by label. Fyne thread only.
@@ -101,4 +103,60 @@ func TestKeyboardShortcuts(t *testing.T) {
 			t.Errorf("menu text %q", shortcutText(f.m.shortcuts()[0]))
 		}
 	})
+}
+
+// Closing the window, or Quit, with live calls asks first; "Keep my calls"
+// keeps everything, "Hang up and quit" closes. With no call it just quits.
+func TestClosingWithLiveCallsAsks(t *testing.T) {
+	f := newFixture(t)
+	for _, n := range []string{"1002", "1003"} {
+		cs, err := f.e.Call(context.Background(), n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.e.Answer(cs.ID()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.waitUntil("two calls shown", func() bool { return len(f.m.shown.calls) == 2 })
+	f.ui.do(func() { f.menuItem("Quit").Action() })
+	f.ui.do(func() {
+		if f.m.closed || !containsText(f.overlayTexts(), "Quitting hangs up all 2 calls.") {
+			t.Fatalf("closed %v, dialog %q", f.m.closed, f.overlayTexts())
+		}
+		f.tapText("Keep my calls")
+		if f.m.closed {
+			t.Fatal("Keep my calls closed the window")
+		}
+		f.m.confirmClose()
+		f.tapText("Hang up and quit")
+		if !f.m.closed {
+			t.Fatal("Hang up and quit left the window open")
+		}
+	})
+}
+
+func TestClosingWithNoCallQuits(t *testing.T) {
+	f := newFixture(t)
+	f.waitUntil("the first render", func() bool { return f.m.shown.at != (time.Time{}) })
+	f.ui.do(func() {
+		f.m.confirmClose()
+		if !f.m.closed {
+			t.Fatal("closing with no call asked instead of quitting")
+		}
+	})
+}
+
+// tapText taps the visible dialog button labelled text. Fyne thread only.
+func (f *fixture) tapText(text string) {
+	f.t.Helper()
+	for _, o := range f.m.Window().Canvas().Overlays().List() {
+		for _, obj := range test.LaidOutObjects(o) {
+			if b, ok := obj.(*widget.Button); ok && b.Visible() && b.Text == text {
+				test.Tap(b)
+				return
+			}
+		}
+	}
+	f.t.Fatalf("no button %q in %q", text, f.overlayTexts())
 }
