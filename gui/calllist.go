@@ -43,7 +43,7 @@ func newCallList(actions callActions) *callList {
 
 func (l *callList) object() fyne.CanvasObject { return l.box }
 
-func (l *callList) update(calls []phone.CallSession, active string, now time.Time) {
+func (l *callList) update(calls []phone.CallSession, active string, now time.Time, quality map[string]phone.Quality) {
 	order := make([]string, 0, len(calls))
 	for _, cs := range calls {
 		row, ok := l.rows[cs.ID()]
@@ -52,6 +52,8 @@ func (l *callList) update(calls []phone.CallSession, active string, now time.Tim
 			l.rows[cs.ID()] = row
 		}
 		row.update(cs, cs.ID() == active, now)
+		q, ok := quality[cs.ID()]
+		row.showQuality(q, ok && cs.IsActive())
 		order = append(order, cs.ID())
 	}
 	for id := range l.rows {
@@ -80,6 +82,7 @@ type callRow struct {
 	who     *widget.Label
 	details *widget.Label
 	badges  *widget.Label
+	quality *widget.Label // from the engine's call_quality reports
 	answer  *widget.Button
 	reject  *widget.Button
 	hangup  *widget.Button
@@ -115,6 +118,7 @@ func newCallRow(id string, a callActions) *callRow {
 		who:     widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		details: widget.NewLabel(""),
 		badges:  widget.NewLabel(""),
+		quality: widget.NewLabel(""),
 		answer:  widget.NewButtonWithIcon("Answer", theme.ConfirmIcon(), on(a.answer)),
 		reject:  widget.NewButtonWithIcon("Decline", theme.CancelIcon(), on(a.reject)),
 		hangup:  widget.NewButtonWithIcon("Hang up", theme.CancelIcon(), on(a.hangup)),
@@ -131,7 +135,8 @@ func newCallRow(id string, a callActions) *callRow {
 	// so Hang up never moves under the pointer when one of them is pressed.
 	r.holdSlot, r.muteSlot = toggleSlot(r.hold, r.resume), toggleSlot(r.mute, r.unmute)
 	buttons := container.NewHBox(r.answer, r.reject, r.holdSlot, r.muteSlot, r.hangup)
-	r.box = container.NewVBox(r.who, r.details, r.badges, buttons, widget.NewSeparator())
+	r.quality.Hide()
+	r.box = container.NewVBox(r.who, r.details, r.badges, r.quality, buttons, widget.NewSeparator())
 	return r
 }
 

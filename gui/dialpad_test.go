@@ -5,10 +5,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/parley-voip/parley/phone"
 )
 
 // talkingFixture is a window with one established call.
@@ -188,4 +191,34 @@ func TestCallOutcomeNoticeClears(t *testing.T) {
 	if busy == "" {
 		t.Fatal("no notice for the busy line")
 	}
+}
+
+// The engine's call_quality reports show on the talking call's row, and a
+// drop below "fair" warns the agent once, in plain words.
+func TestCallQualityIsShown(t *testing.T) {
+	f, id := talkingFixture(t)
+	cs, _ := f.e.Session(id)
+	report := func(mos float64, lost int64) {
+		f.e.Emit(phone.Event{Type: phone.EventCallQuality, Call: &cs,
+			Quality: &phone.Quality{MOS: mos, PacketsReceived: 1000 - uint64(lost), PacketsLost: lost, Jitter: 12 * time.Millisecond}})
+	}
+	report(4.3, 0)
+	f.waitUntil("a good quality line", func() bool {
+		r := f.row(id)
+		return r.quality.Visible() && r.quality.Text == "Quality: Good · MOS 4.3 · 0.0 % loss · 12 ms jitter" && !f.m.notice.Visible()
+	})
+	report(3.2, 50)
+	want := "The line to 1002 is poor (MOS 3.2 · 5.0 % loss · 12 ms jitter): the other party may not hear you well."
+	f.waitUntil("the poor-quality warning", func() bool {
+		r := f.row(id)
+		return r.quality.Importance == widget.WarningImportance && f.m.notice.Visible() && f.m.notice.Text == want
+	})
+	f.ui.do(func() { f.m.setNotice("") })
+	report(3.1, 60)
+	f.waitUntil("the row updated", func() bool { return strings.Contains(f.row(id).quality.Text, "MOS 3.1") })
+	f.ui.do(func() {
+		if f.m.notice.Visible() {
+			t.Errorf("warned twice for the same drop: %q", f.m.notice.Text)
+		}
+	})
 }

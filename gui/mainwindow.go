@@ -69,6 +69,10 @@ type MainWindow struct {
 	toneEcho string
 	// shown is the snapshot last rendered, what keyboard commands act on.
 	shown snapshot
+	// quality is each call's last call_quality report; warned the calls
+	// whose poor quality the notice has already reported.
+	quality map[string]phone.Quality
+	warned  map[string]bool
 	// closing is the question asked when the window is closed with calls.
 	closing *dialog.ConfirmDialog
 }
@@ -100,7 +104,9 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 		onUI:  onUI,
 		ctx:   ctx,
 		stop:  stop,
-		tones: make(chan tone, toneQueue),
+		tones:   make(chan tone, toneQueue),
+		quality: make(map[string]phone.Quality),
+		warned:  make(map[string]bool),
 	}
 	m.registration = newRegistrationLine()
 	m.dialer = newDialer(m.dial, m.keyPress, m.sendTone)
@@ -218,7 +224,8 @@ func (m *MainWindow) render(s snapshot, u conference.Update) {
 	m.shown = s
 	m.registration.update(s.registration)
 	m.setTalking(talkingCall(s))
-	m.calls.update(s.calls, s.active, s.at)
+	m.trackQuality(s, u)
+	m.calls.update(s.calls, s.active, s.at, m.quality)
 	if m.incoming.update(s.calls, s.at) {
 		m.win.Content().Refresh() // lay the cards out before they are drawn
 	}
@@ -337,6 +344,36 @@ func (m *MainWindow) dial(number string) {
 		m.dialer.clear()
 		m.setNotice("")
 	})
+}
+
+// trackQuality keeps each live call's last quality report and warns once
+// when a call's quality turns poor. Fyne thread only.
+func (m *MainWindow) trackQuality(s snapshot, u conference.Update) {
+	live := make(map[string]bool, len(s.calls))
+	for _, cs := range s.calls {
+		live[cs.ID()] = true
+	}
+	for id := range m.quality {
+		if !live[id] {
+			delete(m.quality, id)
+			delete(m.warned, id)
+		}
+	}
+	ev := u.Phone
+	if ev == nil || ev.Type != phone.EventCallQuality || ev.Call == nil || ev.Quality == nil || !live[ev.Call.ID()] {
+		return
+	}
+	id := ev.Call.ID()
+	m.quality[id] = *ev.Quality
+	switch mos := ev.Quality.MOS; {
+	case mos > 0 && mos < poorQuality && !m.warned[id]:
+		m.warned[id] = true
+		band, _ := qualityBand(mos)
+		m.setNotice(fmt.Sprintf("The line to %s is %s (%s): the other party may not hear you well.",
+			callerText(*ev.Call), strings.ToLower(band), qualityFigures(*ev.Quality)), widget.WarningImportance)
+	case mos >= poorQuality+0.2:
+		m.warned[id] = false // recovered: warn again if it drops
+	}
 }
 
 // talkingCall is the active call if it is established and not held.

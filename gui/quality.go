@@ -1,0 +1,60 @@
+package gui
+
+import (
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/parley-voip/parley/phone"
+)
+
+// qualityBand names a call's estimated MOS the way listeners rate it
+// (ITU-T G.107 Annex B maps E-model ratings to user satisfaction: 4.0 and
+// up "satisfied", 3.6 "some users dissatisfied", 3.1 "many dissatisfied").
+func qualityBand(mos float64) (string, widget.Importance) {
+	switch {
+	case mos >= 4.0:
+		return "Good", widget.SuccessImportance
+	case mos >= 3.6:
+		return "Fair", widget.MediumImportance
+	case mos >= 3.1:
+		return "Poor", widget.WarningImportance
+	default:
+		return "Bad", widget.DangerImportance
+	}
+}
+
+// poorQuality is the MOS below which the window warns the agent.
+const poorQuality = 3.6
+
+// qualityText is the row's quality line: the band, then the figures.
+func qualityText(q phone.Quality) string {
+	band, _ := qualityBand(q.MOS)
+	return "Quality: " + band + " · " + qualityFigures(q)
+}
+
+// qualityFigures are the numbers an agent can quote to IT.
+func qualityFigures(q phone.Quality) string {
+	loss := 0.0
+	if total := float64(q.PacketsReceived) + float64(max(q.PacketsLost, 0)); total > 0 {
+		loss = 100 * float64(max(q.PacketsLost, 0)) / total
+	}
+	return fmt.Sprintf("MOS %.1f · %.1f %% loss · %d ms jitter", q.MOS, loss, q.Jitter.Round(time.Millisecond).Milliseconds())
+}
+
+// showQuality updates a row's quality line; a zero MOS (no report yet)
+// hides it.
+func (r *callRow) showQuality(q phone.Quality, ok bool) {
+	if !ok || q.MOS <= 0 {
+		setVisible(r.quality, false)
+		return
+	}
+	_, imp := qualityBand(q.MOS)
+	if r.quality.Importance != imp {
+		r.quality.Importance = imp
+		r.quality.Refresh()
+	}
+	setText(r.quality, qualityText(q))
+	setVisible(r.quality, true)
+}
