@@ -17,6 +17,9 @@ import (
 // callActions are what the per-call buttons do, each given the call's id.
 type callActions struct {
 	answer, reject, hangup, hold, resume, mute, unmute func(id string)
+	// transfer opens the transfer dialog; complete and cancel end a
+	// consultation call (attended transfer) one way or the other.
+	transfer, complete, cancel func(id string)
 }
 
 // callList shows every call that is not over, oldest first, one row each.
@@ -43,7 +46,7 @@ func newCallList(actions callActions) *callList {
 
 func (l *callList) object() fyne.CanvasObject { return l.box }
 
-func (l *callList) update(calls []phone.CallSession, active string, now time.Time, quality map[string]phone.Quality) {
+func (l *callList) update(calls []phone.CallSession, active string, now time.Time, quality map[string]phone.Quality, consults map[string]string) {
 	order := make([]string, 0, len(calls))
 	for _, cs := range calls {
 		row, ok := l.rows[cs.ID()]
@@ -52,6 +55,10 @@ func (l *callList) update(calls []phone.CallSession, active string, now time.Tim
 			l.rows[cs.ID()] = row
 		}
 		row.update(cs, cs.ID() == active, now)
+		_, consulting := consults[cs.ID()]
+		setVisible(row.transfer, cs.IsActive() && !consulting)
+		setVisible(row.complete, cs.IsActive() && consulting)
+		setVisible(row.cancel, consulting)
 		q, ok := quality[cs.ID()]
 		row.showQuality(q, ok && cs.IsActive())
 		order = append(order, cs.ID())
@@ -90,6 +97,9 @@ type callRow struct {
 	resume  *widget.Button
 	mute    *widget.Button
 	unmute  *widget.Button
+	// transfer starts a transfer; complete and cancel show on the call made
+	// to consult the transfer's target.
+	transfer, complete, cancel *widget.Button
 	// holdSlot and muteSlot hold the button pairs that take turns.
 	holdSlot, muteSlot *fyne.Container
 	box                *fyne.Container
@@ -126,7 +136,11 @@ func newCallRow(id string, a callActions) *callRow {
 		resume:  widget.NewButtonWithIcon("Resume", theme.MediaPlayIcon(), on(a.resume)),
 		mute:    widget.NewButtonWithIcon("Mute", micIcon(), on(a.mute)),
 		unmute:  widget.NewButtonWithIcon("Unmute", micOffIcon(), on(a.unmute)),
+		transfer: widget.NewButtonWithIcon("Transfer", theme.MailForwardIcon(), on(a.transfer)),
+		complete: widget.NewButtonWithIcon("Complete transfer", theme.ConfirmIcon(), on(a.complete)),
+		cancel:   widget.NewButtonWithIcon("Cancel transfer", theme.CancelIcon(), on(a.cancel)),
 	}
+	r.complete.Importance = widget.SuccessImportance
 	r.answer.Importance = widget.SuccessImportance
 	r.reject.Importance = widget.DangerImportance
 	r.hangup.Importance = widget.DangerImportance
@@ -134,9 +148,10 @@ func newCallRow(id string, a callActions) *callRow {
 	// Hold/Resume and Mute/Unmute take turns in one fixed-width slot each,
 	// so Hang up never moves under the pointer when one of them is pressed.
 	r.holdSlot, r.muteSlot = toggleSlot(r.hold, r.resume), toggleSlot(r.mute, r.unmute)
-	buttons := container.NewHBox(r.answer, r.reject, r.holdSlot, r.muteSlot, r.hangup)
+	buttons := container.NewHBox(r.answer, r.reject, r.holdSlot, r.muteSlot, r.transfer, r.hangup)
+	transferring := container.NewHBox(r.complete, r.cancel)
 	r.quality.Hide()
-	r.box = container.NewVBox(r.who, r.details, r.badges, r.quality, buttons, widget.NewSeparator())
+	r.box = container.NewVBox(r.who, r.details, r.badges, r.quality, buttons, transferring, widget.NewSeparator())
 	return r
 }
 

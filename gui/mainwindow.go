@@ -73,6 +73,13 @@ type MainWindow struct {
 	// whose poor quality the notice has already reported.
 	quality map[string]phone.Quality
 	warned  map[string]bool
+	// transfer is the open transfer dialog; consults maps a call placed to
+	// consult a transfer's target to the call waiting to be transferred.
+	transfer *transferDialog
+	consults map[string]string
+	// noticeIsOutcome says the notice tells how a call ended (cleared by
+	// the next call), not an action's error.
+	noticeIsOutcome bool
 	// closing is the question asked when the window is closed with calls.
 	closing *dialog.ConfirmDialog
 }
@@ -106,7 +113,8 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 		stop:    stop,
 		tones:   make(chan tone, toneQueue),
 		quality: make(map[string]phone.Quality),
-		warned:  make(map[string]bool),
+		warned:   make(map[string]bool),
+		consults: make(map[string]string),
 	}
 	m.registration = newRegistrationLine()
 	m.dialer = newDialer(m.dial, m.keyPress, m.sendTone)
@@ -119,6 +127,9 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 		mute:   m.onCall("mute the call", api.Mute),
 		unmute: m.onCall("unmute the call", api.Unmute),
 	})
+	m.calls.actions.transfer = m.openTransfer
+	m.calls.actions.complete = func(id string) { m.completeTransfer(m.consults[id], id) }
+	m.calls.actions.cancel = m.cancelTransfer
 	m.incoming = newIncomingCards(m.answerFromCard, m.declineFromCard)
 	m.notice = widget.NewLabel("")
 	m.notice.Wrapping = fyne.TextWrapWord
@@ -225,7 +236,14 @@ func (m *MainWindow) render(s snapshot, u conference.Update) {
 	m.registration.update(s.registration)
 	m.setTalking(talkingCall(s))
 	m.trackQuality(s, u)
-	m.calls.update(s.calls, s.active, s.at, m.quality)
+	if ev := u.Phone; ev != nil && ev.Call != nil && (ev.Type == phone.EventCallEnded || ev.Type == phone.EventCallFailed) {
+		for consult, from := range m.consults {
+			if ev.Call.ID() == consult || ev.Call.ID() == from {
+				delete(m.consults, consult) // one side ended: nothing left to transfer
+			}
+		}
+	}
+	m.calls.update(s.calls, s.active, s.at, m.quality, m.consults)
 	if m.incoming.update(s.calls, s.at) {
 		m.win.Content().Refresh() // lay the cards out before they are drawn
 	}
@@ -240,8 +258,12 @@ func (m *MainWindow) render(s snapshot, u conference.Update) {
 	switch ev.Type {
 	case phone.EventCallOutgoing, phone.EventCallAccepted, phone.EventCallIncoming:
 		// A new call or a new conversation: what the notice said about the
-		// last one ("the line is busy") is no longer true of what is shown.
-		m.setNotice("")
+		// last call's end ("the line is busy") is no longer true of what is
+		// shown. An action's error stays until the next action: the event
+		// may be older than it.
+		if m.noticeIsOutcome {
+			m.setNotice("")
+		}
 	}
 	switch ev.Type {
 	case phone.EventCallIncoming:
@@ -259,6 +281,7 @@ func (m *MainWindow) render(s snapshot, u conference.Update) {
 		} else {
 			m.setNotice(endedText(*ev.Call, ev.Reason))
 		}
+		m.noticeIsOutcome = true
 	}
 }
 
@@ -276,6 +299,7 @@ func (m *MainWindow) updateTitle(calls int) {
 // setNotice shows a one-line message under the dialler (errors, call
 // outcomes); an empty text hides it. Fyne thread only.
 func (m *MainWindow) setNotice(text string, importance ...widget.Importance) {
+	m.noticeIsOutcome = false
 	m.notice.Importance = widget.MediumImportance
 	if len(importance) > 0 {
 		m.notice.Importance = importance[0]

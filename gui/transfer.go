@@ -1,0 +1,125 @@
+package gui
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/parley-voip/parley/conference"
+	"github.com/parley-voip/parley/phone"
+)
+
+// transferDialog asks where call goes: a number, transferred at once
+// (blind) or called first (attended: the agent talks to the new party,
+// then completes or cancels from that call's row), or one of the other
+// calls in progress (attended, completed at once).
+type transferDialog struct {
+	dialog *dialog.CustomDialog
+	number *widget.Entry
+	now    *widget.Button // blind transfer to the number
+	first  *widget.Button // consult the number first
+	calls  map[string]*widget.Button
+}
+
+// openTransfer shows the transfer dialog for call id. Fyne thread only.
+func (m *MainWindow) openTransfer(id string) {
+	cs, ok := m.shownCall(id)
+	if !ok {
+		return
+	}
+	t := &transferDialog{number: widget.NewEntry(), calls: make(map[string]*widget.Button)}
+	t.number.SetPlaceHolder("Number to transfer to")
+	done := func() { t.dialog.Hide(); m.transfer = nil }
+	t.now = widget.NewButton("Transfer now", func() {
+		number := t.number.Text
+		done()
+		m.act("transfer the call", func(ctx context.Context) error { return m.api.Transfer(ctx, id, number) })
+	})
+	t.now.Importance = widget.HighImportance
+	t.first = widget.NewButton("Talk to them first", func() {
+		number := t.number.Text
+		done()
+		m.consult(id, number)
+	})
+	t.number.OnSubmitted = func(string) { t.now.OnTapped() }
+	content := container.NewVBox(widget.NewLabel("Transfer "+callerText(cs)+" to:"), t.number,
+		container.NewGridWithColumns(2, t.first, t.now))
+	for _, other := range m.shown.calls {
+		if other.ID() == id || !other.IsActive() {
+			continue
+		}
+		otherID := other.ID()
+		b := widget.NewButton("To "+callerText(other)+" (in progress)", func() {
+			done()
+			m.completeTransfer(id, otherID)
+		})
+		t.calls[otherID] = b
+		content.Add(b)
+	}
+	t.dialog = dialog.NewCustom("Transfer", "Cancel", content, m.win)
+	t.dialog.SetOnClosed(func() { m.transfer = nil })
+	m.transfer = t
+	t.dialog.Show()
+	m.win.Canvas().Focus(t.number)
+}
+
+// consult calls number while call from waits on hold (the engine holds the
+// active call when another starts), and remembers the pair so the new
+// call's row offers to complete or cancel the transfer.
+func (m *MainWindow) consult(from, number string) {
+	var placed phone.CallSession
+	m.run(func(ctx context.Context) error {
+		cs, err := m.api.Call(ctx, number)
+		placed = cs
+		return err
+	}, func(err error) {
+		if err != nil {
+			m.setNotice(dialErrorText(err), widget.DangerImportance)
+			return
+		}
+		m.consults[placed.ID()] = from
+		m.refresh()
+	})
+}
+
+// completeTransfer joins call from with call to (RFC 5589 §7 attended
+// transfer, or calld's transfer API on Wazo lines: the engine chooses).
+func (m *MainWindow) completeTransfer(from, to string) {
+	m.run(func(ctx context.Context) error { return m.api.AttendedTransfer(ctx, from, to) }, func(err error) {
+		if err != nil {
+			m.setNotice(failureText("complete the transfer", err), widget.DangerImportance)
+			return
+		}
+		delete(m.consults, to)
+	})
+}
+
+// cancelTransfer hangs up the consultation and takes the waiting call back.
+func (m *MainWindow) cancelTransfer(consultID string) {
+	from, ok := m.consults[consultID]
+	if !ok {
+		return
+	}
+	delete(m.consults, consultID)
+	m.act("cancel the transfer", func(ctx context.Context) error {
+		if err := m.api.Hangup(ctx, consultID); err != nil {
+			return err
+		}
+		return m.api.Resume(ctx, from)
+	})
+}
+
+// shownCall is call id as last shown. Fyne thread only.
+func (m *MainWindow) shownCall(id string) (phone.CallSession, bool) {
+	for _, cs := range m.shown.calls {
+		if cs.ID() == id {
+			return cs, true
+		}
+	}
+	return phone.CallSession{}, false
+}
+
+// refresh redraws the last snapshot (after window-only state changed).
+func (m *MainWindow) refresh() { m.render(m.shown, conference.Update{}) }
