@@ -105,14 +105,14 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	cfg := defaultRunConfig(opts)
 	ctx, stop := context.WithCancel(context.Background())
 	m := &MainWindow{
-		api:     api,
-		app:     a,
-		win:     a.NewWindow("Parley"),
-		onUI:    onUI,
-		ctx:     ctx,
-		stop:    stop,
-		tones:   make(chan tone, toneQueue),
-		quality: make(map[string]phone.Quality),
+		api:      api,
+		app:      a,
+		win:      a.NewWindow("Parley"),
+		onUI:     onUI,
+		ctx:      ctx,
+		stop:     stop,
+		tones:    make(chan tone, toneQueue),
+		quality:  make(map[string]phone.Quality),
 		warned:   make(map[string]bool),
 		consults: make(map[string]string),
 	}
