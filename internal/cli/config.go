@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parley-voip/parley/internal/dialurl"
 	"github.com/parley-voip/parley/phone"
 )
 
@@ -30,6 +31,11 @@ type Settings struct {
 	Wazo WazoSettings
 	// ConfigPath is the account file that was read, if any.
 	ConfigPath string
+	// Dial is the target of a tel:/sip:/sips:/callto: link given as the
+	// argument (the desktop's URL handler), dialled once the line is up.
+	Dial string
+	// ShowVersion asks for the version only (-version).
+	ShowVersion bool
 }
 
 // WazoSettings names a Wazo Platform stack.
@@ -94,12 +100,28 @@ func Parse(args []string, getenv func(string) string, stderr io.Writer) (Setting
 	fs.StringVar(&display, "name", "", "your display name (env PARLEY_DISPLAY_NAME)")
 	fs.StringVar(&wazoServer, "wazo", "", "Wazo Platform host[:port]: sign in with -user/-password as a Wazo user (env PARLEY_WAZO_SERVER)")
 	fs.StringVar(&wazoPin, "wazo-pin", "", "SHA-256 of the Wazo server's self-signed certificate, to trust it (env PARLEY_WAZO_PIN)")
+	fs.BoolVar(&s.ShowVersion, "version", false, "print the version and exit")
 	fs.StringVar(&s.LocalIP, "local-ip", "", "bind SIP and media to this local address (env PARLEY_LOCAL_IP)")
 	if err := fs.Parse(args); err != nil {
 		return s, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
-	if fs.NArg() > 0 {
-		return s, fmt.Errorf("%w: unexpected argument %q", ErrUsage, fs.Arg(0))
+	// One positional argument is allowed: the link the desktop hands over
+	// when the user clicks tel:, sip:, sips: or callto:.
+	switch {
+	case fs.NArg() > 1:
+		return s, fmt.Errorf("%w: unexpected argument %q", ErrUsage, fs.Arg(1))
+	case fs.NArg() == 1:
+		if !dialurl.IsDialURL(fs.Arg(0)) {
+			return s, fmt.Errorf("%w: unexpected argument %q (a link to dial must start with tel:, sip:, sips: or callto:)", ErrUsage, fs.Arg(0))
+		}
+		target, err := dialurl.Parse(fs.Arg(0))
+		if err != nil {
+			return s, fmt.Errorf("%w: %w", ErrUsage, err)
+		}
+		s.Dial = target
+	}
+	if s.ShowVersion {
+		return s, nil
 	}
 
 	explicitConfig := cfgPath != ""

@@ -12,6 +12,7 @@ import (
 
 	"github.com/parley-voip/parley/gui"
 	"github.com/parley-voip/parley/headless"
+	"github.com/parley-voip/parley/internal/version"
 	"github.com/parley-voip/parley/phone"
 )
 
@@ -31,6 +32,10 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintln(stderr, "parley:", err)
 		return exitFailure
+	}
+	if s.ShowVersion {
+		fmt.Fprintln(stdout, version.Get())
+		return exitOK
 	}
 	level := slog.LevelWarn
 	if s.Verbose {
@@ -87,6 +92,9 @@ func runHeadless(ctx context.Context, s Settings, logger *slog.Logger, stdin io.
 		return exitFailure
 	}
 	defer sess.close()
+	if s.Dial != "" {
+		go dialWhenReady(ctx, sess.api, s.Dial, stderr)
+	}
 	// With conferences, headless.WithConferences (in sess.commands) has Run
 	// write the tracker's stream: conference events among the phone's.
 	err = headless.Run(ctx, sess.api, stdin, stdout, sess.commands...)
@@ -108,6 +116,9 @@ func runGUI(ctx context.Context, s Settings, logger *slog.Logger, stderr io.Writ
 		return exitFailure
 	}
 	defer sess.close()
+	if s.Dial != "" {
+		go dialWhenReady(ctx, sess.api, s.Dial, stderr)
+	}
 	opts := []gui.Option{gui.WithActions(sess.actions...)}
 	if sess.conferences != nil {
 		opts = append(opts, gui.WithConferences(sess.conferences))
