@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/parley-voip/parley/internal/dialurl"
+	"github.com/parley-voip/parley/internal/fleet"
 	"github.com/parley-voip/parley/phone"
 )
 
@@ -29,13 +30,28 @@ type Settings struct {
 	// Wazo, when its Server is set, makes the account a Wazo user login
 	// (Account.Username/Password are then the Wazo credentials).
 	Wazo WazoSettings
-	// ConfigPath is the account file that was read, if any.
+	// ConfigPath is the account file that was read, or with NewAccountFile
+	// the one a first start writes.
 	ConfigPath string
 	// Dial is the target of a tel:/sip:/sips:/callto: link given as the
 	// argument (the desktop's URL handler), dialled once the line is up.
 	Dial string
 	// ShowVersion asks for the version only (-version).
 	ShowVersion bool
+	// ShowConfig prints the effective settings instead of starting
+	// (-show-config), so IT can see what the fleet file did.
+	ShowConfig bool
+	// Fleet is the machine's fleet file (docs/deploy.md); Policy is every
+	// setting after merging it with the user's. The account and audio parts
+	// are already applied to the fields above; the rest (auto-answer, local
+	// API, update policy, devices) is for the features that follow them.
+	Fleet  fleet.File
+	Policy fleet.Config
+	// FleetOverridden lists locked keys where the user's value was dropped.
+	FleetOverridden []string
+	// NewAccountFile is set on a first start the fleet file pre-fills: no
+	// account file existed at ConfigPath and one should be written there.
+	NewAccountFile bool
 }
 
 // WazoSettings names a Wazo Platform stack.
@@ -82,13 +98,19 @@ func DefaultConfigPath() string {
 // Parse reads flags, then the config file, then the environment; flags win
 // over the environment, which wins over the file.
 func Parse(args []string, getenv func(string) string, stderr io.Writer) (Settings, error) {
+	return parse(args, getenv, stderr, fleet.System)
+}
+
+// parse is Parse with the fleet file's loader injected, so tests need not
+// touch /etc.
+func parse(args []string, getenv func(string) string, stderr io.Writer, loadFleet func(func(string) string) (fleet.File, error)) (Settings, error) {
 	fs := flag.NewFlagSet("parley", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var s Settings
 	var cfgPath, server, user, password, transport, wsPath, domain, display, wazoServer, wazoPin string
 	fs.BoolVar(&s.Headless, "headless", false, "run without a window: JSON events on stdout, JSON commands on stdin (see docs/headless.md)")
 	fs.BoolVar(&s.Demo, "demo", false, "start against the built-in demo server instead of a real account")
-	fs.StringVar(&s.Audio, "audio", audioAuto, "sound: auto (the system's devices, silence if none), null (always silent), off (no audio at all)")
+	fs.StringVar(&s.Audio, "audio", "", "sound: auto (the system's devices, silence if none), null (always silent), off (no audio at all)")
 	fs.BoolVar(&s.Verbose, "v", false, "log SIP and media details to stderr")
 	fs.StringVar(&cfgPath, "config", "", "account file (JSON); default "+DefaultConfigPath())
 	fs.StringVar(&server, "server", "", "SIP server host[:port] (env PARLEY_SERVER)")
@@ -101,6 +123,7 @@ func Parse(args []string, getenv func(string) string, stderr io.Writer) (Setting
 	fs.StringVar(&wazoServer, "wazo", "", "Wazo Platform host[:port]: sign in with -user/-password as a Wazo user (env PARLEY_WAZO_SERVER)")
 	fs.StringVar(&wazoPin, "wazo-pin", "", "SHA-256 of the Wazo server's self-signed certificate, to trust it (env PARLEY_WAZO_PIN)")
 	fs.BoolVar(&s.ShowVersion, "version", false, "print the version and exit")
+	fs.BoolVar(&s.ShowConfig, "show-config", false, "print the settings Parley would use (fleet file merged, password hidden) and exit")
 	fs.StringVar(&s.LocalIP, "local-ip", "", "bind SIP and media to this local address (env PARLEY_LOCAL_IP)")
 	if err := fs.Parse(args); err != nil {
 		return s, fmt.Errorf("%w: %w", ErrUsage, err)
@@ -140,7 +163,10 @@ func Parse(args []string, getenv func(string) string, stderr io.Writer) (Setting
 			s.Wazo = wz
 			s.ConfigPath = cfgPath
 		case errors.Is(err, os.ErrNotExist) && !explicitConfig:
-			// no file is fine: flags or env may carry the account
+			// no file is fine: flags or env may carry the account, and the
+			// fleet file may pre-fill one (below)
+			s.NewAccountFile = true
+			s.ConfigPath = cfgPath
 		default:
 			return s, err
 		}
@@ -162,11 +188,56 @@ func Parse(args []string, getenv func(string) string, stderr io.Writer) (Setting
 	pick(&s.LocalIP, "", "PARLEY_LOCAL_IP")
 	pick(&s.Wazo.Server, wazoServer, "PARLEY_WAZO_SERVER")
 	pick(&s.Wazo.CertificatePin, wazoPin, "PARLEY_WAZO_PIN")
+	fl, err := loadFleet(getenv)
+	if err != nil {
+		return s, err
+	}
+	applyFleet(&s, fl)
+	if s.Audio == "" {
+		s.Audio = audioAuto
+	}
 	if s.Wazo.Server == "" && s.Account.Transport == "" && s.Account.Server != "" {
 		s.Account.Transport = "udp"
 	}
 	return s, nil
 }
+
+// applyFleet merges the fleet file under (or, where locked, over) what the
+// user's file, environment and flags said.
+func applyFleet(s *Settings, fl fleet.File) {
+	user := fleet.Config{
+		CertificatePin: s.Wazo.CertificatePin,
+		Transport:      s.Account.Transport,
+		WSPath:         s.Account.WSPath,
+		Domain:         s.Account.Domain,
+		Audio:          s.Audio,
+	}
+	switch {
+	case s.Wazo.Server != "":
+		user.AccountType, user.Server = "wazo", s.Wazo.Server
+	case s.Account.Server != "":
+		user.AccountType, user.Server = "sip", s.Account.Server
+	}
+	merged, overridden := fl.Merge(user)
+	s.Fleet, s.Policy, s.FleetOverridden = fl, merged, overridden
+	s.Wazo.CertificatePin = merged.CertificatePin
+	s.Account.Transport = merged.Transport
+	s.Account.WSPath = merged.WSPath
+	s.Account.Domain = merged.Domain
+	s.Audio = merged.Audio
+	if merged.AccountType == "wazo" {
+		s.Wazo.Server, s.Account.Server = merged.Server, ""
+	} else {
+		s.Wazo.Server, s.Account.Server = "", merged.Server
+	}
+	if fl.Server == "" {
+		s.NewAccountFile = false // nothing to pre-fill
+	}
+}
+
+// hasCredentials reports whether there is a login to go with the server: a
+// fleet file pre-fills the server, only the agent knows the rest.
+func (s Settings) hasCredentials() bool { return s.Account.Username != "" }
 
 // HasAccount reports whether any account details were given at all.
 func (s Settings) HasAccount() bool {

@@ -37,6 +37,18 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, version.Get())
 		return exitOK
 	}
+	if err := prefillAccountFile(s); err != nil {
+		// Not fatal: the account still works from the fleet file this run.
+		fmt.Fprintln(stderr, "parley:", err)
+	}
+	if s.ShowConfig {
+		if err := showConfig(stdout, s); err != nil {
+			fmt.Fprintln(stderr, "parley:", err)
+			return exitFailure
+		}
+		return exitOK
+	}
+	fleetNotes(stderr, s)
 	level := slog.LevelWarn
 	if s.Verbose {
 		level = slog.LevelDebug
@@ -82,6 +94,10 @@ func startSession(ctx context.Context, s Settings, logger *slog.Logger, connectN
 }
 
 func runHeadless(ctx context.Context, s Settings, logger *slog.Logger, stdin io.Reader, stdout, stderr io.Writer) int {
+	if s.HasAccount() && !s.hasCredentials() && !s.Demo {
+		fmt.Fprintf(stderr, "parley: the account in %s has no username yet: add your username and password there (or pass -user/-password)\n", s.ConfigPath)
+		return exitUsage
+	}
 	if !s.HasAccount() && !s.Demo {
 		fmt.Fprintln(stderr, "parley: no account: pass -config FILE, or -server/-user/-password, or -wazo HOST -user/-password, or set PARLEY_SERVER, PARLEY_USER and PARLEY_PASSWORD; -demo tries Parley without one")
 		return exitUsage
@@ -106,6 +122,12 @@ func runHeadless(ctx context.Context, s Settings, logger *slog.Logger, stdin io.
 }
 
 func runGUI(ctx context.Context, s Settings, logger *slog.Logger, stderr io.Writer) int {
+	if s.HasAccount() && !s.hasCredentials() && !s.Demo {
+		// A fleet file pre-filled the server; until the GUI has a sign-in
+		// form the agent adds the login to the file.
+		fmt.Fprintf(stderr, "parley: the account in %s has no username yet: add your username and password there; starting in demo mode for now\n", s.ConfigPath)
+		s.Demo = true
+	}
 	if !s.HasAccount() && !s.Demo {
 		fmt.Fprintln(stderr, "parley: no account configured; starting in demo mode (see README to use your own)")
 		s.Demo = true
