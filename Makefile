@@ -1,6 +1,6 @@
 # Parley — common tasks. The scripts in scripts/ do the work, so CI and
 # people run the same thing.
-.PHONY: all deps deps-test build run test vet bench fuzz package-linux fyne-version clean
+.PHONY: all deps deps-test build run test vet bench fuzz package package-linux package-windows package-darwin test-packages fyne-version clean
 
 GO          ?= go
 FYNE        := $(GO) tool -modfile=tools/go.mod fyne
@@ -35,14 +35,23 @@ bench:                 ## benchmarks only (no tests)
 fuzz:                  ## every Fuzz target for FUZZTIME each
 	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh $(PKGS)
 
-package-linux: deps    ## dist/Parley.tar.xz (binary, .desktop, icon) via the fyne CLI
-	mkdir -p dist
-	$(FYNE) package --os linux --release $(if $(PARLEY_TAGS),--tags $(PARLEY_TAGS))
-	mv -f Parley.tar.xz dist/
-	@echo "dist/Parley.tar.xz"
+package:               ## dist/: .deb, .rpm, tar.xz, .msi, setup .exe, SHA256SUMS (docs/deploy.md)
+	scripts/package.sh all
+
+package-linux:         ## dist/: .deb, .rpm, tar.xz only
+	scripts/package.sh linux
+
+package-windows:       ## dist/: .msi and setup .exe only (mingw cross-build)
+	scripts/package.sh windows
+
+package-darwin:        ## on a Mac: dist/Parley-<v>.dmg (arm64+amd64; signs/notarises when PARLEY_APPLE_* are set)
+	scripts/package-darwin.sh
+
+test-packages:         ## build every package and check it: linters, install into a fresh Debian root, wine
+	scripts/test-packages.sh
 
 fyne-version:          ## check the fyne CLI from tools/go.mod builds and runs
 	$(FYNE) version
 
 clean:
-	rm -rf bin dist Parley.tar.xz
+	rm -rf bin dist build Parley.tar.xz

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# install-deps.sh [run|test] — install the Debian 12 packages Parley needs.
-#   run:  building and running the app (Fyne/GLFW X11+Wayland headers, cgo, audio runtime, Opus)
-#   test: run + the real peers and tools the tests drive (Xvfb, PulseAudio, sipp, baresip, kamailio, ...)
+# install-deps.sh [run|test|packages] — install the Debian 12 packages Parley needs.
+#   run:      building and running the app (Fyne/GLFW X11+Wayland headers, cgo, audio runtime, Opus)
+#   test:     run + the real peers and tools the tests drive (Xvfb, PulseAudio, sipp, baresip, kamailio, ...)
+#   packages: run + building the installers (mingw, wixl, NSIS, osslsigncode) and checking them
+#             (lintian, rpmlint, desktop-file-validate, appstreamcli, debootstrap, wine, Xvfb)
 # Idempotent: only missing packages are installed, and when nothing is missing
 # it returns after one dpkg-query (no apt-get update).
 set -euo pipefail
@@ -23,10 +25,18 @@ test_pkgs=(
   nftables iputils-ping sox opus-tools
 )
 
+package_pkgs=(
+  # building: icons, Windows cross-build and resources, installers, signing
+  imagemagick librsvg2-bin xz-utils gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wixl msitools nsis osslsigncode
+  # checking: package linters, a throw-away Debian root, wine, the GUI under Xvfb
+  lintian rpmlint rpm desktop-file-utils appstream debootstrap wine wine64 xvfb xauth xdotool
+)
+
 case "$profile" in
   run)  pkgs=("${run_pkgs[@]}") ;;
   test) pkgs=("${run_pkgs[@]}" "${test_pkgs[@]}") ;;
-  *) echo "usage: $0 [run|test]" >&2; exit 2 ;;
+  packages) pkgs=("${run_pkgs[@]}" "${package_pkgs[@]}") ;;
+  *) echo "usage: $0 [run|test|packages]" >&2; exit 2 ;;
 esac
 
 # One dpkg-query for all: a package counts as present only when its status is
