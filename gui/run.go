@@ -16,13 +16,21 @@ func Run(api phone.API, opts ...Option) error {
 	cfg := defaultRunConfig(opts)
 	a := app.NewWithID(AppID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
-	m := NewMainWindow(a, api, opts...)
+	guard := newQuitGuard()
+	m := newMainWindow(a, api, guard.do, opts...)
 	for _, action := range cfg.actions {
 		m.AddAction(action)
 	}
 	m.Window().Resize(cfg.size)
 	m.Window().SetMaster()
+	guard.watch(a, m)
 	m.Window().ShowAndRun()
+	guard.stop()
+	if !m.closed {
+		// Quit without closing the window (a signal, the app menu's Quit):
+		// OnClosed never ran, so release what it would have.
+		m.shutdown()
+	}
 	m.wait()
 	return nil
 }
