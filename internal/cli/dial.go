@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/parley-voip/parley/internal/dialurl"
 	"github.com/parley-voip/parley/phone"
 )
 
@@ -35,5 +36,23 @@ func dialWhenReady(ctx context.Context, api phone.API, target string, stderr io.
 	}
 	if _, err := api.Call(ctx, target); err != nil {
 		fmt.Fprintf(stderr, "parley: dialling %s: %v\n", target, err)
+	}
+}
+
+// dialLinks dials each link the OS sends while Parley runs (macOS Apple
+// Events), one after another.
+func dialLinks(ctx context.Context, api phone.API, links <-chan string, stderr io.Writer) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case link := <-links:
+			target, err := dialurl.Parse(link)
+			if err != nil {
+				fmt.Fprintln(stderr, "parley:", err)
+				continue
+			}
+			dialWhenReady(ctx, api, target, stderr)
+		}
 	}
 }

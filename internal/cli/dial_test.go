@@ -94,3 +94,29 @@ func TestDialWhenReadyGivesUpWithTheContext(t *testing.T) {
 		t.Fatalf("%d call(s) after cancellation", n)
 	}
 }
+
+func TestDialLinks(t *testing.T) {
+	e := phonetest.New()
+	defer e.Close()
+	e.SetRegistration(phone.Registration{State: phone.RegRegistered})
+	links := make(chan string, 2)
+	links <- "not a link"
+	links <- "tel:+1-555-0100"
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var errOut strings.Builder
+	done := make(chan struct{})
+	go func() { dialLinks(ctx, e, links, &errOut); close(done) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for len(e.Calls()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if calls := e.Calls(); len(calls) != 1 || calls[0].Number != "+15550100" {
+		t.Fatalf("calls = %+v", calls)
+	}
+	if !strings.Contains(errOut.String(), "not a tel:") {
+		t.Fatalf("stderr %q", errOut.String())
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/parley-voip/parley/gui"
 	"github.com/parley-voip/parley/headless"
+	"github.com/parley-voip/parley/internal/macurl"
 	"github.com/parley-voip/parley/internal/version"
 	"github.com/parley-voip/parley/phone"
 )
@@ -122,6 +123,9 @@ func runHeadless(ctx context.Context, s Settings, logger *slog.Logger, stdin io.
 }
 
 func runGUI(ctx context.Context, s Settings, logger *slog.Logger, stderr io.Writer) int {
+	// First thing: on macOS the link that launched the app arrives as an
+	// Apple Event while the app starts (nil channel elsewhere).
+	links := macurl.Listen()
 	if s.HasAccount() && !s.hasCredentials() && !s.Demo {
 		// A fleet file pre-filled the server; until the GUI has a sign-in
 		// form the agent adds the login to the file.
@@ -140,6 +144,9 @@ func runGUI(ctx context.Context, s Settings, logger *slog.Logger, stderr io.Writ
 	defer sess.close()
 	if s.Dial != "" {
 		go dialWhenReady(ctx, sess.api, s.Dial, stderr)
+	}
+	if links != nil {
+		go dialLinks(ctx, sess.api, links, stderr)
 	}
 	opts := []gui.Option{gui.WithActions(sess.actions...)}
 	if sess.conferences != nil {
