@@ -80,26 +80,33 @@ build_linux() {
     echo "Source: https://github.com/parley-voip/parley"
     echo
     echo "Files: *"
-    echo "Copyright: The Parley developers"
+    echo "Copyright: 2026 The Parley developers"
     echo "License: Apache-2.0"
     echo " On Debian systems the full text of the Apache License 2.0 is in"
     echo " /usr/share/common-licenses/Apache-2.0. The binary also contains the"
     echo " Go standard library and the Go modules listed, with their licences, in"
     echo " /usr/share/doc/parley/THIRD_PARTY_NOTICES.txt.gz."
   } > "$stage/copyright"
-  {
-    echo "parley ($V) unstable; urgency=medium"
-    echo
-    echo "  * Release $V; see https://github.com/parley-voip/parley/releases."
-    echo
-    echo " -- Parley developers <dev@parley.io>  $(date -u -R -d "@$SOURCE_DATE_EPOCH")"
-  } | gzip -9n > "$stage/changelog.gz"
+  cat > "$stage/changelog.yml" <<YAML
+- semver: $V
+  date: $(date -u -d "@$SOURCE_DATE_EPOCH" +%FT%TZ)
+  packager: Parley developers <dev@parley.io>
+  deb:
+    urgency: medium
+    distributions: [unstable]
+  changes:
+    - note: Release $V; see https://github.com/parley-voip/parley/releases.
+YAML
+  mkdir -p "$stage/lintian"
+  cp packaging/linux/lintian-overrides "$stage/lintian/parley"
+  chmod -R u=rwX,go=rX "$stage"
   find "$stage" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 
   phase "linux packages (nfpm)"
-  export PARLEY_VERSION="$V" STAGE="$stage"
-  "${nfpm[@]}" package --config packaging/linux/nfpm.yaml --packager deb --target "$dist/parley_${V}_amd64.deb"
-  "${nfpm[@]}" package --config packaging/linux/nfpm.yaml --packager rpm --target "$dist/parley-${V}.x86_64.rpm"
+  # nfpm expands the environment in a few fields only: fill in the rest here.
+  sed -e "s|\${PARLEY_VERSION}|$V|g" -e "s|\${STAGE}|$stage|g" packaging/linux/nfpm.yaml > "$build/nfpm.yaml"
+  "${nfpm[@]}" package --config "$build/nfpm.yaml" --packager deb --target "$dist/parley_${V}_amd64.deb"
+  "${nfpm[@]}" package --config "$build/nfpm.yaml" --packager rpm --target "$dist/parley-${V}.x86_64.rpm"
 
   phase "linux tarball"
   local tree="$build/tar/parley-$V"
@@ -113,7 +120,7 @@ build_linux() {
   cp packaging/linux/tarball-README "$tree/README"
   find "$tree" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
   tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$SOURCE_DATE_EPOCH" \
-    -C "$build/tar" -cf - "parley-$V" | xz -9 -T1 > "$dist/parley-$V-linux-amd64.tar.xz"
+    -C "$build/tar" -cf - "parley-$V" | xz -6 -T2 > "$dist/parley-$V-linux-amd64.tar.xz"
 }
 
 build_windows() {

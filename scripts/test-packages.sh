@@ -54,6 +54,8 @@ ok()   { passed+=("$1"); echo "PASS: $1"; }
 bad()  { failed+=("$1"); echo "FAIL: $1" >&2; }
 check() { local name="$1"; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
 
+tree_state() { git status --porcelain --untracked-files=normal -- . ':!dist' ':!build' 2>/dev/null; }
+before_tree="$(tree_state)"
 if [ "${PARLEY_SKIP_BUILD:-}" != 1 ]; then
   phase "make package"
   rm -f dist/parley_* dist/parley-* dist/Parley-* dist/SHA256SUMS*
@@ -66,7 +68,7 @@ for f in "$deb" "$rpm" "$tarball" "$msi" "$setup"; do
   check "artefact $(basename "$f")" test -s "$f"
 done
 check "SHA256SUMS" bash -c 'cd dist && sha256sum -c --quiet SHA256SUMS'
-check "git tree clean after packaging" bash -c '[ -z "$(git status --porcelain --untracked-files=normal -- . ":!dist" ":!build")" ]'
+check "packaging left the source tree as it was" test "$(tree_state)" = "$before_tree"
 
 # ---------------------------------------------------------------- metadata
 if want meta && [ -s "$deb" ] && [ -s "$rpm" ]; then
@@ -108,7 +110,12 @@ if want lint && [ -s "$deb" ] && [ -s "$rpm" ]; then
   check "lintian: no errors" bash -c "! grep -q '^E: ' '$checksdir/lintian.txt'"
   rpmlint "$rpm" > "$checksdir/rpmlint.txt" 2>&1 || true
   cat "$checksdir/rpmlint.txt"
-  check "rpmlint: no errors" grep -qE '(^| )0 errors' "$checksdir/rpmlint.txt"
+  # rpmlint counts a missing embedded rpm signature as an error. Releases
+  # carry a detached signature (.asc) instead, made with the release key,
+  # which is never on a build machine: that one error is expected.
+  rpm_errors="$(grep -E '^parley[^:]*: E: ' "$checksdir/rpmlint.txt" | grep -v ' E: no-signature' || true)"
+  [ -z "$rpm_errors" ] || echo "$rpm_errors"
+  check "rpmlint: no errors (besides no-signature, see above)" test -z "$rpm_errors"
 fi
 
 # ---------------------------------------------------------------- .deb in a fresh Debian root
@@ -195,16 +202,20 @@ fi
 # ---------------------------------------------------------------- Windows installers under wine
 if want wine && [ -s "$msi" ] && [ -s "$setup" ]; then
   phase "wine prefix"
-  export WINEPREFIX="$scratch/wine" WINEDEBUG=-all WINEARCH=win64 WINEDLLOVERRIDES="mscoree,mshtml="
+  # A private prefix and HOME: winemenubuilder (disabled too) would otherwise
+  # add menu entries and link handlers to the real user's desktop.
+  export WINEPREFIX="$scratch/wine" WINEDEBUG=-all WINEARCH=win64 WINEDLLOVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d"
+  export HOME="$scratch/home" XDG_CONFIG_HOME="$scratch/home/.config" XDG_DATA_HOME="$scratch/home/.local/share"
+  mkdir -p "$HOME"
   wineboot -i > "$checksdir/wineboot.log" 2>&1 || true
   wineserver -w
   drive="$WINEPREFIX/drive_c"
   # Go >= 1.24 needs bcryptprimitives.dll, which wine 8 lacks: a test-only shim.
   x86_64-w64-mingw32-gcc -O2 -shared -o "$drive/windows/system32/bcryptprimitives.dll" scripts/wine/bcryptprimitives.c -ladvapi32
   winpath() { winepath -w "$1" 2>/dev/null; }
-  regq() { wine reg query "$1" ${2:+/v "$2"} 2>/dev/null | tr -d '\r'; }
   pf="$drive/Program Files/Parley"
   menu="$drive/ProgramData/Microsoft/Windows/Start Menu/Programs/Parley.lnk"
+  usermenu="$(ls -d "$drive"/users/*/AppData/Roaming/Microsoft/Windows/"Start Menu"/Programs 2>/dev/null | grep -v /Public/ | head -n1)/Parley.lnk"
   installed_checks() { # label dir menu-link root
     local label="$1" dir="$2" lnk="$3" hive="$4"
     check "$label: parley.exe installed" test -s "$dir/parley.exe"
@@ -230,8 +241,11 @@ if want wine && [ -s "$msi" ] && [ -s "$setup" ]; then
   phase "msiexec /i /qn SERVER=... (per machine)"
   wine msiexec /i "$(winpath "$root/$msi")" /qn SERVER=wazo.msi.example ACCOUNT_TYPE=wazo /l*v "$(winpath "$checksdir")\\msi-install.log" || true
   wineserver -w
-  installed_checks msi "$pf" "$menu" HKLM
-  check "msi: SERVER property in the registry" bash -c "regq 'HKLM\\Software\\Parley' Server | grep -q wazo.msi.example"
+  # Wine's msi puts ProgramMenuFolder shortcuts in the user's menu even for
+  # ALLUSERS=1 (Windows uses the common one): accept either here.
+  msimenu="$menu"; [ -e "$msimenu" ] || msimenu="$usermenu"
+  installed_checks msi "$pf" "$msimenu" HKLM
+  check "msi: SERVER property in the registry" bash -c "wine reg query 'HKLM\\Software\\Parley' /v Server 2>/dev/null | grep -q wazo.msi.example"
   phase "fleet settings under wine (MSI property, then %ProgramData% file)"
   wine "$(winpath "$pf/parley.exe")" -show-config > "$checksdir/wine-fleet-msi.json" 2>&1 || true
   tr -d '\r' < "$checksdir/wine-fleet-msi.json"
@@ -245,8 +259,8 @@ if want wine && [ -s "$msi" ] && [ -s "$setup" ]; then
   phase "msiexec /x /qn"
   wine msiexec /x "$(winpath "$root/$msi")" /qn || true
   wineserver -w
-  removed_checks msi "$pf" "$menu" HKLM
-  check "msi: fleet registry values removed" bash -c "! regq 'HKLM\\Software\\Parley' Server | grep -q wazo.msi.example"
+  removed_checks msi "$pf" "$msimenu" HKLM
+  check "msi: fleet registry values removed" bash -c "! wine reg query 'HKLM\\Software\\Parley' /v Server 2>/dev/null | grep -q wazo.msi.example"
 
   phase "setup.exe /S (per machine)"
   wine "$(winpath "$root/$setup")" /S || true
@@ -261,7 +275,7 @@ if want wine && [ -s "$msi" ] && [ -s "$setup" ]; then
   wine "$(winpath "$root/$setup")" /S /CurrentUser || true
   wineserver -w
   udir="$(ls -d "$drive"/users/*/AppData/Local/Programs 2>/dev/null | grep -v /Public/ | head -n1)/Parley"
-  ulnk="$(ls -d "$drive"/users/*/AppData/Roaming/Microsoft/Windows/"Start Menu"/Programs 2>/dev/null | grep -v /Public/ | head -n1)/Parley.lnk"
+  ulnk="$usermenu"
   installed_checks nsis-user "$udir" "$ulnk" HKCU
   wine "$(winpath "$udir/uninstall.exe")" /S /CurrentUser || true
   wineserver -w
