@@ -188,6 +188,12 @@ JSON
       sleep 2 # first frames and the demo registration
       DISPLAY=$disp import -window root "$checksdir/deb-gui.png"
       ok "GUI window shown (screenshot dist/checks/deb-gui.png)"
+      # A link clicked now (the desktop runs "parley %u") goes to the running
+      # window, which dials it.
+      chroot "$chr" env HOME=/root XDG_CONFIG_HOME=/tmp/cfg-gui DISPLAY="$disp" parley tel:9000 > "$checksdir/deb-handover.txt" 2>&1 || true
+      check "link handed to the running instance" grep -q 'handed tel:9000' "$checksdir/deb-handover.txt"
+      sleep 4
+      DISPLAY=$disp import -window root "$checksdir/deb-gui-call.png"
     else
       tail -20 "$checksdir/deb-gui.err"; bad "GUI window shown"
     fi

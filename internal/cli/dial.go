@@ -46,7 +46,10 @@ func dialLinks(ctx context.Context, api phone.API, links <-chan string, stderr i
 		select {
 		case <-ctx.Done():
 			return
-		case link := <-links:
+		case link, ok := <-links:
+			if !ok {
+				return
+			}
 			target, err := dialurl.Parse(link)
 			if err != nil {
 				fmt.Fprintln(stderr, "parley:", err)

@@ -8,10 +8,12 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/parley-voip/parley/gui"
 	"github.com/parley-voip/parley/headless"
+	"github.com/parley-voip/parley/internal/instance"
 	"github.com/parley-voip/parley/internal/macurl"
 	"github.com/parley-voip/parley/internal/version"
 	"github.com/parley-voip/parley/phone"
@@ -126,6 +128,21 @@ func runGUI(ctx context.Context, s Settings, logger *slog.Logger, stderr io.Writ
 	// First thing: on macOS the link that launched the app arrives as an
 	// Apple Event while the app starts (nil channel elsewhere).
 	links := macurl.Listen()
+	// A link clicked while Parley runs goes to the running instance, which
+	// is registered already, instead of starting a second phone.
+	sockPath := instance.DefaultPath(os.Getenv)
+	if s.Dial != "" {
+		link := s.Dial
+		if !strings.HasPrefix(link, "sip:") && !strings.HasPrefix(link, "sips:") {
+			link = "tel:" + link
+		}
+		if ok, err := instance.Forward(sockPath, link); ok {
+			fmt.Fprintf(stderr, "parley: handed %s to the Parley already running\n", link)
+			return exitOK
+		} else if err != nil {
+			logger.Warn("link hand-over", "err", err)
+		}
+	}
 	if s.HasAccount() && !s.hasCredentials() && !s.Demo {
 		// A fleet file pre-filled the server; until the GUI has a sign-in
 		// form the agent adds the login to the file.
@@ -147,6 +164,11 @@ func runGUI(ctx context.Context, s Settings, logger *slog.Logger, stderr io.Writ
 	}
 	if links != nil {
 		go dialLinks(ctx, sess.api, links, stderr)
+	}
+	if later, err := instance.Listen(ctx, sockPath); err != nil {
+		logger.Warn("links clicked later will start another Parley", "err", err)
+	} else {
+		go dialLinks(ctx, sess.api, later, stderr)
 	}
 	opts := []gui.Option{gui.WithActions(sess.actions...)}
 	if sess.conferences != nil {
