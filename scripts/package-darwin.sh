@@ -24,7 +24,8 @@ BUILD="${PARLEY_BUILD_NUMBER:-$(git rev-list --count HEAD 2>/dev/null || echo 1)
 export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct)}"
 build="$root/build/darwin"; dist="$root/dist"
 rm -rf "$build"; mkdir -p "$build" "$dist"
-ldflags="-s -w -buildid= -X github.com/parley-voip/parley/internal/version.stamped=$V"
+commit="$(git rev-parse --short=12 HEAD 2>/dev/null || true)"
+ldflags="-s -w -buildid= -X github.com/parley-voip/parley/internal/version.stamped=$V -X github.com/parley-voip/parley/internal/version.stampedCommit=$commit"
 export CGO_ENABLED=1 MACOSX_DEPLOYMENT_TARGET=12.0
 
 for arch in arm64 amd64; do

@@ -39,7 +39,8 @@ dist="$root/dist"
 mkdir -p "$build" "$dist"
 tags=()
 [ -z "${PARLEY_TAGS:-}" ] || tags=(-tags "$PARLEY_TAGS")
-ldflags="-s -w -buildid= -X github.com/parley-voip/parley/internal/version.stamped=$V"
+commit="$(git rev-parse --short=12 HEAD 2>/dev/null || true)"
+ldflags="-s -w -buildid= -X github.com/parley-voip/parley/internal/version.stamped=$V -X github.com/parley-voip/parley/internal/version.stampedCommit=$commit"
 export CGO_ENABLED=1 GOFLAGS="${GOFLAGS:-} -mod=readonly"
 nfpm=(go tool -modfile=tools/go.mod nfpm)
 

@@ -21,10 +21,14 @@ import (
 //go:embed VERSION
 var file string
 
-// stamped is set at link time by -ldflags -X. It is the only package-level
-// variable here, and only because -X can set nothing else; nothing writes it
-// at run time.
-var stamped string
+// stamped and stampedCommit are set at link time by -ldflags -X (the
+// release scripts set both; the commit too because builds may run with
+// -buildvcs=false). They are package variables only because -X can set
+// nothing else; nothing writes them at run time.
+var (
+	stamped       string
+	stampedCommit string
+)
 
 // String returns the product version, e.g. "0.1.0", without a leading "v".
 func String() string {
@@ -50,7 +54,8 @@ type Info struct {
 // Get returns the version with the build's details.
 func Get() Info {
 	in := Info{Version: String(), Go: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
-	if bi, ok := debug.ReadBuildInfo(); ok {
+	in.Commit = stampedCommit
+	if bi, ok := debug.ReadBuildInfo(); ok && in.Commit == "" {
 		for _, s := range bi.Settings {
 			switch s.Key {
 			case "vcs.revision":
