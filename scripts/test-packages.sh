@@ -93,6 +93,12 @@ if want meta && [ -s "$deb" ] && [ -s "$rpm" ]; then
   check "rpm ships third-party notices" grep -q 'THIRD_PARTY_NOTICES' "$checksdir/rpm-files.txt"
   check "tarball has binary, desktop file, notices" bash -c "tar -tJf '$tarball' | grep -q 'bin/parley\$' && tar -tJf '$tarball' | grep -q 'io.parley.softphone.desktop\$' && tar -tJf '$tarball' | grep -q THIRD_PARTY_NOTICES"
   check "msi version $V" bash -c "msiinfo export '$msi' Property | grep -qP '^ProductVersion\t${V}\r?\$'"
+  mx="$scratch/msi-x"; mkdir -p "$mx"
+  msiextract -C "$mx" "$msi" >/dev/null 2>&1 || true
+  exe="$(find "$mx" -iname parley.exe | head -n1)"
+  check "exe version resource says $V" bash -c "[ -n '$exe' ] && strings -el '$exe' | grep -A1 -x ProductVersion | grep -qx '$V'"
+  check "exe is a GUI-subsystem PE32+ importing only system DLLs" bash -c \
+    "x86_64-w64-mingw32-objdump -p '$exe' | grep -q 'Subsystem.*Windows GUI' && ! x86_64-w64-mingw32-objdump -p '$exe' | grep 'DLL Name' | grep -viqE 'kernel32|user32|gdi32|shell32|opengl32|msvcrt|advapi32|ole32|winmm|ws2_32|bcrypt|ntdll|imm32|dwmapi|setupapi|shcore|version|winspool|comdlg32|ole32|oleaut32|uxtheme|crypt32|iphlpapi|secur32|dnsapi'"
   check "deb and tarball carry the same binary" bash -c \
     "cmp <(dpkg-deb --fsys-tarfile '$deb' | tar -xOf - ./usr/bin/parley | sha256sum) <(tar -xJOf '$tarball' parley-$V/bin/parley | sha256sum)"
 fi
