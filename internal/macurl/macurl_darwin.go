@@ -3,49 +3,11 @@
 package macurl
 
 /*
-#cgo CFLAGS: -x objective-c -fobjc-arc
+#cgo CFLAGS: -fobjc-arc
 #cgo LDFLAGS: -framework Cocoa
-#import <Cocoa/Cocoa.h>
 
-extern void parleyGotURL(char *url);
-
-@interface ParleyURLHandler : NSObject
-- (void)handleGetURLEvent:(NSAppleEventDescriptor *)event withReplyEvent:(NSAppleEventDescriptor *)reply;
-@end
-
-@implementation ParleyURLHandler
-- (void)handleGetURLEvent:(NSAppleEventDescriptor *)event withReplyEvent:(NSAppleEventDescriptor *)reply {
-	// keyDirectObject ('----') holds the URL as text.
-	NSString *s = [[event paramDescriptorForKeyword:'----'] stringValue];
-	if (s == nil) {
-		return;
-	}
-	parleyGotURL((char *)[s UTF8String]);
-}
-@end
-
-static ParleyURLHandler *parleyHandler;
-static id parleyObserver;
-
-static void parleyInstallHandler(void) {
-	// kInternetEventClass and kAEGetURL are both 'GURL'.
-	[[NSAppleEventManager sharedAppleEventManager] setEventHandler:parleyHandler
-		andSelector:@selector(handleGetURLEvent:withReplyEvent:)
-		forEventClass:'GURL' andEventID:'GURL'];
-}
-
-static void parleyListenForURLs(void) {
-	parleyHandler = [ParleyURLHandler new];
-	parleyInstallHandler();
-	// AppKit installs its own handlers while the application launches; as
-	// Apple advises, install ours again from "will finish launching", which
-	// runs after AppKit's and before the launch event is dispatched.
-	parleyObserver = [[NSNotificationCenter defaultCenter]
-		addObserverForName:NSApplicationWillFinishLaunchingNotification
-		object:nil queue:nil usingBlock:^(NSNotification *note) {
-			parleyInstallHandler();
-		}];
-}
+// In macurl_darwin.m.
+void parleyListenForURLs(void);
 */
 import "C"
 
