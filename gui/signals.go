@@ -3,8 +3,11 @@
 package gui
 
 import (
+	"bytes"
 	"os"
 	"os/signal"
+	"runtime"
+	"strconv"
 	"sync/atomic"
 	"syscall"
 
@@ -21,15 +24,21 @@ import (
 // not initialized". The guard drops UI work from the moment the signal
 // arrives (checked when queued and again when run), stops the window's
 // goroutines, and asks Fyne to quit in case its own handler is not
-// listening yet.
+// listening yet. Quits that come without a signal (the app menu's Quit)
+// are caught when the queued function runs: after the loop ends, Fyne runs
+// it on the caller's goroutine instead of the main one, and the guard drops
+// it there.
 type quitGuard struct {
 	quitting atomic.Bool
+	mainID   uint64
 	signals  chan os.Signal
 	done     chan struct{}
 }
 
+// newQuitGuard must be called on the main goroutine, the one Fyne runs
+// queued functions on while its loop is alive.
 func newQuitGuard() *quitGuard {
-	return &quitGuard{signals: make(chan os.Signal, 1), done: make(chan struct{})}
+	return &quitGuard{mainID: goroutineID(), signals: make(chan os.Signal, 1), done: make(chan struct{})}
 }
 
 // do is the window's onUI: fyne.Do unless the app is quitting.
@@ -38,10 +47,29 @@ func (g *quitGuard) do(f func()) {
 		return
 	}
 	fyne.Do(func() {
-		if !g.quitting.Load() {
+		if g.mayRun() {
 			f()
 		}
 	})
+}
+
+// mayRun reports whether a queued UI function may touch the driver now.
+func (g *quitGuard) mayRun() bool {
+	return !g.quitting.Load() && goroutineID() == g.mainID
+}
+
+// goroutineID parses the running goroutine's number from its stack header
+// ("goroutine 1 [running]:"). Go offers no API for it on purpose; here it
+// only tells Fyne's main goroutine from others, which Fyne's own thread
+// check also does this way.
+func goroutineID() uint64 {
+	var buf [64]byte
+	b := bytes.TrimPrefix(buf[:runtime.Stack(buf[:], false)], []byte("goroutine "))
+	if i := bytes.IndexByte(b, ' '); i > 0 {
+		b = b[:i]
+	}
+	id, _ := strconv.ParseUint(string(b), 10, 64)
+	return id
 }
 
 // watch handles SIGINT/SIGTERM for m until stop is called.
