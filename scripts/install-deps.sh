@@ -30,6 +30,8 @@ package_pkgs=(
   imagemagick librsvg2-bin xz-utils gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wixl msitools nsis osslsigncode
   # checking: package linters, a throw-away Debian root, wine, the GUI under Xvfb
   lintian rpmlint rpm desktop-file-utils appstream debootstrap wine wine64 xvfb xauth xdotool
+  # the signing hooks, exercised with throw-away keys
+  openssl gpg
 )
 
 case "$profile" in

@@ -103,6 +103,22 @@ if want meta && [ -s "$deb" ] && [ -s "$rpm" ]; then
     "cmp <(dpkg-deb --fsys-tarfile '$deb' | tar -xOf - ./usr/bin/parley | sha256sum) <(tar -xJOf '$tarball' parley-$V/bin/parley | sha256sum)"
 fi
 
+# ---------------------------------------------------------------- signing hooks
+if want meta && [ -s "$msi" ] && [ -s "$setup" ]; then
+  phase "signing hooks with throw-away keys"
+  sg="$scratch/sign"; mkdir -p "$sg/gnupg"; chmod 700 "$sg/gnupg"
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$sg/k.pem" -out "$sg/c.pem" -days 2 -subj '/CN=Parley test signing' 2>/dev/null
+  openssl pkcs12 -export -inkey "$sg/k.pem" -in "$sg/c.pem" -out "$sg/t.pfx" -passout pass:test
+  cp "$msi" "$setup" "$sg/"
+  check "sign.sh windows: Authenticode-signs and verifies the .msi and setup .exe" env PARLEY_WINDOWS_PFX="$sg/t.pfx" \
+    PARLEY_WINDOWS_PFX_PASSWORD=test PARLEY_WINDOWS_CA="$sg/c.pem" scripts/sign.sh windows "$sg/$(basename "$msi")" "$sg/$(basename "$setup")"
+  GNUPGHOME="$sg/gnupg" gpg --batch --passphrase '' --quick-gen-key 'Parley test <test@parley.invalid>' ed25519 sign 1d >/dev/null 2>&1
+  cp dist/SHA256SUMS "$sg/"
+  check "sign.sh linux: detached signature that verifies" env GNUPGHOME="$sg/gnupg" PARLEY_GPG_KEY=test@parley.invalid \
+    scripts/sign.sh linux "$sg/SHA256SUMS"
+  check "sign.sh without keys skips cleanly" env -u PARLEY_WINDOWS_PFX -u PARLEY_GPG_KEY scripts/sign.sh windows "$sg/$(basename "$setup")"
+fi
+
 # ---------------------------------------------------------------- linters
 if want lint && [ -s "$deb" ] && [ -s "$rpm" ]; then
   phase "desktop-file-validate, appstreamcli, lintian, rpmlint"
