@@ -194,9 +194,13 @@ JSON
     rm -f "$chr/etc/parley/parley.json"
 
     phase "GUI under Xvfb (installed binary)"
-    disp=":$((100 + RANDOM % 100))"
-    Xvfb "$disp" -screen 0 1024x768x24 -nolisten tcp > "$scratch/xvfb.log" 2>&1 & pids+=($!)
-    for _ in $(seq 50); do [ -S "/tmp/.X11-unix/X${disp#:}" ] && break; sleep 0.1; done
+    # -displayfd: Xvfb picks a free display and writes its number, so a
+    # display left over by other tests cannot collide with ours.
+    : > "$scratch/xvfb.display"
+    Xvfb -displayfd 3 -screen 0 1024x768x24 -nolisten tcp 3> "$scratch/xvfb.display" > "$scratch/xvfb.log" 2>&1 & pids+=($!)
+    for _ in $(seq 100); do [ -s "$scratch/xvfb.display" ] && break; sleep 0.1; done
+    disp=":$(tr -d '\n' < "$scratch/xvfb.display")"
+    echo "Xvfb on $disp"
     mkdir -p "$chr/tmp/.X11-unix"
     mount --bind /tmp/.X11-unix "$chr/tmp/.X11-unix" && mounts+=("$chr/tmp/.X11-unix")
     chroot "$chr" env HOME=/root XDG_CONFIG_HOME=/tmp/cfg-gui DISPLAY="$disp" LANG=C.UTF-8 parley -demo -audio null \
