@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-voip/parley/conference"
@@ -222,7 +223,7 @@ func TestMergeButtonNeedsTwoEstablishedCalls(t *testing.T) {
 	})
 	f.established("1003", "Alice")
 	ringing := f.e.Ring("1005", "Carol") // ringing calls cannot be merged
-	f.waitUntil("Carol ringing", func() bool { return f.row(ringing.ID()) != nil })
+	f.waitUntil("Carol ringing", func() bool { return f.m.incoming.cards[ringing.ID()] != nil })
 	f.ui.do(func() {
 		if !f.panel().merge.Disabled() {
 			t.Error("Merge calls is enabled with one established call")
@@ -245,7 +246,40 @@ func TestMergeStartsConferenceOnActiveCall(t *testing.T) {
 	f.waitUntil("Bob active again", func() bool { return strings.Contains(f.row(bob.ID()).badges.Text, "Active") })
 
 	f.tap(func() *widget.Button { return f.panel().merge })
+	f.waitUntil("the merge dialog", func() bool { return f.m.merging != nil })
+	f.ui.do(func() {
+		for _, cs := range []phone.CallSession{alice, bob, carol} {
+			if c := f.m.merging.checks[cs.ID()]; c == nil || !c.Checked {
+				t.Errorf("%s is not ticked to merge by default", cs.DisplayName)
+			}
+		}
+	})
+	f.tap(func() *widget.Button { return f.m.merging.merge })
 	f.waitForConfOp(fmt.Sprintf("Start %s %s,%s", bob.ID(), alice.ID(), carol.ID()))
+}
+
+// Merging three calls, the agent can leave one out.
+func TestMergeChosenCalls(t *testing.T) {
+	f := newConfFixture(t)
+	alice := f.established("1003", "Alice")
+	bob := f.established("1004", "Bob")
+	carol := f.established("1005", "Carol") // the active call
+	f.tap(func() *widget.Button { return f.row(carol.ID()).conference })
+	f.waitUntil("the merge dialog", func() bool { return f.m.merging != nil })
+	f.ui.do(func() { test.Tap(f.m.merging.checks[bob.ID()]) })
+	f.tap(func() *widget.Button { return f.m.merging.merge })
+	f.waitForConfOp(fmt.Sprintf("Start %s %s", carol.ID(), alice.ID()))
+
+	// With one call ticked there is nothing to merge.
+	f.tap(func() *widget.Button { return f.panel().merge })
+	f.waitUntil("the merge dialog again", func() bool { return f.m.merging != nil })
+	f.ui.do(func() {
+		test.Tap(f.m.merging.checks[alice.ID()])
+		test.Tap(f.m.merging.checks[bob.ID()])
+		if !f.m.merging.merge.Disabled() || !f.m.merging.status.Visible() {
+			t.Error("Merge is offered with one call ticked")
+		}
+	})
 }
 
 // TestConferenceLifeCycle follows a conference from the merge to its end:
@@ -301,13 +335,18 @@ func TestConferenceLifeCycle(t *testing.T) {
 	})
 
 	f.tap(func() *widget.Button { return f.panel().end })
+	f.waitUntil("the question before ending", func() bool {
+		return containsText(f.overlayTexts(), "hangs up the participant and your own call")
+	})
+	f.tapOverlay("End conference")
 	f.waitForConfOp("Hangup conf-1")
 	ended := snapshotOf(bob, []phone.CallSession{alice})
 	ended.Finished, ended.EndedAt = true, time.Now()
 	f.b.publish(conference.Event{Type: conference.EventEnded, Conference: ended, Reason: "the conference was ended"})
 	f.waitUntil("the conference panel gone, Merge calls back", func() bool {
 		// (visibleTexts also lists texts inside hidden containers.)
-		return !f.panel().liveBox.Visible() && f.panel().merge.Visible() && len(f.panel().participants.rows) == 0
+		return !f.panel().liveBox.Visible() && f.panel().merge.Visible() && len(f.panel().participants.rows) == 0 &&
+			f.m.notice.Text == conferenceEndedText
 	})
 }
 
@@ -354,6 +393,8 @@ func TestConferenceErrorsShown(t *testing.T) {
 	// Other errors are worded like the window's other actions.
 	f.b.failNext("Hangup", errors.New("The line is closed"))
 	f.tap(func() *widget.Button { return f.panel().end })
+	f.waitUntil("the question", func() bool { return containsText(f.overlayTexts(), "End conference") })
+	f.tapOverlay("End conference")
 	f.waitUntil("the hangup error", func() bool {
 		return f.m.notice.Text == "Could not end the conference: the line is closed." &&
 			f.m.notice.Importance == widget.DangerImportance

@@ -107,6 +107,22 @@ func (f *fixture) tap(pick func() *widget.Button) {
 	})
 }
 
+// tapOverlay taps the button labelled text in the dialogs shown.
+func (f *fixture) tapOverlay(text string) {
+	f.t.Helper()
+	f.ui.do(func() {
+		for _, o := range f.m.Window().Canvas().Overlays().List() {
+			for _, obj := range test.LaidOutObjects(o) {
+				if b, ok := obj.(*widget.Button); ok && b.Text == text && b.Visible() && !b.Disabled() {
+					test.Tap(b)
+					return
+				}
+			}
+		}
+		f.t.Fatalf("no button %q in the dialogs; they show %q", text, f.overlayTexts())
+	})
+}
+
 // row returns the call list row of call id, or nil. Fyne thread only.
 func (f *fixture) row(id string) *callRow { return f.m.calls.rows[id] }
 

@@ -82,6 +82,13 @@ type MainWindow struct {
 	noticeIsOutcome bool
 	// closing is the question asked when the window is closed with calls.
 	closing *dialog.ConfirmDialog
+	// merging is the open merge dialog; ending asks before a conference is
+	// ended for everyone.
+	merging *mergeDialog
+	ending  *dialog.ConfirmDialog
+	// confHosts are the host legs (SIP Call-IDs) of conferences shown: when
+	// one ends, the notice says the conference ended, not the call.
+	confHosts map[string]bool
 }
 
 // tone is one keypad key for one call.
@@ -105,22 +112,21 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	cfg := defaultRunConfig(opts)
 	ctx, stop := context.WithCancel(context.Background())
 	m := &MainWindow{
-		api:      api,
-		app:      a,
-		win:      a.NewWindow("Parley"),
-		onUI:     onUI,
-		ctx:      ctx,
-		stop:     stop,
-		tones:    make(chan tone, toneQueue),
-		quality:  make(map[string]phone.Quality),
-		warned:   make(map[string]bool),
-		consults: make(map[string]string),
+		api:       api,
+		app:       a,
+		win:       a.NewWindow("Parley"),
+		onUI:      onUI,
+		ctx:       ctx,
+		stop:      stop,
+		tones:     make(chan tone, toneQueue),
+		quality:   make(map[string]phone.Quality),
+		warned:    make(map[string]bool),
+		consults:  make(map[string]string),
+		confHosts: make(map[string]bool),
 	}
 	m.registration = newRegistrationLine()
 	m.dialer = newDialer(m.dial, m.keyPress, m.sendTone)
 	m.calls = newCallList(callActions{
-		answer: m.onCall("answer the call", api.Accept),
-		reject: m.onCall("decline the call", api.Reject),
 		hangup: m.onCall("hang up", api.Hangup),
 		hold:   m.onCall("hold the call", api.Hold),
 		resume: m.onCall("resume the call", api.Resume),
@@ -130,6 +136,8 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	m.calls.actions.transfer = m.openTransfer
 	m.calls.actions.complete = func(id string) { m.completeTransfer(m.consults[id], id) }
 	m.calls.actions.cancel = m.cancelTransfer
+	m.calls.actions.keypad = func(string) { m.dialer.pad.toggle() }
+	m.calls.actions.conference = m.conferenceFromCall
 	m.incoming = newIncomingCards(m.answerFromCard, m.declineFromCard)
 	m.notice = widget.NewLabel("")
 	m.notice.Wrapping = fyne.TextWrapWord
@@ -142,7 +150,7 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	if b := m.tracker.Backend(); b != nil {
 		m.confBackend, m.confControl = b, cfg.conferenceControl
 		m.conf = newConferencePanel(conferenceActions{
-			merge:  m.mergeCalls,
+			merge:  m.openMerge,
 			add:    m.addToConference,
 			remove: m.removeFromConference,
 			end:    m.endConference,
@@ -150,8 +158,15 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 		m.panels.Add(m.conf.object())
 	}
 
-	top := container.NewVBox(m.registration.object(), m.dialer.object(), m.notice, m.incoming.object())
-	m.win.SetContent(container.NewBorder(top, m.panels, nil, nil, container.NewVScroll(m.calls.object())))
+	// The focused call is pinned under the dialler with its controls; what
+	// can grow (ringing cards, the dial pad, other calls, the conference)
+	// scrolls below it, so nothing pushes the call the agent is on out of
+	// the window, whatever its size.
+	top := container.NewVBox(m.registration.object(), m.dialer.object(), m.calls.focusObject())
+	// The notice heads the scrolled part: appearing, it must not push the
+	// focused call's buttons down under the pointer.
+	rest := container.NewVBox(m.notice, m.incoming.object(), m.dialer.pad.object(), m.calls.othersObject(), m.panels)
+	m.win.SetContent(container.NewBorder(top, nil, nil, nil, container.NewVScroll(rest)))
 	m.win.SetOnClosed(m.shutdown)
 	m.win.SetCloseIntercept(m.confirmClose)
 	// Digits typed anywhere in the window go where the entry would put them.
@@ -190,7 +205,7 @@ func (m *MainWindow) takeSnapshot(live []conference.Snapshot) snapshot {
 		s.active = cs.ID()
 	}
 	if m.confBackend != nil {
-		s.conference = viewConferences(live, s.calls, s.active)
+		s.conference = viewConferences(live, s.calls, s.active, s.at)
 	}
 	return s
 }
@@ -243,7 +258,17 @@ func (m *MainWindow) render(s snapshot, u conference.Update) {
 			}
 		}
 	}
-	m.calls.update(s.calls, s.active, s.at, m.quality, m.consults)
+	st := callListState{active: s.active, now: s.at, quality: m.quality, consults: m.consults,
+		canMerge: s.conference.canMerge}
+	if v := s.conference; v.live {
+		st.confHost, st.confSize = v.host, v.size
+		st.confAddable = make(map[string]bool, len(v.addable))
+		for _, a := range v.addable {
+			st.confAddable[a.id] = true
+		}
+		m.confHosts[v.host] = true
+	}
+	m.calls.update(s.calls, st)
 	if m.incoming.update(s.calls, s.at) {
 		m.win.Content().Refresh() // lay the cards out before they are drawn
 	}
@@ -251,6 +276,10 @@ func (m *MainWindow) render(s snapshot, u conference.Update) {
 		m.conf.update(s.conference)
 	}
 	m.updateTitle(len(s.calls))
+	if ce := u.Conference; ce != nil && ce.Type == conference.EventEnded {
+		m.setNotice(conferenceEndedText)
+		m.noticeIsOutcome = true
+	}
 	ev := u.Phone
 	if ev == nil {
 		return
@@ -275,10 +304,14 @@ func (m *MainWindow) render(s snapshot, u conference.Update) {
 		if ev.Call == nil {
 			break
 		}
-		if u.Merged {
+		switch {
+		case u.Merged:
 			// Folded into the conference: not the end of a conversation.
 			m.setNotice(mergedText(*ev.Call))
-		} else {
+		case m.confHosts[ev.Call.SIPCallID]:
+			delete(m.confHosts, ev.Call.SIPCallID)
+			m.setNotice(conferenceEndedText)
+		default:
 			m.setNotice(endedText(*ev.Call, ev.Reason))
 		}
 		m.noticeIsOutcome = true

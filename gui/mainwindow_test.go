@@ -37,8 +37,8 @@ func TestIncomingCallAccepted(t *testing.T) {
 		if got := f.m.Window().Title(); got != "Parley — 1 call" {
 			t.Errorf("title = %q, want the number of calls", got)
 		}
-		if row := f.row(in.ID()); row.answer.Visible() || !row.hangup.Visible() || !row.hold.Visible() {
-			t.Error("an established call should offer Hang up and Hold, not Answer")
+		if row := f.row(in.ID()); !row.hangup.Visible() || !row.hold.Visible() || row.hold.Disabled() {
+			t.Error("an established call should offer Hang up and Hold")
 		}
 	})
 }
@@ -216,8 +216,8 @@ func TestCallControls(t *testing.T) {
 
 	// A second call holds the first; Resume on the held one makes it active.
 	second := f.e.Ring("1004", "Bob")
-	f.waitUntil("the second call listed", func() bool { return f.row(second.ID()) != nil })
-	f.tap(func() *widget.Button { return f.row(second.ID()).answer })
+	f.waitUntil("the second call's card", func() bool { return f.m.incoming.cards[second.ID()] != nil })
+	f.tap(func() *widget.Button { return f.m.incoming.cards[second.ID()].answer })
 	f.waitForOp("Accept " + second.ID())
 	rowHas("the first call held", func(r *callRow) bool { return r.resume.Visible() && !strings.Contains(r.badges.Text, "Active") })
 	f.tap(func() *widget.Button { return f.row(id).resume })
@@ -277,7 +277,7 @@ func TestScreenshot(t *testing.T) {
 	out, _ := f.e.Call(context.Background(), "1002")
 	_ = f.e.Answer(out.ID())
 	f.e.Ring("1003", "Alice")
-	f.waitUntil("a call and a ringing card", func() bool { return len(f.m.calls.rows) == 2 && len(f.m.incoming.cards) == 1 })
+	f.waitUntil("a call and a ringing card", func() bool { return len(f.m.calls.rows) == 1 && len(f.m.incoming.cards) == 1 })
 
 	path := filepath.Join(t.TempDir(), "main-window.png")
 	f.ui.do(func() {

@@ -44,10 +44,10 @@ func qualityFigures(q phone.Quality) string {
 }
 
 // showQuality updates a row's quality line; a zero MOS (no report yet)
-// hides it.
+// leaves it empty.
 func (r *callRow) showQuality(q phone.Quality, ok bool) {
 	if !ok || q.MOS <= 0 {
-		setVisible(r.quality, false)
+		setText(r.quality, "")
 		return
 	}
 	_, imp := qualityBand(q.MOS)
@@ -56,5 +56,4 @@ func (r *callRow) showQuality(q phone.Quality, ok bool) {
 		r.quality.Refresh()
 	}
 	setText(r.quality, qualityText(q))
-	setVisible(r.quality, true)
 }
