@@ -521,6 +521,7 @@ func (m *MainWindow) declineFromCard(id string) {
 // shutdown runs when the window closes: it stops the pump and cancels the
 // actions still running. Fyne thread only; it does not wait for them.
 func (m *MainWindow) shutdown() {
+	rememberSize(m.app.Preferences(), m.win.Canvas().Size())
 	m.closed = true
 	m.stop()
 	m.unsubscribe()

@@ -20,6 +20,7 @@ type Option func(*runConfig)
 
 type runConfig struct {
 	size    fyne.Size
+	sizeSet bool // WithWindowSize: not the remembered size
 	actions []Action
 	// tracker and conferenceControl: WithConferences (conference.go).
 	tracker           *conference.Tracker
@@ -36,5 +37,5 @@ func defaultRunConfig(opts []Option) runConfig {
 
 // WithWindowSize sets the main window's initial size.
 func WithWindowSize(size fyne.Size) Option {
-	return func(c *runConfig) { c.size = size }
+	return func(c *runConfig) { c.size, c.sizeSet = size, true }
 }

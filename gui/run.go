@@ -20,7 +20,11 @@ func Run(api phone.API, opts ...Option) error {
 	for _, action := range cfg.actions {
 		m.AddAction(action)
 	}
-	m.Window().Resize(cfg.size)
+	size := cfg.size
+	if !cfg.sizeSet {
+		size = rememberedSize(a.Preferences(), size)
+	}
+	m.Window().Resize(size)
 	m.Window().SetMaster()
 	m.Window().ShowAndRun()
 	m.wait()
