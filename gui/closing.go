@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
 )
 
 // confirmClose runs when the agent closes the window. With no call it
@@ -28,7 +29,10 @@ func (m *MainWindow) confirmClose() {
 			}
 		}, m.win)
 	d.SetConfirmText("Hang up and quit")
+	d.SetConfirmImportance(widget.DangerImportance)
 	d.SetDismissText("Keep my calls")
+	d.SetOnClosed(m.closeModal)
 	m.closing = d
 	d.Show()
+	m.openModal(d.Confirm, d.Dismiss)
 }

@@ -318,9 +318,12 @@ func (m *MainWindow) endConference(confID string) {
 			}, m.conferenceDone("end the conference"))
 		}, m.win)
 	d.SetConfirmText("End conference")
+	d.SetConfirmImportance(widget.DangerImportance)
 	d.SetDismissText("Keep talking")
+	d.SetOnClosed(m.closeModal)
 	m.ending = d
 	d.Show()
+	m.openModal(d.Confirm, d.Dismiss)
 }
 
 func (m *MainWindow) conferenceDone(action string) func(error) {

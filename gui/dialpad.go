@@ -56,6 +56,8 @@ type numberEntry struct {
 	widget.Entry
 	// tone sends r to the talking call and reports whether it did.
 	tone func(r rune) bool
+	// escapeEmpty is Escape in an empty box: decline the ringing call.
+	escapeEmpty func()
 }
 
 func newNumberEntry() *numberEntry {
@@ -72,9 +74,14 @@ func (e *numberEntry) TypedRune(r rune) {
 	e.Entry.TypedRune(r)
 }
 
-// TypedKey implements fyne.Focusable: Escape clears the number box.
+// TypedKey implements fyne.Focusable: Escape clears the number box, and
+// in an empty one declines the ringing call.
 func (e *numberEntry) TypedKey(k *fyne.KeyEvent) {
 	if k.Name == fyne.KeyEscape {
+		if e.Text == "" && e.escapeEmpty != nil {
+			e.escapeEmpty()
+			return
+		}
 		e.SetText("")
 		return
 	}

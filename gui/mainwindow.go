@@ -86,6 +86,13 @@ type MainWindow struct {
 	// ended for everyone.
 	merging *mergeDialog
 	ending  *dialog.ConfirmDialog
+	// recent lists the last ended calls; declined the ringing calls the
+	// agent declined (not missed); lastDialled is what Redial calls.
+	recent      *recentList
+	declined    map[string]bool
+	lastDialled string
+	// modal routes Enter and Escape to the open dialog (keys.go).
+	modal *modalKeys
 	// confHosts are the host legs (SIP Call-IDs) of conferences shown: when
 	// one ends, the notice says the conference ended, not the call.
 	confHosts map[string]bool
@@ -123,9 +130,11 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 		warned:    make(map[string]bool),
 		consults:  make(map[string]string),
 		confHosts: make(map[string]bool),
+		declined:  make(map[string]bool),
 	}
 	m.registration = newRegistrationLine()
 	m.dialer = newDialer(m.dial, m.keyPress, m.sendTone)
+	m.dialer.entry.escapeEmpty = func() { m.declineRinging() }
 	m.calls = newCallList(callActions{
 		hangup: m.onCall("hang up", api.Hangup),
 		hold:   m.onCall("hold the call", api.Hold),
@@ -139,6 +148,7 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	m.calls.actions.keypad = func(string) { m.dialer.pad.toggle() }
 	m.calls.actions.conference = m.conferenceFromCall
 	m.incoming = newIncomingCards(m.answerFromCard, m.declineFromCard)
+	m.recent = newRecentList(m.callBack)
 	m.notice = widget.NewLabel("")
 	m.notice.Wrapping = fyne.TextWrapWord
 	m.notice.Hide()
@@ -165,12 +175,13 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	top := container.NewVBox(m.registration.object(), m.dialer.object(), m.calls.focusObject())
 	// The notice heads the scrolled part: appearing, it must not push the
 	// focused call's buttons down under the pointer.
-	rest := container.NewVBox(m.notice, m.incoming.object(), m.dialer.pad.object(), m.calls.othersObject(), m.panels)
+	rest := container.NewVBox(m.notice, m.incoming.object(), m.dialer.pad.object(), m.calls.othersObject(), m.panels, m.recent.object())
 	m.win.SetContent(container.NewBorder(top, nil, nil, nil, container.NewVScroll(rest)))
 	m.win.SetOnClosed(m.shutdown)
 	m.win.SetCloseIntercept(m.confirmClose)
 	// Digits typed anywhere in the window go where the entry would put them.
 	m.win.Canvas().SetOnTypedRune(m.keyPress)
+	m.win.Canvas().SetOnTypedKey(m.typedKey)
 	m.addMenu()
 	m.win.Canvas().Focus(m.dialer.entry)
 	m.updateTitle(0)
@@ -304,6 +315,14 @@ func (m *MainWindow) render(s snapshot, u conference.Update) {
 		if ev.Call == nil {
 			break
 		}
+		cs := *ev.Call
+		declined := m.declined[cs.ID()]
+		delete(m.declined, cs.ID())
+		kind := recentKind(cs, declined)
+		if !u.Merged {
+			m.recent.add(recentCall{who: callerText(cs), number: cs.Number, kind: kind, at: s.at})
+			m.updateTitle(len(s.calls))
+		}
 		switch {
 		case u.Merged:
 			// Folded into the conference: not the end of a conversation.
@@ -311,6 +330,8 @@ func (m *MainWindow) render(s snapshot, u conference.Update) {
 		case m.confHosts[ev.Call.SIPCallID]:
 			delete(m.confHosts, ev.Call.SIPCallID)
 			m.setNotice(conferenceEndedText)
+		case kind == "Missed":
+			m.setNotice(missedText(cs), widget.WarningImportance)
 		default:
 			m.setNotice(endedText(*ev.Call, ev.Reason))
 		}
@@ -318,15 +339,25 @@ func (m *MainWindow) render(s snapshot, u conference.Update) {
 	}
 }
 
+// updateTitle puts the number of calls and of missed calls in the title,
+// which is what the taskbar shows while the window is behind a CRM.
 func (m *MainWindow) updateTitle(calls int) {
+	var parts []string
 	switch calls {
 	case 0:
-		m.win.SetTitle("Parley")
 	case 1:
-		m.win.SetTitle("Parley — 1 call")
+		parts = append(parts, "1 call")
 	default:
-		m.win.SetTitle(fmt.Sprintf("Parley — %d calls", calls))
+		parts = append(parts, fmt.Sprintf("%d calls", calls))
 	}
+	if n := m.recent.missed; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d missed", n))
+	}
+	if len(parts) == 0 {
+		m.win.SetTitle("Parley")
+		return
+	}
+	m.win.SetTitle("Parley — " + strings.Join(parts, " · "))
 }
 
 // setNotice shows a one-line message under the dialler (errors, call
@@ -387,6 +418,12 @@ func (m *MainWindow) dial(number string) {
 			m.answerFromCard(id) // Enter with nothing typed answers
 			return
 		}
+		if m.lastDialled == "" {
+			m.dialer.showError("Type a number to call.")
+			return
+		}
+		number = m.lastDialled // Call with nothing typed redials
+		m.dialer.entry.SetText(number)
 	}
 	m.dialer.setBusy(true)
 	m.run(func(ctx context.Context) error {
@@ -398,9 +435,26 @@ func (m *MainWindow) dial(number string) {
 			m.dialer.showError(dialErrorText(err))
 			return
 		}
+		m.lastDialled = number
+		m.recent.seen()
+		m.updateTitle(len(m.shown.calls))
 		m.dialer.clear()
 		m.setNotice("")
 	})
+}
+
+// redial calls the last number dialled again. Fyne thread only.
+func (m *MainWindow) redial() {
+	if m.lastDialled != "" {
+		m.dialer.entry.SetText(m.lastDialled)
+		m.dial(m.lastDialled)
+	}
+}
+
+// callBack dials a number from the recent calls. Fyne thread only.
+func (m *MainWindow) callBack(number string) {
+	m.dialer.entry.SetText(number)
+	m.dial(number)
 }
 
 // trackQuality keeps each live call's last quality report and warns once
@@ -511,6 +565,7 @@ func (m *MainWindow) answerFromCard(id string) {
 }
 
 func (m *MainWindow) declineFromCard(id string) {
+	m.declined[id] = true
 	m.run(func(ctx context.Context) error { return m.api.Reject(ctx, id) }, func(err error) {
 		if err != nil {
 			m.incoming.showError(id, failureText("decline the call", err))

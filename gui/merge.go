@@ -75,10 +75,11 @@ func (m *MainWindow) openMerge() {
 	list.Add(d.status)
 	d.dialog = dialog.NewCustomWithoutButtons("Merge calls", list, m.win)
 	d.dialog.SetButtons([]fyne.CanvasObject{d.cancel, d.merge})
-	d.dialog.SetOnClosed(func() { m.merging = nil })
+	d.dialog.SetOnClosed(func() { m.merging = nil; m.closeModal() })
 	m.merging = d
 	d.validate()
 	d.dialog.Show()
+	m.openModal(func() { pressIfEnabled(d.merge) }, d.dialog.Hide)
 }
 
 // chosen is the ticked calls' ids, in list order.
