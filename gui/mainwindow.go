@@ -81,7 +81,7 @@ type MainWindow struct {
 	// the next call), not an action's error.
 	noticeIsOutcome bool
 	// closing is the question asked when the window is closed with calls.
-	closing *dialog.ConfirmDialog
+	closing *closeQuestion
 	// merging is the open merge dialog; ending asks before a conference is
 	// ended for everyone.
 	merging *mergeDialog
@@ -91,6 +91,9 @@ type MainWindow struct {
 	recent      *recentList
 	declined    map[string]bool
 	lastDialled string
+	// tray: Parley has a tray icon, so closing the window can keep it
+	// running; hidden: the window is in the tray.
+	tray, hidden bool
 	// modal routes Enter and Escape to the open dialog (keys.go).
 	modal *modalKeys
 	// confHosts are the host legs (SIP Call-IDs) of conferences shown: when
@@ -179,6 +182,9 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	m.win.SetContent(container.NewBorder(top, nil, nil, nil, container.NewVScroll(rest)))
 	m.win.SetOnClosed(m.shutdown)
 	m.win.SetCloseIntercept(m.confirmClose)
+	if cfg.traySet {
+		m.tray = cfg.tray
+	}
 	// Digits typed anywhere in the window go where the entry would put them.
 	m.win.Canvas().SetOnTypedRune(m.keyPress)
 	m.win.Canvas().SetOnTypedKey(m.typedKey)
@@ -309,6 +315,9 @@ func (m *MainWindow) render(s snapshot, u conference.Update) {
 	case phone.EventCallIncoming:
 		if ev.Call != nil {
 			m.app.SendNotification(fyne.NewNotification("Incoming call", callerText(*ev.Call)))
+		}
+		if m.hidden {
+			m.fromTray() // a call rings: the window comes back from the tray
 		}
 		m.win.RequestFocus()
 	case phone.EventCallEnded, phone.EventCallFailed:

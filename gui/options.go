@@ -21,6 +21,8 @@ type Option func(*runConfig)
 type runConfig struct {
 	size    fyne.Size
 	sizeSet bool // WithWindowSize: not the remembered size
+	// tray: whether the desktop shows tray icons (withTray in tests).
+	tray, traySet bool
 	actions []Action
 	// tracker and conferenceControl: WithConferences (conference.go).
 	tracker           *conference.Tracker

@@ -17,6 +17,9 @@ func Run(api phone.API, opts ...Option) error {
 	a := app.NewWithID(AppID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	m := NewMainWindow(a, api, opts...)
+	if !cfg.traySet && trayAvailable() {
+		m.tray = m.setUpTray()
+	}
 	for _, action := range cfg.actions {
 		m.AddAction(action)
 	}

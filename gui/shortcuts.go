@@ -55,7 +55,7 @@ func (m *MainWindow) addMenu() {
 		item.Shortcut = &desktop.CustomShortcut{KeyName: s.key, Modifier: s.mod}
 		items = append(items, item)
 	}
-	quit := fyne.NewMenuItem("Quit", m.confirmClose) // asks first, as closing does
+	quit := fyne.NewMenuItem("Quit", m.confirmQuit) // asks first with live calls
 	quit.IsQuit = true
 	items = append(items, fyne.NewMenuItemSeparator(), quit)
 	help := fyne.NewMenu("Help",
