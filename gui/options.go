@@ -23,7 +23,7 @@ type runConfig struct {
 	sizeSet bool // WithWindowSize: not the remembered size
 	// tray: whether the desktop shows tray icons (withTray in tests).
 	tray, traySet bool
-	actions []Action
+	actions       []Action
 	// tracker and conferenceControl: WithConferences (conference.go).
 	tracker           *conference.Tracker
 	conferenceControl conferenceControl
