@@ -1,0 +1,92 @@
+package windowtest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/parley-voip/parley/internal/testrig"
+)
+
+// The words the window is expected to show, as the GUI writes them (gui/).
+// If one is renamed there, the step that looks for it fails naming it.
+const (
+	labelRegistered = "Registered as"                    // registration line
+	labelNumberBox  = "Number, extension or SIP address" // the entry's placeholder while idle
+	labelNoCalls    = "No calls"                         // the empty call list
+	labelCall       = "Call"                             // the dialler's button
+	labelEcho       = "Echo Test"                        // demo 9000's display name
+	labelConnected  = "Connected"                        // an established call's status
+	labelHangUp     = "Hang up"
+	labelHold       = "Hold"
+	labelResume     = "Resume"
+	labelMute       = "Mute"
+	labelOnHold     = "On hold" // the held call's badge
+	labelRingMe     = "Tone Bot call me"
+	labelToneBot    = "Tone Bot" // demo 1001's display name
+	labelAnswer     = "Answer"
+	labelDecline    = "Decline"
+	labelMerge      = "Merge calls"
+	labelConference = "Conference (2 participants)"
+	labelRemove     = "Remove"
+	labelEndConf    = "End conference"
+	echoNumber      = "9000"
+	windowName      = "Parley"
+	launchTimeout   = 30 * time.Second
+)
+
+// TestWindowDemoCallConferenceFlow launches the real window in demo mode and
+// works it as an agent would: dial the echo line from the keyboard, take a
+// second call while the first is up, merge both into a conference, end it.
+// Each step waits for the words that step must show (and, where it matters,
+// for words that must be gone), and keeps a screenshot.
+func TestWindowDemoCallConferenceFlow(t *testing.T) {
+	testrig.Require(t, "Xvfb", "xdotool", "import", "tesseract")
+	bin := buildParley(t, t.TempDir())
+	artifacts := artifactDir(t)
+	t.Logf("screenshots in %s", artifacts)
+	x := testrig.StartXvfb(t)
+
+	// -audio null: calls carry silence, no sound server needed; the window,
+	// not the audio, is under test here.
+	a := startApp(t, bin, "-demo", "-audio", "null")
+	win := waitWindow(t, a, windowName, launchTimeout)
+	t.Logf("window %s mapped %v after exec, %dx%d at (%d,%d)", win.id, time.Since(a.started).Round(time.Millisecond), win.w, win.h, win.x, win.y)
+	d := &driver{t: t, x: x, app: a, win: win, scratch: t.TempDir(), artifacts: artifacts}
+
+	// Launched: signed in to the demo stack and registered, number box
+	// empty, no calls.
+	d.expect("launched", []string{labelRegistered, labelNumberBox, labelCall, labelNoCalls}, nil)
+	t.Logf("registered, as read from the window, %v after exec", time.Since(a.started).Round(time.Millisecond))
+
+	// The number box has the keyboard focus at launch: typing goes into it
+	// without clicking it. X itself gives keys to the focused X window, and
+	// without a window manager nobody focuses it, so focus it at the X level
+	// (Fyne's own focus is what is under test).
+	xdo(t, "windowfocus", "--sync", win.id)
+	xdo(t, "type", "--delay", "50", echoNumber)
+	d.expect("number-typed", []string{echoNumber}, []string{labelNumberBox})
+	xdo(t, "key", "Return")
+
+	// One call: the echo line answers, with the call's controls.
+	d.expect("echo-call", []string{labelEcho, labelConnected, labelHangUp, labelHold, labelMute}, []string{labelNoCalls})
+
+	// A second call comes in while the first is up: a card with Answer and
+	// Decline, and the first call's controls are still there.
+	r := d.expect("before-ring-me", []string{labelRingMe}, nil)
+	d.click(r, labelRingMe)
+	r = d.expect("second-incoming", []string{labelToneBot, labelAnswer, labelDecline, labelHangUp, labelHold, labelMute}, nil)
+
+	// Answer it: two calls, the first one held.
+	d.click(r, labelAnswer)
+	r = d.expect("two-calls", []string{labelHangUp + "*2", labelResume, labelOnHold, labelHold, labelMerge}, []string{labelDecline})
+
+	// Merge them: the conference panel lists both participants.
+	d.click(r, labelMerge)
+	r = d.expect("conference", []string{labelConference, labelRemove + "*2", labelEndConf}, nil)
+
+	// End it: every call is over and the window is idle again.
+	d.click(r, labelEndConf)
+	d.expect("idle", []string{labelNoCalls, labelNumberBox}, []string{labelHangUp, labelEndConf, labelAnswer})
+
+	a.stop(t)
+}
