@@ -72,6 +72,11 @@ func startApp(t testing.TB, bin string, args ...string) *app {
 		t.Fatal(err)
 	}
 	defer logf.Close() // the child has its own copy
+	for _, sub := range []string{"config", "data", "cache"} {
+		if err := os.Mkdir(filepath.Join(dir, sub), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 	a.cmd = exec.Command(bin, args...)
 	a.cmd.Dir = dir
 	a.cmd.Stdout, a.cmd.Stderr = logf, logf

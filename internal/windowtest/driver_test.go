@@ -65,7 +65,7 @@ func (d *driver) look() *reading {
 	if err := d.x.Screenshot(shot); err != nil {
 		d.t.Fatal(err)
 	}
-	r, err := ocr(shot, strings.TrimSuffix(shot, ".png")+"-ocr.png", d.win)
+	r, err := ocr(shot, d.win)
 	if err != nil {
 		d.t.Fatal(err)
 	}
@@ -168,4 +168,17 @@ func (d *driver) click(r *reading, phrase string) {
 	x, y := boxes[0].centre()
 	d.t.Logf("click %q at (%d,%d), box %v", phrase, x, y, boxes[0])
 	xdo(d.t, "mousemove", strconv.Itoa(x), strconv.Itoa(y), "click", "1")
+}
+
+// scroll turns the mouse wheel down by clicks over phrase's first
+// occurrence in r (a scrolling list under it moves).
+func (d *driver) scroll(r *reading, phrase string, clicks int) {
+	d.t.Helper()
+	boxes := r.find(phrase)
+	if len(boxes) == 0 {
+		d.t.Fatalf("cannot scroll at %q: not in the window (screenshot %s); OCR read: %s", phrase, r.shot, r.text())
+	}
+	x, y := boxes[0].centre()
+	d.t.Logf("scroll down %d clicks at %q (%d,%d)", clicks, phrase, x, y)
+	xdo(d.t, "mousemove", strconv.Itoa(x), strconv.Itoa(y), "click", "--repeat", strconv.Itoa(clicks), "--delay", "30", "5")
 }
