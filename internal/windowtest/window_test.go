@@ -13,8 +13,6 @@ const (
 	labelRegistered = "Registered as"                    // registration line
 	labelNumberBox  = "Number, extension or SIP address" // the entry's placeholder while idle
 	labelNoCalls    = "No calls"                         // the empty call list
-	labelCall       = "Call"                             // the dialler's button
-	labelEcho       = "Echo Test"                        // demo 9000's display name
 	labelConnected  = "Connected"                        // an established call's status; a held call's row shows none
 	labelHangUp     = "Hang up"
 	labelHold       = "Hold"
@@ -22,7 +20,7 @@ const (
 	labelMute       = "Mute"
 	labelOnHold     = "On hold" // the held call's badge
 	labelRingMe     = "Tone Bot call me"
-	labelToneBot    = "Tone Bot" // demo 1001's display name
+	labelToneBot    = "Tone Bot" // demo 1001's display name (also on the demo button)
 	labelAnswer     = "Answer"
 	labelDecline    = "Decline"
 	labelMerge      = "Merge calls"
