@@ -20,7 +20,7 @@ const (
 	labelMute       = "Mute"
 	labelOnHold     = "On hold" // the held call's badge
 	labelRingMe     = "Tone Bot call me"
-	labelToneBot    = "Tone Bot" // demo 1001's display name (also on the demo button)
+	labelIncoming   = "Incoming call" // the ringing card's (and row's) status
 	labelAnswer     = "Answer"
 	labelDecline    = "Decline"
 	labelMerge      = "Merge calls"
@@ -71,9 +71,9 @@ func TestWindowDemoCallConferenceFlow(t *testing.T) {
 
 	// A second call comes in while the first is up: a card with Answer and
 	// Decline, and the first call's controls are still there.
-	r := d.expect("before-ring-me", []string{labelRingMe}, nil)
+	r := d.expect("before-ring-me", []string{labelRingMe}, []string{labelIncoming})
 	d.click(r, labelRingMe)
-	r = d.expect("second-incoming", []string{labelToneBot, labelAnswer, labelDecline, labelHangUp, labelHold, labelMute}, nil)
+	r = d.expect("second-incoming", []string{labelIncoming, labelAnswer, labelDecline, labelHangUp, labelHold, labelMute}, nil)
 
 	// Answer it: two calls, the first one held. With two rows, the window
 	// at its default size shows only the top of the second one, so its
