@@ -106,7 +106,7 @@ func startApp(t testing.TB, bin string, args ...string) *app {
 	}()
 	t.Cleanup(func() {
 		if !a.stopped {
-			a.stop(t)
+			t.Log(a.stop(stopGrace))
 		}
 		if t.Failed() {
 			t.Logf("--- parley log (%s) ---\n%s", a.logPath, a.log())
@@ -124,28 +124,35 @@ func (a *app) exited() bool {
 	}
 }
 
-// stop sends SIGTERM to the app's process group, SIGKILLs it after a grace
-// period, and logs how it ended. The exit status is only logged, not judged:
-// how the GUI exits on SIGTERM is another issue's business.
-func (a *app) stop(t testing.TB) {
-	t.Helper()
+// stopGrace is how long stop waits after SIGTERM before SIGKILL.
+const stopGrace = 5 * time.Second
+
+// stop sends SIGTERM to the app's process group, SIGKILLs it after grace (at
+// once if grace is 0), and returns how it ended, to be logged. The exit
+// status is not judged: how the GUI exits on SIGTERM is another issue's
+// business.
+func (a *app) stop(grace time.Duration) string {
 	a.stopped = true
 	pgid := a.cmd.Process.Pid // Setpgid: the group id is the leader's pid
 	how := "exited by itself before the stop"
-	if !a.exited() {
+	switch {
+	case a.exited():
+	case grace == 0:
+		how = "SIGKILLed"
+	default:
 		_ = syscall.Kill(-pgid, syscall.SIGTERM)
 		select {
 		case <-a.done:
 			how = "exited after SIGTERM"
-		case <-time.After(5 * time.Second):
-			how = "did not exit within 5 s of SIGTERM; SIGKILLed"
+		case <-time.After(grace):
+			how = fmt.Sprintf("did not exit within %v of SIGTERM; SIGKILLed", grace)
 		}
 	}
 	// Children may outlive the leader; the group id stays reserved while any
 	// member lives, so this cannot hit an unrelated process.
 	_ = syscall.Kill(-pgid, syscall.SIGKILL)
 	<-a.done
-	t.Logf("parley %s: %v", how, exitText(a.err))
+	return fmt.Sprintf("parley %s: %v", how, exitText(a.err))
 }
 
 func exitText(err error) string {
