@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -80,7 +81,7 @@ func startApp(t testing.TB, bin string, args ...string) *app {
 	a.cmd = exec.Command(bin, args...)
 	a.cmd.Dir = dir
 	a.cmd.Stdout, a.cmd.Stderr = logf, logf
-	a.cmd.Env = append(os.Environ(),
+	a.cmd.Env = append(x11Only(os.Environ()),
 		"XDG_CONFIG_HOME="+filepath.Join(dir, "config"),
 		"XDG_DATA_HOME="+filepath.Join(dir, "data"),
 		"XDG_CACHE_HOME="+filepath.Join(dir, "cache"),
@@ -113,6 +114,14 @@ func startApp(t testing.TB, bin string, args ...string) *app {
 		}
 	})
 	return a
+}
+
+// x11Only drops what would make GLFW open the window on a Wayland
+// compositor (a developer's desktop) instead of the test's Xvfb.
+func x11Only(env []string) []string {
+	return slices.DeleteFunc(slices.Clone(env), func(kv string) bool {
+		return strings.HasPrefix(kv, "WAYLAND_DISPLAY=") || strings.HasPrefix(kv, "XDG_SESSION_TYPE=")
+	})
 }
 
 func (a *app) exited() bool {
