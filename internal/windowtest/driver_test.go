@@ -18,17 +18,17 @@ import (
 // wait returns as soon as the condition holds.
 const stepTimeout = 30 * time.Second
 
-// ArtifactsEnv names the directory under which the screenshots are kept
+// artifactsEnv names the directory under which the screenshots are kept
 // (in window/); scripts/test.sh sets it to artifacts/ at the repository
 // root, which is also the default.
-const ArtifactsEnv = "PARLEY_ARTIFACTS"
+const artifactsEnv = "PARLEY_ARTIFACTS"
 
 // artifactDir is where this run's screenshots go: $PARLEY_ARTIFACTS/window,
 // else artifacts/window at the repository root. Old screenshots are removed
 // so the directory shows one run.
 func artifactDir(t testing.TB) string {
 	t.Helper()
-	base := os.Getenv(ArtifactsEnv)
+	base := os.Getenv(artifactsEnv)
 	if base == "" {
 		base = filepath.Join(repoRoot(t), "artifacts")
 	}
