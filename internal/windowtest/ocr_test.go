@@ -300,10 +300,19 @@ func parseTSV(tsv []byte, win window, pass string) ([]word, error) {
 }
 
 // norm drops what OCR adds around a word (punctuation, an icon read as a
-// stray mark). Case is kept: it tells the Hold button from the "On hold"
+// stray mark), and the case of the letters whose two cases have one shape
+// (c, k, m, o, p, s, u, v, w, x, z): OCR tells those apart by size only and
+// often gets it wrong ("mute"). The other letters keep their case, which
+// OCR reads reliably and which tells the Hold button from the "On hold"
 // badge.
 func norm(s string) string {
-	return strings.TrimFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	s = strings.TrimFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	return strings.Map(func(r rune) rune {
+		if l := unicode.ToLower(r); strings.ContainsRune("ckmopsuvwxz", l) {
+			return l
+		}
+		return r
+	}, s)
 }
 
 // find returns the boxes of every place where phrase's words follow each
