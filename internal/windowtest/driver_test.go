@@ -119,7 +119,12 @@ func (d *driver) until(step string, cond func(r *reading) string) *reading {
 // times for a phrase written "Hold*2") and none of notShown.
 func (d *driver) expect(step string, shown, notShown []string) *reading {
 	d.t.Helper()
-	return d.until(step, func(r *reading) string {
+	return d.until(step, d.expectation(shown, notShown))
+}
+
+// expectation is expect's condition, for until.
+func (d *driver) expectation(shown, notShown []string) func(r *reading) string {
+	return func(r *reading) string {
 		var missing, extra []string
 		for _, p := range shown {
 			text, n := countOf(p)
@@ -144,7 +149,7 @@ func (d *driver) expect(step string, shown, notShown []string) *reading {
 			why = append(why, "the window still shows "+strings.Join(extra, ", "))
 		}
 		return strings.Join(why, "; ")
-	})
+	}
 }
 
 // countOf splits "Hold*2" into "Hold" and 2.
@@ -167,6 +172,25 @@ func (d *driver) click(r *reading, phrase string) {
 	}
 	x, y := boxes[0].centre()
 	d.t.Logf("click %q at (%d,%d), box %v", phrase, x, y, boxes[0])
+	xdo(d.t, "mousemove", strconv.Itoa(x), strconv.Itoa(y), "click", "1")
+}
+
+// clickBelow clicks the occurrence of phrase nearest below the box above
+// (a dialog's button under its question, not the same label elsewhere).
+func (d *driver) clickBelow(r *reading, phrase string, above box) {
+	d.t.Helper()
+	var best box
+	found := false
+	for _, b := range r.find(phrase) {
+		if b.y > above.y && (!found || b.y < best.y) {
+			best, found = b, true
+		}
+	}
+	if !found {
+		d.t.Fatalf("cannot click %q: not in the window below %v (screenshot %s); OCR read: %s", phrase, above, r.shot, r.text())
+	}
+	x, y := best.centre()
+	d.t.Logf("click %q at (%d,%d), box %v", phrase, x, y, best)
 	xdo(d.t, "mousemove", strconv.Itoa(x), strconv.Itoa(y), "click", "1")
 }
 
