@@ -119,7 +119,7 @@ func (l *callList) update(calls []phone.CallSession, st callListState) {
 		row.setFocused(id == focused)
 		row.update(cs, st)
 		q, ok := st.quality[id]
-		row.showQuality(q, ok && cs.IsActive())
+		row.showQuality(q, ok && cs.IsActive(), cs.IsActive() && !cs.Paused)
 		if id != focused {
 			others = append(others, id)
 		}

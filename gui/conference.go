@@ -121,7 +121,8 @@ func viewConferences(live []conference.Snapshot, calls []phone.CallSession, acti
 	s := live[0]
 	v.live = true
 	v.id, v.host, v.size = s.ID, s.Host, len(s.Participants)
-	v.header = participantsHeader(len(s.Participants))
+	// The host call's row already says "Conference (n participants)".
+	v.header = "Participants"
 	inConference := map[string]bool{s.Host: true}
 	for _, sip := range s.Merged {
 		inConference[sip] = true
@@ -199,7 +200,6 @@ type conferenceActions struct {
 type conferencePanel struct {
 	actions      conferenceActions
 	box          *fyne.Container
-	merge        *widget.Button
 	merging      bool // a Start is running: one merge at a time
 	liveBox      *fyne.Container
 	header       *widget.Label
@@ -223,25 +223,22 @@ func newConferencePanel(a conferenceActions) *conferencePanel {
 	p.adds = newButtonList(func(sip string) *widget.Button {
 		return widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), func() { a.add(p.view.id, sip) })
 	})
-	p.merge = widget.NewButtonWithIcon("Merge calls…", theme.ContentAddIcon(), a.merge)
-	p.merge.Disable()
 	p.end = widget.NewButtonWithIcon("End conference", theme.CancelIcon(), func() { a.end(p.view.id) })
 	p.end.Importance = widget.DangerImportance
 	p.addHeading.Importance = widget.LowImportance
 	p.addHeading.Hide()
 	p.liveBox = container.NewVBox(p.header, p.participants.box, p.addHeading, p.adds.box, p.end, widget.NewSeparator())
 	p.liveBox.Hide()
-	p.box = container.NewVBox(p.merge, p.liveBox)
+	// Merging is the focused call's Merge button: the panel is only there
+	// while a conference is.
+	p.box = container.NewVBox(p.liveBox)
 	return p
 }
 
 func (p *conferencePanel) object() fyne.CanvasObject { return p.box }
 
-// setMerging disables Merge calls while a Start is running.
-func (p *conferencePanel) setMerging(on bool) {
-	p.merging = on
-	p.update(p.view)
-}
+// setMerging records that a Start is running, which disables Merge.
+func (p *conferencePanel) setMerging(on bool) { p.merging = on }
 
 func (p *conferencePanel) update(v conferenceView) {
 	if v.id != p.view.id {
@@ -251,12 +248,6 @@ func (p *conferencePanel) update(v conferenceView) {
 	}
 	p.view = v
 
-	setVisible(p.merge, !v.live)
-	if v.canMerge && !p.merging {
-		p.merge.Enable()
-	} else {
-		p.merge.Disable()
-	}
 	setVisible(p.liveBox, v.live)
 	if !v.live {
 		return

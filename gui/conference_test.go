@@ -187,6 +187,17 @@ func snapshotOf(host phone.CallSession, merged []phone.CallSession, calls ...pho
 
 func (f *confFixture) panel() *conferencePanel { return f.m.conf }
 
+// mergeButton is the focused call's Merge (or Add) button, nil with no
+// call. Fyne thread only.
+func (f *confFixture) mergeButton() func() *widget.Button {
+	return func() *widget.Button {
+		if row := f.row(f.m.calls.focused); row != nil {
+			return row.conference
+		}
+		return nil
+	}
+}
+
 func (f *confFixture) addButton(sip string) func() *widget.Button {
 	return func() *widget.Button {
 		if row := f.panel().adds.rows[sip]; row != nil && f.panel().liveBox.Visible() {
@@ -208,7 +219,7 @@ func (f *confFixture) removeButton(participant string) func() *widget.Button {
 func TestNoConferencePanelWithoutBackend(t *testing.T) {
 	f := newFixture(t)
 	f.ui.do(func() {
-		if f.m.conf != nil || containsText(f.visibleTexts(), "Merge calls") {
+		if f.m.conf != nil {
 			t.Error("a window without a conference backend shows a conference panel")
 		}
 	})
@@ -217,21 +228,21 @@ func TestNoConferencePanelWithoutBackend(t *testing.T) {
 func TestMergeButtonNeedsTwoEstablishedCalls(t *testing.T) {
 	f := newConfFixture(t)
 	f.ui.do(func() {
-		if !f.panel().merge.Visible() || !f.panel().merge.Disabled() {
-			t.Error("with no calls, Merge calls should be shown disabled")
+		if f.panel().box.Visible() && f.panel().liveBox.Visible() {
+			t.Error("with no conference, the conference panel shows")
 		}
 	})
 	f.established("1003", "Alice")
 	ringing := f.e.Ring("1005", "Carol") // ringing calls cannot be merged
 	f.waitUntil("Carol ringing", func() bool { return f.m.incoming.cards[ringing.ID()] != nil })
 	f.ui.do(func() {
-		if !f.panel().merge.Disabled() {
-			t.Error("Merge calls is enabled with one established call")
+		if b := f.mergeButton()(); b == nil || !b.Disabled() || b.Text != "Merge" {
+			t.Error("Merge is enabled with one established call")
 		}
 	})
 	f.established("1004", "Bob")
-	f.waitUntil("Merge calls enabled with two established calls", func() bool {
-		return !f.panel().merge.Disabled()
+	f.waitUntil("Merge enabled with two established calls", func() bool {
+		return !f.mergeButton()().Disabled()
 	})
 }
 
@@ -245,7 +256,7 @@ func TestMergeStartsConferenceOnActiveCall(t *testing.T) {
 	}
 	f.waitUntil("Bob active again", func() bool { return strings.Contains(f.row(bob.ID()).badges.Text, "Active") })
 
-	f.tap(func() *widget.Button { return f.panel().merge })
+	f.tap(f.mergeButton())
 	f.waitUntil("the merge dialog", func() bool { return f.m.merging != nil })
 	f.ui.do(func() {
 		for _, cs := range []phone.CallSession{alice, bob, carol} {
@@ -285,7 +296,7 @@ func TestConferenceLifeCycle(t *testing.T) {
 	f := newConfFixture(t)
 	alice := f.established("1003", "Alice")
 	bob := f.established("1004", "Bob")
-	f.tap(func() *widget.Button { return f.panel().merge })
+	f.tap(f.mergeButton())
 	f.waitForConfOp(fmt.Sprintf("Start %s %s", bob.ID(), alice.ID()))
 
 	f.b.publish(conference.Event{Type: conference.EventStarted, Conference: snapshotOf(bob, []phone.CallSession{alice}, alice, bob)})
@@ -293,7 +304,7 @@ func TestConferenceLifeCycle(t *testing.T) {
 		texts := f.visibleTexts()
 		return containsText(texts, "Conference (2 participants)") &&
 			containsText(texts, "Alice (1003)") && containsText(texts, "Bob (1004)") &&
-			len(f.panel().participants.rows) == 2 && !f.panel().merge.Visible()
+			len(f.panel().participants.rows) == 2 && f.mergeButton()().Text == "Add"
 	})
 
 	// The server hangs up our dialog with Alice: she is in the conference now.
@@ -339,9 +350,9 @@ func TestConferenceLifeCycle(t *testing.T) {
 	ended := snapshotOf(bob, []phone.CallSession{alice})
 	ended.Finished, ended.EndedAt = true, time.Now()
 	f.b.publish(conference.Event{Type: conference.EventEnded, Conference: ended, Reason: "the conference was ended"})
-	f.waitUntil("the conference panel gone, Merge calls back", func() bool {
+	f.waitUntil("the conference panel gone", func() bool {
 		// (visibleTexts also lists texts inside hidden containers.)
-		return !f.panel().liveBox.Visible() && f.panel().merge.Visible() && len(f.panel().participants.rows) == 0 &&
+		return !f.panel().liveBox.Visible() && len(f.panel().participants.rows) == 0 &&
 			f.m.notice.Text == conferenceEndedText
 	})
 }
@@ -353,7 +364,7 @@ func TestMergedEndBeforeTheServerAnswers(t *testing.T) {
 	f.b.answerLate = true
 	alice := f.established("1003", "Alice")
 	bob := f.established("1004", "Bob")
-	f.tap(func() *widget.Button { return f.panel().merge })
+	f.tap(f.mergeButton())
 	f.waitForConfOp(fmt.Sprintf("Start %s %s", bob.ID(), alice.ID()))
 	if err := f.e.RemoteHangup(alice.ID()); err != nil {
 		t.Fatal(err)
@@ -377,11 +388,11 @@ func TestConferenceErrorsShown(t *testing.T) {
 
 	// The backend's errors already say what failed: shown once, as a sentence.
 	f.b.failNext("Start", fmt.Errorf("%w: the call you are on is already part of a conference", conference.ErrStart))
-	f.tap(func() *widget.Button { return f.panel().merge })
+	f.tap(f.mergeButton())
 	f.waitUntil("the start error", func() bool {
 		return f.m.notice.Text == "Could not start the conference: the call you are on is already part of a conference."
 	})
-	f.waitUntil("Merge calls usable again", func() bool { return !f.panel().merge.Disabled() })
+	f.waitUntil("Merge usable again", func() bool { return !f.mergeButton()().Disabled() })
 
 	f.b.publish(conference.Event{Type: conference.EventStarted, Conference: snapshotOf(bob, nil, alice, bob)})
 	f.waitUntil("the conference", func() bool { return len(f.panel().participants.rows) == 2 })

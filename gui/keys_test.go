@@ -27,7 +27,7 @@ func TestEnterAndEscapeInDialogs(t *testing.T) {
 	carol := f.established("1005", "Carol")
 
 	// Merge: Escape closes without merging, Enter merges what is ticked.
-	f.tap(func() *widget.Button { return f.panel().merge })
+	f.tap(f.mergeButton())
 	f.waitUntil("the merge dialog", func() bool { return f.m.merging != nil })
 	f.ui.do(func() {
 		if f.m.Window().Canvas().Focused() != nil {
@@ -44,7 +44,7 @@ func TestEnterAndEscapeInDialogs(t *testing.T) {
 			t.Error("the keyboard did not go back to the number box")
 		}
 	})
-	f.tap(func() *widget.Button { return f.panel().merge })
+	f.tap(f.mergeButton())
 	f.waitUntil("the merge dialog", func() bool { return f.m.merging != nil })
 	f.key(fyne.KeyReturn)
 	f.waitForConfOp(fmt.Sprintf("Start %s %s,%s", carol.ID(), alice.ID(), bob.ID()))

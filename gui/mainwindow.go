@@ -276,7 +276,7 @@ func (m *MainWindow) render(s snapshot, u conference.Update) {
 		}
 	}
 	st := callListState{active: s.active, now: s.at, quality: m.quality, consults: m.consults,
-		canMerge: s.conference.canMerge}
+		canMerge: s.conference.canMerge && m.conf != nil && !m.conf.merging}
 	if v := s.conference; v.live {
 		st.confHost, st.confSize = v.host, v.size
 		st.confAddable = make(map[string]bool, len(v.addable))

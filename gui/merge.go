@@ -113,6 +113,7 @@ func (d *mergeDialog) validate() {
 // the window's last snapshot may be a moment behind a Resume. Fyne thread.
 func (m *MainWindow) startConference(chosen []string) {
 	m.conf.setMerging(true)
+	m.refresh()
 	m.run(func(ctx context.Context) error {
 		calls := m.api.Calls()
 		active := ""
@@ -137,6 +138,7 @@ func (m *MainWindow) startConference(chosen []string) {
 		return err
 	}, func(err error) {
 		m.conf.setMerging(false)
+		m.refresh()
 		m.conferenceDone("start the conference")(err)
 	})
 }

@@ -56,8 +56,8 @@ func TestGUIAndHeadlessMergeTheSameCalls(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newConfFixture(t)
 			tt.setup(f)
-			f.waitUntil("Merge calls enabled", func() bool { return !f.panel().merge.Disabled() })
-			f.tap(func() *widget.Button { return f.panel().merge })
+			f.waitUntil("Merge enabled", func() bool { b := f.mergeButton()(); return b != nil && !b.Disabled() })
+			f.tap(f.mergeButton())
 			var chooser bool
 			f.ui.do(func() { chooser = f.m.merging != nil })
 			if chooser { // three calls: the dialog, with the plan ticked

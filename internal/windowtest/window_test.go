@@ -23,7 +23,7 @@ const (
 	labelIncoming   = "Incoming call" // the ringing card's (and row's) status
 	labelAnswer     = "Answer"
 	labelDecline    = "Decline"
-	labelMerge      = "Merge calls"
+	labelMerge      = "Merge" // the focused call's button
 	labelConference = "Conference (2 participants)"
 	labelRemove     = "Remove"
 	labelEndConf    = "End conference"
