@@ -6,6 +6,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/parley-voip/parley/phone"
 )
 
 // dtmfKeys are the keys of a telephone keypad (RFC 4733 §3.2 events 0–11),
@@ -72,6 +74,22 @@ func (e *numberEntry) TypedRune(r rune) {
 		return
 	}
 	e.Entry.TypedRune(r)
+}
+
+// TypedShortcut implements fyne.Shortcutable: a pasted number is cleaned
+// the way it will be dialled ("+33 (0)1 23-45 67 89" shows as
+// "+33123456789"), so the agent sees what is called. What is not a number
+// (a SIP address, a name) is pasted as it is.
+func (e *numberEntry) TypedShortcut(s fyne.Shortcut) {
+	if p, ok := s.(*fyne.ShortcutPaste); ok && p.Clipboard != nil {
+		if n, err := phone.NormalizeNumber(p.Clipboard.Content()); err == nil && !strings.Contains(n, ":") {
+			for _, r := range n {
+				e.Entry.TypedRune(r)
+			}
+			return
+		}
+	}
+	e.Entry.TypedShortcut(s)
 }
 
 // TypedKey implements fyne.Focusable: Escape clears the number box, and

@@ -222,3 +222,26 @@ func TestCallQualityIsShown(t *testing.T) {
 		}
 	})
 }
+
+// A number pasted from a CRM shows as it will be dialled.
+func TestPastedNumberIsCleaned(t *testing.T) {
+	tests := []struct{ pasted, want string }{
+		{"+33 (0)1 23-45 67 89", "+33123456789"},
+		{"tel:+1 555 0100", "+15550100"},
+		{"sip:1002@pbx.example.com", "sip:1002@pbx.example.com"},
+		{"support", "support"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.pasted, func(t *testing.T) {
+			f := newFixture(t)
+			f.ui.do(func() {
+				clip := test.NewClipboard()
+				clip.SetContent(tt.pasted)
+				f.m.dialer.entry.TypedShortcut(&fyne.ShortcutPaste{Clipboard: clip})
+				if got := f.m.dialer.entry.Text; got != tt.want {
+					t.Errorf("pasting %q shows %q, want %q", tt.pasted, got, tt.want)
+				}
+			})
+		})
+	}
+}
