@@ -341,6 +341,8 @@ func (m *MainWindow) render(s snapshot, u conference.Update) {
 			m.setNotice(conferenceEndedText)
 		case kind == "Missed":
 			m.setNotice(missedText(cs), widget.WarningImportance)
+		case kind == "Answered elsewhere":
+			m.setNotice("Call from " + callerText(cs) + " was answered on another device.")
 		default:
 			m.setNotice(endedText(*ev.Call, ev.Reason))
 		}

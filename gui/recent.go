@@ -21,18 +21,21 @@ const recentLimit = 5
 type recentCall struct {
 	who    string
 	number string
-	kind   string // "Missed", "Incoming", "Outgoing", "Not connected"
+	kind   string // "Missed", "Declined", "Answered elsewhere", "Incoming", "Outgoing", "Not connected"
 	at     time.Time
 }
 
 // recentKind says what an ended call was to the agent. A call that rang
-// here, was not answered and was not declined is a missed call.
+// here, was not answered here or on another device and was not declined
+// is a missed call.
 func recentKind(cs phone.CallSession, declined bool) string {
 	switch {
 	case cs.IsCaller && !cs.Answered:
 		return "Not connected"
 	case cs.IsCaller:
 		return "Outgoing"
+	case !cs.Answered && cs.AnsweredElsewhere:
+		return "Answered elsewhere"
 	case !cs.Answered && !declined:
 		return "Missed"
 	case !cs.Answered:
