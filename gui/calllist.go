@@ -48,6 +48,7 @@ type callListState struct {
 // rebuilt under the pointer every second.
 type callList struct {
 	actions callActions
+	tips    *tipLayer
 	// focusBox holds the focused call (or "No calls"); othersBox the rest.
 	focusBox  *fyne.Container
 	othersBox *fyne.Container
@@ -58,13 +59,14 @@ type callList struct {
 	others    []string
 }
 
-func newCallList(actions callActions) *callList {
+func newCallList(actions callActions, tips *tipLayer) *callList {
 	empty := widget.NewLabel("No calls")
 	empty.Importance = widget.LowImportance
 	heading := widget.NewLabelWithStyle("Other calls", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	heading.Importance = widget.LowImportance
 	return &callList{
 		actions:   actions,
+		tips:      tips,
 		focusBox:  container.NewVBox(empty),
 		othersBox: container.NewVBox(),
 		empty:     empty,
@@ -113,7 +115,7 @@ func (l *callList) update(calls []phone.CallSession, st callListState) {
 		live[id] = true
 		row, ok := l.rows[id]
 		if !ok {
-			row = newCallRow(id, l.actions)
+			row = newCallRow(id, l.actions, l.tips)
 			l.rows[id] = row
 		}
 		row.setFocused(id == focused)
@@ -161,6 +163,8 @@ type callRow struct {
 	details *widget.Label
 	badges  *widget.Label
 	quality *widget.Label // from the engine's call_quality reports
+	// qualityCell is quality's hoverable wrapper, which the layout holds.
+	qualityCell *tipLabel
 	line    *widget.Label // the one-line form
 	hangup  *widget.Button
 	hold    *widget.Button
@@ -176,6 +180,16 @@ type callRow struct {
 	transferring               *fyne.Container
 	box                        *fyne.Container
 	focused, built             bool
+	// tipped is the hoverable wrapper of each button, which layouts hold.
+	tipped map[*widget.Button]*tipButton
+}
+
+// cell is what a layout holds for b: its hoverable wrapper.
+func (r *callRow) cell(b *widget.Button) fyne.CanvasObject {
+	if t, ok := r.tipped[b]; ok {
+		return t
+	}
+	return b
 }
 
 // micIcon and micOffIcon are the mute control's icons, in the theme's
@@ -188,7 +202,7 @@ func micOffIcon() fyne.Resource {
 	return theme.NewThemedResource(fyne.NewStaticResource("mic-off.svg", assets.MicOffIcon))
 }
 
-func newCallRow(id string, a callActions) *callRow {
+func newCallRow(id string, a callActions, tips *tipLayer) *callRow {
 	on := func(f func(string)) func() {
 		return func() {
 			if f != nil {
@@ -197,22 +211,31 @@ func newCallRow(id string, a callActions) *callRow {
 		}
 	}
 	r := &callRow{
-		who:        widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		details:    widget.NewLabel(""),
-		badges:     widget.NewLabel(""),
-		quality:    widget.NewLabel(""),
-		line:       widget.NewLabel(""),
-		hangup:     widget.NewButtonWithIcon("Hang up", theme.CancelIcon(), on(a.hangup)),
-		hold:       widget.NewButtonWithIcon("Hold", theme.MediaPauseIcon(), on(a.hold)),
-		resume:     widget.NewButtonWithIcon("Resume", theme.MediaPlayIcon(), on(a.resume)),
-		mute:       widget.NewButtonWithIcon("Mute", micIcon(), on(a.mute)),
-		unmute:     widget.NewButtonWithIcon("Unmute", micOffIcon(), on(a.unmute)),
-		keypad:     widget.NewButtonWithIcon("Keypad", theme.GridIcon(), on(a.keypad)),
-		conference: widget.NewButtonWithIcon("Merge", theme.ContentAddIcon(), on(a.conference)),
-		transfer:   widget.NewButtonWithIcon("Transfer", theme.MailForwardIcon(), on(a.transfer)),
-		complete:   widget.NewButtonWithIcon("Complete transfer", theme.ConfirmIcon(), on(a.complete)),
-		cancel:     widget.NewButtonWithIcon("Cancel transfer", theme.CancelIcon(), on(a.cancel)),
+		who:     widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		details: widget.NewLabel(""),
+		badges:  widget.NewLabel(""),
+		line:    widget.NewLabel(""),
+		tipped:  make(map[*widget.Button]*tipButton),
 	}
+	quality := newTipLabel(tips, qualityTip)
+	r.quality = &quality.Label
+	button := func(label string, icon fyne.Resource, tip string, f func(string)) *widget.Button {
+		t := newTipButton(tips, label, icon, tip, on(f))
+		r.tipped[&t.Button] = t
+		return &t.Button
+	}
+	key := func(k string) string { return " (" + shortcutModifierName + "+" + k + ")" }
+	r.hangup = button("Hang up", theme.CancelIcon(), "End the call"+key("E"), a.hangup)
+	r.hold = button("Hold", theme.MediaPauseIcon(), "Put the call on hold"+key("H"), a.hold)
+	r.resume = button("Resume", theme.MediaPlayIcon(), "Talk on this call again; the call you are on is held", a.resume)
+	r.mute = button("Mute", micIcon(), "Stop sending your voice"+key("M"), a.mute)
+	r.unmute = button("Unmute", micOffIcon(), "Send your voice again"+key("M"), a.unmute)
+	r.keypad = button("Keypad", theme.GridIcon(), "Dial pad: its keys send tones to the call"+key("K"), a.keypad)
+	r.conference = button("Merge", theme.ContentAddIcon(), mergeTip, a.conference)
+	r.transfer = button("Transfer", theme.MailForwardIcon(), "Hand the call to a number or to another call", a.transfer)
+	r.complete = button("Complete transfer", theme.ConfirmIcon(), "Connect the waiting call to this one and leave both", a.complete)
+	r.cancel = button("Cancel transfer", theme.CancelIcon(), "Hang up this call and go back to the waiting one", a.cancel)
+	r.qualityCell = quality
 	r.complete.Importance = widget.SuccessImportance
 	r.hangup.Importance = widget.DangerImportance
 	r.badges.Importance = widget.WarningImportance
@@ -222,6 +245,16 @@ func newCallRow(id string, a callActions) *callRow {
 	r.box = container.NewVBox()
 	return r
 }
+
+// The Merge/Add cell's tips.
+const (
+	mergeTip = "Merge calls into a conference (choose which)"
+	addTip   = "Bring this call into the conference"
+)
+
+// qualityTip says what the quality line's figures are.
+const qualityTip = "Estimated listening quality: MOS from 1 (bad) to 5 (excellent), " +
+	"from packet loss, jitter and delay (ITU-T G.107), measured on the audio you receive"
 
 // setFocused lays the row out as the focused call or as a one-line row.
 // It moves the same widgets between the two forms, and only when the form
@@ -236,18 +269,18 @@ func (r *callRow) setFocused(focused bool) {
 		// button moves when another changes: Hold and Resume, Mute and
 		// Unmute take turns in one cell each.
 		bar := container.NewGridWithColumns(3,
-			container.NewStack(r.hold, r.resume), container.NewStack(r.mute, r.unmute), r.keypad,
-			r.transfer, r.conference, r.hangup)
-		r.transferring = container.NewGridWithColumns(2, r.complete, r.cancel)
+			container.NewStack(r.cell(r.hold), r.cell(r.resume)), container.NewStack(r.cell(r.mute), r.cell(r.unmute)), r.cell(r.keypad),
+			r.cell(r.transfer), r.cell(r.conference), r.cell(r.hangup))
+		r.transferring = container.NewGridWithColumns(2, r.cell(r.complete), r.cell(r.cancel))
 		// Badges share the name's line and the quality line is there from
 		// the start, empty until the first report: no line appears later and
 		// pushes the control bar down under the pointer.
 		setVisible(r.quality, true)
-		r.box.Objects = []fyne.CanvasObject{container.NewBorder(nil, nil, nil, r.badges, r.who), r.details, r.quality, bar, r.transferring, widget.NewSeparator()}
+		r.box.Objects = []fyne.CanvasObject{container.NewBorder(nil, nil, nil, r.badges, r.who), r.details, r.qualityCell, bar, r.transferring, widget.NewSeparator()}
 	} else {
 		r.transferring = nil
 		r.box.Objects = []fyne.CanvasObject{
-			container.NewBorder(nil, nil, nil, container.NewHBox(r.resume, r.hangup), r.line),
+			container.NewBorder(nil, nil, nil, container.NewHBox(r.cell(r.resume), r.cell(r.hangup)), r.line),
 		}
 	}
 	r.box.Refresh()
@@ -308,9 +341,11 @@ func (r *callRow) update(cs phone.CallSession, st callListState) {
 		switch {
 		case st.confHost != "":
 			setButtonText(r.conference, "Add")
+			r.tipped[r.conference].tip = addTip
 			setEnabled(r.conference, st.confAddable[cs.ID()])
 		default:
 			setButtonText(r.conference, "Merge")
+			r.tipped[r.conference].tip = mergeTip
 			setEnabled(r.conference, st.canMerge && talking)
 		}
 		setVisible(r.transferring, consulting)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -41,7 +42,7 @@ func TestFocusedCallControlsOnScreenAtMinimumSize(t *testing.T) {
 		canvas := win.Canvas().Size()
 		r := f.row(dave.ID())
 		for _, b := range []*widget.Button{r.hold, r.mute, r.keypad, r.transfer, r.conference, r.hangup} {
-			pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(b)
+			pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(r.cell(b))
 			size := b.Size()
 			if !b.Visible() || size.IsZero() || pos.X < 0 || pos.Y < 0 ||
 				pos.X+size.Width > canvas.Width || pos.Y+size.Height > canvas.Height {
@@ -52,13 +53,17 @@ func TestFocusedCallControlsOnScreenAtMinimumSize(t *testing.T) {
 
 	// Hold and Resume, Mute and Unmute swap in place: Hang up stays put.
 	var before fyne.Position
-	f.ui.do(func() { before = fyne.CurrentApp().Driver().AbsolutePositionForObject(f.row(dave.ID()).hangup) })
+	f.ui.do(func() {
+		r := f.row(dave.ID())
+		before = fyne.CurrentApp().Driver().AbsolutePositionForObject(r.cell(r.hangup))
+	})
 	if err := f.e.Hold(context.Background(), dave.ID()); err != nil {
 		t.Fatal(err)
 	}
 	f.waitUntil("Dave held", func() bool { return f.row(dave.ID()).resume.Visible() })
 	f.ui.do(func() {
-		if after := fyne.CurrentApp().Driver().AbsolutePositionForObject(f.row(dave.ID()).hangup); after != before {
+		r := f.row(dave.ID())
+		if after := fyne.CurrentApp().Driver().AbsolutePositionForObject(r.cell(r.hangup)); after != before {
 			t.Errorf("Hang up moved from %v to %v when the call was held", before, after)
 		}
 	})
@@ -84,4 +89,39 @@ func TestWindowSizeIsRemembered(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Resting the pointer on a control shows what it does, with its key, on a
+// layer that takes no clicks; leaving hides it, and the click still works.
+func TestTooltips(t *testing.T) {
+	f, id := talkingFixture(t)
+	var cell *tipButton
+	f.ui.do(func() { cell = f.row(id).tipped[f.row(id).hangup] })
+	f.ui.do(func() { cell.MouseIn(&desktop.MouseEvent{}) })
+	f.waitUntil("the Hang up tip", func() bool {
+		return f.m.tips.box.Visible() && f.m.tips.text.Text == "End the call ("+shortcutModifierName+"+E)"
+	})
+	f.ui.do(func() {
+		tip := fyne.CurrentApp().Driver().AbsolutePositionForObject(f.m.tips.box)
+		under := fyne.CurrentApp().Driver().AbsolutePositionForObject(cell)
+		if tip.Y < under.Y+cell.Size().Height && tip.Y+f.m.tips.box.Size().Height > under.Y {
+			t.Errorf("the tip at %v covers its button at %v", tip, under)
+		}
+		cell.MouseOut()
+		if f.m.tips.box.Visible() {
+			t.Error("the tip stayed after the pointer left")
+		}
+		cell.MouseIn(&desktop.MouseEvent{})
+		test.Tap(cell)
+		if f.m.tips.box.Visible() {
+			t.Error("the tip stayed after a click")
+		}
+	})
+	f.waitForOp("Hangup " + id)
+	f.ui.do(func() {
+		q := f.row(id)
+		if q != nil && q.qualityCell.tip != qualityTip {
+			t.Error("the quality line has no tip")
+		}
+	})
 }

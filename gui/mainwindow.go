@@ -94,6 +94,8 @@ type MainWindow struct {
 	// tray: Parley has a tray icon, so closing the window can keep it
 	// running; hidden: the window is in the tray.
 	tray, hidden bool
+	// tips draws the controls' tooltips (tooltip.go).
+	tips *tipLayer
 	// modal routes Enter and Escape to the open dialog (keys.go).
 	modal *modalKeys
 	// confHosts are the host legs (SIP Call-IDs) of conferences shown: when
@@ -138,13 +140,22 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	m.registration = newRegistrationLine()
 	m.dialer = newDialer(m.dial, m.keyPress, m.sendTone)
 	m.dialer.entry.escapeEmpty = func() { m.declineRinging() }
+	// Tips are drawn on their own layer over the content, on the Fyne
+	// thread, never after the window closed.
+	m.tips = newTipLayer(func(f func()) {
+		m.onUI(func() {
+			if !m.closed {
+				f()
+			}
+		})
+	})
 	m.calls = newCallList(callActions{
 		hangup: m.onCall("hang up", api.Hangup),
 		hold:   m.onCall("hold the call", api.Hold),
 		resume: m.onCall("resume the call", api.Resume),
 		mute:   m.onCall("mute the call", api.Mute),
 		unmute: m.onCall("unmute the call", api.Unmute),
-	})
+	}, m.tips)
 	m.calls.actions.transfer = m.openTransfer
 	m.calls.actions.complete = func(id string) { m.completeTransfer(m.consults[id], id) }
 	m.calls.actions.cancel = m.cancelTransfer
@@ -179,7 +190,7 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	// The notice heads the scrolled part: appearing, it must not push the
 	// focused call's buttons down under the pointer.
 	rest := container.NewVBox(m.notice, m.incoming.object(), m.dialer.pad.object(), m.calls.othersObject(), m.panels, m.recent.object())
-	m.win.SetContent(container.NewBorder(top, nil, nil, nil, container.NewVScroll(rest)))
+	m.win.SetContent(container.NewStack(container.NewBorder(top, nil, nil, nil, container.NewVScroll(rest)), m.tips.object()))
 	m.win.SetOnClosed(m.shutdown)
 	m.win.SetCloseIntercept(m.confirmClose)
 	if cfg.traySet {
@@ -587,6 +598,7 @@ func (m *MainWindow) declineFromCard(id string) {
 // shutdown runs when the window closes: it stops the pump and cancels the
 // actions still running. Fyne thread only; it does not wait for them.
 func (m *MainWindow) shutdown() {
+	m.tips.leave(nil) // no tip timer outlives the window
 	rememberSize(m.app.Preferences(), m.win.Canvas().Size())
 	m.closed = true
 	m.stop()
