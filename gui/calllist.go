@@ -165,13 +165,13 @@ type callRow struct {
 	quality *widget.Label // from the engine's call_quality reports
 	// qualityCell is quality's hoverable wrapper, which the layout holds.
 	qualityCell *tipLabel
-	line    *widget.Label // the one-line form
-	hangup  *widget.Button
-	hold    *widget.Button
-	resume  *widget.Button
-	mute    *widget.Button
-	unmute  *widget.Button
-	keypad  *widget.Button
+	line        *widget.Label // the one-line form
+	hangup      *widget.Button
+	hold        *widget.Button
+	resume      *widget.Button
+	mute        *widget.Button
+	unmute      *widget.Button
+	keypad      *widget.Button
 	// conference is Merge (no conference yet) or Add (to the live one).
 	conference *widget.Button
 	// transfer starts a transfer; complete and cancel show on the call made
