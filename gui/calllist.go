@@ -16,93 +16,180 @@ import (
 
 // callActions are what the per-call buttons do, each given the call's id.
 type callActions struct {
-	answer, reject, hangup, hold, resume, mute, unmute func(id string)
+	hangup, hold, resume, mute, unmute func(id string)
+	// keypad shows or hides the dial pad; conference merges the call with
+	// others or adds it to the live conference.
+	keypad, conference func(id string)
 	// transfer opens the transfer dialog; complete and cancel end a
 	// consultation call (attended transfer) one way or the other.
 	transfer, complete, cancel func(id string)
 }
 
-// callList shows every call that is not over, oldest first, one row each.
-// Rows are kept per call and updated in place, so a button the agent is about
-// to press does not jump or get rebuilt under the pointer every second.
+// callListState is what the list shows, besides the calls themselves.
+type callListState struct {
+	active   string // the phone's active call
+	now      time.Time
+	quality  map[string]phone.Quality
+	consults map[string]string // consultation call → call to transfer
+	// conference: the host's SIP Call-ID and size while one is live,
+	// whether the calls can be merged into one, and the calls that can be
+	// added to the live one (by id).
+	confHost    string
+	confSize    int
+	canMerge    bool
+	confAddable map[string]bool
+}
+
+// callList shows the calls that are not ringing here (those are cards):
+// the focused call at the top of the window with its whole control bar, so
+// it is never scrolled away, and the others below as one-line rows, each one
+// click from becoming the focused call. Rows are kept per call and updated
+// in place, so a button the agent is about to press does not jump or get
+// rebuilt under the pointer every second.
 type callList struct {
 	actions callActions
-	box     *fyne.Container
-	empty   *widget.Label
-	rows    map[string]*callRow
-	order   []string
+	tips    *tipLayer
+	// focusBox holds the focused call (or "No calls"); othersBox the rest.
+	focusBox  *fyne.Container
+	othersBox *fyne.Container
+	empty     *widget.Label
+	heading   *widget.Label // over the other calls
+	rows      map[string]*callRow
+	focused   string
+	others    []string
 }
 
-func newCallList(actions callActions) *callList {
+func newCallList(actions callActions, tips *tipLayer) *callList {
 	empty := widget.NewLabel("No calls")
 	empty.Importance = widget.LowImportance
+	heading := widget.NewLabelWithStyle("Other calls", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	heading.Importance = widget.LowImportance
 	return &callList{
-		actions: actions,
-		box:     container.NewVBox(empty),
-		empty:   empty,
-		rows:    make(map[string]*callRow),
+		actions:   actions,
+		tips:      tips,
+		focusBox:  container.NewVBox(empty),
+		othersBox: container.NewVBox(),
+		empty:     empty,
+		heading:   heading,
+		rows:      make(map[string]*callRow),
 	}
 }
 
-func (l *callList) object() fyne.CanvasObject { return l.box }
+// focusObject is the pinned part; othersObject goes in the scrolled part.
+func (l *callList) focusObject() fyne.CanvasObject  { return l.focusBox }
+func (l *callList) othersObject() fyne.CanvasObject { return l.othersBox }
 
-func (l *callList) update(calls []phone.CallSession, active string, now time.Time, quality map[string]phone.Quality, consults map[string]string) {
-	order := make([]string, 0, len(calls))
+// focusedCall picks the call the top of the window shows: the phone's active
+// call, else the newest call still being set up or talking, else the newest
+// held one. Ringing calls are never focused: they have their cards.
+func focusedCall(calls []phone.CallSession, active string) string {
+	var newest, newestHeld string
 	for _, cs := range calls {
-		row, ok := l.rows[cs.ID()]
-		if !ok {
-			row = newCallRow(cs.ID(), l.actions)
-			l.rows[cs.ID()] = row
+		if cs.Status == phone.StatusIncoming {
+			continue
 		}
-		row.update(cs, cs.ID() == active, now)
-		_, consulting := consults[cs.ID()]
-		setVisible(row.transfer, cs.IsActive() && !consulting)
-		setVisible(row.complete, cs.IsActive() && consulting)
-		setVisible(row.cancel, consulting)
-		q, ok := quality[cs.ID()]
-		row.showQuality(q, ok && cs.IsActive())
-		order = append(order, cs.ID())
+		if cs.ID() == active {
+			return active
+		}
+		if cs.Paused {
+			newestHeld = cs.ID()
+		} else {
+			newest = cs.ID()
+		}
+	}
+	if newest != "" {
+		return newest
+	}
+	return newestHeld
+}
+
+func (l *callList) update(calls []phone.CallSession, st callListState) {
+	focused := focusedCall(calls, st.active)
+	var others []string
+	live := make(map[string]bool, len(calls))
+	for _, cs := range calls {
+		if cs.Status == phone.StatusIncoming {
+			continue
+		}
+		id := cs.ID()
+		live[id] = true
+		row, ok := l.rows[id]
+		if !ok {
+			row = newCallRow(id, l.actions, l.tips)
+			l.rows[id] = row
+		}
+		row.setFocused(id == focused)
+		row.update(cs, st)
+		q, ok := st.quality[id]
+		row.showQuality(q, ok && cs.IsActive(), cs.IsActive() && !cs.Paused)
+		if id != focused {
+			others = append(others, id)
+		}
 	}
 	for id := range l.rows {
-		if !slices.Contains(order, id) {
+		if !live[id] {
 			delete(l.rows, id)
 		}
 	}
-	if slices.Equal(order, l.order) {
-		return
+	if focused != l.focused {
+		l.focused = focused
+		if row, ok := l.rows[focused]; ok {
+			l.focusBox.Objects = []fyne.CanvasObject{row.box}
+		} else {
+			l.focusBox.Objects = []fyne.CanvasObject{l.empty}
+		}
+		l.focusBox.Refresh()
 	}
-	l.order = order
-	objects := make([]fyne.CanvasObject, 0, len(order)+1)
-	if len(order) == 0 {
-		objects = append(objects, l.empty)
+	if !slices.Equal(others, l.others) {
+		l.others = others
+		objects := make([]fyne.CanvasObject, 0, len(others)+1)
+		if len(others) > 0 {
+			objects = append(objects, l.heading)
+		}
+		for _, id := range others {
+			objects = append(objects, l.rows[id].box)
+		}
+		l.othersBox.Objects = objects
+		l.othersBox.Refresh()
 	}
-	for _, id := range order {
-		objects = append(objects, l.rows[id].box)
-	}
-	l.box.Objects = objects
-	l.box.Refresh()
 }
 
-// callRow is one call: who, status and duration, badges, and the buttons
-// that make sense in the call's current state.
+// callRow is one call. Focused, it shows who, status and duration, badges,
+// quality and the control bar; otherwise one line with Resume and Hang up.
+// The same buttons serve both, so a test or a shortcut that presses a
+// call's Hang up does not care where the call is shown.
 type callRow struct {
 	who     *widget.Label
 	details *widget.Label
 	badges  *widget.Label
 	quality *widget.Label // from the engine's call_quality reports
-	answer  *widget.Button
-	reject  *widget.Button
-	hangup  *widget.Button
-	hold    *widget.Button
-	resume  *widget.Button
-	mute    *widget.Button
-	unmute  *widget.Button
+	// qualityCell is quality's hoverable wrapper, which the layout holds.
+	qualityCell *tipLabel
+	line        *widget.Label // the one-line form
+	hangup      *widget.Button
+	hold        *widget.Button
+	resume      *widget.Button
+	mute        *widget.Button
+	unmute      *widget.Button
+	keypad      *widget.Button
+	// conference is Merge (no conference yet) or Add (to the live one).
+	conference *widget.Button
 	// transfer starts a transfer; complete and cancel show on the call made
 	// to consult the transfer's target.
 	transfer, complete, cancel *widget.Button
-	// holdSlot and muteSlot hold the button pairs that take turns.
-	holdSlot, muteSlot *fyne.Container
-	box                *fyne.Container
+	transferring               *fyne.Container
+	box                        *fyne.Container
+	focused, built             bool
+	// tipped is the hoverable wrapper of each button, which layouts hold.
+	tipped map[*widget.Button]*tipButton
+}
+
+// cell is what a layout holds for b: its hoverable wrapper.
+func (r *callRow) cell(b *widget.Button) fyne.CanvasObject {
+	if t, ok := r.tipped[b]; ok {
+		return t
+	}
+	return b
 }
 
 // micIcon and micOffIcon are the mute control's icons, in the theme's
@@ -115,49 +202,104 @@ func micOffIcon() fyne.Resource {
 	return theme.NewThemedResource(fyne.NewStaticResource("mic-off.svg", assets.MicOffIcon))
 }
 
-// toggleSlot lays out two buttons that are never shown together in one
-// cell as wide as the wider of them.
-func toggleSlot(a, b *widget.Button) *fyne.Container {
-	am, bm := a.MinSize(), b.MinSize()
-	return container.NewGridWrap(fyne.NewSize(max(am.Width, bm.Width), max(am.Height, bm.Height)), a, b)
-}
-
-func newCallRow(id string, a callActions) *callRow {
-	on := func(f func(string)) func() { return func() { f(id) } }
-	r := &callRow{
-		who:      widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		details:  widget.NewLabel(""),
-		badges:   widget.NewLabel(""),
-		quality:  widget.NewLabel(""),
-		answer:   widget.NewButtonWithIcon("Answer", theme.ConfirmIcon(), on(a.answer)),
-		reject:   widget.NewButtonWithIcon("Decline", theme.CancelIcon(), on(a.reject)),
-		hangup:   widget.NewButtonWithIcon("Hang up", theme.CancelIcon(), on(a.hangup)),
-		hold:     widget.NewButtonWithIcon("Hold", theme.MediaPauseIcon(), on(a.hold)),
-		resume:   widget.NewButtonWithIcon("Resume", theme.MediaPlayIcon(), on(a.resume)),
-		mute:     widget.NewButtonWithIcon("Mute", micIcon(), on(a.mute)),
-		unmute:   widget.NewButtonWithIcon("Unmute", micOffIcon(), on(a.unmute)),
-		transfer: widget.NewButtonWithIcon("Transfer", theme.MailForwardIcon(), on(a.transfer)),
-		complete: widget.NewButtonWithIcon("Complete transfer", theme.ConfirmIcon(), on(a.complete)),
-		cancel:   widget.NewButtonWithIcon("Cancel transfer", theme.CancelIcon(), on(a.cancel)),
+func newCallRow(id string, a callActions, tips *tipLayer) *callRow {
+	on := func(f func(string)) func() {
+		return func() {
+			if f != nil {
+				f(id)
+			}
+		}
 	}
+	r := &callRow{
+		who:     widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		details: widget.NewLabel(""),
+		badges:  widget.NewLabel(""),
+		line:    widget.NewLabel(""),
+		tipped:  make(map[*widget.Button]*tipButton),
+	}
+	quality := newTipLabel(tips, qualityTip)
+	r.quality = &quality.Label
+	button := func(label string, icon fyne.Resource, tip string, f func(string)) *widget.Button {
+		t := newTipButton(tips, label, icon, tip, on(f))
+		r.tipped[&t.Button] = t
+		return &t.Button
+	}
+	key := func(k string) string { return " (" + shortcutModifierName + "+" + k + ")" }
+	r.hangup = button("Hang up", theme.CancelIcon(), "End the call"+key("E"), a.hangup)
+	r.hold = button("Hold", theme.MediaPauseIcon(), "Put the call on hold"+key("H"), a.hold)
+	r.resume = button("Resume", theme.MediaPlayIcon(), "Talk on this call again; the call you are on is held", a.resume)
+	r.mute = button("Mute", micIcon(), "Stop sending your voice"+key("M"), a.mute)
+	r.unmute = button("Unmute", micOffIcon(), "Send your voice again"+key("M"), a.unmute)
+	r.keypad = button("Keypad", theme.GridIcon(), "Dial pad: its keys send tones to the call"+key("K"), a.keypad)
+	r.conference = button("Merge", theme.ContentAddIcon(), mergeTip, a.conference)
+	r.transfer = button("Transfer", theme.MailForwardIcon(), "Hand the call to a number or to another call", a.transfer)
+	r.complete = button("Complete transfer", theme.ConfirmIcon(), "Connect the waiting call to this one and leave both", a.complete)
+	r.cancel = button("Cancel transfer", theme.CancelIcon(), "Hang up this call and go back to the waiting one", a.cancel)
+	r.qualityCell = quality
 	r.complete.Importance = widget.SuccessImportance
-	r.answer.Importance = widget.SuccessImportance
-	r.reject.Importance = widget.DangerImportance
 	r.hangup.Importance = widget.DangerImportance
 	r.badges.Importance = widget.WarningImportance
-	// Hold/Resume and Mute/Unmute take turns in one fixed-width slot each,
-	// so Hang up never moves under the pointer when one of them is pressed.
-	r.holdSlot, r.muteSlot = toggleSlot(r.hold, r.resume), toggleSlot(r.mute, r.unmute)
-	buttons := container.NewHBox(r.answer, r.reject, r.holdSlot, r.muteSlot, r.transfer, r.hangup)
-	transferring := container.NewHBox(r.complete, r.cancel)
+	r.line.Truncation = fyne.TextTruncateEllipsis
+	r.who.Truncation = fyne.TextTruncateEllipsis
 	r.quality.Hide()
-	r.box = container.NewVBox(r.who, r.details, r.badges, r.quality, buttons, transferring, widget.NewSeparator())
+	r.box = container.NewVBox()
 	return r
 }
 
-func (r *callRow) update(cs phone.CallSession, active bool, now time.Time) {
-	setText(r.who, callerText(cs))
-	setText(r.details, detailsText(cs, now))
+// The Merge/Add cell's tips.
+const (
+	mergeTip = "Merge calls into a conference (choose which)"
+	addTip   = "Bring this call into the conference"
+)
+
+// qualityTip says what the quality line's figures are.
+const qualityTip = "Estimated listening quality: MOS from 1 (bad) to 5 (excellent), " +
+	"from packet loss, jitter and delay (ITU-T G.107), measured on the audio you receive"
+
+// setFocused lays the row out as the focused call or as a one-line row.
+// It moves the same widgets between the two forms, and only when the form
+// changes, not on every redraw.
+func (r *callRow) setFocused(focused bool) {
+	if r.built && focused == r.focused {
+		return
+	}
+	r.built, r.focused = true, focused
+	if focused {
+		// A grid of equal cells that are never hidden, only disabled, so no
+		// button moves when another changes: Hold and Resume, Mute and
+		// Unmute take turns in one cell each.
+		bar := container.NewGridWithColumns(3,
+			container.NewStack(r.cell(r.hold), r.cell(r.resume)), container.NewStack(r.cell(r.mute), r.cell(r.unmute)), r.cell(r.keypad),
+			r.cell(r.transfer), r.cell(r.conference), r.cell(r.hangup))
+		r.transferring = container.NewGridWithColumns(2, r.cell(r.complete), r.cell(r.cancel))
+		// Badges share the name's line and the quality line is there from
+		// the start, empty until the first report: no line appears later and
+		// pushes the control bar down under the pointer.
+		setVisible(r.quality, true)
+		r.box.Objects = []fyne.CanvasObject{container.NewBorder(nil, nil, nil, r.badges, r.who), r.details, r.qualityCell, bar, r.transferring, widget.NewSeparator()}
+	} else {
+		r.transferring = nil
+		r.box.Objects = []fyne.CanvasObject{
+			container.NewBorder(nil, nil, nil, container.NewHBox(r.cell(r.resume), r.cell(r.hangup)), r.line),
+		}
+	}
+	r.box.Refresh()
+}
+
+func (r *callRow) update(cs phone.CallSession, st callListState) {
+	active := cs.ID() == st.active
+	isHost := st.confHost != "" && cs.SIPCallID == st.confHost
+	who, details := callerText(cs), detailsText(cs, st.now)
+	if isHost {
+		// The host's own call is the conference: say so, not "Bob".
+		who = participantsHeader(st.confSize)
+		details = "Hosted on your call with " + callerText(cs)
+		if cs.Answered {
+			details += " · " + durationText(cs.Duration(st.now))
+		}
+	}
+	setText(r.who, who)
+	setText(r.details, details)
 
 	var badges []string
 	if active && !cs.Paused { // "Active · On hold" says two things at once
@@ -175,17 +317,50 @@ func (r *callRow) update(cs phone.CallSession, active bool, now time.Time) {
 	setText(r.badges, strings.Join(badges, " · "))
 	setVisible(r.badges, len(badges) > 0)
 
-	ringingHere := cs.Status == phone.StatusIncoming
+	line := who + " · " + statusText(cs)
+	if cs.Answered {
+		line += " · " + durationText(cs.Duration(st.now))
+	}
+	if cs.Muted {
+		line += " · Muted"
+	}
+	setText(r.line, line)
+
 	talking := cs.IsActive()
-	setVisible(r.answer, ringingHere)
-	setVisible(r.reject, ringingHere)
-	setVisible(r.hangup, !ringingHere)
-	setVisible(r.hold, talking && !cs.Paused)
-	setVisible(r.resume, talking && cs.Paused)
-	setVisible(r.holdSlot, talking)
-	setVisible(r.mute, !ringingHere && !cs.Muted)
-	setVisible(r.unmute, !ringingHere && cs.Muted)
-	setVisible(r.muteSlot, !ringingHere)
+	_, consulting := st.consults[cs.ID()]
+	if r.focused {
+		setVisible(r.hold, !cs.Paused)
+		setVisible(r.resume, cs.Paused)
+		setEnabled(r.hold, talking)
+		setEnabled(r.resume, talking)
+		setVisible(r.mute, !cs.Muted)
+		setVisible(r.unmute, cs.Muted)
+		setEnabled(r.keypad, talking && !cs.Paused)
+		// The conference is not one party to hand over.
+		setEnabled(r.transfer, talking && !consulting && !isHost)
+		switch {
+		case st.confHost != "":
+			setButtonText(r.conference, "Add")
+			r.tipped[r.conference].tip = addTip
+			setEnabled(r.conference, st.confAddable[cs.ID()])
+		default:
+			setButtonText(r.conference, "Merge")
+			r.tipped[r.conference].tip = mergeTip
+			setEnabled(r.conference, st.canMerge && talking)
+		}
+		setVisible(r.transferring, consulting)
+		setEnabled(r.complete, talking && consulting)
+		setVisible(r.complete, consulting)
+		setVisible(r.cancel, consulting)
+	} else {
+		// One line: Resume switches to the call (holding the focused one).
+		setVisible(r.hold, false)
+		setVisible(r.resume, talking)
+		setEnabled(r.resume, true)
+		setVisible(r.complete, false)
+		setVisible(r.cancel, false)
+	}
+	setVisible(r.hangup, true)
 }
 
 func setText(l *widget.Label, text string) {
@@ -194,7 +369,25 @@ func setText(l *widget.Label, text string) {
 	}
 }
 
+func setButtonText(b *widget.Button, text string) {
+	if b.Text != text {
+		b.SetText(text)
+	}
+}
+
+func setEnabled(b *widget.Button, on bool) {
+	switch {
+	case on && b.Disabled():
+		b.Enable()
+	case !on && !b.Disabled():
+		b.Disable()
+	}
+}
+
 func setVisible(o fyne.CanvasObject, visible bool) {
+	if o == nil {
+		return
+	}
 	switch {
 	case visible && !o.Visible():
 		o.Show()

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -99,6 +101,8 @@ type conferenceView struct {
 	canMerge     bool // at least two established calls and no conference yet
 	live         bool
 	id           string
+	host         string // the host leg's SIP Call-ID
+	size         int    // participants
 	header       string
 	participants []rowView // id: the participant's remote call id
 	addable      []rowView // id: the call's SIP Call-ID
@@ -107,7 +111,7 @@ type conferenceView struct {
 // viewConferences computes the panel from the live conferences and the
 // phone's calls. The panel shows the oldest live conference: the GUI only
 // ever makes one, and further calls are added to it rather than merged apart.
-func viewConferences(live []conference.Snapshot, calls []phone.CallSession, active string) conferenceView {
+func viewConferences(live []conference.Snapshot, calls []phone.CallSession, active string, now time.Time) conferenceView {
 	var v conferenceView
 	if len(live) == 0 {
 		_, err := conference.Plan(calls, active, nil)
@@ -116,8 +120,9 @@ func viewConferences(live []conference.Snapshot, calls []phone.CallSession, acti
 	}
 	s := live[0]
 	v.live = true
-	v.id = s.ID
-	v.header = participantsHeader(len(s.Participants))
+	v.id, v.host, v.size = s.ID, s.Host, len(s.Participants)
+	// The host call's row already says "Conference (n participants)".
+	v.header = "Participants"
 	inConference := map[string]bool{s.Host: true}
 	for _, sip := range s.Merged {
 		inConference[sip] = true
@@ -127,7 +132,7 @@ func viewConferences(live []conference.Snapshot, calls []phone.CallSession, acti
 		if p.SIPCallID != "" {
 			inConference[p.SIPCallID] = true
 		}
-		v.participants = append(v.participants, rowView{id: id, text: participantText(p)})
+		v.participants = append(v.participants, rowView{id: id, text: participantText(p, now)})
 	}
 	for _, cs := range calls {
 		if cs.IsActive() && !inConference[cs.SIPCallID] {
@@ -147,16 +152,23 @@ func participantsHeader(n int) string {
 	return fmt.Sprintf("Conference (%d participants)", n)
 }
 
-func participantText(p conference.Participant) string {
+// participantText is who the party is and how long they have been in the
+// conference, as the call list shows a call's duration.
+func participantText(p conference.Participant, now time.Time) string {
 	text := callerText(phone.CallSession{Number: p.Number, DisplayName: p.DisplayName})
 	if text == "" {
 		text = "Unknown party"
 	}
 	if p.JoinedAt.IsZero() {
-		text += " · joining…"
+		return text + " · joining…"
 	}
-	return text
+	return text + " · " + durationText(now.Sub(p.JoinedAt))
 }
+
+// conferenceEndedText is the notice once a conference is over, whoever
+// ended it: not "the other party hung up", which is what the host call's
+// own end would say.
+const conferenceEndedText = "Conference ended."
 
 func mergedText(cs phone.CallSession) string {
 	return "Call with " + callerText(cs) + " was merged into the conference."
@@ -188,7 +200,6 @@ type conferenceActions struct {
 type conferencePanel struct {
 	actions      conferenceActions
 	box          *fyne.Container
-	merge        *widget.Button
 	merging      bool // a Start is running: one merge at a time
 	liveBox      *fyne.Container
 	header       *widget.Label
@@ -212,25 +223,22 @@ func newConferencePanel(a conferenceActions) *conferencePanel {
 	p.adds = newButtonList(func(sip string) *widget.Button {
 		return widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), func() { a.add(p.view.id, sip) })
 	})
-	p.merge = widget.NewButtonWithIcon("Merge calls", theme.ContentAddIcon(), a.merge)
-	p.merge.Disable()
 	p.end = widget.NewButtonWithIcon("End conference", theme.CancelIcon(), func() { a.end(p.view.id) })
 	p.end.Importance = widget.DangerImportance
 	p.addHeading.Importance = widget.LowImportance
 	p.addHeading.Hide()
 	p.liveBox = container.NewVBox(p.header, p.participants.box, p.addHeading, p.adds.box, p.end, widget.NewSeparator())
 	p.liveBox.Hide()
-	p.box = container.NewVBox(p.merge, p.liveBox)
+	// Merging is the focused call's Merge button: the panel is only there
+	// while a conference is.
+	p.box = container.NewVBox(p.liveBox)
 	return p
 }
 
 func (p *conferencePanel) object() fyne.CanvasObject { return p.box }
 
-// setMerging disables Merge calls while a Start is running.
-func (p *conferencePanel) setMerging(on bool) {
-	p.merging = on
-	p.update(p.view)
-}
+// setMerging records that a Start is running, which disables Merge.
+func (p *conferencePanel) setMerging(on bool) { p.merging = on }
 
 func (p *conferencePanel) update(v conferenceView) {
 	if v.id != p.view.id {
@@ -240,12 +248,6 @@ func (p *conferencePanel) update(v conferenceView) {
 	}
 	p.view = v
 
-	setVisible(p.merge, !v.live)
-	if v.canMerge && !p.merging {
-		p.merge.Enable()
-	} else {
-		p.merge.Disable()
-	}
 	setVisible(p.liveBox, v.live)
 	if !v.live {
 		return
@@ -259,36 +261,24 @@ func (p *conferencePanel) update(v conferenceView) {
 // The window's side of the panel: each button runs the backend on a
 // goroutine the window owns and reports failures in the notice line.
 
-// mergeCalls starts a conference hosted on the active call with every other
-// established call. The calls are read again off the Fyne thread, so the
-// conference is made of the calls as they are when it starts. Fyne thread.
-func (m *MainWindow) mergeCalls() {
-	m.conf.setMerging(true)
-	m.run(func(ctx context.Context) error {
-		active := ""
-		if cs, ok := m.api.ActiveCall(); ok {
-			active = cs.ID()
-		}
-		// The same plan as headless conference_start without "calls".
-		plan, err := conference.Plan(m.api.Calls(), active, nil)
-		if err != nil {
-			return err
-		}
-		_, err = m.confBackend.Start(ctx, plan.Host, plan.Others)
-		return err
-	}, func(err error) {
-		m.conf.setMerging(false)
-		m.conferenceDone("start the conference")(err)
-	})
-}
-
+// addToConference brings a call into the live conference, then takes the
+// conference off hold: the agent was talking to the call being added, so
+// the host leg was on hold, and "Add" means "now we are all together", not
+// "now everyone waits until I press Resume".
 func (m *MainWindow) addToConference(confID, sipCallID string) {
+	host := m.shown.conference.host
 	m.run(func(ctx context.Context) error {
 		cs, ok := m.api.Session(sipCallID)
 		if !ok {
 			return conference.ErrNoSuchCall
 		}
-		return m.confControl.add(ctx, confID, cs)
+		if err := m.confControl.add(ctx, confID, cs); err != nil {
+			return err
+		}
+		if h, ok := m.api.Session(host); ok && h.Paused {
+			return m.api.Resume(ctx, h.ID())
+		}
+		return nil
 	}, m.conferenceDone("add the call to the conference"))
 }
 
@@ -298,10 +288,33 @@ func (m *MainWindow) removeFromConference(confID, participantID string) {
 	}, m.conferenceDone("remove the participant from the conference"))
 }
 
+// endConference asks first: it hangs up every party at once.
 func (m *MainWindow) endConference(confID string) {
-	m.run(func(ctx context.Context) error {
-		return m.confControl.hangup(ctx, confID)
-	}, m.conferenceDone("end the conference"))
+	who := fmt.Sprintf("all %d participants", m.shown.conference.size)
+	switch m.shown.conference.size {
+	case 1:
+		who = "the participant"
+	case 2:
+		who = "both participants"
+	}
+	d := dialog.NewConfirm("End the conference?",
+		"This hangs up "+who+" and your own call.",
+		func(end bool) {
+			m.ending = nil
+			if !end {
+				return
+			}
+			m.run(func(ctx context.Context) error {
+				return m.confControl.hangup(ctx, confID)
+			}, m.conferenceDone("end the conference"))
+		}, m.win)
+	d.SetConfirmText("End conference")
+	d.SetConfirmImportance(widget.DangerImportance)
+	d.SetDismissText("Keep talking")
+	d.SetOnClosed(m.closeModal)
+	m.ending = d
+	d.Show()
+	m.openModal(d.Confirm, d.Dismiss)
 }
 
 func (m *MainWindow) conferenceDone(action string) func(error) {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-voip/parley/conference"
@@ -186,6 +187,17 @@ func snapshotOf(host phone.CallSession, merged []phone.CallSession, calls ...pho
 
 func (f *confFixture) panel() *conferencePanel { return f.m.conf }
 
+// mergeButton is the focused call's Merge (or Add) button, nil with no
+// call. Fyne thread only.
+func (f *confFixture) mergeButton() func() *widget.Button {
+	return func() *widget.Button {
+		if row := f.row(f.m.calls.focused); row != nil {
+			return row.conference
+		}
+		return nil
+	}
+}
+
 func (f *confFixture) addButton(sip string) func() *widget.Button {
 	return func() *widget.Button {
 		if row := f.panel().adds.rows[sip]; row != nil && f.panel().liveBox.Visible() {
@@ -207,7 +219,7 @@ func (f *confFixture) removeButton(participant string) func() *widget.Button {
 func TestNoConferencePanelWithoutBackend(t *testing.T) {
 	f := newFixture(t)
 	f.ui.do(func() {
-		if f.m.conf != nil || containsText(f.visibleTexts(), "Merge calls") {
+		if f.m.conf != nil {
 			t.Error("a window without a conference backend shows a conference panel")
 		}
 	})
@@ -216,21 +228,21 @@ func TestNoConferencePanelWithoutBackend(t *testing.T) {
 func TestMergeButtonNeedsTwoEstablishedCalls(t *testing.T) {
 	f := newConfFixture(t)
 	f.ui.do(func() {
-		if !f.panel().merge.Visible() || !f.panel().merge.Disabled() {
-			t.Error("with no calls, Merge calls should be shown disabled")
+		if f.panel().box.Visible() && f.panel().liveBox.Visible() {
+			t.Error("with no conference, the conference panel shows")
 		}
 	})
 	f.established("1003", "Alice")
 	ringing := f.e.Ring("1005", "Carol") // ringing calls cannot be merged
-	f.waitUntil("Carol ringing", func() bool { return f.row(ringing.ID()) != nil })
+	f.waitUntil("Carol ringing", func() bool { return f.m.incoming.cards[ringing.ID()] != nil })
 	f.ui.do(func() {
-		if !f.panel().merge.Disabled() {
-			t.Error("Merge calls is enabled with one established call")
+		if b := f.mergeButton()(); b == nil || !b.Disabled() || b.Text != "Merge" {
+			t.Error("Merge is enabled with one established call")
 		}
 	})
 	f.established("1004", "Bob")
-	f.waitUntil("Merge calls enabled with two established calls", func() bool {
-		return !f.panel().merge.Disabled()
+	f.waitUntil("Merge enabled with two established calls", func() bool {
+		return !f.mergeButton()().Disabled()
 	})
 }
 
@@ -244,8 +256,37 @@ func TestMergeStartsConferenceOnActiveCall(t *testing.T) {
 	}
 	f.waitUntil("Bob active again", func() bool { return strings.Contains(f.row(bob.ID()).badges.Text, "Active") })
 
-	f.tap(func() *widget.Button { return f.panel().merge })
+	f.tap(f.mergeButton())
+	f.waitUntil("the merge dialog", func() bool { return f.m.merging != nil })
+	f.ui.do(func() {
+		for _, cs := range []phone.CallSession{alice, bob, carol} {
+			if c := f.m.merging.checks[cs.ID()]; c == nil || !c.Checked {
+				t.Errorf("%s is not ticked to merge by default", cs.DisplayName)
+			}
+		}
+	})
+	f.tap(func() *widget.Button { return f.m.merging.merge })
 	f.waitForConfOp(fmt.Sprintf("Start %s %s,%s", bob.ID(), alice.ID(), carol.ID()))
+}
+
+// Merging three calls, the agent can leave one out, but not all but one.
+func TestMergeChosenCalls(t *testing.T) {
+	f := newConfFixture(t)
+	alice := f.established("1003", "Alice")
+	bob := f.established("1004", "Bob")
+	carol := f.established("1005", "Carol") // the active call
+	f.tap(func() *widget.Button { return f.row(carol.ID()).conference })
+	f.waitUntil("the merge dialog", func() bool { return f.m.merging != nil })
+	f.ui.do(func() {
+		test.Tap(f.m.merging.checks[alice.ID()])
+		test.Tap(f.m.merging.checks[bob.ID()])
+		if !f.m.merging.merge.Disabled() || !f.m.merging.status.Visible() {
+			t.Error("Merge is offered with one call ticked")
+		}
+		test.Tap(f.m.merging.checks[alice.ID()])
+	})
+	f.tap(func() *widget.Button { return f.m.merging.merge })
+	f.waitForConfOp(fmt.Sprintf("Start %s %s", carol.ID(), alice.ID()))
 }
 
 // TestConferenceLifeCycle follows a conference from the merge to its end:
@@ -255,7 +296,7 @@ func TestConferenceLifeCycle(t *testing.T) {
 	f := newConfFixture(t)
 	alice := f.established("1003", "Alice")
 	bob := f.established("1004", "Bob")
-	f.tap(func() *widget.Button { return f.panel().merge })
+	f.tap(f.mergeButton())
 	f.waitForConfOp(fmt.Sprintf("Start %s %s", bob.ID(), alice.ID()))
 
 	f.b.publish(conference.Event{Type: conference.EventStarted, Conference: snapshotOf(bob, []phone.CallSession{alice}, alice, bob)})
@@ -263,7 +304,7 @@ func TestConferenceLifeCycle(t *testing.T) {
 		texts := f.visibleTexts()
 		return containsText(texts, "Conference (2 participants)") &&
 			containsText(texts, "Alice (1003)") && containsText(texts, "Bob (1004)") &&
-			len(f.panel().participants.rows) == 2 && !f.panel().merge.Visible()
+			len(f.panel().participants.rows) == 2 && f.mergeButton()().Text == "Add"
 	})
 
 	// The server hangs up our dialog with Alice: she is in the conference now.
@@ -301,13 +342,18 @@ func TestConferenceLifeCycle(t *testing.T) {
 	})
 
 	f.tap(func() *widget.Button { return f.panel().end })
+	f.waitUntil("the question before ending", func() bool {
+		return containsText(f.overlayTexts(), "hangs up the participant and your own call")
+	})
+	f.tapOverlay("End conference")
 	f.waitForConfOp("Hangup conf-1")
 	ended := snapshotOf(bob, []phone.CallSession{alice})
 	ended.Finished, ended.EndedAt = true, time.Now()
 	f.b.publish(conference.Event{Type: conference.EventEnded, Conference: ended, Reason: "the conference was ended"})
-	f.waitUntil("the conference panel gone, Merge calls back", func() bool {
+	f.waitUntil("the conference panel gone", func() bool {
 		// (visibleTexts also lists texts inside hidden containers.)
-		return !f.panel().liveBox.Visible() && f.panel().merge.Visible() && len(f.panel().participants.rows) == 0
+		return !f.panel().liveBox.Visible() && len(f.panel().participants.rows) == 0 &&
+			f.m.notice.Text == conferenceEndedText
 	})
 }
 
@@ -318,7 +364,7 @@ func TestMergedEndBeforeTheServerAnswers(t *testing.T) {
 	f.b.answerLate = true
 	alice := f.established("1003", "Alice")
 	bob := f.established("1004", "Bob")
-	f.tap(func() *widget.Button { return f.panel().merge })
+	f.tap(f.mergeButton())
 	f.waitForConfOp(fmt.Sprintf("Start %s %s", bob.ID(), alice.ID()))
 	if err := f.e.RemoteHangup(alice.ID()); err != nil {
 		t.Fatal(err)
@@ -342,11 +388,11 @@ func TestConferenceErrorsShown(t *testing.T) {
 
 	// The backend's errors already say what failed: shown once, as a sentence.
 	f.b.failNext("Start", fmt.Errorf("%w: the call you are on is already part of a conference", conference.ErrStart))
-	f.tap(func() *widget.Button { return f.panel().merge })
+	f.tap(f.mergeButton())
 	f.waitUntil("the start error", func() bool {
 		return f.m.notice.Text == "Could not start the conference: the call you are on is already part of a conference."
 	})
-	f.waitUntil("Merge calls usable again", func() bool { return !f.panel().merge.Disabled() })
+	f.waitUntil("Merge usable again", func() bool { return !f.mergeButton()().Disabled() })
 
 	f.b.publish(conference.Event{Type: conference.EventStarted, Conference: snapshotOf(bob, nil, alice, bob)})
 	f.waitUntil("the conference", func() bool { return len(f.panel().participants.rows) == 2 })
@@ -354,6 +400,8 @@ func TestConferenceErrorsShown(t *testing.T) {
 	// Other errors are worded like the window's other actions.
 	f.b.failNext("Hangup", errors.New("The line is closed"))
 	f.tap(func() *widget.Button { return f.panel().end })
+	f.waitUntil("the question", func() bool { return containsText(f.overlayTexts(), "End conference") })
+	f.tapOverlay("End conference")
 	f.waitUntil("the hangup error", func() bool {
 		return f.m.notice.Text == "Could not end the conference: the line is closed." &&
 			f.m.notice.Importance == widget.DangerImportance

@@ -7,7 +7,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// dialer is the number entry, its Call button and the dial pad. Enter in
+// dialer is the number entry, its Call button and the dial pad (which the
+// window places with the other panels that may grow). Enter in
 // the entry dials too. Problems with the number are shown right under it,
 // where the agent is looking, and so are the tones sent to a call.
 type dialer struct {
@@ -16,7 +17,6 @@ type dialer struct {
 	keypad *widget.Button // shows or hides the pad
 	pad    *dialPad
 	errors *widget.Label
-	tones  *widget.Label // echo of the tones sent to the talking call
 	box    *fyne.Container
 }
 
@@ -31,7 +31,6 @@ func newDialer(dial func(number string), press func(r rune), tone func(r rune) b
 	d := &dialer{
 		entry:  newNumberEntry(),
 		errors: widget.NewLabel(""),
-		tones:  widget.NewLabel(""),
 		pad:    newDialPad(press),
 	}
 	d.entry.tone = tone
@@ -43,9 +42,8 @@ func newDialer(dial func(number string), press func(r rune), tone func(r rune) b
 	d.errors.Importance = widget.DangerImportance
 	d.errors.Wrapping = fyne.TextWrapWord
 	d.errors.Hide()
-	d.tones.Hide()
 	buttons := container.NewHBox(d.keypad, d.button)
-	d.box = container.NewVBox(container.NewBorder(nil, nil, nil, buttons, d.entry), d.errors, d.tones, d.pad.object())
+	d.box = container.NewVBox(container.NewBorder(nil, nil, nil, buttons, d.entry), d.errors)
 	return d
 }
 
@@ -57,19 +55,16 @@ func (d *dialer) setTalking(talking bool) {
 		return
 	}
 	d.entry.SetPlaceHolder(placeholderIdle)
-	d.showTones("")
 }
 
-// showTones echoes the tones sent to the call so far; "" hides the echo.
+// showTones echoes the tones sent to the call so far in the number box's
+// hint: a line of its own would appear with the first key and push the
+// call's controls down under the pointer.
 func (d *dialer) showTones(sent string) {
-	if sent == "" {
-		d.tones.SetText("")
-		d.tones.Hide()
-		return
-	}
-	d.tones.SetText("Tones sent: " + sent)
-	d.tones.Show()
+	d.entry.SetPlaceHolder(tonesText(sent))
 }
+
+func tonesText(sent string) string { return "Tones sent: " + sent }
 
 func (d *dialer) object() fyne.CanvasObject { return d.box }
 

@@ -6,6 +6,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/parley-voip/parley/phone"
 )
 
 // dtmfKeys are the keys of a telephone keypad (RFC 4733 §3.2 events 0–11),
@@ -56,6 +58,8 @@ type numberEntry struct {
 	widget.Entry
 	// tone sends r to the talking call and reports whether it did.
 	tone func(r rune) bool
+	// escapeEmpty is Escape in an empty box: decline the ringing call.
+	escapeEmpty func()
 }
 
 func newNumberEntry() *numberEntry {
@@ -72,9 +76,30 @@ func (e *numberEntry) TypedRune(r rune) {
 	e.Entry.TypedRune(r)
 }
 
-// TypedKey implements fyne.Focusable: Escape clears the number box.
+// TypedShortcut implements fyne.Shortcutable: a pasted number is cleaned
+// the way it will be dialled ("+33 (0)1 23-45 67 89" shows as
+// "+33123456789"), so the agent sees what is called. What is not a number
+// (a SIP address, a name) is pasted as it is.
+func (e *numberEntry) TypedShortcut(s fyne.Shortcut) {
+	if p, ok := s.(*fyne.ShortcutPaste); ok && p.Clipboard != nil {
+		if n, err := phone.NormalizeNumber(p.Clipboard.Content()); err == nil && !strings.Contains(n, ":") {
+			for _, r := range n {
+				e.Entry.TypedRune(r)
+			}
+			return
+		}
+	}
+	e.Entry.TypedShortcut(s)
+}
+
+// TypedKey implements fyne.Focusable: Escape clears the number box, and
+// in an empty one declines the ringing call.
 func (e *numberEntry) TypedKey(k *fyne.KeyEvent) {
 	if k.Name == fyne.KeyEscape {
+		if e.Text == "" && e.escapeEmpty != nil {
+			e.escapeEmpty()
+			return
+		}
 		e.SetText("")
 		return
 	}

@@ -56,8 +56,8 @@ func TestDigitsTypedDuringACallAreTones(t *testing.T) {
 		if got := f.m.dialer.entry.Text; got != "" {
 			t.Errorf("the digits also went into the number box: %q", got)
 		}
-		if got := f.m.dialer.tones.Text; !f.m.dialer.tones.Visible() || got != "Tones sent: 5#123456789*0" {
-			t.Errorf("echo %q (visible %v)", got, f.m.dialer.tones.Visible())
+		if got := f.m.dialer.entry.PlaceHolder; got != "Tones sent: 5#123456789*0" {
+			t.Errorf("echo %q", got)
 		}
 	})
 	if slices.ContainsFunc(f.e.Ops(), func(op string) bool { return strings.HasPrefix(op, "Call 5") }) {
@@ -116,8 +116,8 @@ func TestDialPad(t *testing.T) {
 	f.waitUntil("the held call to take no tones", func() bool { return f.m.talking == "" })
 	f.ui.do(func() {
 		test.Type(f.m.dialer.entry, "7")
-		if f.m.dialer.tones.Visible() {
-			t.Error("the tone echo stayed after the call was held")
+		if got := f.m.dialer.entry.PlaceHolder; got != placeholderIdle {
+			t.Errorf("the tone echo stayed after the call was held: %q", got)
 		}
 	})
 	f.ui.do(func() {
@@ -221,4 +221,27 @@ func TestCallQualityIsShown(t *testing.T) {
 			t.Errorf("warned twice for the same drop: %q", f.m.notice.Text)
 		}
 	})
+}
+
+// A number pasted from a CRM shows as it will be dialled.
+func TestPastedNumberIsCleaned(t *testing.T) {
+	tests := []struct{ pasted, want string }{
+		{"+33 (0)1 23-45 67 89", "+33123456789"},
+		{"tel:+1 555 0100", "+15550100"},
+		{"sip:1002@pbx.example.com", "sip:1002@pbx.example.com"},
+		{"support", "support"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.pasted, func(t *testing.T) {
+			f := newFixture(t)
+			f.ui.do(func() {
+				clip := test.NewClipboard()
+				clip.SetContent(tt.pasted)
+				f.m.dialer.entry.TypedShortcut(&fyne.ShortcutPaste{Clipboard: clip})
+				if got := f.m.dialer.entry.Text; got != tt.want {
+					t.Errorf("pasting %q shows %q, want %q", tt.pasted, got, tt.want)
+				}
+			})
+		})
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/parley-voip/parley/phone"
 	"github.com/parley-voip/parley/phone/phonetest"
 )
 
@@ -32,7 +33,7 @@ func (f *fyneThread) do(fn func()) {
 
 type fixture struct {
 	t  *testing.T
-	e  *phonetest.Engine
+	e  *phonetest.Engine // nil on a real engine (newRealFixture)
 	m  *MainWindow
 	ui *fyneThread
 }
@@ -61,6 +62,27 @@ func newFixtureOn(t *testing.T, e *phonetest.Engine, opts ...Option) *fixture {
 		})
 		f.m.wait()
 		f.e.Close()
+	})
+	return f
+}
+
+// newRealFixture opens the window on a real phone; the caller closes it
+// after the window (register its cleanup first).
+func newRealFixture(t *testing.T, api phone.API, opts ...Option) *fixture {
+	t.Helper()
+	a := test.NewTempApp(t)
+	f := &fixture{t: t, ui: &fyneThread{}}
+	f.ui.do(func() {
+		f.m = newMainWindow(a, api, f.ui.do, opts...)
+		f.m.Window().Resize(fyne.NewSize(480, 640))
+	})
+	t.Cleanup(func() {
+		f.ui.do(func() {
+			if !f.m.closed {
+				f.m.Window().Close()
+			}
+		})
+		f.m.wait()
 	})
 	return f
 }
@@ -104,6 +126,22 @@ func (f *fixture) tap(pick func() *widget.Button) {
 			f.t.Fatalf("button %v is not there to tap", b)
 		}
 		test.Tap(b)
+	})
+}
+
+// tapOverlay taps the button labelled text in the dialogs shown.
+func (f *fixture) tapOverlay(text string) {
+	f.t.Helper()
+	f.ui.do(func() {
+		for _, o := range f.m.Window().Canvas().Overlays().List() {
+			for _, obj := range test.LaidOutObjects(o) {
+				if b, ok := obj.(*widget.Button); ok && b.Text == text && b.Visible() && !b.Disabled() {
+					test.Tap(b)
+					return
+				}
+			}
+		}
+		f.t.Fatalf("no button %q in the dialogs; they show %q", text, f.overlayTexts())
 	})
 }
 

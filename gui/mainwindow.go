@@ -81,7 +81,26 @@ type MainWindow struct {
 	// the next call), not an action's error.
 	noticeIsOutcome bool
 	// closing is the question asked when the window is closed with calls.
-	closing *dialog.ConfirmDialog
+	closing *closeQuestion
+	// merging is the open merge dialog; ending asks before a conference is
+	// ended for everyone.
+	merging *mergeDialog
+	ending  *dialog.ConfirmDialog
+	// recent lists the last ended calls; declined the ringing calls the
+	// agent declined (not missed); lastDialled is what Redial calls.
+	recent      *recentList
+	declined    map[string]bool
+	lastDialled string
+	// tray: Parley has a tray icon, so closing the window can keep it
+	// running; hidden: the window is in the tray.
+	tray, hidden bool
+	// tips draws the controls' tooltips (tooltip.go).
+	tips *tipLayer
+	// modal routes Enter and Escape to the open dialog (keys.go).
+	modal *modalKeys
+	// confHosts are the host legs (SIP Call-IDs) of conferences shown: when
+	// one ends, the notice says the conference ended, not the call.
+	confHosts map[string]bool
 }
 
 // tone is one keypad key for one call.
@@ -105,32 +124,45 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	cfg := defaultRunConfig(opts)
 	ctx, stop := context.WithCancel(context.Background())
 	m := &MainWindow{
-		api:      api,
-		app:      a,
-		win:      a.NewWindow("Parley"),
-		onUI:     onUI,
-		ctx:      ctx,
-		stop:     stop,
-		tones:    make(chan tone, toneQueue),
-		quality:  make(map[string]phone.Quality),
-		warned:   make(map[string]bool),
-		consults: make(map[string]string),
+		api:       api,
+		app:       a,
+		win:       a.NewWindow("Parley"),
+		onUI:      onUI,
+		ctx:       ctx,
+		stop:      stop,
+		tones:     make(chan tone, toneQueue),
+		quality:   make(map[string]phone.Quality),
+		warned:    make(map[string]bool),
+		consults:  make(map[string]string),
+		confHosts: make(map[string]bool),
+		declined:  make(map[string]bool),
 	}
 	m.registration = newRegistrationLine()
 	m.dialer = newDialer(m.dial, m.keyPress, m.sendTone)
+	m.dialer.entry.escapeEmpty = func() { m.declineRinging() }
+	// Tips are drawn on their own layer over the content, on the Fyne
+	// thread, never after the window closed.
+	m.tips = newTipLayer(func(f func()) {
+		m.onUI(func() {
+			if !m.closed {
+				f()
+			}
+		})
+	})
 	m.calls = newCallList(callActions{
-		answer: m.onCall("answer the call", api.Accept),
-		reject: m.onCall("decline the call", api.Reject),
 		hangup: m.onCall("hang up", api.Hangup),
 		hold:   m.onCall("hold the call", api.Hold),
 		resume: m.onCall("resume the call", api.Resume),
 		mute:   m.onCall("mute the call", api.Mute),
 		unmute: m.onCall("unmute the call", api.Unmute),
-	})
+	}, m.tips)
 	m.calls.actions.transfer = m.openTransfer
 	m.calls.actions.complete = func(id string) { m.completeTransfer(m.consults[id], id) }
 	m.calls.actions.cancel = m.cancelTransfer
+	m.calls.actions.keypad = func(string) { m.dialer.pad.toggle() }
+	m.calls.actions.conference = m.conferenceFromCall
 	m.incoming = newIncomingCards(m.answerFromCard, m.declineFromCard)
+	m.recent = newRecentList(m.callBack)
 	m.notice = widget.NewLabel("")
 	m.notice.Wrapping = fyne.TextWrapWord
 	m.notice.Hide()
@@ -142,7 +174,7 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	if b := m.tracker.Backend(); b != nil {
 		m.confBackend, m.confControl = b, cfg.conferenceControl
 		m.conf = newConferencePanel(conferenceActions{
-			merge:  m.mergeCalls,
+			merge:  m.openMerge,
 			add:    m.addToConference,
 			remove: m.removeFromConference,
 			end:    m.endConference,
@@ -150,12 +182,23 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 		m.panels.Add(m.conf.object())
 	}
 
-	top := container.NewVBox(m.registration.object(), m.dialer.object(), m.notice, m.incoming.object())
-	m.win.SetContent(container.NewBorder(top, m.panels, nil, nil, container.NewVScroll(m.calls.object())))
+	// The focused call is pinned under the dialler with its controls; what
+	// can grow (ringing cards, the dial pad, other calls, the conference)
+	// scrolls below it, so nothing pushes the call the agent is on out of
+	// the window, whatever its size.
+	top := container.NewVBox(m.registration.object(), m.dialer.object(), m.calls.focusObject())
+	// The notice heads the scrolled part: appearing, it must not push the
+	// focused call's buttons down under the pointer.
+	rest := container.NewVBox(m.notice, m.incoming.object(), m.dialer.pad.object(), m.calls.othersObject(), m.panels, m.recent.object())
+	m.win.SetContent(container.NewStack(container.NewBorder(top, nil, nil, nil, container.NewVScroll(rest)), m.tips.object()))
 	m.win.SetOnClosed(m.shutdown)
 	m.win.SetCloseIntercept(m.confirmClose)
+	if cfg.traySet {
+		m.tray = cfg.tray
+	}
 	// Digits typed anywhere in the window go where the entry would put them.
 	m.win.Canvas().SetOnTypedRune(m.keyPress)
+	m.win.Canvas().SetOnTypedKey(m.typedKey)
 	m.addMenu()
 	m.win.Canvas().Focus(m.dialer.entry)
 	m.updateTitle(0)
@@ -190,7 +233,7 @@ func (m *MainWindow) takeSnapshot(live []conference.Snapshot) snapshot {
 		s.active = cs.ID()
 	}
 	if m.confBackend != nil {
-		s.conference = viewConferences(live, s.calls, s.active)
+		s.conference = viewConferences(live, s.calls, s.active, s.at)
 	}
 	return s
 }
@@ -243,7 +286,17 @@ func (m *MainWindow) render(s snapshot, u conference.Update) {
 			}
 		}
 	}
-	m.calls.update(s.calls, s.active, s.at, m.quality, m.consults)
+	st := callListState{active: s.active, now: s.at, quality: m.quality, consults: m.consults,
+		canMerge: s.conference.canMerge && m.conf != nil && !m.conf.merging}
+	if v := s.conference; v.live {
+		st.confHost, st.confSize = v.host, v.size
+		st.confAddable = make(map[string]bool, len(v.addable))
+		for _, a := range v.addable {
+			st.confAddable[a.id] = true
+		}
+		m.confHosts[v.host] = true
+	}
+	m.calls.update(s.calls, st)
 	if m.incoming.update(s.calls, s.at) {
 		m.win.Content().Refresh() // lay the cards out before they are drawn
 	}
@@ -251,6 +304,10 @@ func (m *MainWindow) render(s snapshot, u conference.Update) {
 		m.conf.update(s.conference)
 	}
 	m.updateTitle(len(s.calls))
+	if ce := u.Conference; ce != nil && ce.Type == conference.EventEnded {
+		m.setNotice(conferenceEndedText)
+		m.noticeIsOutcome = true
+	}
 	ev := u.Phone
 	if ev == nil {
 		return
@@ -270,30 +327,59 @@ func (m *MainWindow) render(s snapshot, u conference.Update) {
 		if ev.Call != nil {
 			m.app.SendNotification(fyne.NewNotification("Incoming call", callerText(*ev.Call)))
 		}
+		if m.hidden {
+			m.fromTray() // a call rings: the window comes back from the tray
+		}
 		m.win.RequestFocus()
 	case phone.EventCallEnded, phone.EventCallFailed:
 		if ev.Call == nil {
 			break
 		}
-		if u.Merged {
+		cs := *ev.Call
+		declined := m.declined[cs.ID()]
+		delete(m.declined, cs.ID())
+		kind := recentKind(cs, declined)
+		if !u.Merged {
+			m.recent.add(recentCall{who: callerText(cs), number: cs.Number, kind: kind, at: s.at})
+			m.updateTitle(len(s.calls))
+		}
+		switch {
+		case u.Merged:
 			// Folded into the conference: not the end of a conversation.
 			m.setNotice(mergedText(*ev.Call))
-		} else {
+		case m.confHosts[ev.Call.SIPCallID]:
+			delete(m.confHosts, ev.Call.SIPCallID)
+			m.setNotice(conferenceEndedText)
+		case kind == "Missed":
+			m.setNotice(missedText(cs), widget.WarningImportance)
+		case kind == "Answered elsewhere":
+			m.setNotice("Call from " + callerText(cs) + " was answered on another device.")
+		default:
 			m.setNotice(endedText(*ev.Call, ev.Reason))
 		}
 		m.noticeIsOutcome = true
 	}
 }
 
+// updateTitle puts the number of calls and of missed calls in the title,
+// which is what the taskbar shows while the window is behind a CRM.
 func (m *MainWindow) updateTitle(calls int) {
+	var parts []string
 	switch calls {
 	case 0:
-		m.win.SetTitle("Parley")
 	case 1:
-		m.win.SetTitle("Parley — 1 call")
+		parts = append(parts, "1 call")
 	default:
-		m.win.SetTitle(fmt.Sprintf("Parley — %d calls", calls))
+		parts = append(parts, fmt.Sprintf("%d calls", calls))
 	}
+	if n := m.recent.missed; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d missed", n))
+	}
+	if len(parts) == 0 {
+		m.win.SetTitle("Parley")
+		return
+	}
+	m.win.SetTitle("Parley — " + strings.Join(parts, " · "))
 }
 
 // setNotice shows a one-line message under the dialler (errors, call
@@ -354,6 +440,12 @@ func (m *MainWindow) dial(number string) {
 			m.answerFromCard(id) // Enter with nothing typed answers
 			return
 		}
+		if m.lastDialled == "" {
+			m.dialer.showError("Type a number to call.")
+			return
+		}
+		number = m.lastDialled // Call with nothing typed redials
+		m.dialer.entry.SetText(number)
 	}
 	m.dialer.setBusy(true)
 	m.run(func(ctx context.Context) error {
@@ -365,9 +457,26 @@ func (m *MainWindow) dial(number string) {
 			m.dialer.showError(dialErrorText(err))
 			return
 		}
+		m.lastDialled = number
+		m.recent.seen()
+		m.updateTitle(len(m.shown.calls))
 		m.dialer.clear()
 		m.setNotice("")
 	})
+}
+
+// redial calls the last number dialled again. Fyne thread only.
+func (m *MainWindow) redial() {
+	if m.lastDialled != "" {
+		m.dialer.entry.SetText(m.lastDialled)
+		m.dial(m.lastDialled)
+	}
+}
+
+// callBack dials a number from the recent calls. Fyne thread only.
+func (m *MainWindow) callBack(number string) {
+	m.dialer.entry.SetText(number)
+	m.dial(number)
 }
 
 // trackQuality keeps each live call's last quality report and warns once
@@ -478,6 +587,7 @@ func (m *MainWindow) answerFromCard(id string) {
 }
 
 func (m *MainWindow) declineFromCard(id string) {
+	m.declined[id] = true
 	m.run(func(ctx context.Context) error { return m.api.Reject(ctx, id) }, func(err error) {
 		if err != nil {
 			m.incoming.showError(id, failureText("decline the call", err))
@@ -488,6 +598,8 @@ func (m *MainWindow) declineFromCard(id string) {
 // shutdown runs when the window closes: it stops the pump and cancels the
 // actions still running. Fyne thread only; it does not wait for them.
 func (m *MainWindow) shutdown() {
+	m.tips.leave(nil) // no tip timer outlives the window
+	rememberSize(m.app.Preferences(), m.win.Canvas().Size())
 	m.closed = true
 	m.stop()
 	m.unsubscribe()

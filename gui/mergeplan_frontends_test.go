@@ -40,7 +40,7 @@ func TestGUIAndHeadlessMergeTheSameCalls(t *testing.T) {
 			f.established("1003", "Alice")
 			f.established("1004", "Bob")
 			ringing := f.e.Ring("1006", "Dan")
-			f.waitUntil("Dan ringing", func() bool { return f.row(ringing.ID()) != nil })
+			f.waitUntil("Dan ringing", func() bool { return f.m.incoming.cards[ringing.ID()] != nil })
 		}},
 		{"the active call hung up: every call held", func(f *confFixture) {
 			f.established("1003", "Alice")
@@ -56,8 +56,13 @@ func TestGUIAndHeadlessMergeTheSameCalls(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newConfFixture(t)
 			tt.setup(f)
-			f.waitUntil("Merge calls enabled", func() bool { return !f.panel().merge.Disabled() })
-			f.tap(func() *widget.Button { return f.panel().merge })
+			f.waitUntil("Merge enabled", func() bool { b := f.mergeButton()(); return b != nil && !b.Disabled() })
+			f.tap(f.mergeButton())
+			var chooser bool
+			f.ui.do(func() { chooser = f.m.merging != nil })
+			if chooser { // three calls: the dialog, with the plan ticked
+				f.tap(func() *widget.Button { return f.m.merging.merge })
+			}
 			f.waitUntil("the window's Start", func() bool { return len(f.b.opsSoFar()) == 1 })
 
 			startFromHeadless(t, f)

@@ -20,7 +20,10 @@ type Option func(*runConfig)
 
 type runConfig struct {
 	size    fyne.Size
-	actions []Action
+	sizeSet bool // WithWindowSize: not the remembered size
+	// tray: whether the desktop shows tray icons (withTray in tests).
+	tray, traySet bool
+	actions       []Action
 	// tracker and conferenceControl: WithConferences (conference.go).
 	tracker           *conference.Tracker
 	conferenceControl conferenceControl
@@ -36,5 +39,5 @@ func defaultRunConfig(opts []Option) runConfig {
 
 // WithWindowSize sets the main window's initial size.
 func WithWindowSize(size fyne.Size) Option {
-	return func(c *runConfig) { c.size = size }
+	return func(c *runConfig) { c.size, c.sizeSet = size, true }
 }

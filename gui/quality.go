@@ -43,11 +43,19 @@ func qualityFigures(q phone.Quality) string {
 	return fmt.Sprintf("MOS %.1f · %.1f %% loss · %d ms jitter", q.MOS, loss, q.Jitter.Round(time.Millisecond).Milliseconds())
 }
 
-// showQuality updates a row's quality line; a zero MOS (no report yet)
-// hides it.
-func (r *callRow) showQuality(q phone.Quality, ok bool) {
+// showQuality updates a row's quality line. Before the first report a
+// talking call says it is measuring; other calls leave the line empty.
+func (r *callRow) showQuality(q phone.Quality, ok, talking bool) {
 	if !ok || q.MOS <= 0 {
-		setVisible(r.quality, false)
+		text := ""
+		if talking {
+			text = "Quality: measuring…"
+		}
+		if r.quality.Importance != widget.LowImportance {
+			r.quality.Importance = widget.LowImportance
+			r.quality.Refresh()
+		}
+		setText(r.quality, text)
 		return
 	}
 	_, imp := qualityBand(q.MOS)
@@ -56,5 +64,4 @@ func (r *callRow) showQuality(q phone.Quality, ok bool) {
 		r.quality.Refresh()
 	}
 	setText(r.quality, qualityText(q))
-	setVisible(r.quality, true)
 }

@@ -18,10 +18,17 @@ func Run(api phone.API, opts ...Option) error {
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	guard := newQuitGuard()
 	m := newMainWindow(a, api, guard.do, opts...)
+	if !cfg.traySet && trayAvailable() {
+		m.tray = m.setUpTray()
+	}
 	for _, action := range cfg.actions {
 		m.AddAction(action)
 	}
-	m.Window().Resize(cfg.size)
+	size := cfg.size
+	if !cfg.sizeSet {
+		size = rememberedSize(a.Preferences(), size)
+	}
+	m.Window().Resize(size)
 	m.Window().SetMaster()
 	guard.watch(a, m)
 	m.Window().ShowAndRun()

@@ -34,6 +34,7 @@ func (m *MainWindow) shortcuts() []shortcut {
 		{"Mute or unmute the active call", fyne.KeyM, ctrl, m.toggleMute},
 		{"Switch to the next call", fyne.KeyN, ctrl, m.switchCall},
 		{"Go to the number box", fyne.KeyL, ctrl, func() { m.win.Canvas().Focus(m.dialer.entry) }},
+		{"Redial the last number", fyne.KeyR, ctrl, m.redial},
 		{"Show or hide the dial pad", fyne.KeyK, ctrl, m.dialer.pad.toggle},
 	}
 }
@@ -54,7 +55,7 @@ func (m *MainWindow) addMenu() {
 		item.Shortcut = &desktop.CustomShortcut{KeyName: s.key, Modifier: s.mod}
 		items = append(items, item)
 	}
-	quit := fyne.NewMenuItem("Quit", m.confirmClose) // asks first, as closing does
+	quit := fyne.NewMenuItem("Quit", m.confirmQuit) // asks first with live calls
 	quit.IsQuit = true
 	items = append(items, fyne.NewMenuItemSeparator(), quit)
 	help := fyne.NewMenu("Help",
@@ -87,7 +88,7 @@ func (m *MainWindow) showAbout() {
 func shortcutText(s shortcut) string {
 	var parts []string
 	if s.mod&fyne.KeyModifierShortcutDefault != 0 {
-		parts = append(parts, "Ctrl")
+		parts = append(parts, shortcutModifierName)
 	}
 	if s.mod&fyne.KeyModifierShift != 0 {
 		parts = append(parts, "Shift")

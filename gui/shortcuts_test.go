@@ -107,18 +107,10 @@ func TestKeyboardShortcuts(t *testing.T) {
 
 // Closing the window, or Quit, with live calls asks first; "Keep my calls"
 // keeps everything, "Hang up and quit" closes. With no call it just quits.
+// Without a tray there is no "Keep running in the tray".
 func TestClosingWithLiveCallsAsks(t *testing.T) {
-	f := newFixture(t)
-	for _, n := range []string{"1002", "1003"} {
-		cs, err := f.e.Call(context.Background(), n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := f.e.Answer(cs.ID()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	f.waitUntil("two calls shown", func() bool { return len(f.m.shown.calls) == 2 })
+	f := newFixture(t, withTray(false))
+	twoCalls(f)
 	f.ui.do(func() { f.menuItem("Quit").Action() })
 	f.ui.do(func() {
 		if f.m.closed || !containsText(f.overlayTexts(), "Quitting hangs up all 2 calls.") {
@@ -129,6 +121,9 @@ func TestClosingWithLiveCallsAsks(t *testing.T) {
 			t.Fatal("Keep my calls closed the window")
 		}
 		f.m.confirmClose()
+		if containsText(f.overlayTexts(), "Keep running in the tray") {
+			t.Error("the tray is offered without a tray")
+		}
 		f.tapText("Hang up and quit")
 		if !f.m.closed {
 			t.Fatal("Hang up and quit left the window open")
@@ -137,7 +132,7 @@ func TestClosingWithLiveCallsAsks(t *testing.T) {
 }
 
 func TestClosingWithNoCallQuits(t *testing.T) {
-	f := newFixture(t)
+	f := newFixture(t, withTray(false))
 	f.waitUntil("the first render", func() bool { return f.m.shown.at != (time.Time{}) })
 	f.ui.do(func() {
 		f.m.confirmClose()
@@ -145,6 +140,53 @@ func TestClosingWithNoCallQuits(t *testing.T) {
 			t.Fatal("closing with no call asked instead of quitting")
 		}
 	})
+}
+
+// With a tray, closing the window keeps Parley running: asked with live
+// calls, at once without; a ringing call brings the window back. Quit still
+// quits.
+func TestClosingToTheTray(t *testing.T) {
+	f := newFixture(t, withTray(true))
+	twoCalls(f)
+	f.ui.do(func() {
+		f.m.confirmClose()
+		f.tapText("Keep running in the tray")
+		if f.m.closed || !f.m.hidden {
+			t.Fatalf("closed %v, hidden %v: want the window in the tray", f.m.closed, f.m.hidden)
+		}
+	})
+	f.e.Ring("1005", "Carol")
+	f.waitUntil("the window back for the ringing call", func() bool { return !f.m.hidden })
+	for _, cs := range f.e.Calls() {
+		if err := f.e.RemoteHangup(cs.ID()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.waitUntil("no calls", func() bool { return len(f.m.shown.calls) == 0 })
+	f.ui.do(func() {
+		f.m.confirmClose()
+		if f.m.closed || !f.m.hidden || len(f.m.Window().Canvas().Overlays().List()) != 0 {
+			t.Fatalf("with no call and a tray, closing should hide without asking (closed %v, hidden %v)", f.m.closed, f.m.hidden)
+		}
+		f.menuItem("Quit").Action()
+		if !f.m.closed {
+			t.Fatal("Quit with no call did not quit")
+		}
+	})
+}
+
+func twoCalls(f *fixture) {
+	f.t.Helper()
+	for _, n := range []string{"1002", "1003"} {
+		cs, err := f.e.Call(context.Background(), n)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		if err := f.e.Answer(cs.ID()); err != nil {
+			f.t.Fatal(err)
+		}
+	}
+	f.waitUntil("two calls shown", func() bool { return len(f.m.shown.calls) == 2 })
 }
 
 // tapText taps the visible dialog button labelled text. Fyne thread only.

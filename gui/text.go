@@ -13,9 +13,16 @@ import (
 
 // The wording the window uses for calls and errors, in one place.
 
+// callerText is who the call is with: the SIP display name, or else the
+// name the server knows the other party by (calld's peer_caller_id_name,
+// which names the extension an agent dialled: "Echo Test"), and the number.
 func callerText(cs phone.CallSession) string {
-	if cs.DisplayName != "" && cs.DisplayName != cs.Number {
-		return cs.DisplayName + " (" + cs.Number + ")"
+	name := cs.DisplayName
+	if (name == "" || name == cs.Number) && cs.Call != nil {
+		name = cs.Call.PeerCallerIDName
+	}
+	if name != "" && name != cs.Number {
+		return name + " (" + cs.Number + ")"
 	}
 	return cs.Number
 }

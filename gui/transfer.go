@@ -17,7 +17,7 @@ import (
 // calls in progress (attended, completed at once).
 type transferDialog struct {
 	dialog *dialog.CustomDialog
-	number *widget.Entry
+	number *dialogEntry
 	now    *widget.Button // blind transfer to the number
 	first  *widget.Button // consult the number first
 	calls  map[string]*widget.Button
@@ -29,7 +29,7 @@ func (m *MainWindow) openTransfer(id string) {
 	if !ok {
 		return
 	}
-	t := &transferDialog{number: widget.NewEntry(), calls: make(map[string]*widget.Button)}
+	t := &transferDialog{number: newDialogEntry(), calls: make(map[string]*widget.Button)}
 	t.number.SetPlaceHolder("Number to transfer to")
 	done := func() { t.dialog.Hide(); m.transfer = nil }
 	t.now = widget.NewButton("Transfer now", func() {
@@ -59,9 +59,11 @@ func (m *MainWindow) openTransfer(id string) {
 		content.Add(b)
 	}
 	t.dialog = dialog.NewCustom("Transfer", "Cancel", content, m.win)
-	t.dialog.SetOnClosed(func() { m.transfer = nil })
+	t.dialog.SetOnClosed(func() { m.transfer = nil; m.closeModal() })
 	m.transfer = t
 	t.dialog.Show()
+	m.openModal(func() { pressIfEnabled(t.now) }, t.dialog.Hide)
+	t.number.escape = t.dialog.Hide
 	m.win.Canvas().Focus(t.number)
 }
 

@@ -48,7 +48,7 @@ func TestAttendedTransfer(t *testing.T) {
 			}
 			f.waitUntil("Complete and Cancel on the consultation", func() bool {
 				r := f.row(consult)
-				return r != nil && r.complete.Visible() && r.cancel.Visible() && !r.transfer.Visible()
+				return r != nil && r.complete.Visible() && r.cancel.Visible() && r.transfer.Disabled()
 			})
 			if complete {
 				f.tap(func() *widget.Button { return f.row(consult).complete })

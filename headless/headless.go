@@ -105,19 +105,25 @@ func Run(ctx context.Context, api phone.API, in io.Reader, out io.Writer, opts .
 
 	lines := readLines(ctx, in, cfg.maxLineBytes)
 	s := &server{api: api, cfg: cfg, out: w}
+	// ended is Run's result once input stops: the cause that cancelled the
+	// run, if any (a broken output cancels it, and the reader may see that
+	// first and close its channel), else nil for EOF or quit.
+	ended := func() error {
+		if err := context.Cause(ctx); err != nil && !errors.Is(err, errQuit) {
+			return err
+		}
+		return nil
+	}
 	for {
 		select {
 		case <-ctx.Done():
-			if err := context.Cause(ctx); !errors.Is(err, errQuit) {
-				return err
-			}
-			return nil
+			return ended()
 		case l, ok := <-lines:
 			if !ok {
-				return nil
+				return ended()
 			}
 			if l.err != nil && !errors.Is(l.err, errLineTooLong) {
-				return nil // a read error ends input like EOF does
+				return ended() // a read error ends input like EOF does
 			}
 			if s.handle(ctx, l) {
 				cancel(errQuit)

@@ -19,10 +19,15 @@ type call struct {
 	audio    CallAudio
 
 	cancelDial context.CancelFunc // stops an outgoing INVITE (CANCEL)
-	reinvite   sync.Mutex         // one re-INVITE at a time (RFC 3261 §14.1)
-	ended      bool
-	stop       chan struct{} // closed when the call is over; stops its goroutines
-	stopOnce   sync.Once
+	// replacing: an attended transfer is handing this call's party to the
+	// call being transferred (RFC 3891 Replaces), so the server's BYE that
+	// follows is the transfer completing, not the party hanging up.
+	// Guarded by Phone.mu.
+	replacing bool
+	reinvite  sync.Mutex // one re-INVITE at a time (RFC 3261 §14.1)
+	ended     bool
+	stop      chan struct{} // closed when the call is over; stops its goroutines
+	stopOnce  sync.Once
 }
 
 func (c *call) finish() { c.stopOnce.Do(func() { close(c.stop) }) }

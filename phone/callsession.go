@@ -36,6 +36,9 @@ type CallSession struct {
 	Status    Status `json:"sipStatus"`           // where the call is in its life
 	SIPStatus int    `json:"sipStatusCode"`       // last SIP final status seen (200, 486, 603...)
 	EndReason string `json:"endReason,omitempty"` // plain-language reason once ended
+	// AnsweredElsewhere: a call that rang here was answered on another of
+	// the user's devices (the CANCEL's Reason, RFC 3326): not a missed call.
+	AnsweredElsewhere bool `json:"answeredElsewhere,omitempty"`
 
 	CreationTime time.Time `json:"creationTime"`
 	StartTime    time.Time `json:"startTime"`           // INVITE sent or received

@@ -333,16 +333,27 @@ func (p *Phone) AttendedTransfer(ctx context.Context, id, targetID string) error
 	if target == "" {
 		target = t.session.DialedExtension
 	}
+	if dlg != nil && tdlg != nil {
+		t.replacing = true
+	}
 	p.mu.Unlock()
 	if dlg == nil || tdlg == nil {
 		return fmt.Errorf("%w: both calls must be established for an attended transfer", ErrWrongState)
 	}
 	if err := dlg.Refer(ctx, target, tdlg); err != nil {
+		p.mu.Lock()
+		t.replacing = false
+		p.mu.Unlock()
 		return fmt.Errorf("attended transfer failed: %w", err)
 	}
 	s, _ := p.Session(id)
 	p.emit(Event{Type: EventCallTransferred, Call: &s, Reason: "transferred to " + target})
 	_ = dlg.Bye(ctx)
 	p.endCall(id, 0, "the call was transferred")
+	// The consultation's party now talks to the transferred one: our leg
+	// to them is over too. The server ends the replaced dialog (RFC 3891
+	// §3); ending it here as well covers a server that leaves it to us.
+	_ = tdlg.Bye(ctx)
+	p.endCall(targetID, 0, "the call was transferred")
 	return nil
 }

@@ -83,9 +83,19 @@ func (h *uaHandler) OnIncoming(_ context.Context, inc *sipua.Incoming) {
 	p.goTracked(func() {
 		select {
 		case <-inc.Canceled():
-			if p.stillRinging(inc.CallID) {
-				p.endCall(inc.CallID, 487, "the caller hung up before the call was answered")
+			if !p.stillRinging(inc.CallID) {
+				break
 			}
+			if inc.CompletedElsewhere() {
+				p.mu.Lock()
+				if c, ok := p.calls[inc.CallID]; ok {
+					c.session.AnsweredElsewhere = true
+				}
+				p.mu.Unlock()
+				p.endCall(inc.CallID, 487, "the call was answered on another device")
+				break
+			}
+			p.endCall(inc.CallID, 487, "the caller hung up before the call was answered")
 		case <-c.stop:
 		}
 	})

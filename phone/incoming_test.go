@@ -101,6 +101,35 @@ func TestIncomingCallCancelledByCaller(t *testing.T) {
 	}
 }
 
+// A CANCEL whose Reason says another device answered (RFC 3326) ends the
+// ringing call as answered elsewhere, which front ends do not count as a
+// missed call; a plain CANCEL does not say so.
+func TestIncomingCallAnsweredElsewhere(t *testing.T) {
+	testrig.Require(t, "kamailio", "sipp")
+	for _, tt := range []struct {
+		scenario  string
+		elsewhere bool
+		reason    string
+	}{
+		{"incoming_cancel_elsewhere.xml", true, "the call was answered on another device"},
+		{"incoming_cancel.xml", false, "the caller hung up before the call was answered"},
+	} {
+		t.Run(tt.scenario, func(t *testing.T) {
+			kam := testrig.StartKamailio(t)
+			p := newPhone(t, kam, "udp", "alice")
+			ev := phonetest.Record(t, p)
+			sipp := testrig.StartSipp(t, testrig.SippOptions{Scenario: scenario(tt.scenario), Remote: kam.UDPAddr, Args: []string{"-s", "alice"}})
+			ev.Next(phone.EventCallIncoming)
+			failed := ev.Next(phone.EventCallFailed)
+			if failed.Call.AnsweredElsewhere != tt.elsewhere || failed.Reason != tt.reason {
+				t.Errorf("ended with answeredElsewhere %v, %q; want %v, %q",
+					failed.Call.AnsweredElsewhere, failed.Reason, tt.elsewhere, tt.reason)
+			}
+			waitSipp(t, sipp)
+		})
+	}
+}
+
 // The caller holds and resumes us with re-INVITEs; sipp checks our answers
 // are recvonly then sendrecv (RFC 3264 §6.1).
 func TestIncomingCallRemoteHoldAndResume(t *testing.T) {

@@ -63,7 +63,13 @@ func (p *Phone) watchDialog(c *call, dlg *sipua.Dialog) {
 	case <-dlg.Done():
 		byRemote, code, reason := dlg.EndReason()
 		msg := "you hung up"
-		if byRemote {
+		p.mu.Lock()
+		replacing := c.replacing
+		p.mu.Unlock()
+		switch {
+		case replacing:
+			msg = "the call was transferred"
+		case byRemote:
 			msg = "the other party hung up"
 		}
 		if reason != "" && code != 0 && code != 200 {

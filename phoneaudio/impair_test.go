@@ -23,7 +23,12 @@ import (
 // 20 ms concealment window, count concealed frames (in PipelineStats and in
 // call_quality), and play out later while the jitter lasts; once the relay
 // is switched back to clean, the playout delay must come back down.
-func TestRealUDPConcealsLossAndAdaptsToJitter(t *testing.T) {
+func TestRealUDPConcealsLossAndAdaptsToJitterRealTime(t *testing.T) {
+	// Two engines, Opus both ways, DTLS and a relay in one process: under
+	// the race detector on a busy machine the "calm" phase already starves
+	// the playout (hundreds of device underruns, the jitter target at its
+	// ceiling), so growth under jitter cannot be judged.
+	testrig.RealTime(t)
 	testrig.Require(t, "kamailio")
 	const tone = 1000.0
 	kam := testrig.StartKamailio(t)

@@ -20,6 +20,8 @@ run_pkgs=(
 )
 test_pkgs=(
   xvfb xauth xdotool imagemagick
+  # OCR of the real window's screenshots (internal/windowtest)
+  tesseract-ocr tesseract-ocr-eng
   pulseaudio pulseaudio-utils
   sip-tester baresip-core kamailio kamailio-websocket-modules
   nftables iputils-ping sox opus-tools

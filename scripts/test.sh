@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh [packages...] — THE test command (README, CI): installs the test
 # dependencies, runs go vet and the whole test suite with the race detector
-# against real peers (kamailio, sipp, baresip, PulseAudio, Xvfb).
+# against real peers (kamailio, sipp, baresip, PulseAudio, Xvfb), and drives
+# the real window under Xvfb (xdotool, tesseract).
 #
 #   scripts/test.sh                        # everything (./...)
 #   scripts/test.sh ./internal/testrig/... # some packages
@@ -11,6 +12,8 @@
 #   PARLEY_TEST_TIMEOUT     go test -timeout (default 15m)
 #   PARLEY_TEST_P           packages tested at once (default 2, see below)
 #   PARLEY_TAGS             extra build tags (e.g. x11 to skip GLFW's Wayland code)
+#   PARLEY_ARTIFACTS        where tests keep artefacts (default artifacts/ at the
+#                           repository root; the window test's screenshots go in window/)
 #   GOFLAGS, GOCACHE        as usual; the default GOCACHE is kept between runs
 set -euo pipefail
 
@@ -32,6 +35,10 @@ fi
 export PARLEY_REQUIRE_PEERS=1
 # Fyne/GLFW, malgo, hraban/opus and -race all need cgo.
 export CGO_ENABLED=1
+# Tests keep what a person should look at afterwards here (screenshots of
+# the real window: internal/windowtest).
+export PARLEY_ARTIFACTS="${PARLEY_ARTIFACTS:-$root/artifacts}"
+mkdir -p "$PARLEY_ARTIFACTS"
 # Quiets Fyne's "Error parsing user locale C".
 export LANG="${LANG:-C.UTF-8}"
 [ "$LANG" != C ] || export LANG=C.UTF-8
@@ -90,6 +97,9 @@ if [ -n "${leaked// /}" ]; then
   ps -o pid,ppid,pgid,etime,args -p "${leaked// /,}" 2>/dev/null | sed 's/^/  /' || true
 fi
 rm -f "$log"
+if [ -n "$(ls -A "$PARLEY_ARTIFACTS" 2>/dev/null)" ]; then
+  echo "artefacts: $PARLEY_ARTIFACTS ($(find "$PARLEY_ARTIFACTS" -type f | wc -l) files; window screenshots in window/)"
+fi
 echo "go vet: $([ $vet_rc -eq 0 ] && echo ok || echo "FAILED ($vet_rc)")"
 echo "go test: $([ $test_rc -eq 0 ] && echo ok || echo "FAILED ($test_rc)")"
 echo "total time: $((SECONDS - t0))s"

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 
 	"github.com/emiago/sipgo"
@@ -28,6 +29,7 @@ type Incoming struct {
 
 	mu       sync.Mutex
 	final    bool
+	cancel   *cancelNote // what the CANCEL said, if one came
 	canceled chan struct{}
 	cancelOn sync.Once
 	finished chan struct{}
@@ -49,6 +51,58 @@ func (in *Incoming) Dialog() *Dialog { return in.d }
 // Canceled is closed when the caller CANCELs (sipgo answers 487) or the
 // INVITE transaction dies before a final response.
 func (in *Incoming) Canceled() <-chan struct{} { return in.canceled }
+
+// CompletedElsewhere reports whether the CANCEL said the call was answered
+// on another device: a Reason header (RFC 3326 §2) of SIP cause 200, as
+// Asterisk and forking proxies send ("Call completed elsewhere"), or Q.850
+// cause 26, non-selected user clearing. Meaningful once Canceled is closed.
+func (in *Incoming) CompletedElsewhere() bool { return in.cancel.completedElsewhere() }
+
+// cancelNote keeps what a CANCEL's Reason headers said. It is registered
+// on the INVITE transaction before the dialog layer's own CANCEL handler,
+// so it has read the CANCEL by the time the call's context ends.
+type cancelNote struct {
+	mu        sync.Mutex
+	elsewhere bool
+}
+
+func (n *cancelNote) read(req *sip.Request) {
+	elsewhere := false
+	for _, h := range req.GetHeaders("Reason") {
+		for _, v := range strings.Split(h.Value(), ",") {
+			if completedElsewhere(v) {
+				elsewhere = true
+			}
+		}
+	}
+	n.mu.Lock()
+	n.elsewhere = elsewhere
+	n.mu.Unlock()
+}
+
+func (n *cancelNote) completedElsewhere() bool {
+	if n == nil {
+		return false
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.elsewhere
+}
+
+// completedElsewhere parses one reason-value: protocol *(;param).
+func completedElsewhere(v string) bool {
+	parts := strings.Split(v, ";")
+	protocol := strings.ToUpper(strings.TrimSpace(parts[0]))
+	for _, p := range parts[1:] {
+		name, value, _ := strings.Cut(p, "=")
+		if !strings.EqualFold(strings.TrimSpace(name), "cause") {
+			continue
+		}
+		value = strings.TrimSpace(value)
+		return (protocol == "SIP" && value == "200") || (protocol == "Q.850" && value == "26")
+	}
+	return false
+}
 
 func (in *Incoming) markCanceled() {
 	in.cancelOn.Do(func() { close(in.canceled) })
@@ -140,6 +194,11 @@ func (ua *UA) handleNewInvite(req *sip.Request, tx sip.ServerTransaction) {
 	ua.mu.Lock()
 	dua := ua.dialogUA
 	ua.mu.Unlock()
+	// Registered before ReadInvite's own handler, so it runs first on a
+	// CANCEL (sipgo chains them in order), before the context Canceled
+	// follows ends.
+	note := &cancelNote{}
+	tx.OnCancel(note.read)
 	ss, err := dua.ReadInvite(req, tx)
 	if err != nil {
 		respond(ua, tx, req, 400, "Bad Request")
@@ -172,6 +231,7 @@ func (ua *UA) handleNewInvite(req *sip.Request, tx sip.ServerTransaction) {
 		RequestURI: inv.Recipient.String(),
 		SDP:        append([]byte(nil), inv.Body()...),
 		ua:         ua, req: inv, ss: ss, d: d,
+		cancel:   note,
 		canceled: make(chan struct{}),
 		finished: make(chan struct{}),
 	}

@@ -297,3 +297,23 @@ func TestGrantedExpiry(t *testing.T) {
 		t.Errorf("granted default = %v", got)
 	}
 }
+
+func TestCompletedElsewhere(t *testing.T) {
+	tests := []struct {
+		reason string
+		want   bool
+	}{
+		{`SIP;cause=200;text="Call completed elsewhere"`, true},
+		{`sip ; cause = 200`, true},
+		{`Q.850;cause=26;text="Non-selected user clearing"`, true},
+		{`Q.850;cause=16;text="Normal call clearing"`, false},
+		{`SIP;cause=487`, false},
+		{`SIP;text="200"`, false},
+		{``, false},
+	}
+	for _, tt := range tests {
+		if got := completedElsewhere(tt.reason); got != tt.want {
+			t.Errorf("completedElsewhere(%q) = %v, want %v", tt.reason, got, tt.want)
+		}
+	}
+}

@@ -120,3 +120,40 @@ func (m *Model) takeTransferLocked(userUUID, id string) (*Transfer, error) {
 	delete(m.transfers, id)
 	return t, nil
 }
+
+// MoveParty is what a successful SIP REFER from the user does in Asterisk
+// (res_pjsip_refer.c): the party the user's channel from talks to leaves
+// that bridge and is bridged with channel to, a new call to the blind
+// transfer's target or, for an attended transfer (Replaces), the party of
+// the user's other call. The user's channels stay, talking to nobody,
+// until their BYE. Returns the moved party's channel id.
+func (m *Model) MoveParty(from, to string) (string, error) {
+	m.mu.Lock()
+	defer m.unlock()
+	ch, ok := m.channels[from]
+	target, ok2 := m.channels[to]
+	if !ok || !ok2 || from == to {
+		return "", ErrNoSuchChannel
+	}
+	party, lone, tooMany := onlyPeer(ch)
+	if lone || tooMany || party == target {
+		return "", ErrChannelBusy
+	}
+	var left []*channel // user channels the move leaves talking to nobody
+	for _, c := range []*channel{party, target} {
+		if c.bridge == nil {
+			continue
+		}
+		br := c.bridge
+		m.detachLocked(c)
+		left = append(left, br.channels...)
+	}
+	br := &bridge{id: uuid.NewString(), kind: bridgeBasic}
+	m.bridges[br.id] = br
+	m.enterLocked(br, party)
+	m.enterLocked(br, target)
+	for _, c := range left {
+		m.emitCall("call_updated", c, nil)
+	}
+	return party.call.CallID, nil
+}

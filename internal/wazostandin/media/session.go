@@ -63,7 +63,18 @@ type Session struct {
 	params  codec.Params
 	onRTP   func(*rtp.Packet)
 	remDTMF uint8 // the user's telephone-event PT, filtered from audio
+	onDTMF  func(digit rune)
 	closed  bool
+}
+
+// SetDTMFHandler sets what runs for each RFC 4733 digit the user sends, once
+// per digit (at its end), on the session's reader goroutine. Asterisk passes
+// such digits through the bridge to the other party; the stand-in hands them
+// to the scripted peer, so tests can check what the far end received.
+func (s *Session) SetDTMFHandler(fn func(digit rune)) {
+	s.mu.Lock()
+	s.onDTMF = fn
+	s.mu.Unlock()
 }
 
 // New creates a session with one sendrecv audio transceiver.
@@ -253,6 +264,7 @@ func (s *Session) onTrack(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 	s.mu.Unlock()
 	go func() {
 		defer s.wg.Done()
+		var events eventReceiver // this goroutine's alone
 		for {
 			pkt, _, err := tr.ReadRTP()
 			if err != nil {
@@ -262,9 +274,15 @@ func (s *Session) onTrack(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 				return
 			}
 			s.mu.Lock()
-			fn, dtmf := s.onRTP, s.remDTMF
+			fn, dtmf, onDTMF := s.onRTP, s.remDTMF, s.onDTMF
 			s.mu.Unlock()
-			if fn != nil && (dtmf == 0 || pkt.PayloadType != dtmf) {
+			if dtmf != 0 && pkt.PayloadType == dtmf {
+				if d, ok := events.end(pkt); ok && onDTMF != nil {
+					onDTMF(d)
+				}
+				continue
+			}
+			if fn != nil {
 				fn(pkt)
 			}
 		}

@@ -55,6 +55,11 @@ func (l *userLeg) startAudio() error {
 	l.mu.Lock()
 	l.enc = enc
 	l.mu.Unlock()
+	l.media.SetDTMFHandler(func(d rune) {
+		if l.peer != nil {
+			l.peer.heardDigit(d)
+		}
+	})
 	pcm := make([]int16, codec.MaxFrameSamples)
 	// The RTP handler runs on the session's single reader goroutine, so the
 	// decoder needs no lock.

@@ -66,6 +66,7 @@ type Peer struct {
 	tone    *dsp.ToneGen
 	last    []int16 // echo: the frame heard on the previous tick
 	heard   []int16 // recorder: everything heard (bounded)
+	digits  []rune  // RFC 4733 digits the user sent, in order
 	stopped bool
 	done    chan struct{}
 }
@@ -111,6 +112,20 @@ func (p *Peer) Heard() []int16 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return append([]int16(nil), p.heard...)
+}
+
+// Digits returns the RFC 4733 digits the user's phone sent this peer so
+// far, in order, as Asterisk would pass them through the bridge.
+func (p *Peer) Digits() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return string(p.digits)
+}
+
+func (p *Peer) heardDigit(d rune) {
+	p.mu.Lock()
+	p.digits = append(p.digits, d)
+	p.mu.Unlock()
 }
 
 func (p *Peer) setChannel(id string) {

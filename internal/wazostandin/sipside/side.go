@@ -143,6 +143,7 @@ func (x *Side) ensure() error {
 		srv.OnInvite(x.onInvite)
 		srv.OnAck(x.onAck)
 		srv.OnBye(x.onBye)
+		srv.OnRefer(x.onRefer)
 		srv.OnInfo(x.onOK)
 		srv.OnMessage(x.onOK)
 		srv.OnNotify(x.onOK)
@@ -217,7 +218,7 @@ func (x *Side) reply(req *sip.Request, tx sip.ServerTransaction, code int, reaso
 // onOptions answers client OPTIONS (the SDK's heartbeat, docs/wazo-protocol.md, Lines and registration).
 func (x *Side) onOptions(req *sip.Request, tx sip.ServerTransaction) {
 	res := sip.NewResponseFromRequest(req, 200, "OK", nil)
-	res.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, MESSAGE, NOTIFY, REGISTER"))
+	res.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, MESSAGE, NOTIFY, REFER, REGISTER"))
 	x.respond(tx, res)
 }
 

@@ -1,0 +1,7 @@
+//go:build !darwin
+
+package gui
+
+// shortcutModifierName is how the Help dialog writes Fyne's shortcut
+// modifier: Ctrl everywhere but macOS.
+const shortcutModifierName = "Ctrl"
