@@ -2,13 +2,13 @@ package gui
 
 import (
 	"context"
-	"runtime/debug"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 
+	"github.com/parley-voip/parley/internal/version"
 	"github.com/parley-voip/parley/phone"
 )
 
@@ -74,14 +74,18 @@ func (m *MainWindow) showShortcuts() {
 }
 
 func (m *MainWindow) showAbout() {
-	version := "development build"
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		version = bi.Main.Version
-	}
-	dialog.ShowInformation("About Parley",
-		"Parley "+version+"\nA softphone for Wazo Platform and SIP servers.\n"+
-			"Built with Fyne, sipgo, pion/webrtc, miniaudio (malgo) and gorilla/websocket; "+
-			"their licences are in the source distribution.", m.win)
+	dialog.ShowInformation("About Parley", aboutText(version.Get()), m.win)
+}
+
+// aboutText is the About box: the one product version with its build, and
+// the licences (Parley's, and where the third-party notices are shipped).
+func aboutText(v version.Info) string {
+	return v.String() + "\n" +
+		"A softphone for Wazo Platform and SIP servers.\n\n" +
+		"Parley is licensed under the Apache License 2.0 (LICENSE).\n" +
+		"It is built with Fyne, sipgo, pion/webrtc, miniaudio (malgo) and gorilla/websocket,\n" +
+		"among others; their licences are in THIRD_PARTY_NOTICES.txt, installed with Parley\n" +
+		"(/usr/share/doc/parley on Linux, the install folder on Windows, Resources in the macOS app)."
 }
 
 // shortcutText writes a shortcut the way menus show it: "Ctrl+Shift+A".

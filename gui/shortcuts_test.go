@@ -10,6 +10,8 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/parley-voip/parley/internal/version"
 )
 
 // menuItem finds a main-menu item by label. Fyne thread only.
@@ -201,4 +203,13 @@ func (f *fixture) tapText(text string) {
 		}
 	}
 	f.t.Fatalf("no button %q in %q", text, f.overlayTexts())
+}
+
+func TestAboutSaysVersionAndLicences(t *testing.T) {
+	text := aboutText(version.Get())
+	for _, want := range []string{"Parley " + version.String(), "Apache License 2.0", "THIRD_PARTY_NOTICES.txt"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the About box lacks %q:\n%s", want, text)
+		}
+	}
 }
