@@ -3,7 +3,9 @@
 #                           PARLEY_WINDOWS_PFX (a PKCS#12 file) is set;
 #                           PARLEY_WINDOWS_PFX_PASSWORD, PARLEY_TIMESTAMP_URL optional.
 # sign.sh linux FILE...     detached ASCII-armoured gpg signatures (FILE.asc)
-#                           when PARLEY_GPG_KEY (a key ID in the keyring) is set.
+#                           when PARLEY_GPG_KEY (a key ID in the keyring) is set;
+#                           an .rpm also gets its embedded signature (rpmsign),
+#                           which rpm -K and dnf check and rpmlint asks for.
 # Without the variables each step says it is skipped and succeeds, so
 # unsigned development builds need no keys. macOS signing is in
 # scripts/package-darwin.sh (codesign needs a Mac).
@@ -43,6 +45,13 @@ case "$kind" in
       exit 0
     fi
     for f in "$@"; do
+      if [[ "$f" == *.rpm ]]; then
+        # Sign inside first: the detached signature then covers the final file.
+        # (Debian's rpm looks for gpg2, which Debian does not ship.)
+        rpmsign --addsign --define "_gpg_name $PARLEY_GPG_KEY" --define "__gpg $(command -v gpg)" \
+          --define "_gpg_path ${GNUPGHOME:-$HOME/.gnupg}" "$f" >/dev/null
+        echo "sign: embedded signature in $f"
+      fi
       gpg --batch --yes --local-user "$PARLEY_GPG_KEY" --armor --detach-sign --output "$f.asc" "$f"
       gpg --batch --verify "$f.asc" "$f"
       echo "sign: $f.asc"
