@@ -154,20 +154,40 @@ func TestWindowOnTheWazoStandIn(t *testing.T) {
 		return len(s.m.incoming.cards) == 0 && len(s.m.recent.calls) > 0 && s.m.recent.calls[0].kind == "Declined"
 	})
 
-	// Merge: two calls, nothing to choose.
-	s.tap(func() *widget.Button { _, row := s.focused(); return row.conference })
-	s.waitUntil("a conference of two on the host call", func() bool {
-		_, row := s.focused()
-		return s.m.shown.conference.live && s.m.shown.conference.size == 2 && row != nil &&
-			row.who.Text == "Conference (2 participants)" && len(s.m.shown.calls) == 1
-	})
-
-	// Add: a new call joins, and the conference is live again at once.
+	// Merge chosen calls: with three connected, leave the echo call out.
 	s.ring("1002")
 	s.waitUntil("1002 ringing", func() bool { return s.cardFrom("1002") != nil })
 	s.tap(func() *widget.Button { return s.cardFrom("1002").answer })
-	s.waitUntil("1002 focused", func() bool { cs, _ := s.focused(); return cs.Number == "1002" && cs.IsActive() })
+	s.waitUntil("1002 focused, two calls held", func() bool {
+		cs, _ := s.focused()
+		return cs.Number == "1002" && cs.IsActive() && len(s.m.shown.calls) == 3
+	})
 	s.tap(func() *widget.Button { _, row := s.focused(); return row.conference })
+	s.waitUntil("the merge dialog, every call ticked", func() bool {
+		if s.m.merging == nil || len(s.m.merging.checks) != 3 {
+			return false
+		}
+		for _, c := range s.m.merging.checks {
+			if !c.Checked {
+				return false
+			}
+		}
+		return true
+	})
+	s.ui.do(func() { test.Tap(s.m.merging.checks[echo.ID()]) })
+	s.tap(func() *widget.Button { return s.m.merging.merge })
+	s.waitUntil("a conference of 1001 and 1002, the echo call left out and held", func() bool {
+		_, row := s.focused()
+		echoNow, ok := s.m.shownCall(echo.ID())
+		return s.m.shown.conference.live && s.m.shown.conference.size == 2 && row != nil &&
+			row.who.Text == "Conference (2 participants)" && len(s.m.shown.calls) == 2 && ok && echoNow.Paused
+	})
+
+	// Add: switch to the echo call, bring it in; the conference is live
+	// again at once, not left on hold.
+	s.tap(func() *widget.Button { return s.row(echo.ID()).resume })
+	s.waitUntil("the echo call focused", func() bool { cs, _ := s.focused(); return cs.ID() == echo.ID() && !cs.Paused })
+	s.tap(func() *widget.Button { return s.row(echo.ID()).conference })
 	s.waitUntil("three in the conference, not on hold", func() bool {
 		cs, row := s.focused()
 		return s.m.shown.conference.size == 3 && cs.SIPCallID == s.m.shown.conference.host && !cs.Paused &&
