@@ -101,9 +101,8 @@ type conferenceView struct {
 	canMerge     bool // at least two established calls and no conference yet
 	live         bool
 	id           string
-	host         string // the host leg's SIP Call-ID
-	size         int    // participants
-	header       string
+	host         string    // the host leg's SIP Call-ID
+	size         int       // participants
 	participants []rowView // id: the participant's remote call id
 	addable      []rowView // id: the call's SIP Call-ID
 }
@@ -121,8 +120,6 @@ func viewConferences(live []conference.Snapshot, calls []phone.CallSession, acti
 	s := live[0]
 	v.live = true
 	v.id, v.host, v.size = s.ID, s.Host, len(s.Participants)
-	// The host call's row already says "Conference (n participants)".
-	v.header = "Participants"
 	inConference := map[string]bool{s.Host: true}
 	for _, sip := range s.Merged {
 		inConference[sip] = true
@@ -188,7 +185,6 @@ func conferenceErrorText(action string, err error) string {
 
 // conferenceActions are what the panel's buttons do. Fyne thread.
 type conferenceActions struct {
-	merge  func()
 	add    func(confID, sipCallID string)
 	remove func(confID, participantID string)
 	end    func(confID string)
@@ -213,8 +209,9 @@ type conferencePanel struct {
 
 func newConferencePanel(a conferenceActions) *conferencePanel {
 	p := &conferencePanel{
-		actions:    a,
-		header:     widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		actions: a,
+		// The host call's row already says "Conference (n participants)".
+		header:     widget.NewLabelWithStyle("Participants", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		addHeading: widget.NewLabel("Other calls"),
 	}
 	p.participants = newButtonList(func(id string) *widget.Button {
@@ -252,7 +249,6 @@ func (p *conferencePanel) update(v conferenceView) {
 	if !v.live {
 		return
 	}
-	setText(p.header, v.header)
 	p.participants.update(v.participants)
 	p.adds.update(v.addable)
 	setVisible(p.addHeading, len(v.addable) > 0)

@@ -139,7 +139,7 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	}
 	m.registration = newRegistrationLine()
 	m.dialer = newDialer(m.dial, m.keyPress, m.sendTone)
-	m.dialer.entry.escapeEmpty = func() { m.declineRinging() }
+	m.dialer.entry.escapeEmpty = m.declineRinging
 	// Tips are drawn on their own layer over the content, on the Fyne
 	// thread, never after the window closed.
 	m.tips = newTipLayer(func(f func()) {
@@ -174,7 +174,6 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	if b := m.tracker.Backend(); b != nil {
 		m.confBackend, m.confControl = b, cfg.conferenceControl
 		m.conf = newConferencePanel(conferenceActions{
-			merge:  m.openMerge,
 			add:    m.addToConference,
 			remove: m.removeFromConference,
 			end:    m.endConference,
@@ -276,6 +275,8 @@ func (m *MainWindow) show(s snapshot, u conference.Update) {
 // ended, and whether that end was a merge). Fyne thread only.
 func (m *MainWindow) render(s snapshot, u conference.Update) {
 	m.shown = s
+	// Last, once the event below may have recorded a missed call.
+	defer m.updateTitle(len(s.calls))
 	m.registration.update(s.registration)
 	m.setTalking(talkingCall(s))
 	m.trackQuality(s, u)
@@ -303,7 +304,6 @@ func (m *MainWindow) render(s snapshot, u conference.Update) {
 	if m.conf != nil {
 		m.conf.update(s.conference)
 	}
-	m.updateTitle(len(s.calls))
 	if ce := u.Conference; ce != nil && ce.Type == conference.EventEnded {
 		m.setNotice(conferenceEndedText)
 		m.noticeIsOutcome = true
@@ -341,7 +341,6 @@ func (m *MainWindow) render(s snapshot, u conference.Update) {
 		kind := recentKind(cs, declined)
 		if !u.Merged {
 			m.recent.add(recentCall{who: callerText(cs), number: cs.Number, kind: kind, at: s.at})
-			m.updateTitle(len(s.calls))
 		}
 		switch {
 		case u.Merged:
@@ -350,9 +349,9 @@ func (m *MainWindow) render(s snapshot, u conference.Update) {
 		case m.confHosts[ev.Call.SIPCallID]:
 			delete(m.confHosts, ev.Call.SIPCallID)
 			m.setNotice(conferenceEndedText)
-		case kind == "Missed":
+		case kind == kindMissed:
 			m.setNotice(missedText(cs), widget.WarningImportance)
-		case kind == "Answered elsewhere":
+		case kind == kindAnsweredElsewhere:
 			m.setNotice("Call from " + callerText(cs) + " was answered on another device.")
 		default:
 			m.setNotice(endedText(*ev.Call, ev.Reason))
@@ -468,8 +467,7 @@ func (m *MainWindow) dial(number string) {
 // redial calls the last number dialled again. Fyne thread only.
 func (m *MainWindow) redial() {
 	if m.lastDialled != "" {
-		m.dialer.entry.SetText(m.lastDialled)
-		m.dial(m.lastDialled)
+		m.callBack(m.lastDialled)
 	}
 }
 

@@ -21,27 +21,39 @@ const recentLimit = 5
 type recentCall struct {
 	who    string
 	number string
-	kind   string // "Missed", "Declined", "Answered elsewhere", "Incoming", "Outgoing", "Not connected"
+	kind   callKind
 	at     time.Time
 }
+
+// callKind is what an ended call was to the agent, as the list writes it.
+type callKind string
+
+const (
+	kindMissed            callKind = "Missed"
+	kindDeclined          callKind = "Declined"
+	kindAnsweredElsewhere callKind = "Answered elsewhere"
+	kindIncoming          callKind = "Incoming"
+	kindOutgoing          callKind = "Outgoing"
+	kindNotConnected      callKind = "Not connected"
+)
 
 // recentKind says what an ended call was to the agent. A call that rang
 // here, was not answered here or on another device and was not declined
 // is a missed call.
-func recentKind(cs phone.CallSession, declined bool) string {
+func recentKind(cs phone.CallSession, declined bool) callKind {
 	switch {
 	case cs.IsCaller && !cs.Answered:
-		return "Not connected"
+		return kindNotConnected
 	case cs.IsCaller:
-		return "Outgoing"
+		return kindOutgoing
 	case !cs.Answered && cs.AnsweredElsewhere:
-		return "Answered elsewhere"
+		return kindAnsweredElsewhere
 	case !cs.Answered && !declined:
-		return "Missed"
+		return kindMissed
 	case !cs.Answered:
-		return "Declined"
+		return kindDeclined
 	default:
-		return "Incoming"
+		return kindIncoming
 	}
 }
 
@@ -64,7 +76,7 @@ func (r *recentList) object() fyne.CanvasObject { return r.box }
 
 // add records an ended call.
 func (r *recentList) add(c recentCall) {
-	if c.kind == "Missed" {
+	if c.kind == kindMissed {
 		r.missed++
 	}
 	r.calls = append([]recentCall{c}, r.calls...)
@@ -84,7 +96,7 @@ func (r *recentList) render() {
 	for _, c := range r.calls {
 		label := widget.NewLabel(fmt.Sprintf("%s · %s · %s", c.kind, c.who, c.at.Format("15:04")))
 		label.Truncation = fyne.TextTruncateEllipsis
-		if c.kind == "Missed" {
+		if c.kind == kindMissed {
 			label.Importance = widget.DangerImportance
 		}
 		number := c.number

@@ -11,7 +11,7 @@ func TestRecentKind(t *testing.T) {
 		name     string
 		cs       phone.CallSession
 		declined bool
-		want     string
+		want     callKind
 	}{
 		{"rang, nobody answered", phone.CallSession{}, false, "Missed"},
 		{"rang, declined here", phone.CallSession{}, true, "Declined"},

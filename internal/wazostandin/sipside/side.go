@@ -235,10 +235,9 @@ func (x *Side) addLeg(l *userLeg, p *Peer) {
 	x.mu.Lock()
 	x.legs[l.sipCallID] = l
 	x.byChannel[l.channelID] = l
-	x.peers[p.ChannelID()] = p
 	x.mu.Unlock()
 	x.mixer.add(l.channelID, l)
-	x.mixer.add(p.ChannelID(), p)
+	x.addPeer(p)
 }
 
 // releaseLeg frees the leg's media and registry entries (idempotent). It
