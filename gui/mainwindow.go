@@ -186,10 +186,12 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	// scrolls below it, so nothing pushes the call the agent is on out of
 	// the window, whatever its size.
 	top := container.NewVBox(m.registration.object(), m.dialer.object(), m.calls.focusObject())
-	// The notice heads the scrolled part: appearing, it must not push the
-	// focused call's buttons down under the pointer.
-	rest := container.NewVBox(m.notice, m.incoming.object(), m.dialer.pad.object(), m.calls.othersObject(), m.panels, m.recent.object())
-	m.win.SetContent(container.NewStack(container.NewBorder(top, nil, nil, nil, container.NewVScroll(rest)), m.tips.object()))
+	// The notice sits at the bottom, outside the scrolled part: it comes
+	// and goes on its own (a merge reported late, a call's end), and
+	// anywhere above it would move the buttons under the pointer; there it
+	// only shortens the scrolled part.
+	rest := container.NewVBox(m.incoming.object(), m.dialer.pad.object(), m.calls.othersObject(), m.panels, m.recent.object())
+	m.win.SetContent(container.NewStack(container.NewBorder(top, m.notice, nil, nil, container.NewVScroll(rest)), m.tips.object()))
 	m.win.SetOnClosed(m.shutdown)
 	m.win.SetCloseIntercept(m.confirmClose)
 	if cfg.traySet {
