@@ -122,7 +122,7 @@ func (f *fixture) tap(pick func() *widget.Button) {
 	f.t.Helper()
 	f.ui.do(func() {
 		b := pick()
-		if b == nil || !b.Visible() || b.Disabled() {
+		if b == nil || !usable(b) {
 			f.t.Fatalf("button %v is not there to tap", b)
 		}
 		test.Tap(b)
@@ -135,7 +135,7 @@ func (f *fixture) tapOverlay(text string) {
 	f.ui.do(func() {
 		for _, o := range f.m.Window().Canvas().Overlays().List() {
 			for _, obj := range test.LaidOutObjects(o) {
-				if b, ok := obj.(*widget.Button); ok && b.Text == text && b.Visible() && !b.Disabled() {
+				if b, ok := obj.(*widget.Button); ok && b.Text == text && usable(b) {
 					test.Tap(b)
 					return
 				}
@@ -144,6 +144,10 @@ func (f *fixture) tapOverlay(text string) {
 		f.t.Fatalf("no button %q in the dialogs; they show %q", text, f.overlayTexts())
 	})
 }
+
+// usable says whether a user could press b now: the call bar shows its
+// buttons disabled, not hidden, until the call is connected.
+func usable(b *widget.Button) bool { return b.Visible() && !b.Disabled() }
 
 // row returns the call list row of call id, or nil. Fyne thread only.
 func (f *fixture) row(id string) *callRow { return f.m.calls.rows[id] }

@@ -255,7 +255,7 @@ func TestCallControls(t *testing.T) {
 		t.Helper()
 		f.waitUntil(what, func() bool { r := f.row(id); return r != nil && pred(r) })
 	}
-	rowHas("the established call", func(r *callRow) bool { return r.hold.Visible() })
+	rowHas("the established call", func(r *callRow) bool { return usable(r.hold) })
 
 	steps := []struct {
 		button func(r *callRow) *widget.Button
@@ -317,7 +317,7 @@ func TestActionErrorsAreShown(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.e.Fail("Hold", errors.New("the far end refused the hold: 488 Not Acceptable Here"))
-	f.waitUntil("the call", func() bool { return f.row(cs.ID()) != nil && f.row(cs.ID()).hold.Visible() })
+	f.waitUntil("the call", func() bool { return f.row(cs.ID()) != nil && usable(f.row(cs.ID()).hold) })
 	f.tap(func() *widget.Button { return f.row(cs.ID()).hold })
 	f.waitUntil("the error", func() bool {
 		return f.m.notice.Visible() && f.m.notice.Importance == widget.DangerImportance &&
