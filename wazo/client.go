@@ -300,6 +300,9 @@ func (c *Client) netError(ctx context.Context, err error) error {
 	switch {
 	case errors.Is(err, ErrCertificateMismatch):
 		reason = "its certificate does not match the pinned certificate"
+		if ce := certificateProblem(err); ce != nil {
+			err = ce
+		}
 	case errors.Is(err, syscall.ECONNREFUSED):
 		reason = "connection refused"
 	case errors.Is(err, syscall.ECONNRESET):
@@ -310,6 +313,9 @@ func (c *Client) netError(ctx context.Context, err error) error {
 		reason = "host name not found"
 	case errors.As(err, &unk), errors.As(err, &host):
 		reason = "its certificate is not trusted (pin the server certificate)"
+		if ce := certificateProblem(err); ce != nil {
+			err = ce
+		}
 	case errors.As(err, &nerr) && nerr.Timeout():
 		reason = "timed out"
 	}

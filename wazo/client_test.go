@@ -1,6 +1,7 @@
 package wazo
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"net"
@@ -103,15 +104,25 @@ func TestPinnedCertificateMismatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	_, err = c.Login(ctx(t), "alice", "secret")
-	if !errors.Is(err, ErrCertificateMismatch) || !errors.Is(err, ErrUnreachable) {
-		t.Fatalf("err = %v", err)
+	_, pinErr := c.Login(ctx(t), "alice", "secret")
+	if !errors.Is(pinErr, ErrCertificateMismatch) || !errors.Is(pinErr, ErrUnreachable) {
+		t.Fatalf("err = %v", pinErr)
 	}
 	// Without a pin the self-signed certificate is refused too.
 	c2, _ := NewClient(e.srv.URL)
 	defer c2.Close()
-	if _, err := c2.Login(ctx(t), "alice", "secret"); !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), "not trusted") {
+	_, err = c2.Login(ctx(t), "alice", "secret")
+	if !errors.Is(err, ErrUnreachable) || !errors.Is(err, ErrUntrustedCertificate) || !strings.Contains(err.Error(), "not trusted") {
 		t.Fatalf("unpinned: %v", err)
+	}
+	// Both failures name the certificate the server presented, so a person
+	// can compare it and pin it.
+	want := sha256.Sum256(e.srv.Certificate().Raw)
+	for name, err := range map[string]error{"unpinned": err, "wrong pin": pinErr} {
+		var ce *CertificateError
+		if !errors.As(err, &ce) || ce.SHA256 != want {
+			t.Errorf("%s: %v does not carry the server's fingerprint %s", name, err, FormatFingerprint(want))
+		}
 	}
 }
 

@@ -3,7 +3,6 @@ package wazo
 import (
 	"crypto/sha256"
 	"crypto/tls"
-	"fmt"
 )
 
 // PinnedTLS returns a copy of base (a TLS 1.2+ default when nil) that trusts
@@ -27,8 +26,8 @@ func PinnedTLS(base *tls.Config, pin [sha256.Size]byte) *tls.Config {
 		if len(cs.PeerCertificates) == 0 {
 			return ErrCertificateMismatch
 		}
-		if got := sha256.Sum256(cs.PeerCertificates[0].Raw); got != pin {
-			return fmt.Errorf("%w (got SHA-256 %x)", ErrCertificateMismatch, got)
+		if sha256.Sum256(cs.PeerCertificates[0].Raw) != pin {
+			return newCertificateError(cs.PeerCertificates[0], ErrCertificateMismatch)
 		}
 		return nil
 	}

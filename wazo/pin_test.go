@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -97,5 +98,14 @@ func TestPinnedTLSClonesBase(t *testing.T) {
 	got := PinnedTLS(base, [sha256.Size]byte{})
 	if got == base || base.InsecureSkipVerify || base.VerifyConnection != nil || got.ServerName != "wazo.example.com" {
 		t.Error("PinnedTLS changed its base or lost its settings")
+	}
+}
+
+func TestFormatFingerprint(t *testing.T) {
+	var sum [sha256.Size]byte
+	sum[0], sum[1], sum[31] = 0xab, 0x05, 0xff
+	got := FormatFingerprint(sum)
+	if !strings.HasPrefix(got, "AB:05:00:") || !strings.HasSuffix(got, ":00:FF") || len(got) != 95 {
+		t.Fatalf("FormatFingerprint = %q", got)
 	}
 }
