@@ -9,3 +9,9 @@ func Run(_ phone.API, opts ...Option) error {
 	_ = defaultRunConfig(opts)
 	return ErrNoWindow
 }
+
+// RunSignIn reports ErrNoWindow: the desktop driver needs cgo.
+func RunSignIn(_ Connector, _ SignIn, opts ...Option) error {
+	_ = defaultRunConfig(opts)
+	return ErrNoWindow
+}

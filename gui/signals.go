@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"runtime"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"syscall"
 
@@ -33,6 +34,8 @@ type quitGuard struct {
 	mainID   uint64
 	signals  chan os.Signal
 	done     chan struct{}
+	mu       sync.Mutex
+	stops    []func()
 }
 
 // newQuitGuard must be called on the main goroutine, the one Fyne runs
@@ -72,18 +75,31 @@ func goroutineID() uint64 {
 	return id
 }
 
-// watch handles SIGINT/SIGTERM for m until stop is called.
-func (g *quitGuard) watch(a fyne.App, m *MainWindow) {
+// watch handles SIGINT/SIGTERM until stop is called. Call it once.
+func (g *quitGuard) watch(a fyne.App) {
 	signal.Notify(g.signals, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		select {
 		case <-g.signals:
 			g.quitting.Store(true)
-			m.stop() // the pump and tone sender return; actions see a cancelled context
+			g.mu.Lock()
+			stops := g.stops
+			g.mu.Unlock()
+			for _, stopWindow := range stops {
+				stopWindow() // goroutines return; actions see a cancelled context
+			}
 			fyne.Do(a.Quit)
 		case <-g.done:
 		}
 	}()
+}
+
+// onQuit has a signal run stopWindow, which ends what a window runs (its
+// pump, its sign-in attempt), before Fyne quits.
+func (g *quitGuard) onQuit(stopWindow func()) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.stops = append(g.stops, stopWindow)
 }
 
 // stop ends the watch, on the main goroutine after the run loop returned:

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # run.sh [parley flags...] — THE run command: installs the build/run
 # dependencies, builds bin/parley from the repository root and starts it.
-# With no account configured parley starts in demo mode; extra arguments
-# are passed through, e.g.:
-#   scripts/run.sh                         # demo mode unless an account exists
+# With no account configured parley opens its sign-in window (with a "Try
+# the demo" button); extra arguments are passed through, e.g.:
+#   scripts/run.sh                         # sign-in window, or the saved account
+#   scripts/run.sh -demo                   # the built-in demo server
 #   scripts/run.sh -config my-account.json
 #   scripts/run.sh -headless
 # Environment: PARLEY_SKIP_INSTALL=1 skips install-deps; PARLEY_TAGS adds
@@ -26,7 +27,7 @@ go build "${tags[@]}" -o bin/parley .
 
 args=("$@")
 # With no account (no config file, flags or PARLEY_* variables), parley itself
-# starts the window in demo mode and says so; the script does not guess.
+# opens the sign-in window; the script does not guess.
 headless=0
 for a in "$@"; do case "$a" in -headless|--headless|-headless=*|--headless=*) headless=1 ;; esac; done
 if [ $headless -eq 0 ] && [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then

@@ -24,6 +24,8 @@ type Settings struct {
 	Demo     bool
 	Verbose  bool
 	LocalIP  string
+	// STUN lists stun: servers for the media's ICE candidates (RFC 7064).
+	STUN []string
 	// Audio is auto, null or off (see audio.go).
 	Audio   string
 	Account phone.Account
@@ -65,15 +67,17 @@ type WazoSettings struct {
 
 // accountFile is the on-disk form of an account (JSON).
 type accountFile struct {
-	Transport      string `json:"transport"`
+	Transport      string `json:"transport,omitempty"`
 	Server         string `json:"server"`
-	WSPath         string `json:"ws_path"`
-	Domain         string `json:"domain"`
+	WSPath         string `json:"ws_path,omitempty"`
+	Domain         string `json:"domain,omitempty"`
 	Username       string `json:"username"`
-	AuthUsername   string `json:"auth_username"`
-	Password       string `json:"password"`
-	DisplayName    string `json:"display_name"`
-	RegisterExpiry int    `json:"register_expiry_seconds"`
+	AuthUsername   string `json:"auth_username,omitempty"`
+	Password       string `json:"password,omitempty"`
+	DisplayName    string `json:"display_name,omitempty"`
+	RegisterExpiry int    `json:"register_expiry_seconds,omitempty"`
+	// STUN lists stun: URLs for the media (plain SIP accounts).
+	STUN []string `json:"stun,omitempty"`
 	// Wazo makes this a Wazo account: server and pin here, the Wazo login in
 	// username/password.
 	Wazo *struct {
@@ -156,11 +160,12 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, loadFlee
 		cfgPath = DefaultConfigPath()
 	}
 	if cfgPath != "" {
-		acct, wz, err := readAccountFile(cfgPath)
+		acct, wz, stun, err := readAccountFile(cfgPath)
 		switch {
 		case err == nil:
 			s.Account = acct
 			s.Wazo = wz
+			s.STUN = stun
 			s.ConfigPath = cfgPath
 		case errors.Is(err, os.ErrNotExist) && !explicitConfig:
 			// no file is fine: flags or env may carry the account, and the
@@ -244,19 +249,19 @@ func (s Settings) HasAccount() bool {
 	return s.Wazo.Server != "" || s.Account.Server != "" || s.Account.Username != ""
 }
 
-func readAccountFile(path string) (phone.Account, WazoSettings, error) {
+func readAccountFile(path string) (phone.Account, WazoSettings, []string, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return phone.Account{}, WazoSettings{}, fmt.Errorf("the account file %s does not exist: %w", path, err)
+			return phone.Account{}, WazoSettings{}, nil, fmt.Errorf("the account file %s does not exist: %w", path, err)
 		}
-		return phone.Account{}, WazoSettings{}, fmt.Errorf("cannot read the account file %s: %w", path, err)
+		return phone.Account{}, WazoSettings{}, nil, fmt.Errorf("cannot read the account file %s: %w", path, err)
 	}
 	var f accountFile
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
-		return phone.Account{}, WazoSettings{}, fmt.Errorf("the account file %s is not valid: %w", path, err)
+		return phone.Account{}, WazoSettings{}, nil, fmt.Errorf("the account file %s is not valid: %w", path, err)
 	}
 	var wz WazoSettings
 	if f.Wazo != nil {
@@ -272,5 +277,5 @@ func readAccountFile(path string) (phone.Account, WazoSettings, error) {
 		Password:       f.Password,
 		DisplayName:    f.DisplayName,
 		RegisterExpiry: time.Duration(f.RegisterExpiry) * time.Second,
-	}, wz, nil
+	}, wz, f.STUN, nil
 }

@@ -143,38 +143,44 @@ func runGUI(ctx context.Context, s Settings, logger *slog.Logger, stderr io.Writ
 			logger.Warn("link hand-over", "err", err)
 		}
 	}
-	if s.HasAccount() && !s.hasCredentials() && !s.Demo {
-		// A fleet file pre-filled the server; until the GUI has a sign-in
-		// form the agent adds the login to the file.
-		fmt.Fprintf(stderr, "parley: the account in %s has no username yet: add your username and password there; starting in demo mode for now\n", s.ConfigPath)
-		s.Demo = true
+	// What to do once a line is up: dial the link that started Parley, and
+	// take links clicked later (macOS Apple Events, the hand-over socket).
+	started := func(sess *session) {
+		if s.Dial != "" {
+			go dialWhenReady(ctx, sess.api, s.Dial, stderr)
+		}
+		if links != nil {
+			go dialLinks(ctx, sess.api, links, stderr)
+		}
+		if later, err := instance.Listen(ctx, sockPath); err != nil {
+			logger.Warn("links clicked later will start another Parley", "err", err)
+		} else {
+			go dialLinks(ctx, sess.api, later, stderr)
+		}
 	}
-	if !s.HasAccount() && !s.Demo {
-		fmt.Fprintln(stderr, "parley: no account configured; starting in demo mode (see README to use your own)")
-		s.Demo = true
+	if s.Demo {
+		sess, err := startSession(ctx, s, logger, false)
+		if err != nil {
+			fmt.Fprintln(stderr, "parley:", err)
+			return exitFailure
+		}
+		defer sess.close()
+		started(sess)
+		if err := gui.Run(sess.api, sess.guiOptions()...); err != nil {
+			fmt.Fprintln(stderr, "parley:", err)
+			return exitFailure
+		}
+		return exitOK
 	}
-	sess, err := startSession(ctx, s, logger, false)
-	if err != nil {
-		fmt.Fprintln(stderr, "parley:", err)
-		return exitFailure
-	}
-	defer sess.close()
-	if s.Dial != "" {
-		go dialWhenReady(ctx, sess.api, s.Dial, stderr)
-	}
-	if links != nil {
-		go dialLinks(ctx, sess.api, links, stderr)
-	}
-	if later, err := instance.Listen(ctx, sockPath); err != nil {
-		logger.Warn("links clicked later will start another Parley", "err", err)
-	} else {
-		go dialLinks(ctx, sess.api, later, stderr)
-	}
-	opts := []gui.Option{gui.WithActions(sess.actions...)}
-	if sess.conferences != nil {
-		opts = append(opts, gui.WithConferences(sess.conferences))
-	}
-	if err := gui.Run(sess.api, opts...); err != nil {
+	// Every other start goes through the sign-in window: with saved
+	// details it signs in by itself, and a failure (a wrong password, an
+	// unreachable server, an untrusted certificate) is shown there, with
+	// the form to fix it, instead of one line on a terminal nobody sees.
+	flow := &signInFlow{ctx: ctx, base: s, logger: logger, stderr: stderr, started: started}
+	defer flow.close()
+	saved := savedSignIn(s)
+	saved.Automatic = s.hasCredentials() && s.Account.Password != ""
+	if err := gui.RunSignIn(flow.connect, saved); err != nil {
 		fmt.Fprintln(stderr, "parley:", err)
 		return exitFailure
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/parley-voip/parley/gui"
 	"github.com/parley-voip/parley/headless"
 	"github.com/parley-voip/parley/internal/demo"
+	"github.com/parley-voip/parley/internal/rtc"
 	"github.com/parley-voip/parley/phone"
 	"github.com/parley-voip/parley/wazoline"
 )
@@ -26,6 +27,15 @@ type session struct {
 	// when audio is off.
 	conferences *conference.Tracker
 	close       func()
+}
+
+// guiOptions is what the window offers beside the phone.
+func (sess *session) guiOptions() []gui.Option {
+	opts := []gui.Option{gui.WithActions(sess.actions...)}
+	if sess.conferences != nil {
+		opts = append(opts, gui.WithConferences(sess.conferences))
+	}
+	return opts
 }
 
 // withLocalConferences gives a plain SIP line the local mixing backend.
@@ -192,6 +202,9 @@ func phoneOptions(s Settings, logger *slog.Logger, extra ...phone.Option) []phon
 	opts := append([]phone.Option{phone.WithLogger(logger)}, extra...)
 	if s.LocalIP != "" {
 		opts = append(opts, phone.WithLocalIP(s.LocalIP))
+	}
+	if len(s.STUN) > 0 {
+		opts = append(opts, phone.WithMedia(rtc.Config{ICEServers: s.STUN}))
 	}
 	return opts
 }

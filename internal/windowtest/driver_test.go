@@ -23,16 +23,16 @@ const stepTimeout = 30 * time.Second
 // root, which is also the default.
 const artifactsEnv = "PARLEY_ARTIFACTS"
 
-// artifactDir is where this run's screenshots go: $PARLEY_ARTIFACTS/window,
-// else artifacts/window at the repository root. Old screenshots are removed
-// so the directory shows one run.
-func artifactDir(t testing.TB) string {
+// artifactDir is where this run's screenshots of one flow go:
+// $PARLEY_ARTIFACTS/<name>, else artifacts/<name> at the repository root.
+// Old screenshots are removed so the directory shows one run.
+func artifactDir(t testing.TB, name string) string {
 	t.Helper()
 	base := os.Getenv(artifactsEnv)
 	if base == "" {
 		base = filepath.Join(repoRoot(t), "artifacts")
 	}
-	dir := filepath.Join(base, "window")
+	dir := filepath.Join(base, name)
 	if err := os.RemoveAll(dir); err != nil {
 		t.Fatal(err)
 	}

@@ -41,7 +41,7 @@ const (
 func TestWindowDemoCallConferenceFlow(t *testing.T) {
 	testrig.Require(t, "Xvfb", "xdotool", "import", "tesseract")
 	bin := buildParley(t, t.TempDir())
-	artifacts := artifactDir(t)
+	artifacts := artifactDir(t, "window")
 	t.Logf("screenshots in %s", artifacts)
 	x := testrig.StartXvfb(t)
 

@@ -1,0 +1,519 @@
+package gui
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/parley-voip/parley/phone"
+)
+
+// AccountKind says which sign-in form the user filled in.
+type AccountKind string
+
+// Account kinds.
+const (
+	AccountWazo AccountKind = "wazo"
+	AccountSIP  AccountKind = "sip"
+	// AccountDemo is the built-in demo server: no form to fill.
+	AccountDemo AccountKind = "demo"
+)
+
+// SignIn is what the sign-in screen asks for.
+type SignIn struct {
+	Kind AccountKind
+	// Server is the Wazo stack, or the SIP registrar/proxy, as host[:port].
+	Server   string
+	Username string
+	Password string
+	// SIP accounts only.
+	Transport    string // udp, tcp, tls, ws or wss
+	AuthUsername string
+	DisplayName  string
+	STUN         string // a stun: URL, or empty
+	// CertificatePin is the hex SHA-256 of a Wazo server certificate the
+	// user chose to trust.
+	CertificatePin string
+	// Automatic marks a sign-in Parley started by itself with saved
+	// details (at start-up), not one the user asked for by pressing Sign in.
+	Automatic bool
+}
+
+// Line is a connected phone line and what the window offers with it.
+type Line struct {
+	API     phone.API
+	Options []Option
+}
+
+// Connector signs in with what the sign-in screen gathered. It runs off the
+// Fyne thread; ctx ends when the user presses Cancel or quits. Its error
+// is shown in the window: a *SignInError says it in plain words, with what
+// to do next; any other error is shown as it is.
+type Connector func(ctx context.Context, s SignIn) (*Line, error)
+
+// SignInError is a failed sign-in, told the way the user can act on it.
+type SignInError struct {
+	// Problem says what went wrong, Next what to do about it.
+	Problem, Next string
+	// Field is the form field to put the cursor in: "server", "username"
+	// or "password"; empty leaves it where it is.
+	Field string
+	// Certificate is set when the server's certificate is not trusted: the
+	// screen shows its fingerprint and offers to trust it.
+	Certificate *Certificate
+	// Retry marks a failure that may go away by itself (the server is
+	// unreachable): an automatic sign-in tries again after a while.
+	Retry bool
+	Err   error
+}
+
+func (e *SignInError) Error() string { return e.Problem }
+func (e *SignInError) Unwrap() error { return e.Err }
+
+// Certificate describes a server certificate the user may choose to trust.
+type Certificate struct {
+	// Fingerprint is its SHA-256 as people compare it (AB:CD:…); Pin is
+	// the same in the form SignIn.CertificatePin takes.
+	Fingerprint, Pin string
+	// IssuedTo names whom it was issued for.
+	IssuedTo string
+}
+
+// retryAfter is how long an automatic sign-in waits after the server could
+// not be reached before it tries again.
+const retryAfter = 15 * time.Second
+
+// signInScreen is the first-run and start-up window: it asks for an
+// account, signs in, and tells the user, in words, why that failed.
+type signInScreen struct {
+	win     fyne.Window
+	onUI    func(func())
+	connect Connector
+	// done receives the line once signed in, on the Fyne thread.
+	done func(*Line)
+
+	kind      *widget.RadioGroup
+	wazoForm  *fyne.Container
+	sipForm   *fyne.Container
+	wazo      struct{ server, username, password *dialogEntry }
+	sip       struct{ server, username, authUser, password, display, stun *dialogEntry }
+	transport *widget.Select
+
+	status    *widget.Label
+	next      *widget.Label
+	progress  *widget.ProgressBarInfinite
+	scroll    *container.Scroll
+	cert      *fyne.Container
+	certText  *widget.Label
+	trust     *widget.Button
+	signIn    *widget.Button
+	demo      *widget.Button
+	cancel    *widget.Button
+	pending   *Certificate
+	lastPin   string
+	automatic bool
+
+	// busy is the sign-in in flight; stopAttempt cancels it. closed is set
+	// once the window is gone. All three belong to the Fyne thread.
+	busy        bool
+	stopAttempt context.CancelFunc
+	closed      bool
+	// life ends with the screen (closed, or a quit signal): every attempt
+	// runs under it. stopFromSignal may be called from any goroutine.
+	life           context.Context
+	stopFromSignal context.CancelFunc
+	// retry is the automatic retry timer, if one is armed.
+	retry *time.Timer
+	wg    sync.WaitGroup
+}
+
+const (
+	wazoChoice = "Wazo Platform"
+	sipChoice  = "SIP account"
+)
+
+var sipTransports = []string{"UDP", "TCP", "TLS", "WS", "WSS"}
+
+// newSignInScreen builds the sign-in window, pre-filled with saved.
+func newSignInScreen(a fyne.App, connect Connector, saved SignIn, onUI func(func()), done func(*Line)) *signInScreen {
+	s := &signInScreen{win: a.NewWindow("Parley: sign in"), onUI: onUI, connect: connect, done: done}
+	s.life, s.stopFromSignal = context.WithCancel(context.Background())
+	entry := func(placeholder, text string, password bool) *dialogEntry {
+		e := newDialogEntry()
+		e.Password = password
+		e.PlaceHolder = placeholder
+		e.SetText(text)
+		e.OnSubmitted = func(string) { s.submit(false) }
+		return e
+	}
+	s.wazo.server = entry("wazo.example.com", "", false)
+	s.wazo.username = entry("Your Wazo login", "", false)
+	s.wazo.password = entry("Password", "", true)
+	s.sip.server = entry("sip.example.com or sip.example.com:5060", "", false)
+	s.sip.username = entry("Extension or SIP user", "", false)
+	s.sip.authUser = entry("Only if different from the user", "", false)
+	s.sip.password = entry("Password", "", true)
+	s.sip.display = entry("Your name, as callers see it", "", false)
+	s.sip.stun = entry("stun:stun.example.com (optional)", "", false)
+	s.transport = widget.NewSelect(sipTransports, nil)
+	s.transport.SetSelected("UDP")
+
+	s.wazoForm = container.New(layout.NewFormLayout(),
+		widget.NewLabel("Server"), s.wazo.server,
+		widget.NewLabel("Login"), s.wazo.username,
+		widget.NewLabel("Password"), s.wazo.password,
+	)
+	s.sipForm = container.New(layout.NewFormLayout(),
+		widget.NewLabel("Transport"), s.transport,
+		widget.NewLabel("Server"), s.sip.server,
+		widget.NewLabel("User"), s.sip.username,
+		widget.NewLabel("Auth user"), s.sip.authUser,
+		widget.NewLabel("Password"), s.sip.password,
+		widget.NewLabel("Name"), s.sip.display,
+		widget.NewLabel("STUN"), s.sip.stun,
+	)
+	s.kind = widget.NewRadioGroup([]string{wazoChoice, sipChoice}, func(choice string) { s.showForm(choice) })
+	s.kind.Horizontal = true
+	s.kind.Required = true
+
+	s.status = widget.NewLabel("")
+	s.status.Wrapping = fyne.TextWrapWord
+	s.next = widget.NewLabel("")
+	s.next.Wrapping = fyne.TextWrapWord
+	s.progress = widget.NewProgressBarInfinite()
+	s.progress.Stop()
+	s.progress.Hide()
+	s.certText = widget.NewLabel("")
+	s.certText.Wrapping = fyne.TextWrapWord
+	s.certText.TextStyle = fyne.TextStyle{Monospace: true}
+	s.trust = widget.NewButtonWithIcon("Trust this certificate and sign in", theme.ConfirmIcon(), s.trustCertificate)
+	s.cert = container.NewVBox(s.certText, s.trust)
+	s.cert.Hide()
+
+	s.signIn = widget.NewButtonWithIcon("Sign in", theme.LoginIcon(), func() { s.submit(false) })
+	s.signIn.Importance = widget.HighImportance
+	s.demo = widget.NewButton("Try the demo", s.startDemo)
+	s.cancel = widget.NewButton("Cancel", s.cancelAttempt)
+	s.cancel.Hide()
+
+	title := widget.NewLabelWithStyle("Sign in to your phone line", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	content := container.NewVBox(
+		title,
+		s.kind,
+		container.NewStack(s.wazoForm, s.sipForm),
+		container.NewHBox(s.signIn, s.cancel, s.demo),
+		s.progress,
+		s.status,
+		s.next,
+		s.cert,
+	)
+	s.scroll = container.NewVScroll(content)
+	s.win.SetContent(container.NewPadded(s.scroll))
+	s.win.Resize(fyne.NewSize(440, 600))
+	s.win.SetOnClosed(s.closing)
+	s.fill(saved)
+	return s
+}
+
+// fill puts saved details in the form and the cursor where typing starts.
+func (s *signInScreen) fill(saved SignIn) {
+	s.automatic = saved.Automatic
+	s.lastPin = saved.CertificatePin
+	switch saved.Kind {
+	case AccountSIP:
+		s.kind.SetSelected(sipChoice)
+		s.sip.server.SetText(saved.Server)
+		s.sip.username.SetText(saved.Username)
+		s.sip.authUser.SetText(saved.AuthUsername)
+		s.sip.password.SetText(saved.Password)
+		s.sip.display.SetText(saved.DisplayName)
+		s.sip.stun.SetText(saved.STUN)
+		if t := strings.ToUpper(saved.Transport); t != "" {
+			s.transport.SetSelected(t)
+		}
+	default:
+		s.kind.SetSelected(wazoChoice)
+		s.wazo.server.SetText(saved.Server)
+		s.wazo.username.SetText(saved.Username)
+		s.wazo.password.SetText(saved.Password)
+	}
+}
+
+// focusFirstEmpty puts the cursor in the first field still to fill.
+func (s *signInScreen) focusFirstEmpty() {
+	fields := []*dialogEntry{s.wazo.server, s.wazo.username, s.wazo.password}
+	if s.kind.Selected == sipChoice {
+		fields = []*dialogEntry{s.sip.server, s.sip.username, s.sip.password}
+	}
+	for _, f := range fields {
+		if f.Text == "" {
+			s.win.Canvas().Focus(f)
+			return
+		}
+	}
+	s.win.Canvas().Focus(fields[0])
+}
+
+func (s *signInScreen) showForm(choice string) {
+	if choice == sipChoice {
+		s.wazoForm.Hide()
+		s.sipForm.Show()
+	} else {
+		s.sipForm.Hide()
+		s.wazoForm.Show()
+	}
+	s.setMessage("", "", widget.MediumImportance)
+	s.cert.Hide()
+}
+
+// form reads what the user typed.
+func (s *signInScreen) form() SignIn {
+	trim := func(e *dialogEntry) string { return strings.TrimSpace(e.Text) }
+	if s.kind.Selected == sipChoice {
+		return SignIn{
+			Kind: AccountSIP, Transport: strings.ToLower(s.transport.Selected),
+			Server: trim(s.sip.server), Username: trim(s.sip.username), AuthUsername: trim(s.sip.authUser),
+			Password: s.sip.password.Text, DisplayName: trim(s.sip.display), STUN: trim(s.sip.stun),
+		}
+	}
+	return SignIn{Kind: AccountWazo, Server: trim(s.wazo.server), Username: trim(s.wazo.username),
+		Password: s.wazo.password.Text, CertificatePin: s.lastPin}
+}
+
+// missing names the first required field left empty, in words and as the
+// entry to focus.
+func (s *signInScreen) missing(f SignIn) (string, *dialogEntry) {
+	server, user, pass := s.wazo.server, s.wazo.username, s.wazo.password
+	if f.Kind == AccountSIP {
+		server, user, pass = s.sip.server, s.sip.username, s.sip.password
+	}
+	switch {
+	case f.Server == "":
+		return "Enter the server address.", server
+	case f.Username == "":
+		return "Enter your login.", user
+	case f.Password == "":
+		return "Enter your password.", pass
+	}
+	return "", nil
+}
+
+// submit starts a sign-in with the form's details; automatic marks one
+// Parley started by itself.
+func (s *signInScreen) submit(automatic bool) {
+	if s.busy || s.closed {
+		return
+	}
+	f := s.form()
+	if what, field := s.missing(f); what != "" {
+		s.setMessage(what, "", widget.DangerImportance)
+		s.win.Canvas().Focus(field)
+		return
+	}
+	f.Automatic = automatic
+	s.attempt(f, "Signing in to "+f.Server+"…")
+}
+
+func (s *signInScreen) startDemo() {
+	if s.busy || s.closed {
+		return
+	}
+	s.attempt(SignIn{Kind: AccountDemo}, "Starting the demo server…")
+}
+
+// attempt runs the connector off the Fyne thread and shows its outcome.
+func (s *signInScreen) attempt(f SignIn, doing string) {
+	s.stopRetry()
+	ctx, cancel := context.WithCancel(s.life)
+	s.busy, s.stopAttempt = true, cancel
+	s.setBusy(true)
+	s.cert.Hide()
+	s.setMessage(doing, "", widget.MediumImportance)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		line, err := s.connect(ctx, f)
+		s.onUI(func() { s.finished(ctx, cancel, f, line, err) })
+	}()
+}
+
+// finished shows an attempt's outcome; on the Fyne thread.
+func (s *signInScreen) finished(ctx context.Context, cancel context.CancelFunc, f SignIn, line *Line, err error) {
+	cancelled := ctx.Err() != nil
+	cancel()
+	s.busy, s.stopAttempt = false, nil
+	if s.closed {
+		// The user closed the window meanwhile; a line it opened is closed
+		// by its owner, the connector's caller, when Parley exits.
+		return
+	}
+	s.setBusy(false)
+	if err == nil && line != nil {
+		s.closed = true
+		s.done(line)
+		s.win.Close()
+		return
+	}
+	if cancelled {
+		s.setMessage("Sign-in cancelled.", "", widget.MediumImportance)
+		return
+	}
+	s.showError(f, err)
+}
+
+func (s *signInScreen) showError(f SignIn, err error) {
+	var se *SignInError
+	if !errors.As(err, &se) {
+		se = &SignInError{Problem: signInFailure(err), Next: "Check the details and try again.", Err: err}
+	}
+	next := se.Next
+	if se.Retry && f.Automatic {
+		next = strings.TrimSpace(next + " Parley tries again in " + retryAfter.String() + ".")
+		s.armRetry()
+	}
+	s.setMessage(se.Problem, next, widget.DangerImportance)
+	if c := se.Certificate; c != nil {
+		s.pending = c
+		text := "SHA-256 fingerprint:\n" + fingerprintLines(c.Fingerprint)
+		if c.IssuedTo != "" {
+			text = "Issued to: " + c.IssuedTo + "\n" + text
+		}
+		s.certText.SetText(text)
+		s.cert.Show()
+		s.scroll.ScrollToBottom() // the Trust button, under the fingerprint
+	}
+	if e := s.fieldEntry(f.Kind, se.Field); e != nil {
+		s.win.Canvas().Focus(e)
+	}
+}
+
+func (s *signInScreen) fieldEntry(kind AccountKind, field string) *dialogEntry {
+	wazo := kind != AccountSIP
+	switch field {
+	case "server":
+		if wazo {
+			return s.wazo.server
+		}
+		return s.sip.server
+	case "username":
+		if wazo {
+			return s.wazo.username
+		}
+		return s.sip.username
+	case "password":
+		if wazo {
+			return s.wazo.password
+		}
+		return s.sip.password
+	}
+	return nil
+}
+
+// trustCertificate pins the certificate shown and signs in again. The pin
+// covers this one certificate only: verification stays on, and a server
+// that later presents another certificate is refused again.
+func (s *signInScreen) trustCertificate() {
+	if s.pending == nil {
+		return
+	}
+	s.lastPin = s.pending.Pin
+	s.pending = nil
+	s.submit(false)
+}
+
+func (s *signInScreen) cancelAttempt() {
+	if s.stopAttempt != nil {
+		s.stopAttempt()
+	}
+}
+
+func (s *signInScreen) setBusy(busy bool) {
+	for _, w := range []fyne.Disableable{s.signIn, s.demo, s.trust, s.kind, s.transport} {
+		if busy {
+			w.Disable()
+		} else {
+			w.Enable()
+		}
+	}
+	if busy {
+		s.cancel.Show()
+		s.progress.Show()
+		s.progress.Start()
+	} else {
+		s.cancel.Hide()
+		s.progress.Stop()
+		s.progress.Hide()
+	}
+}
+
+func (s *signInScreen) setMessage(problem, next string, importance widget.Importance) {
+	s.status.Importance = importance
+	s.status.SetText(problem)
+	s.status.Hidden = problem == ""
+	s.next.SetText(next)
+	s.next.Hidden = next == ""
+	s.status.Refresh()
+	s.next.Refresh()
+}
+
+// armRetry signs in again after retryAfter, unless the user acts first.
+func (s *signInScreen) armRetry() {
+	s.stopRetry()
+	s.retry = time.AfterFunc(retryAfter, func() {
+		s.onUI(func() {
+			if !s.closed && !s.busy {
+				s.submit(true)
+			}
+		})
+	})
+}
+
+func (s *signInScreen) stopRetry() {
+	if s.retry != nil {
+		s.retry.Stop()
+		s.retry = nil
+	}
+}
+
+// closing runs when the window closes, on the Fyne thread.
+func (s *signInScreen) closing() {
+	s.closed = true
+	s.stopRetry()
+	s.stopFromSignal()
+}
+
+// wait returns once no sign-in attempt runs; off the Fyne thread, after
+// the window closed.
+func (s *signInScreen) wait() { s.wg.Wait() }
+
+// fingerprintLines breaks a colon-separated fingerprint into lines of
+// eight bytes, so it wraps between bytes and reads like a grid to compare.
+func fingerprintLines(fp string) string {
+	bytes := strings.Split(fp, ":")
+	var lines []string
+	for len(bytes) > 8 {
+		lines = append(lines, strings.Join(bytes[:8], ":"))
+		bytes = bytes[8:]
+	}
+	return strings.Join(append(lines, strings.Join(bytes, ":")), "\n")
+}
+
+// signInFailure reads an error that is not a *SignInError as a sentence.
+func signInFailure(err error) string {
+	text := strings.TrimSuffix(strings.TrimSpace(err.Error()), ".")
+	if text == "" {
+		return "Could not sign in."
+	}
+	r, size := utf8.DecodeRuneInString(text)
+	return string(unicode.ToUpper(r)) + text[size:] + "."
+}

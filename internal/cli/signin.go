@@ -1,0 +1,265 @@
+package cli
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/parley-voip/parley/gui"
+	"github.com/parley-voip/parley/internal/rtc"
+	"github.com/parley-voip/parley/phone"
+	"github.com/parley-voip/parley/wazo"
+	"github.com/parley-voip/parley/wazoline"
+)
+
+// signInFlow connects the lines the sign-in window asks for and owns them:
+// the one in use is closed when Parley exits.
+type signInFlow struct {
+	// ctx lives as long as Parley: a line outlives the sign-in attempt
+	// that opened it.
+	ctx    context.Context
+	base   Settings
+	logger *slog.Logger
+	stderr io.Writer
+	// started runs once a line is up (links to dial, the hand-over socket).
+	started func(*session)
+
+	mu   sync.Mutex
+	sess *session
+}
+
+// connect is the gui.Connector.
+func (f *signInFlow) connect(attempt context.Context, in gui.SignIn) (*gui.Line, error) {
+	s := f.base
+	if in.Kind == gui.AccountDemo {
+		s.Demo = true
+	} else {
+		s = settingsFor(f.base, in)
+	}
+	// The session runs under Parley's context; the attempt's cancellation
+	// (Cancel, a closed window) only aborts it while it connects.
+	ctx, cancel := context.WithCancel(f.ctx)
+	detach := context.AfterFunc(attempt, cancel)
+	sess, err := startSession(ctx, s, f.logger, true)
+	if !detach() {
+		// Cancelled while connecting: whatever came up goes down again.
+		if sess != nil {
+			sess.close()
+		}
+		cancel()
+		return nil, attempt.Err()
+	}
+	if err != nil {
+		cancel()
+		return nil, signInError(in, err)
+	}
+	closeLine := sess.close
+	sess.close = func() {
+		closeLine()
+		cancel()
+	}
+	if !in.Automatic && in.Kind != gui.AccountDemo {
+		if err := saveAccount(s); err != nil {
+			// The line works; only the next start will ask again.
+			fmt.Fprintln(f.stderr, "parley:", err)
+		}
+	}
+	f.mu.Lock()
+	f.sess = sess
+	f.mu.Unlock()
+	f.started(sess)
+	return &gui.Line{API: sess.api, Options: sess.guiOptions()}, nil
+}
+
+// close closes the line in use, if any.
+func (f *signInFlow) close() {
+	f.mu.Lock()
+	sess := f.sess
+	f.sess = nil
+	f.mu.Unlock()
+	if sess != nil {
+		sess.close()
+	}
+}
+
+// settingsFor is base with the account the sign-in window gathered.
+func settingsFor(base Settings, in gui.SignIn) Settings {
+	s := base
+	s.Demo = false
+	switch in.Kind {
+	case gui.AccountWazo:
+		s.Wazo = WazoSettings{Server: in.Server, CertificatePin: in.CertificatePin}
+		s.Account = phone.Account{Username: in.Username, Password: in.Password}
+		s.STUN = nil
+	default:
+		s.Wazo = WazoSettings{}
+		acct := phone.Account{
+			Transport: in.Transport, Server: in.Server, Username: in.Username,
+			AuthUsername: in.AuthUsername, Password: in.Password, DisplayName: in.DisplayName,
+		}
+		if base.Wazo.Server == "" && base.Account.Server == in.Server {
+			// Keep what the form does not show (domain, WebSocket path,
+			// expiry) when the server is the one the file named.
+			acct.Domain, acct.WSPath, acct.RegisterExpiry = base.Account.Domain, base.Account.WSPath, base.Account.RegisterExpiry
+		}
+		s.Account = acct
+		s.STUN = nil
+		if in.STUN != "" {
+			s.STUN = []string{in.STUN}
+		}
+	}
+	return s
+}
+
+// savedSignIn is what the sign-in window starts with: the account the
+// file, flags or environment gave, if any.
+func savedSignIn(s Settings) gui.SignIn {
+	if s.Wazo.Server != "" {
+		return gui.SignIn{Kind: gui.AccountWazo, Server: s.Wazo.Server, Username: s.Account.Username,
+			Password: s.Account.Password, CertificatePin: s.Wazo.CertificatePin}
+	}
+	in := gui.SignIn{Kind: gui.AccountWazo}
+	if s.Account.Server != "" {
+		in = gui.SignIn{Kind: gui.AccountSIP, Server: s.Account.Server, Username: s.Account.Username,
+			Password: s.Account.Password, Transport: s.Account.Transport, AuthUsername: s.Account.AuthUsername,
+			DisplayName: s.Account.DisplayName}
+		if len(s.STUN) > 0 {
+			in.STUN = s.STUN[0]
+		}
+	}
+	return in
+}
+
+// saveAccount writes the account to the account file so the next start
+// fills the form in. The password is not written: Parley never keeps it
+// in a plain file it wrote itself (the next start asks for it).
+func saveAccount(s Settings) error {
+	if s.ConfigPath == "" {
+		return nil
+	}
+	f := accountFile{
+		Transport:      s.Account.Transport,
+		Server:         s.Account.Server,
+		WSPath:         s.Account.WSPath,
+		Domain:         s.Account.Domain,
+		Username:       s.Account.Username,
+		AuthUsername:   s.Account.AuthUsername,
+		DisplayName:    s.Account.DisplayName,
+		RegisterExpiry: int(s.Account.RegisterExpiry.Seconds()),
+		STUN:           s.STUN,
+	}
+	if s.Wazo.Server != "" {
+		f.Wazo = &struct {
+			Server         string `json:"server"`
+			CertificatePin string `json:"certificate_sha256"`
+		}{s.Wazo.Server, s.Wazo.CertificatePin}
+	}
+	data, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(s.ConfigPath), 0o700); err != nil {
+		return fmt.Errorf("saving the account: %w", err)
+	}
+	// Write a new file and rename it over the old one, so a crash never
+	// leaves half an account file.
+	tmp, err := os.CreateTemp(filepath.Dir(s.ConfigPath), ".account-*.json")
+	if err != nil {
+		return fmt.Errorf("saving the account: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(append(data, '\n')); err != nil {
+		tmp.Close()
+		return fmt.Errorf("saving the account: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("saving the account: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), s.ConfigPath); err != nil {
+		return fmt.Errorf("saving the account: %w", err)
+	}
+	return nil
+}
+
+// signInError tells why a sign-in failed the way the user can act on it.
+func signInError(in gui.SignIn, err error) error {
+	server := in.Server
+	var ce *wazo.CertificateError
+	var netErr *wazo.NetError
+	switch {
+	case errors.As(err, &ce):
+		certificate := &gui.Certificate{
+			Fingerprint: wazo.FormatFingerprint(ce.SHA256),
+			Pin:         hex.EncodeToString(ce.SHA256[:]),
+			IssuedTo:    strings.Join(ce.DNSNames, ", "),
+		}
+		if certificate.IssuedTo == "" {
+			certificate.IssuedTo = ce.Subject
+		}
+		if errors.Is(err, wazo.ErrCertificateMismatch) {
+			return &gui.SignInError{
+				Problem:     "The certificate of " + server + " has changed since you trusted it.",
+				Next:        "Ask your administrator whether it was renewed. Trust the new one only if its fingerprint below is the one they give you.",
+				Certificate: certificate, Err: err,
+			}
+		}
+		return &gui.SignInError{
+			Problem:     "This computer does not trust the certificate of " + server + ".",
+			Next:        "Wazo servers often use their own certificate. Trust it only if the fingerprint below is the one your administrator gives you.",
+			Certificate: certificate, Err: err,
+		}
+	case errors.Is(err, wazo.ErrAuthenticationFailed), errors.Is(err, phone.ErrAuthFailed):
+		return &gui.SignInError{
+			Problem: "Wrong login or password.",
+			Next:    "Check them and try again. If you have forgotten your password, ask your administrator.",
+			Field:   "password", Err: err,
+		}
+	case errors.Is(err, wazo.ErrNoWebRTCLine):
+		return &gui.SignInError{
+			Problem: "Your Wazo account has no WebRTC line, which Parley needs to make calls.",
+			Next:    "Ask your administrator to add a line with the webrtc template to your user, then sign in again.",
+			Err:     err,
+		}
+	case errors.As(err, &netErr):
+		return &gui.SignInError{
+			Problem: "Cannot reach " + server + ": " + netErr.Reason + ".",
+			Next:    "Check the server address and your network connection.",
+			Field:   "server", Retry: true, Err: err,
+		}
+	case errors.Is(err, wazo.ErrUnreachable), errors.Is(err, phone.ErrUnreachable):
+		return &gui.SignInError{
+			Problem: "Cannot reach " + server + ".",
+			Next:    "Check the server address and your network connection.",
+			Field:   "server", Retry: true, Err: err,
+		}
+	case errors.Is(err, phone.ErrInvalidAccount), errors.Is(err, rtc.ErrBadConfig):
+		return &gui.SignInError{
+			Problem: capitalise(err.Error()) + ".",
+			Next:    "Correct the account details and try again.",
+			Err:     err,
+		}
+	case errors.Is(err, wazoline.ErrRegistration):
+		return &gui.SignInError{
+			Problem: capitalise(err.Error()) + ".",
+			Next:    "The server accepted your login but not the phone line. Try again; if it keeps failing, tell your administrator.",
+			Retry:   true, Err: err,
+		}
+	}
+	return err
+}
+
+func capitalise(s string) string {
+	s = strings.TrimSuffix(strings.TrimSpace(s), ".")
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

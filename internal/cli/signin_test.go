@@ -1,0 +1,152 @@
+package cli
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parley-voip/parley/gui"
+	"github.com/parley-voip/parley/internal/demo"
+	"github.com/parley-voip/parley/phone"
+	"github.com/parley-voip/parley/wazo"
+)
+
+// The sign-in flow against the real Wazo stand-in: each start-up failure
+// comes back as what the window shows, and trusting the fingerprint shown
+// signs in.
+func TestSignInFlowAgainstTheStandIn(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	d, err := demo.Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	cfg := filepath.Join(t.TempDir(), "parley", "account.json")
+	var started int
+	flow := &signInFlow{
+		ctx:     ctx,
+		base:    Settings{Audio: audioOff, ConfigPath: cfg},
+		logger:  slog.New(slog.DiscardHandler),
+		stderr:  io.Discard,
+		started: func(*session) { started++ },
+	}
+	defer flow.close()
+	wantPin := hex.EncodeToString(func() []byte { s := d.CertificateSHA256(); return s[:] }())
+
+	// An untrusted certificate: the error carries the server's fingerprint.
+	form := gui.SignIn{Kind: gui.AccountWazo, Server: d.Host(), Username: d.Username(), Password: "wrong"}
+	_, err = flow.connect(ctx, form)
+	var se *gui.SignInError
+	if !errors.As(err, &se) || se.Certificate == nil {
+		t.Fatalf("unpinned sign-in: %v, want an untrusted-certificate error", err)
+	}
+	if se.Certificate.Pin != wantPin || se.Certificate.Fingerprint != wazo.FormatFingerprint(d.CertificateSHA256()) {
+		t.Fatalf("certificate shown %+v, the server's is %s", se.Certificate, wantPin)
+	}
+	if !strings.Contains(se.Problem, "does not trust the certificate of "+d.Host()) {
+		t.Errorf("problem = %q", se.Problem)
+	}
+
+	// Trusted now, but the password is wrong.
+	form.CertificatePin = se.Certificate.Pin
+	_, err = flow.connect(ctx, form)
+	if !errors.As(err, &se) || se.Problem != "Wrong login or password." || se.Field != "password" || se.Certificate != nil {
+		t.Fatalf("wrong password: %v (%+v)", err, se)
+	}
+
+	// Right password: signed in, and the account saved without it.
+	form.Password = d.Password()
+	line, err := flow.connect(ctx, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if started != 1 {
+		t.Errorf("started ran %d times", started)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for line.API.Registration().State != phone.RegRegistered {
+		if time.Now().After(deadline) {
+			t.Fatalf("the line never registered: %+v", line.API.Registration())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	data, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var onDisk map[string]any
+	if err := json.Unmarshal(data, &onDisk); err != nil {
+		t.Fatal(err)
+	}
+	if _, has := onDisk["password"]; has {
+		t.Fatalf("the saved account holds the password:\n%s", data)
+	}
+	saved, err := Parse([]string{"-config", cfg}, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := savedSignIn(saved)
+	if next.Kind != gui.AccountWazo || next.Server != d.Host() || next.Username != d.Username() || next.CertificatePin != wantPin || next.Password != "" {
+		t.Fatalf("the next start fills in %+v", next)
+	}
+}
+
+func TestSignInFlowUnreachableServer(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens there now
+	flow := &signInFlow{ctx: context.Background(), base: Settings{Audio: audioOff}, logger: slog.New(slog.DiscardHandler), stderr: io.Discard, started: func(*session) {}}
+	defer flow.close()
+	_, err = flow.connect(context.Background(), gui.SignIn{Kind: gui.AccountWazo, Server: addr, Username: "a", Password: "b"})
+	var se *gui.SignInError
+	if !errors.As(err, &se) || !se.Retry || se.Field != "server" || se.Problem != "Cannot reach "+addr+": connection refused." {
+		t.Fatalf("unreachable: %v (%+v)", err, se)
+	}
+}
+
+func TestSignInFlowCancelled(t *testing.T) {
+	// A server that accepts connections and never answers: only Cancel
+	// ends the attempt.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	flow := &signInFlow{ctx: context.Background(), base: Settings{Audio: audioOff}, logger: slog.New(slog.DiscardHandler), stderr: io.Discard, started: func(*session) { t.Error("a cancelled sign-in started a line") }}
+	defer flow.close()
+	attempt, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	_, err = flow.connect(attempt, gui.SignIn{Kind: gui.AccountWazo, Server: l.Addr().String(), Username: "a", Password: "b"})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled sign-in: %v", err)
+	}
+}
+
+func TestSettingsForSIP(t *testing.T) {
+	base := Settings{Account: phone.Account{Server: "pbx.example.com", Domain: "example.com", WSPath: "/ws"}}
+	s := settingsFor(base, gui.SignIn{Kind: gui.AccountSIP, Transport: "tls", Server: "pbx.example.com", Username: "1001",
+		AuthUsername: "auth1001", Password: "pw", DisplayName: "Ann", STUN: "stun:stun.example.com"})
+	want := phone.Account{Transport: "tls", Server: "pbx.example.com", Domain: "example.com", WSPath: "/ws",
+		Username: "1001", AuthUsername: "auth1001", Password: "pw", DisplayName: "Ann"}
+	if s.Account != want || len(s.STUN) != 1 || s.STUN[0] != "stun:stun.example.com" || s.Wazo.Server != "" {
+		t.Fatalf("settings %+v", s)
+	}
+	// Another server: what the form does not show is not carried over.
+	s = settingsFor(base, gui.SignIn{Kind: gui.AccountSIP, Transport: "udp", Server: "other.example.com", Username: "1"})
+	if s.Account.Domain != "" || s.Account.WSPath != "" {
+		t.Fatalf("kept the old server's domain: %+v", s.Account)
+	}
+}
