@@ -185,7 +185,15 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	// can grow (ringing cards, the dial pad, other calls, the conference)
 	// scrolls below it, so nothing pushes the call the agent is on out of
 	// the window, whatever its size.
-	top := container.NewVBox(m.registration.object(), m.dialer.object(), m.calls.focusObject())
+	top := container.NewVBox(m.registration.object())
+	for _, text := range cfg.warnings {
+		w := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		w.Wrapping = fyne.TextWrapWord
+		w.Importance = widget.WarningImportance
+		top.Add(w)
+	}
+	top.Add(m.dialer.object())
+	top.Add(m.calls.focusObject())
 	// The notice sits at the bottom, outside the scrolled part: it comes
 	// and goes on its own (a merge reported late, a call's end), and
 	// anywhere above it would move the buttons under the pointer; there it

@@ -367,3 +367,14 @@ func TestScreenshot(t *testing.T) {
 		t.Fatalf("screenshot %s: size %v, err %v", path, info, err)
 	}
 }
+
+func TestWarningStaysShown(t *testing.T) {
+	const text = "No sound device works on this computer: calls will be silent."
+	f := newFixture(t, WithWarning(text))
+	f.waitUntil("the warning", func() bool { return containsText(f.visibleTexts(), text) })
+	out, _ := f.e.Call(context.Background(), "1002")
+	_ = f.e.Answer(out.ID())
+	f.waitUntil("the call, with the warning still shown", func() bool {
+		return f.row(out.ID()) != nil && containsText(f.visibleTexts(), text)
+	})
+}

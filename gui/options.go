@@ -24,6 +24,7 @@ type runConfig struct {
 	// tray: whether the desktop shows tray icons (withTray in tests).
 	tray, traySet bool
 	actions       []Action
+	warnings      []string
 	// tracker and conferenceControl: WithConferences (conference.go).
 	tracker           *conference.Tracker
 	conferenceControl conferenceControl
@@ -40,4 +41,11 @@ func defaultRunConfig(opts []Option) runConfig {
 // WithWindowSize sets the main window's initial size.
 func WithWindowSize(size fyne.Size) Option {
 	return func(c *runConfig) { c.size, c.sizeSet = size, true }
+}
+
+// WithWarning shows text under the registration line for as long as the
+// window is open: a problem the agent must know about before the first
+// call, such as having no sound device.
+func WithWarning(text string) Option {
+	return func(c *runConfig) { c.warnings = append(c.warnings, text) }
 }

@@ -21,6 +21,9 @@ const (
 type soundSystem struct {
 	engine    *audio.Engine
 	closeHost func()
+	// noDevice says why calls are silent though sound was wanted (no
+	// usable device); nil with real devices or with -audio null.
+	noDevice error
 }
 
 // openSound prepares the audio engine for the mode. Devices open only when a
@@ -34,7 +37,7 @@ func openSound(mode string, logger *slog.Logger) (*soundSystem, error) {
 	default:
 		return nil, fmt.Errorf("%w: -audio %q: use auto, null or off", ErrUsage, mode)
 	}
-	host, closeHost, err := soundHost(mode == audioNull, logger)
+	host, closeHost, noDevice, err := soundHost(mode == audioNull, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +46,7 @@ func openSound(mode string, logger *slog.Logger) (*soundSystem, error) {
 		closeHost()
 		return nil, fmt.Errorf("cannot start the audio engine: %w", err)
 	}
-	return &soundSystem{engine: engine, closeHost: closeHost}, nil
+	return &soundSystem{engine: engine, closeHost: closeHost, noDevice: noDevice}, nil
 }
 
 // phoneOption connects calls to the engine.

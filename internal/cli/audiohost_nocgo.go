@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"errors"
 	"log/slog"
 
 	"github.com/parley-voip/parley/audio"
@@ -10,9 +11,10 @@ import (
 
 // soundHost: a build without cgo has no miniaudio, so calls carry clocked
 // silence from the pure-Go null device (headless servers, static builds).
-func soundHost(silent bool, logger *slog.Logger) (audio.Host, func(), error) {
+func soundHost(silent bool, logger *slog.Logger) (host audio.Host, closeHost func(), noDevice error, err error) {
 	if !silent {
-		logger.Warn("this build has no sound device support (built without cgo): calls will be silent here")
+		noDevice = errors.New("this build has no sound device support (built without cgo)")
+		logger.Warn("calls will be silent here", "err", noDevice)
 	}
-	return audio.NullHost{}, func() {}, nil
+	return audio.NullHost{}, func() {}, noDevice, nil
 }

@@ -26,12 +26,17 @@ type session struct {
 	// Wazo line, local mixing on a plain SIP line) for both front ends; nil
 	// when audio is off.
 	conferences *conference.Tracker
-	close       func()
+	// warnings are shown in the window for as long as it is open.
+	warnings []string
+	close    func()
 }
 
 // guiOptions is what the window offers beside the phone.
 func (sess *session) guiOptions() []gui.Option {
 	opts := []gui.Option{gui.WithActions(sess.actions...)}
+	for _, w := range sess.warnings {
+		opts = append(opts, gui.WithWarning(w))
+	}
 	if sess.conferences != nil {
 		opts = append(opts, gui.WithConferences(sess.conferences))
 	}
@@ -77,6 +82,9 @@ func withSound(ctx context.Context, s Settings, logger *slog.Logger) (*soundSyst
 func attachSound(ctx context.Context, sess *session, sound *soundSystem) {
 	if sound == nil {
 		return
+	}
+	if sound.noDevice != nil {
+		sess.warnings = append(sess.warnings, "No sound device works on this computer: calls will be silent. Plug in a headset or speakers and restart Parley.")
 	}
 	detach := sound.attach(ctx, sess.api)
 	closeRest := sess.close
