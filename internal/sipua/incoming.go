@@ -205,6 +205,8 @@ func (ua *UA) handleNewInvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	inv := ss.InviteRequest
+	ua.useToTag(req, ss)
+	defer ua.toTags.release(req)
 	from, to := inv.From(), inv.To()
 	d := newDialog(ua, false, string(*inv.CallID()))
 	d.ss = ss

@@ -39,6 +39,7 @@ type UA struct {
 
 	dialogs *Registry
 	events  *eventQueue
+	toTags  *toTagger // one To tag per incoming INVITE (totag.go)
 
 	mu       sync.Mutex
 	state    RegState
@@ -87,6 +88,7 @@ func New(cfg Config, h Handler, opts ...Option) (*UA, error) {
 		h:       h,
 		log:     o.log.With("component", "sipua", "aor", cfg.aor()),
 		dialogs: NewRegistry(),
+		toTags:  newToTagger(),
 	}
 	ua.ctx, ua.cancel = context.WithCancel(context.Background())
 	ua.events = newEventQueue()
@@ -169,6 +171,7 @@ func (ua *UA) setup() error {
 	wsPath := cfg.WSPath
 	tpOpts := []sip.TransportLayerOption{
 		sip.WithTransportLayerLogger(ua.log),
+		sip.WithTransportLayerReadFilter(ua.toTags.filter),
 		sip.WithTransportLayerTransports(sip.TransportsConfig{
 			WS: &sip.TransportWS{DialURI: func(addr string) string { return "ws://" + addr + wsPath }},
 			WSS: &sip.TransportWSS{TransportWS: &sip.TransportWS{
