@@ -101,7 +101,11 @@ func (ua *UA) onAck(req *sip.Request, tx sip.ServerTransaction) {
 	if !wellFormed(req) {
 		return
 	}
-	if d := ua.dialogs.Match(req); d != nil {
+	d := ua.dialogs.Match(req)
+	if d == nil {
+		d = ua.dialogs.MatchAck(req)
+	}
+	if d != nil {
 		d.handleAck(req, tx)
 	}
 }

@@ -40,6 +40,8 @@ type UA struct {
 	dialogs *Registry
 	events  *eventQueue
 	toTags  *toTagger // one To tag per incoming INVITE (totag.go)
+	// ackTimeout overrides ackWait's 64×T1 (tests only).
+	ackTimeout time.Duration
 
 	mu       sync.Mutex
 	state    RegState
