@@ -172,6 +172,11 @@ func (in *Incoming) Answer(sdpAnswer []byte) (*Dialog, error) {
 	in.sent <- sentAnswer{res: res, seq: seq, acks: acks}
 	select {
 	case <-in.finished:
+		select {
+		case <-in.hungUp: // the BYE is under way (awaitAck)
+			return nil, ErrHungUp
+		default:
+		}
 		if in.outcome != nil {
 			return nil, in.outcome
 		}
