@@ -43,10 +43,14 @@ func (p *Phone) Accept(ctx context.Context, id string) error {
 	// goroutine of the phone's so that ctx, Hangup and Disconnect are never
 	// held up by it.
 	done := make(chan error, 1)
-	p.goTracked(func() {
+	if !p.goTracked(func() {
 		dlg, err := inc.Answer(answer)
 		done <- p.answered(c, dlg, err)
-	})
+	}) {
+		_ = inc.Reject(480, "Temporarily Unavailable")
+		p.endCall(id, 480, "the phone is shutting down")
+		return ErrClosed
+	}
 	select {
 	case err := <-done:
 		return err

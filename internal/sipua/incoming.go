@@ -183,6 +183,8 @@ func (in *Incoming) Answer(sdpAnswer []byte) (*Dialog, error) {
 		return d, nil
 	case <-in.hungUp:
 		return nil, ErrHungUp
+	case <-in.canceled: // the INVITE's handler gave up on the transaction
+		return nil, fmt.Errorf("%w: the call ended before the answer", ErrCanceled)
 	}
 }
 
