@@ -62,7 +62,9 @@ func (p *Phone) Accept(ctx context.Context, id string) error {
 // answered completes Accept once the SIP layer is done with the answer.
 func (p *Phone) answered(c *call, dlg *sipua.Dialog, err error) error {
 	id := c.session.SIPCallID
-	p.clearAnswering(c)
+	// Cleared only once the call is established or ended, so a Hangup in
+	// between always finds one way to end it.
+	defer p.clearAnswering(c)
 	switch {
 	case err == nil:
 		p.established(c, dlg)
