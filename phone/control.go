@@ -148,7 +148,10 @@ func (p *Phone) Hangup(ctx context.Context, id string) error {
 		// Accept is under way: the SIP layer declines the call, or, once
 		// the 200 went out, sends the BYE when the ACK comes (RFC 3261 §15
 		// forbids it earlier). Either way the call is over for the user now.
-		err := answering.Hangup(ctx)
+		err := answering.Reject(p.cfg.rejectCode, p.cfg.rejectReason) // before the 200
+		if errors.Is(err, sipua.ErrAlreadyAnswered) {
+			err = answering.Hangup(ctx)
+		}
 		p.endCall(id, 0, "you hung up")
 		if err != nil && !errors.Is(err, context.Canceled) {
 			return fmt.Errorf("hang up: %w", err)
