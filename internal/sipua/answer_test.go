@@ -129,3 +129,22 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestIncomingHangupWhileRinging: Hangup before any answer declines the
+// call with the reject code, like Reject.
+func TestIncomingHangupWhileRinging(t *testing.T) {
+	testrig.Require(t, "sipp")
+	ua, h := startDirectUA(t, "127.0.0.1:9")
+	s := testrig.StartSipp(t, testrig.SippOptions{Scenario: sippScenario("uac_reject"),
+		Remote: ua.LocalAddr(), Args: []string{"-s", "1001"}})
+	in := h.waitIncoming(t)
+	if err := in.Hangup(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := in.Answer(nil); !errors.Is(err, ErrAlreadyAnswered) {
+		t.Errorf("Answer after Hangup: %v", err)
+	}
+	if _, err := s.Wait(ctxT(t)); err != nil {
+		t.Fatal(err) // uac_reject expects 603
+	}
+}
