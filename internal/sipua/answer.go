@@ -17,10 +17,19 @@ type sentAnswer struct {
 // ackWait is how long a 2xx waits for its ACK: 64×T1 (RFC 3261
 // §13.3.1.4), also Timer L of the INVITE transaction (RFC 6026).
 func (ua *UA) ackWait() time.Duration {
+	ua.mu.Lock()
+	defer ua.mu.Unlock()
 	if ua.ackTimeout > 0 {
 		return ua.ackTimeout
 	}
 	return 64 * sip.T1
+}
+
+// setAckWait shortens the wait for an ACK (tests only).
+func (ua *UA) setAckWait(d time.Duration) {
+	ua.mu.Lock()
+	ua.ackTimeout = d
+	ua.mu.Unlock()
 }
 
 // awaitAck retransmits our 200 until its ACK, as the UAS core must on every

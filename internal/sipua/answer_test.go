@@ -18,7 +18,7 @@ func TestIncomingCancelAfterAnswer(t *testing.T) {
 	for _, sc := range []string{"uac_cancel_after_200", "uac_cancel_after_200_foreign"} {
 		t.Run(sc, func(t *testing.T) {
 			ua, h := startDirectUA(t, "127.0.0.1:9")
-			ua.ackTimeout = time.Minute // longer than the test: an unmatched ACK must fail it
+			ua.setAckWait(time.Minute) // longer than the test: an unmatched ACK must fail it
 			s := testrig.StartSipp(t, testrig.SippOptions{Scenario: sippScenario(sc),
 				Remote: ua.LocalAddr(), Args: []string{"-s", "1001"}})
 			in := h.waitIncoming(t)
@@ -61,7 +61,7 @@ func TestIncomingCancelAfterAnswer(t *testing.T) {
 func TestIncomingNoAckEndsWithBye(t *testing.T) {
 	testrig.Require(t, "sipp")
 	ua, h := startDirectUA(t, "127.0.0.1:9")
-	ua.ackTimeout = 3 * time.Second // 64×T1 would make the test last 32 s
+	ua.setAckWait(3 * time.Second) // 64×T1 would make the test last 32 s
 	s := testrig.StartSipp(t, testrig.SippOptions{Scenario: sippScenario("uac_no_ack"),
 		Remote: ua.LocalAddr(), Args: []string{"-s", "1001"}})
 	in := h.waitIncoming(t)

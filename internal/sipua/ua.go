@@ -40,8 +40,6 @@ type UA struct {
 	dialogs *Registry
 	events  *eventQueue
 	toTags  *toTagger // one To tag per incoming INVITE (totag.go)
-	// ackTimeout overrides ackWait's 64×T1 (tests only).
-	ackTimeout time.Duration
 
 	mu       sync.Mutex
 	state    RegState
@@ -56,6 +54,8 @@ type UA struct {
 	udpConn  net.PacketConn
 	localIP  string
 	viaHost  string
+	// ackTimeout overrides ackWait's 64×T1 (tests only).
+	ackTimeout time.Duration
 	// ctx is the UA's lifetime: every goroutine the UA starts and every
 	// callback it runs gets it, and Close cancels it.
 	ctx    context.Context
