@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -46,14 +47,20 @@ const responseEvent = "response"
 
 // server runs commands against the phone.
 type server struct {
-	api phone.API
-	cfg config
-	out *lineWriter
+	api    phone.API
+	cfg    config
+	out    *lineWriter
+	queue  *commandQueue
+	others sync.WaitGroup // commands running beside the queue (dispatch)
+
+	mu   sync.Mutex
+	busy string // the call the worker's command acts on
 }
 
 // handle runs one input line and writes its reply. It reports whether the
-// line asked to quit.
-func (s *server) handle(ctx context.Context, l inputLine) (quit bool) {
+// line asked to quit. defaultCall, if set, is the call a command without
+// "call" acts on; worker says the line runs on the queue's worker.
+func (s *server) handle(ctx context.Context, l inputLine, defaultCall string, worker bool) (quit bool) {
 	if l.err != nil {
 		s.out.writeFinal(reply{Event: responseEvent, Error: fmt.Sprintf("The line is longer than %d bytes and was skipped.", s.cfg.maxLineBytes)})
 		return false
@@ -65,8 +72,11 @@ func (s *server) handle(ctx context.Context, l inputLine) (quit bool) {
 	var c command
 	err := json.Unmarshal(line, &c)
 	r := reply{Event: responseEvent, ID: validID(c.ID), Cmd: c.Cmd}
+	if c.Call == "" {
+		c.Call = defaultCall
+	}
 	if err == nil {
-		quit, err = s.run(ctx, line, c, &r)
+		quit, err = s.run(ctx, line, c, &r, worker)
 	} else {
 		err = describeJSONError(err)
 	}
@@ -81,7 +91,7 @@ func (s *server) handle(ctx context.Context, l inputLine) (quit bool) {
 
 // run executes a well-formed command, filling r. A panic in a handler or in
 // the phone becomes an error reply rather than the end of the session.
-func (s *server) run(ctx context.Context, line []byte, c command, r *reply) (quit bool, err error) {
+func (s *server) run(ctx context.Context, line []byte, c command, r *reply, worker bool) (quit bool, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			quit, err = false, fmt.Errorf("internal error while running %q: %v", c.Cmd, p)
@@ -132,6 +142,9 @@ func (s *server) run(ctx context.Context, line []byte, c command, r *reply) (qui
 		}
 	}
 	r.SIPCallID = id
+	if worker {
+		s.setBusy(id) // a hangup may now end this call beside us
+	}
 	return false, op.do(ctx, id)
 }
 

@@ -55,9 +55,14 @@ func WithMaxLineBytes(n int) Option {
 // arrives or ctx is cancelled. EOF and quit return nil; cancellation returns
 // ctx's error; a failing out returns the write error.
 //
-// Commands run one at a time, in the order received. Events are written as
-// the phone produces them, so a command's reply may come before or after the
-// events it caused; clients match replies by "id" and events by call id.
+// Commands run one at a time, in the order received, except that no
+// command waits behind one that is waiting on the network (an accept whose
+// ACK is slow, a hold, a transfer): status, calls and quit are answered at
+// once, and so are hangup and reject naming their call, or a hangup while
+// a command acting on a call is under way (it ends that call). Events are
+// written as the phone produces them, so a command's reply may come before
+// or after the events it caused, and replies may overtake each other;
+// clients match replies by "id" and events by call id.
 //
 // Run cannot interrupt a Read that is blocked on in. When ctx is cancelled it
 // returns at once, and the goroutine reading in ends at in's next line or EOF
@@ -104,7 +109,22 @@ func Run(ctx context.Context, api phone.API, in io.Reader, out io.Writer, opts .
 	}()
 
 	lines := readLines(ctx, in, cfg.maxLineBytes)
-	s := &server{api: api, cfg: cfg, out: w}
+	s := &server{api: api, cfg: cfg, out: w, queue: newCommandQueue()}
+	// Queued commands run on one worker, in order; the quick ones (see
+	// dispatch) answer at once beside it. Both are done before Run returns:
+	// at EOF the queue is drained, after quit or cancellation what is left
+	// is answered without running.
+	var running sync.WaitGroup
+	running.Add(1)
+	go func() {
+		defer running.Done()
+		s.work(ctx)
+	}()
+	defer func() {
+		s.queue.close()
+		running.Wait()
+		s.others.Wait()
+	}()
 	// ended is Run's result once input stops: the cause that cancelled the
 	// run, if any (a broken output cancels it, and the reader may see that
 	// first and close its channel), else nil for EOF or quit.
@@ -125,8 +145,9 @@ func Run(ctx context.Context, api phone.API, in io.Reader, out io.Writer, opts .
 			if l.err != nil && !errors.Is(l.err, errLineTooLong) {
 				return ended() // a read error ends input like EOF does
 			}
-			if s.handle(ctx, l) {
+			if s.dispatch(ctx, l) {
 				cancel(errQuit)
+				return ended()
 			}
 		}
 	}

@@ -221,9 +221,19 @@ func TestErrorReplies(t *testing.T) {
 			s := start(t, w.e)
 			s.send(cmd, `{"cmd":"calls","id":"after"}`)
 			s.reply("after") // the reader kept going
+			// The reply to the bad line: "calls" is answered at once and may
+			// come first (Run's doc).
 			var r line
-			for _, l := range s.waitFor("replies", func([]line) bool { return true }) {
-				if l.Event == "response" {
+			for _, l := range s.waitFor("both replies", func(ls []line) bool {
+				n := 0
+				for _, l := range ls {
+					if l.Event == "response" {
+						n++
+					}
+				}
+				return n >= 2
+			}) {
+				if l.Event == "response" && string(l.ID) != `"after"` {
 					r = l
 					break
 				}

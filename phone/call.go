@@ -14,9 +14,12 @@ type call struct {
 	session CallSession
 
 	incoming *sipua.Incoming // set while an incoming call rings
-	dialog   *sipua.Dialog   // set once established
-	media    *rtc.Session
-	audio    CallAudio
+	// answering is set while Accept is under way (media, 200, wait for the
+	// ACK), so Hangup can end the call at that stage too.
+	answering *sipua.Incoming
+	dialog    *sipua.Dialog // set once established
+	media     *rtc.Session
+	audio     CallAudio
 
 	cancelDial context.CancelFunc // stops an outgoing INVITE (CANCEL)
 	// replacing: an attended transfer is handing this call's party to the

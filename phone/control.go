@@ -13,12 +13,15 @@ import (
 
 // Accept answers an incoming call. A call already established is held first
 // (the SDK's accept does the same), so the agent never talks on two at once.
+// It returns once the caller confirmed the answer (the ACK), or when ctx
+// ends: the answer then goes on without the caller of Accept, and its
+// outcome arrives as events (call_accepted, or call_failed with the reason).
+// Hangup ends the call at any stage of the answer.
 func (p *Phone) Accept(ctx context.Context, id string) error {
 	c, inc, err := p.takeIncoming(id, "accepted")
 	if err != nil {
 		return err
 	}
-
 	p.holdOthers(ctx, id)
 
 	media, err := p.newMedia()
@@ -36,13 +39,55 @@ func (p *Phone) Accept(ctx context.Context, id string) error {
 		p.endCall(id, 488, "the caller's audio settings cannot be used: "+err.Error())
 		return fmt.Errorf("%w: %w", ErrMediaFailed, err)
 	}
-	dlg, err := inc.Answer(answer)
-	if err != nil {
-		p.endCall(id, 0, "the call could not be answered: "+err.Error())
-		return fmt.Errorf("answer: %w", err)
+	// The wait for the ACK is the SIP layer's (up to 64×T1); it runs on a
+	// goroutine of the phone's so that ctx, Hangup and Disconnect are never
+	// held up by it.
+	done := make(chan error, 1)
+	if !p.goTracked(func() {
+		dlg, err := inc.Answer(answer)
+		done <- p.answered(c, dlg, err)
+	}) {
+		_ = inc.Reject(480, "Temporarily Unavailable")
+		p.endCall(id, 480, "the phone is shutting down")
+		return ErrClosed
 	}
-	p.established(c, dlg)
-	return nil
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("the call is still being answered (%w)", ctx.Err())
+	}
+}
+
+// answered completes Accept once the SIP layer is done with the answer.
+func (p *Phone) answered(c *call, dlg *sipua.Dialog, err error) error {
+	id := c.session.SIPCallID
+	// Cleared only once the call is established or ended, so a Hangup in
+	// between always finds one way to end it.
+	defer p.clearAnswering(c)
+	switch {
+	case err == nil:
+		p.established(c, dlg)
+		return nil
+	case errors.Is(err, sipua.ErrHungUp), errors.Is(err, sipua.ErrAlreadyAnswered):
+		// Hangup ended the call meanwhile and reported it.
+		return errors.New("you hung up before the call was answered")
+	case errors.Is(err, sipua.ErrNoAck):
+		// RFC 3261 §13.3.1.4: the SIP layer has sent the BYE.
+		p.endCall(id, 0, "the caller's phone never confirmed the answer, so the call was ended")
+		return errors.New("the caller's phone never confirmed the answer")
+	case errors.Is(err, sipua.ErrCanceled):
+		p.endCall(id, 487, "the caller hung up before the call was answered")
+		return errors.New("the caller hung up before the call was answered")
+	}
+	p.endCall(id, 0, "the call could not be answered: "+err.Error())
+	return fmt.Errorf("answer: %w", err)
+}
+
+func (p *Phone) clearAnswering(c *call) {
+	p.mu.Lock()
+	c.answering = nil
+	p.mu.Unlock()
 }
 
 // Reject declines a ringing incoming call with the configured status (603
@@ -66,6 +111,9 @@ func (p *Phone) takeIncoming(id, verb string) (*call, *sipua.Incoming, error) {
 	}
 	inc := c.incoming
 	c.incoming = nil
+	if verb == "accepted" {
+		c.answering = inc
+	}
 	return c, inc, nil
 }
 
@@ -83,7 +131,8 @@ func (p *Phone) rejectWith(id string, code int, reason, why string) error {
 }
 
 // Hangup ends a call whatever its state: BYE when established, CANCEL while
-// our INVITE rings, reject while an incoming call rings.
+// our INVITE rings, reject while an incoming call rings, and while it is
+// being accepted, the end of the answer (see Accept).
 func (p *Phone) Hangup(ctx context.Context, id string) error {
 	p.mu.Lock()
 	c, err := p.lookup(id)
@@ -91,10 +140,23 @@ func (p *Phone) Hangup(ctx context.Context, id string) error {
 		p.mu.Unlock()
 		return err
 	}
-	status, dlg, cancel := c.session.Status, c.dialog, c.cancelDial
+	status, dlg, cancel, answering := c.session.Status, c.dialog, c.cancelDial, c.answering
 	p.mu.Unlock()
 
 	switch {
+	case answering != nil:
+		// Accept is under way: the SIP layer declines the call, or, once
+		// the 200 went out, sends the BYE when the ACK comes (RFC 3261 §15
+		// forbids it earlier). Either way the call is over for the user now.
+		err := answering.Reject(p.cfg.rejectCode, p.cfg.rejectReason) // before the 200
+		if errors.Is(err, sipua.ErrAlreadyAnswered) {
+			err = answering.Hangup(ctx)
+		}
+		p.endCall(id, 0, "you hung up")
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return fmt.Errorf("hang up: %w", err)
+		}
+		return nil
 	case status == StatusIncoming:
 		return p.rejectWith(id, p.cfg.rejectCode, p.cfg.rejectReason, "you declined the call")
 	case dlg != nil:

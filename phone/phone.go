@@ -232,16 +232,18 @@ func (p *Phone) lookup(id string) (*call, error) {
 	return c, nil
 }
 
-// go runs f on a goroutine the phone waits for in Disconnect.
-func (p *Phone) goTracked(f func()) {
+// goTracked runs f on a goroutine the phone waits for in Disconnect. It
+// reports false, and does not run f, once Disconnect is draining.
+func (p *Phone) goTracked(f func()) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.draining {
-		return
+		return false
 	}
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
 		f()
 	}()
+	return true
 }

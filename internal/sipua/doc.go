@@ -54,6 +54,11 @@
 //   - Incoming: OPTIONS and MESSAGE are answered 200 (Asterisk hangs up
 //     otherwise); in-dialog requests for unknown dialogs get 481; CANCEL of
 //     a ringing call is answered 200 + 487 by sipgo and closes Canceled().
+//     Every response to an INVITE, and its CANCEL's 200, carry one To tag
+//     (totag.go, around sipgo). Our 200 is retransmitted until the ACK, which
+//     also matches by Call-ID/From tag/CSeq when its To tag differs; no ACK in
+//     64×T1 sends BYE and Answer returns ErrNoAck. Incoming.Hangup works at
+//     every stage (answer.go).
 //   - Malformed requests (missing Call-ID/From/To/CSeq/Via, CSeq method not
 //     the request's) get 400; an INVITE body that is not application/sdp gets
 //     415 with Accept (400 without Content-Type); nothing dereferences an

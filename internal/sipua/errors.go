@@ -35,7 +35,14 @@ var (
 	// ErrAlreadyAnswered is returned by Incoming actions once a final
 	// response was sent or the caller canceled.
 	ErrAlreadyAnswered = errors.New("call already answered, rejected or canceled")
-	errNoResponse      = errors.New("no response")
+	// ErrNoAck is returned by Incoming.Answer when the caller never
+	// acknowledged our 200 OK within 64×T1; the call was then ended with a
+	// BYE (RFC 3261 §13.3.1.4).
+	ErrNoAck = errors.New("the caller's phone never confirmed the answer")
+	// ErrHungUp is returned by Incoming.Answer when Incoming.Hangup was
+	// called while the answer waited for its ACK.
+	ErrHungUp     = errors.New("hung up while the answer was being confirmed")
+	errNoResponse = errors.New("no response")
 )
 
 // StatusError is a final non-2xx SIP response (e.g. 486 Busy Here).

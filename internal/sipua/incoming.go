@@ -25,10 +25,18 @@ type Incoming struct {
 	ua  *UA
 	req *sip.Request
 	ss  *sipgo.DialogServerSession
+	tx  sip.ServerTransaction
 	d   *Dialog
+	// sent hands our 200 to the INVITE's handler goroutine, which
+	// retransmits it until the ACK (answer.go).
+	sent     chan sentAnswer
+	hungUp   chan struct{} // Hangup while the 200 waits for its ACK
+	hangOnce sync.Once
+	outcome  error // of the answer, set before finished closes
 
 	mu       sync.Mutex
 	final    bool
+	acked    bool        // the ACK of our 200 arrived
 	cancel   *cancelNote // what the CANCEL said, if one came
 	canceled chan struct{}
 	cancelOn sync.Once
@@ -122,8 +130,11 @@ func (in *Incoming) Ringing() error {
 	return in.ss.Respond(180, "Ringing", nil)
 }
 
-// Answer sends 200 OK with sdpAnswer, retransmitted until the ACK (sipgo),
-// and returns the confirmed dialog once the ACK arrived.
+// Answer sends 200 OK with sdpAnswer and returns the confirmed dialog once
+// the ACK arrived. The 200 is retransmitted until then (RFC 3261
+// §13.3.1.4); after 64×T1 without an ACK the call is ended with a BYE and
+// Answer returns ErrNoAck. Hangup makes a waiting Answer return ErrHungUp
+// at once.
 func (in *Incoming) Answer(sdpAnswer []byte) (*Dialog, error) {
 	in.mu.Lock()
 	if in.final {
@@ -135,26 +146,71 @@ func (in *Incoming) Answer(sdpAnswer []byte) (*Dialog, error) {
 	ua, d := in.ua, in.d
 	ua.dialogs.Add(d) // before the 200: the ACK must find the dialog
 	contact := ua.Contact()
-	hdrs := []sip.Header{&contact, sip.NewHeader("Allow", allowMethods), sip.NewHeader("User-Agent", ua.cfg.UserAgent)}
+	res := sip.NewResponseFromRequest(in.req, 200, "OK", sdpAnswer)
+	res.AppendHeader(&contact)
+	res.AppendHeader(sip.NewHeader("Allow", allowMethods))
+	res.AppendHeader(sip.NewHeader("User-Agent", ua.cfg.UserAgent))
 	if len(sdpAnswer) > 0 {
-		hdrs = append(hdrs, sip.NewHeader("Content-Type", "application/sdp"))
+		res.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	}
 	d.mu.Lock()
 	d.confirmed = true // BYE may follow at once; RFC 3261 §15 allows it after the 2xx
 	d.mu.Unlock()
-	err := in.ss.Respond(200, "OK", sdpAnswer, hdrs...)
-	if err != nil {
+	seq := in.req.CSeq().SeqNo
+	acks := d.expectAck(seq)
+	if err := in.tx.Respond(res); err != nil {
+		d.forgetAck(seq)
 		if errors.Is(err, sip.ErrTransactionCanceled) || in.ss.Context().Err() != nil {
 			in.markCanceled()
 			in.finish()
 			return nil, fmt.Errorf("%w: caller hung up before the answer", ErrCanceled)
 		}
-		d.end(false, 0, "no ACK")
+		d.end(false, 0, "answer failed")
 		in.finish()
 		return nil, fmt.Errorf("sipua: answer failed: %w", err)
 	}
-	in.finish()
-	return d, nil
+	in.sent <- sentAnswer{res: res, seq: seq, acks: acks}
+	select {
+	case <-in.finished:
+		select {
+		case <-in.hungUp: // the BYE is under way (awaitAck)
+			return nil, ErrHungUp
+		default:
+		}
+		if in.outcome != nil {
+			return nil, in.outcome
+		}
+		return d, nil
+	case <-in.hungUp:
+		return nil, ErrHungUp
+	case <-in.canceled: // the INVITE's handler gave up on the transaction
+		return nil, fmt.Errorf("%w: the call ended before the answer", ErrCanceled)
+	}
+}
+
+// Hangup ends the call from our side at any stage. A ringing call is
+// rejected (Config.RejectCode). An answer still waiting for its ACK makes
+// Answer return ErrHungUp at once; the BYE follows the ACK, or the 64×T1
+// wait for it (RFC 3261 §15: the callee MUST NOT send BYE before either).
+// A confirmed call gets its BYE now.
+func (in *Incoming) Hangup(ctx context.Context) error {
+	in.mu.Lock()
+	final := in.final
+	in.mu.Unlock()
+	if !final {
+		if err := in.Reject(0, ""); !errors.Is(err, ErrAlreadyAnswered) {
+			return err
+		}
+	}
+	in.hangOnce.Do(func() { close(in.hungUp) })
+	select {
+	case <-in.finished:
+		if in.outcome == nil && in.confirmedByAck() {
+			return in.d.Bye(ctx)
+		}
+	default: // answer.go sends the BYE when the wait ends
+	}
+	return nil
 }
 
 // Reject sends a final error response; code 0 uses Config.RejectCode
@@ -176,7 +232,10 @@ func (in *Incoming) Reject(code int, reason string) error {
 	}
 	in.final = true
 	in.mu.Unlock()
-	err := in.ss.Respond(code, reason, nil)
+	// Straight to the transaction, which retransmits the response until
+	// the ACK (RFC 3261 §17.2.1): sipgo's DialogServerSession would wait
+	// for that ACK here, holding the caller up to 64×T1.
+	err := in.tx.Respond(sip.NewResponseFromRequest(in.req, code, reason, nil))
 	in.d.end(false, code, reason)
 	in.finish()
 	return err
@@ -205,6 +264,8 @@ func (ua *UA) handleNewInvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	inv := ss.InviteRequest
+	ua.useToTag(req, ss)
+	defer ua.toTags.release(req)
 	from, to := inv.From(), inv.To()
 	d := newDialog(ua, false, string(*inv.CallID()))
 	d.ss = ss
@@ -230,10 +291,12 @@ func (ua *UA) handleNewInvite(req *sip.Request, tx sip.ServerTransaction) {
 		To:         partyFrom(to.DisplayName, to.Address),
 		RequestURI: inv.Recipient.String(),
 		SDP:        append([]byte(nil), inv.Body()...),
-		ua:         ua, req: inv, ss: ss, d: d,
+		ua:         ua, req: inv, ss: ss, tx: tx, d: d,
 		cancel:   note,
 		canceled: make(chan struct{}),
 		finished: make(chan struct{}),
+		sent:     make(chan sentAnswer, 1),
+		hungUp:   make(chan struct{}),
 	}
 	d.mu.Lock()
 	d.remoteCSeq, d.haveRemote = inv.CSeq().SeqNo, true
@@ -245,6 +308,8 @@ func (ua *UA) handleNewInvite(req *sip.Request, tx sip.ServerTransaction) {
 
 	select {
 	case <-in.finished:
+	case a := <-in.sent:
+		in.awaitAck(a)
 	case <-ss.Context().Done():
 		in.mu.Lock()
 		final := in.final
@@ -253,6 +318,11 @@ func (ua *UA) handleNewInvite(req *sip.Request, tx sip.ServerTransaction) {
 			in.markCanceled()
 			return
 		}
-		<-in.finished // Answer/Reject in flight: let it complete the transaction
+		// Answer/Reject in flight: let it complete the transaction.
+		select {
+		case <-in.finished:
+		case a := <-in.sent:
+			in.awaitAck(a)
+		}
 	}
 }

@@ -62,6 +62,35 @@ func (r *Registry) Match(req *sip.Request) *Dialog {
 	return r.Lookup(callID, local, remote)
 }
 
+// MatchAck finds the dialog of an ACK whose To tag is not the dialog's. A
+// caller may build the ACK of our 2xx from the To tag of another response
+// to the same INVITE, typically the 200 to a CANCEL that crossed our answer,
+// sent by a proxy or by a stack that tags it afresh (RFC 3261 §9.2 only
+// says SHOULD). The Call-ID, the caller's From tag and the CSeq of an
+// INVITE whose 2xx still waits for its ACK identify the dialog all the
+// same; without such a match the 2xx would be retransmitted for 64×T1 and
+// the call dropped.
+func (r *Registry) MatchAck(req *sip.Request) *Dialog {
+	if req == nil || req.CallID() == nil || req.From() == nil || req.CSeq() == nil {
+		return nil
+	}
+	callID := string(*req.CallID())
+	remote, _ := req.From().Params.Get("tag")
+	if remote == "" {
+		return nil
+	}
+	seq := req.CSeq().SeqNo
+	for _, d := range r.All() {
+		if d.caller || d.callID != callID || d.RemoteTag() != remote {
+			continue
+		}
+		if d.awaitsAck(seq) {
+			return d
+		}
+	}
+	return nil
+}
+
 // MatchResponse finds the dialog a response to one of our requests belongs
 // to (From tag ours, To tag the peer's).
 func (r *Registry) MatchResponse(res *sip.Response) *Dialog {

@@ -80,7 +80,7 @@ func (ua *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		}
 		return
 	}
-	if tag, _ := req.To().Params.Get("tag"); tag != "" {
+	if tag, _ := req.To().Params.Get("tag"); tag != "" && !ua.toTags.injected(req) {
 		d := ua.dialogs.Match(req)
 		if d == nil {
 			respond(ua, tx, req, 481, "Call/Transaction Does Not Exist")
@@ -101,7 +101,11 @@ func (ua *UA) onAck(req *sip.Request, tx sip.ServerTransaction) {
 	if !wellFormed(req) {
 		return
 	}
-	if d := ua.dialogs.Match(req); d != nil {
+	d := ua.dialogs.Match(req)
+	if d == nil {
+		d = ua.dialogs.MatchAck(req)
+	}
+	if d != nil {
 		d.handleAck(req, tx)
 	}
 }

@@ -39,6 +39,7 @@ type UA struct {
 
 	dialogs *Registry
 	events  *eventQueue
+	toTags  *toTagger // one To tag per incoming INVITE (totag.go)
 
 	mu       sync.Mutex
 	state    RegState
@@ -53,6 +54,8 @@ type UA struct {
 	udpConn  net.PacketConn
 	localIP  string
 	viaHost  string
+	// ackTimeout overrides ackWait's 64×T1 (tests only).
+	ackTimeout time.Duration
 	// ctx is the UA's lifetime: every goroutine the UA starts and every
 	// callback it runs gets it, and Close cancels it.
 	ctx    context.Context
@@ -87,6 +90,7 @@ func New(cfg Config, h Handler, opts ...Option) (*UA, error) {
 		h:       h,
 		log:     o.log.With("component", "sipua", "aor", cfg.aor()),
 		dialogs: NewRegistry(),
+		toTags:  newToTagger(),
 	}
 	ua.ctx, ua.cancel = context.WithCancel(context.Background())
 	ua.events = newEventQueue()
@@ -169,6 +173,7 @@ func (ua *UA) setup() error {
 	wsPath := cfg.WSPath
 	tpOpts := []sip.TransportLayerOption{
 		sip.WithTransportLayerLogger(ua.log),
+		sip.WithTransportLayerReadFilter(ua.toTags.filter),
 		sip.WithTransportLayerTransports(sip.TransportsConfig{
 			WS: &sip.TransportWS{DialURI: func(addr string) string { return "ws://" + addr + wsPath }},
 			WSS: &sip.TransportWSS{TransportWS: &sip.TransportWS{

@@ -173,3 +173,15 @@ func lastStat(screen, name string) int {
 	n, _ := strconv.Atoi(m[len(m)-1][1])
 	return n
 }
+
+// Messages returns sipp's message trace so far (-trace_msg): every message
+// it sent and received, for tests that check what went over the wire.
+func (s *Sipp) Messages() string {
+	var b strings.Builder
+	files, _ := filepath.Glob(filepath.Join(s.dir, "*_messages.log"))
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		b.Write(data)
+	}
+	return b.String()
+}
