@@ -21,6 +21,10 @@ type RecorderConfig struct {
 	// folded into a conference (conference.Backend.MergedInto): such a call
 	// is recorded as merged, not answered.
 	MergedInto func(sipCallID string) (conferenceID string, merged bool)
+	// Changed, when set, is called with the entry after each write the
+	// recorder makes, from the recorder's goroutine: the GUI refreshes the
+	// list and the missed-calls badge from it. It must not block.
+	Changed func(Entry)
 	// Log receives store errors, which never stop the recorder
 	// (slog.Default() if nil).
 	Log *slog.Logger
@@ -49,29 +53,35 @@ func NewRecorder(store *Store, cfg RecorderConfig) *Recorder {
 	return &Recorder{store: store, cfg: cfg, merged: map[string]string{}, transferred: map[string]string{}}
 }
 
-// Run subscribes to api and records its calls until ctx is done or the
-// phone closes its event stream. The caller owns the goroutine running it.
-// Store errors are logged, not returned: a full disk must not stop calls.
-func (r *Recorder) Run(ctx context.Context, api phone.API) error {
+// Start subscribes to api before it returns, so no event after Start is
+// missed, and records in a goroutine until ctx is done or the phone closes
+// its event stream. wait blocks until that goroutine has stopped. Store
+// errors are logged, not returned: a full disk must not stop calls.
+func (r *Recorder) Start(ctx context.Context, api phone.API) (wait func()) {
 	events, stop := api.Subscribe()
-	defer stop()
-	line := r.cfg.Line
-	for {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case ev, ok := <-events:
-			if !ok {
-				return nil
-			}
-			if r.cfg.Line == "" {
-				line = api.Registration().AOR
-			}
-			if err := r.handle(ev, line); err != nil {
-				r.cfg.Log.Warn("call history: could not record", "event", ev.Type, "err", err)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case ev, ok := <-events:
+				if !ok {
+					return
+				}
+				line := r.cfg.Line
+				if line == "" {
+					line = api.Registration().AOR
+				}
+				if err := r.handle(ev, line); err != nil {
+					r.cfg.Log.Warn("call history: could not record", "event", ev.Type, "err", err)
+				}
 			}
 		}
-	}
+	}()
+	return func() { <-done }
 }
 
 // Handle records one phone event, with the configured Line.
@@ -85,7 +95,11 @@ func (r *Recorder) handle(ev phone.Event, line string) error {
 	id := cs.ID()
 	switch ev.Type {
 	case phone.EventCallIncoming, phone.EventCallOutgoing:
-		return r.store.Record(newEntry(cs, line, ev.Time))
+		e := newEntry(cs, line, ev.Time)
+		if err := r.store.Record(e); err != nil {
+			return err
+		}
+		return r.changed(id)
 	case phone.EventCallProgress, phone.EventCallAccepted, phone.EventCallHeld, phone.EventCallResumed,
 		phone.EventCallRemoteHold, phone.EventCallRemoteResume, phone.EventCallUpdated:
 		return r.update(cs, line, ev.Time, func(e *Entry) {})
@@ -156,9 +170,25 @@ func (r *Recorder) update(cs phone.CallSession, line string, at time.Time, chang
 	if errors.Is(err, ErrNotFound) {
 		e := newEntry(cs, line, at)
 		change(&e)
-		return r.store.Record(e)
+		err = r.store.Record(e)
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return r.changed(cs.ID())
+}
+
+// changed hands the entry as stored to the Changed hook.
+func (r *Recorder) changed(id string) error {
+	if r.cfg.Changed == nil {
+		return nil
+	}
+	e, err := r.store.Get(id)
+	if err != nil {
+		return err
+	}
+	r.cfg.Changed(e)
+	return nil
 }
 
 func (r *Recorder) end(cs phone.CallSession, line string, ev phone.Event) error {
@@ -213,11 +243,15 @@ func (r *Recorder) Merged(sipCallID, conferenceID string) error {
 	if e.Outcome != OutcomeAnswered && e.Outcome != OutcomeMerged {
 		return nil // a call that never connected was not merged into anything
 	}
-	return r.store.Update(sipCallID, func(e *Entry) {
+	err = r.store.Update(sipCallID, func(e *Entry) {
 		e.Outcome = OutcomeMerged
 		e.ConferenceID = conferenceID
 		e.Reason = "merged into a conference"
 	})
+	if err != nil {
+		return err
+	}
+	return r.changed(sipCallID)
 }
 
 // Classify names the outcome of an ended call from its last snapshot and the
