@@ -67,8 +67,8 @@ func Parse(data []byte) (Format, []Contact, []Problem, error) {
 	}
 	f := DetectFormat(data)
 	var (
-		cs []Contact
-		ps []Problem
+		cs  []Contact
+		ps  []Problem
 		err error
 	)
 	if f == FormatVCard {
@@ -187,4 +187,3 @@ func (b *Book) dedupeKey(c Contact) string {
 	slices.Sort(nums)
 	return fold(c.Name) + "\x00" + strings.Join(slices.Compact(nums), "\x00")
 }
-
