@@ -127,6 +127,17 @@ func splitSIP(s string) (user, host string) {
 	return user, host
 }
 
+// National returns how a canonical number in the user's own country is
+// dialled nationally ("+33123456789" → "0123456789"), so typing the national
+// form finds a number stored internationally. ok is false for numbers of
+// other countries, or when no country is set.
+func (d Dialling) National(canon string) (string, bool) {
+	if d.CountryCode == "" || !strings.HasPrefix(canon, "+"+d.CountryCode) {
+		return "", false
+	}
+	return d.trunk() + canon[1+len(d.CountryCode):], true
+}
+
 // nationalTail returns the national significant number of a number not in
 // international form: its digits without the trunk prefix. ok is false for
 // international numbers and for numbers too short to be national.

@@ -75,15 +75,22 @@ func (b *Book) numberScore(value, dq, cq string) int {
 	if len(dq) >= minNational && b.cfg.Dialling.matchCanonical(b.cfg.Dialling.Canonical(value), cq) != MatchNone {
 		return scoreNumberSame
 	}
-	d := digitsOnly(value)
-	canonDigits := digitsOnly(b.cfg.Dialling.Canonical(value))
-	switch {
-	case strings.HasPrefix(d, dq), strings.HasPrefix(canonDigits, dq):
-		return scoreNumberPrefix
-	case strings.Contains(d, dq), strings.Contains(canonDigits, dq):
-		return scoreNumberContains
+	forms := []string{digitsOnly(value)}
+	canon := b.cfg.Dialling.Canonical(value)
+	forms = append(forms, digitsOnly(canon))
+	if nat, ok := b.cfg.Dialling.National(canon); ok {
+		forms = append(forms, nat)
 	}
-	return 0
+	best := 0
+	for _, f := range forms {
+		switch {
+		case strings.HasPrefix(f, dq):
+			return scoreNumberPrefix
+		case strings.Contains(f, dq):
+			best = scoreNumberContains
+		}
+	}
+	return best
 }
 
 func textScore(c Contact, fq string) int {
