@@ -3,6 +3,7 @@ package contacts
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -292,4 +293,31 @@ func ExampleBook_Lookup() {
 	c, n, ok := b.Lookup("+33 1 23 45 67 89")
 	fmt.Println(c.Name, n.Label, ok)
 	// Output: Hélène work true
+}
+
+// zeros is a reader of n bytes of 'x' that never holds them all in memory.
+type zeros struct{ n int }
+
+func (z *zeros) Read(p []byte) (int, error) {
+	if z.n == 0 {
+		return 0, io.EOF
+	}
+	k := min(len(p), z.n)
+	for i := range p[:k] {
+		p[i] = 'x'
+	}
+	z.n -= k
+	return k, nil
+}
+
+func TestImportFiftyMegabytes(t *testing.T) {
+	b := openBook(t, Dialling{})
+	r := &zeros{n: 50 << 20}
+	_, err := b.Import(r)
+	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "MB") {
+		t.Fatalf("err = %v, want ErrTooLarge", err)
+	}
+	if left := r.n; left < 30<<20 {
+		t.Errorf("read %d MB before refusing", (50<<20-left)>>20)
+	}
 }

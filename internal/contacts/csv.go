@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -182,6 +183,14 @@ func ParseCSV(data []byte) (cards []Contact, problems []Problem, err error) {
 			hasName = true
 		case rolePhone, rolePhoneValue, roleSIP:
 			hasPhone = true
+		}
+	}
+	// In French "Nom" next to "Prénom" is the family name, not the full one.
+	if slices.ContainsFunc(cols, func(c column) bool { return c.role == roleFirst }) {
+		for i, h := range header {
+			if cols[i].role == roleName && fold(strings.TrimSpace(h)) == "nom" {
+				cols[i].role = roleLast
+			}
 		}
 	}
 	if !hasName {
