@@ -10,11 +10,18 @@ import (
 // Problem is something in an imported file that was left out, with where
 // it is, in words the user can act on.
 type Problem struct {
+	// Line is the file's line (1-based) the problem starts on, 0 when not
+	// known.
 	Line   int    `json:"line"`
 	Reason string `json:"reason"`
 }
 
-func (p Problem) String() string { return fmt.Sprintf("line %d: %s", p.Line, p.Reason) }
+func (p Problem) String() string {
+	if p.Line <= 0 {
+		return p.Reason
+	}
+	return fmt.Sprintf("line %d: %s", p.Line, p.Reason)
+}
 
 // logicalLine is a vCard content line after unfolding (RFC 6350 §3.2,
 // RFC 2426 §2.6), with the physical line it started on.

@@ -37,6 +37,11 @@ type Recorder struct {
 	store *Store
 	cfg   RecorderConfig
 
+	// endMu serialises end and Merged, which come from two goroutines
+	// (the phone's stream and the conference's): whichever runs second sees
+	// what the first did, so a merge is never lost between them.
+	endMu sync.Mutex
+
 	mu sync.Mutex
 	// merged holds conference ids for dialogs reported merged (Merged)
 	// before their call_ended arrived.
@@ -192,6 +197,8 @@ func (r *Recorder) changed(id string) error {
 }
 
 func (r *Recorder) end(cs phone.CallSession, line string, ev phone.Event) error {
+	r.endMu.Lock()
+	defer r.endMu.Unlock()
 	id := cs.ID()
 	r.mu.Lock()
 	target, transferred := r.transferred[id]
@@ -230,6 +237,8 @@ func (r *Recorder) end(cs phone.CallSession, line string, ev phone.Event) error 
 // before or after the phone's call_ended for that dialog: before, the
 // outcome is applied at the end; after, the ended entry is corrected.
 func (r *Recorder) Merged(sipCallID, conferenceID string) error {
+	r.endMu.Lock()
+	defer r.endMu.Unlock()
 	e, err := r.store.Get(sipCallID)
 	if errors.Is(err, ErrNotFound) || (err == nil && e.State == StateInProgress) {
 		r.mu.Lock()

@@ -404,3 +404,43 @@ func TestClassify(t *testing.T) {
 		}
 	}
 }
+
+// Merged from the conference's goroutine racing call_ended on the
+// recorder's: the merge is never lost, whichever wins.
+func TestRecorderMergedRacesEnd(t *testing.T) {
+	eng := phonetest.New()
+	defer eng.Close()
+	s := openTemp(t, Config{})
+	ended := make(chan string, 64)
+	rec := NewRecorder(s, RecorderConfig{Changed: func(e Entry) {
+		if e.State == StateEnded {
+			ended <- e.ID
+		}
+	}})
+	ctx, cancel := context.WithCancel(bg)
+	wait := rec.Start(ctx, eng)
+	defer func() { cancel(); wait() }()
+	for i := range 20 {
+		cs := eng.Ring(fmt.Sprint(1000+i), "")
+		must(t, eng.Accept(bg, cs.ID()))
+		merged := make(chan error, 1)
+		go func() { merged <- rec.Merged(cs.ID(), "conf") }()
+		must(t, eng.RemoteHangup(cs.ID()))
+		must(t, <-merged)
+		// Merged has returned; once the end is recorded too, both are in.
+		timeout := time.After(time.Minute)
+		for done := false; !done; {
+			select {
+			case id := <-ended:
+				done = id == cs.ID()
+			case <-timeout:
+				t.Fatal("call never recorded as ended")
+			}
+		}
+		e, err := s.Get(cs.ID())
+		must(t, err)
+		if e.Outcome != OutcomeMerged {
+			t.Fatalf("call %d: outcome %q, want merged", i, e.Outcome)
+		}
+	}
+}
