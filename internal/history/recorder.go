@@ -21,6 +21,10 @@ type RecorderConfig struct {
 	// folded into a conference (conference.Backend.MergedInto): such a call
 	// is recorded as merged, not answered.
 	MergedInto func(sipCallID string) (conferenceID string, merged bool)
+	// NameFor, when set, names a party the network gave no name for, when
+	// the call starts (contacts.Book.Lookup): the history then shows and
+	// finds the contact's name even if the contact is later deleted.
+	NameFor func(number string) (name string, ok bool)
 	// Changed, when set, is called with the entry after each write the
 	// recorder makes, from the recorder's goroutine: the GUI refreshes the
 	// list and the missed-calls badge from it. It must not block.
@@ -101,6 +105,11 @@ func (r *Recorder) handle(ev phone.Event, line string) error {
 	switch ev.Type {
 	case phone.EventCallIncoming, phone.EventCallOutgoing:
 		e := newEntry(cs, line, ev.Time)
+		if e.DisplayName == "" && r.cfg.NameFor != nil {
+			if name, ok := r.cfg.NameFor(e.Number); ok {
+				e.DisplayName = name
+			}
+		}
 		if err := r.store.Record(e); err != nil {
 			return err
 		}

@@ -444,3 +444,36 @@ func TestRecorderMergedRacesEnd(t *testing.T) {
 		}
 	}
 }
+
+// A party the network does not name gets the name NameFor finds; a name
+// from the network is kept.
+func TestRecorderNameFor(t *testing.T) {
+	eng := phonetest.New()
+	defer eng.Close()
+	s := openTemp(t, Config{})
+	book := map[string]string{"0612345678": "Marc (contacts)", "1002": "Support (contacts)"}
+	rec := NewRecorder(s, RecorderConfig{NameFor: func(n string) (string, bool) {
+		name, ok := book[n]
+		return name, ok
+	}})
+	events, stop := eng.Subscribe()
+	defer stop()
+	tests := []struct{ number, network, want string }{
+		{"0612345678", "", "Marc (contacts)"},
+		{"1002", "Reception", "Reception"},
+		{"0799999999", "", ""},
+	}
+	for _, tt := range tests {
+		cs := eng.Ring(tt.number, tt.network)
+		must(t, eng.Reject(bg, cs.ID()))
+		drain(t, rec, events)
+		e, err := s.Get(cs.ID())
+		must(t, err)
+		if e.DisplayName != tt.want {
+			t.Errorf("%s (network name %q): name %q, want %q", tt.number, tt.network, e.DisplayName, tt.want)
+		}
+	}
+	if got, _ := s.Search("contacts", 0); len(got) != 1 {
+		t.Errorf("search by the contact's name found %d entries", len(got))
+	}
+}
