@@ -42,6 +42,23 @@ type Book struct {
 
 	mu       sync.RWMutex
 	contacts []Contact // sorted by folded name
+	// index holds, for each contact, the forms search and lookup compare,
+	// computed once per change rather than on every keystroke.
+	index []indexed
+}
+
+// indexed is a contact's searchable forms.
+type indexed struct {
+	name, company, sip string
+	numbers            []numberForms
+	sipCanon           string
+}
+
+// numberForms are one number's forms: canonical (Dialling.Canonical), its
+// digits as written, the canonical digits, and the national form when the
+// number is in the user's country.
+type numberForms struct {
+	canon, written, canonDigits, national string
 }
 
 // DefaultPath is where contacts live: contacts.json in Parley's directory
@@ -82,6 +99,8 @@ func Open(path string, cfg Config) (*Book, error) {
 // Path is the file the book is saved to.
 func (b *Book) Path() string { return b.path }
 
+// sortLocked sorts the contacts by name and rebuilds the index; every
+// change ends with it.
 func (b *Book) sortLocked() {
 	slices.SortStableFunc(b.contacts, func(x, y Contact) int {
 		if c := strings.Compare(fold(x.Name), fold(y.Name)); c != 0 {
@@ -89,6 +108,21 @@ func (b *Book) sortLocked() {
 		}
 		return strings.Compare(x.ID, y.ID)
 	})
+	d := b.cfg.Dialling
+	b.index = make([]indexed, len(b.contacts))
+	for i, c := range b.contacts {
+		ix := indexed{name: fold(c.Name), company: fold(c.Company), sip: strings.ToLower(c.SIP)}
+		if c.SIP != "" {
+			ix.sipCanon = d.Canonical(c.SIP)
+		}
+		for _, n := range c.Numbers {
+			canon := d.Canonical(n.Value)
+			f := numberForms{canon: canon, written: digitsOnly(n.Value), canonDigits: digitsOnly(canon)}
+			f.national, _ = d.National(canon)
+			ix.numbers = append(ix.numbers, f)
+		}
+		b.index[i] = ix
+	}
 }
 
 // saveLocked writes the book atomically: a temporary file in the same
@@ -187,6 +221,7 @@ func (b *Book) Add(c Contact) (Contact, error) {
 	b.sortLocked()
 	if err := b.saveLocked(); err != nil {
 		b.contacts = slices.DeleteFunc(b.contacts, func(x Contact) bool { return x.ID == c.ID })
+		b.sortLocked()
 		return Contact{}, err
 	}
 	return c, nil
@@ -211,6 +246,7 @@ func (b *Book) Update(c Contact) (Contact, error) {
 	b.sortLocked()
 	if err := b.saveLocked(); err != nil {
 		b.contacts = old
+		b.sortLocked()
 		return Contact{}, err
 	}
 	return c, nil
@@ -226,8 +262,10 @@ func (b *Book) Delete(id string) error {
 	}
 	old := slices.Clone(b.contacts)
 	b.contacts = slices.Delete(b.contacts, i, i+1)
+	b.sortLocked()
 	if err := b.saveLocked(); err != nil {
 		b.contacts = old
+		b.sortLocked()
 		return err
 	}
 	return nil
@@ -239,8 +277,10 @@ func (b *Book) Clear() error {
 	defer b.mu.Unlock()
 	old := b.contacts
 	b.contacts = nil
+	b.sortLocked()
 	if err := b.saveLocked(); err != nil {
 		b.contacts = old
+		b.sortLocked()
 		return err
 	}
 	return nil

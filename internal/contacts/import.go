@@ -132,6 +132,7 @@ func (b *Book) Import(r io.Reader) (ImportReport, error) {
 	b.sortLocked()
 	if err := b.saveLocked(); err != nil {
 		b.contacts = old
+		b.sortLocked()
 		return rep, err
 	}
 	rep.Added = len(added)

@@ -47,20 +47,20 @@ func (b *Book) Search(query string, limit int) []Hit {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	var hits []Hit
-	for _, c := range b.contacts {
+	for i, c := range b.contacts {
+		ix := &b.index[i]
 		h := Hit{Contact: c}
 		if numeric {
-			for _, n := range c.Numbers {
-				if s := b.numberScore(n.Value, dq, cq); s > h.Score {
+			for j, n := range c.Numbers {
+				if s := b.numberScore(ix.numbers[j], dq, cq); s > h.Score {
 					h.Score, h.Number = s, n
 				}
 			}
 		}
-		if s := textScore(c, fq); s > h.Score {
+		if s := textScore(ix, fq); s > h.Score {
 			h.Score, h.Number = s, Number{}
 		}
 		if h.Score > 0 {
-			h.Contact = cloneContact(c)
 			hits = append(hits, h)
 		}
 	}
@@ -68,21 +68,21 @@ func (b *Book) Search(query string, limit int) []Hit {
 	if limit > 0 && len(hits) > limit {
 		hits = hits[:limit]
 	}
+	for i := range hits { // the caller's copies, not the book's slices
+		hits[i].Contact = cloneContact(hits[i].Contact)
+	}
 	return hits
 }
 
-func (b *Book) numberScore(value, dq, cq string) int {
-	if len(dq) >= minNational && b.cfg.Dialling.matchCanonical(b.cfg.Dialling.Canonical(value), cq) != MatchNone {
+func (b *Book) numberScore(n numberForms, dq, cq string) int {
+	if len(dq) >= minNational && b.cfg.Dialling.matchCanonical(n.canon, cq) != MatchNone {
 		return scoreNumberSame
 	}
-	forms := []string{digitsOnly(value)}
-	canon := b.cfg.Dialling.Canonical(value)
-	forms = append(forms, digitsOnly(canon))
-	if nat, ok := b.cfg.Dialling.National(canon); ok {
-		forms = append(forms, nat)
-	}
 	best := 0
-	for _, f := range forms {
+	for _, f := range [...]string{n.written, n.canonDigits, n.national} {
+		if f == "" {
+			continue
+		}
 		switch {
 		case strings.HasPrefix(f, dq):
 			return scoreNumberPrefix
@@ -93,8 +93,8 @@ func (b *Book) numberScore(value, dq, cq string) int {
 	return best
 }
 
-func textScore(c Contact, fq string) int {
-	name := fold(c.Name)
+func textScore(ix *indexed, fq string) int {
+	name := ix.name
 	switch {
 	case strings.HasPrefix(name, fq):
 		return scoreNamePrefix
@@ -103,11 +103,11 @@ func textScore(c Contact, fq string) int {
 	case strings.Contains(name, fq):
 		return scoreNameContains
 	}
-	company := fold(c.Company)
+	company := ix.company
 	switch {
 	case strings.HasPrefix(company, fq), wordPrefix(company, fq):
 		return scoreCompanyWord
-	case strings.Contains(company, fq), strings.Contains(strings.ToLower(c.SIP), fq):
+	case strings.Contains(company, fq), strings.Contains(ix.sip, fq):
 		return scoreOtherContains
 	}
 	return 0
@@ -146,11 +146,12 @@ func (b *Book) Lookup(number string) (Contact, Number, bool) {
 	var weak []int
 	var weakNum Number
 	for i, c := range b.contacts {
-		if c.SIP != "" && d.Canonical(c.SIP) == cq {
+		ix := &b.index[i]
+		if c.SIP != "" && ix.sipCanon == cq {
 			return cloneContact(c), Number{Label: "sip", Value: c.SIP}, true
 		}
-		for _, n := range c.Numbers {
-			switch d.matchCanonical(d.Canonical(n.Value), cq) {
+		for j, n := range c.Numbers {
+			switch d.matchCanonical(ix.numbers[j].canon, cq) {
 			case MatchExact:
 				return cloneContact(c), n, true
 			case MatchNational:

@@ -33,28 +33,48 @@ type logicalLine struct {
 // unfold joins folded lines: a line starting with a space or a tab continues
 // the previous one, minus that one character (RFC 6350 §3.2). vCard 2.1
 // quoted-printable values also continue after a trailing "=" (a soft line
-// break, RFC 2045 §6.7), with the next line taken whole.
+// break, RFC 2045 §6.7), with the next line taken whole. Lines are built
+// with a Builder: a photo folded over thousands of lines must cost linear
+// time, not quadratic.
 func unfold(data []byte) []logicalLine {
-	var out []logicalLine
-	qpOpen := false
+	var (
+		out     []logicalLine
+		cur     strings.Builder
+		curLine int  // physical line the current logical line began on, 0 if none
+		qp      bool // the current logical line is quoted-printable
+		soft    bool // it ended with a quoted-printable soft line break
+	)
+	appendPiece := func(p string) {
+		soft = qp && strings.HasSuffix(p, "=")
+		if soft {
+			p = p[:len(p)-1]
+		}
+		cur.WriteString(p)
+	}
+	flush := func() {
+		if curLine > 0 {
+			out = append(out, logicalLine{text: cur.String(), line: curLine})
+		}
+		cur.Reset()
+		curLine, qp, soft = 0, false, false
+	}
 	for i, raw := range bytes.Split(data, []byte("\n")) {
 		l := strings.TrimSuffix(string(raw), "\r")
-		n := len(out)
 		switch {
-		case qpOpen && n > 0:
-			out[n-1].text = strings.TrimSuffix(out[n-1].text, "=") + l
-		case n > 0 && l != "" && (l[0] == ' ' || l[0] == '\t'):
-			out[n-1].text += l[1:]
+		case curLine > 0 && soft:
+			appendPiece(l)
+		case curLine > 0 && l != "" && (l[0] == ' ' || l[0] == '\t'):
+			appendPiece(l[1:])
 		default:
+			flush()
 			if strings.TrimSpace(l) == "" {
-				qpOpen = false
 				continue
 			}
-			out = append(out, logicalLine{text: l, line: i + 1})
+			curLine, qp = i+1, isQP(l)
+			appendPiece(l)
 		}
-		last := out[len(out)-1].text
-		qpOpen = strings.HasSuffix(last, "=") && isQP(last)
 	}
+	flush()
 	return out
 }
 

@@ -143,3 +143,27 @@ func TestParseVCardErrors(t *testing.T) {
 		}
 	}
 }
+
+// An export with a photo in every card, folded over thousands of lines, is
+// read in linear time (a quadratic unfold would not finish before the test
+// times out) and the photos are dropped.
+func TestParseVCardLargePhotos(t *testing.T) {
+	var b strings.Builder
+	line := " " + strings.Repeat("QUJDRA", 12) + "\r\n" // 72 base64 characters, folded
+	for i := range 60 {
+		fmt.Fprintf(&b, "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Person %d\r\nTEL:%d\r\nPHOTO;ENCODING=b;TYPE=JPEG:", i, 1000+i)
+		b.WriteString(strings.Repeat(line, 1500)) // ~110 KB per photo
+		b.WriteString("END:VCARD\r\n")
+	}
+	data := []byte(b.String())
+	if len(data) < 6<<20 || len(data) > MaxImportSize {
+		t.Fatalf("test file is %d bytes", len(data))
+	}
+	cs, ps, err := ParseVCard(data)
+	if err != nil || len(cs) != 60 || len(ps) != 0 {
+		t.Fatalf("%d contacts, problems %v, err %v", len(cs), ps, err)
+	}
+	if cs[59].Name != "Person 59" || cs[59].Numbers[0].Value != "1059" {
+		t.Errorf("last card = %+v", cs[59])
+	}
+}
