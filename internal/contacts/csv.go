@@ -89,15 +89,15 @@ func phoneLabel(h string) string {
 		kind = "mobile"
 	case strings.Contains(h, "pager"):
 		kind = "pager"
+	case strings.Contains(h, "primary") || strings.Contains(h, "main") || strings.Contains(h, "principal"):
+		kind = "main" // before "company": Outlook's "Company Main Phone"
 	case strings.Contains(h, "business") || strings.Contains(h, "work") || strings.Contains(h, "bureau") ||
 		strings.Contains(h, "professionnel") || strings.Contains(h, "company"):
 		kind = "work"
 	case strings.Contains(h, "home") || strings.Contains(h, "domicile") || strings.Contains(h, "personnel"):
 		kind = "home"
-	case strings.Contains(h, "primary") || strings.Contains(h, "main") || strings.Contains(h, "principal"):
-		kind = "main"
 	}
-	if strings.Contains(h, "fax") {
+	if strings.Contains(h, "fax") || strings.Contains(h, "telecopie") {
 		return strings.TrimSpace(kind + " fax")
 	}
 	if kind == "" {

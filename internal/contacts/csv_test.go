@@ -40,6 +40,17 @@ func TestParseCSV(t *testing.T) {
 			want: "Noël Leduc [mobile=06 12 34 56 78, work=01 23 45 67 89]",
 		},
 		{
+			name: "Outlook export in French",
+			in: "Prénom,Nom,Société,Téléphone (bureau),Télécopie (bureau),Téléphone (domicile),Tél. mobile,Téléphone principal de la société\r\n" +
+				"Noël,Leduc,ACME,01 23 45 67 89,01 23 45 67 00,04 11 11 11 11,06 12 34 56 78,01 00 00 00 00\r\n",
+			want: "Noël Leduc [work=01 23 45 67 89, work fax=01 23 45 67 00, home=04 11 11 11 11, mobile=06 12 34 56 78, main=01 00 00 00 00] org=ACME",
+		},
+		{
+			name: "Outlook company main phone",
+			in:   "Name,Company Main Phone,Business Phone\nACME,0100000000,0123456789\n",
+			want: "ACME [main=0100000000, work=0123456789]",
+		},
+		{
 			name: "French first and last columns",
 			in:   "Prénom;Nom de famille;Portable\nNoël;Leduc;06 12 34 56 78\n",
 			want: "Noël Leduc [mobile=06 12 34 56 78]",
