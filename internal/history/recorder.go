@@ -96,6 +96,20 @@ func (r *Recorder) Start(ctx context.Context, api phone.API) (wait func()) {
 // Handle records one phone event, with the configured Line.
 func (r *Recorder) Handle(ev phone.Event) error { return r.handle(ev, r.cfg.Line) }
 
+// HandleMerged records one phone event from a stream that already says
+// whether a call_ended belongs to a dialog merged into a conference: the
+// conference.Tracker's updates (Update.Phone, Update.Merged,
+// Update.ConferenceID). Feed it from a goroutine of its own (each write is
+// an fsync), not from the GUI thread.
+func (r *Recorder) HandleMerged(ev phone.Event, merged bool, conferenceID string) error {
+	if merged && ev.Call != nil && (ev.Type == phone.EventCallEnded || ev.Type == phone.EventCallFailed) {
+		r.mu.Lock()
+		r.merged[ev.Call.ID()] = conferenceID
+		r.mu.Unlock()
+	}
+	return r.handle(ev, r.cfg.Line)
+}
+
 func (r *Recorder) handle(ev phone.Event, line string) error {
 	if ev.Call == nil {
 		return nil

@@ -477,3 +477,37 @@ func TestRecorderNameFor(t *testing.T) {
 		t.Errorf("search by the contact's name found %d entries", len(got))
 	}
 }
+
+// HandleMerged takes the merge from the event stream itself (the
+// conference tracker's updates), with no MergedInto.
+func TestRecorderHandleMerged(t *testing.T) {
+	for _, merged := range []bool{true, false} {
+		eng := phonetest.New()
+		s := openTemp(t, Config{})
+		rec := NewRecorder(s, RecorderConfig{})
+		events, stop := eng.Subscribe()
+		cs := eng.Ring("0612345678", "Marc")
+		must(t, eng.Accept(bg, cs.ID()))
+		must(t, eng.RemoteHangup(cs.ID()))
+		for done := false; !done; {
+			select {
+			case ev := <-events:
+				done = ev.Type == phone.EventCallEnded
+				must(t, rec.HandleMerged(ev, merged && done, "conf-9"))
+			case <-time.After(time.Minute):
+				t.Fatal("no call_ended")
+			}
+		}
+		e, err := s.Get(cs.ID())
+		must(t, err)
+		want, conf := OutcomeAnswered, ""
+		if merged {
+			want, conf = OutcomeMerged, "conf-9"
+		}
+		if e.Outcome != want || e.ConferenceID != conf {
+			t.Errorf("merged %v: outcome %q conference %q", merged, e.Outcome, e.ConferenceID)
+		}
+		stop()
+		eng.Close()
+	}
+}
