@@ -118,12 +118,7 @@ func (r *Recorder) handle(ev phone.Event, line string) error {
 	id := cs.ID()
 	switch ev.Type {
 	case phone.EventCallIncoming, phone.EventCallOutgoing:
-		e := newEntry(cs, line, ev.Time)
-		if e.DisplayName == "" && r.cfg.NameFor != nil {
-			if name, ok := r.cfg.NameFor(e.Number); ok {
-				e.DisplayName = name
-			}
-		}
+		e := r.newEntry(cs, line, ev.Time)
 		if err := r.store.Record(e); err != nil {
 			return err
 		}
@@ -141,6 +136,18 @@ func (r *Recorder) handle(ev phone.Event, line string) error {
 		return r.end(cs, line, ev)
 	}
 	return nil
+}
+
+// newEntry is the first entry of a call, named from the contacts when the
+// network gave no name.
+func (r *Recorder) newEntry(cs phone.CallSession, line string, at time.Time) Entry {
+	e := newEntry(cs, line, at)
+	if e.DisplayName == "" && r.cfg.NameFor != nil {
+		if name, ok := r.cfg.NameFor(e.Number); ok {
+			e.DisplayName = name
+		}
+	}
+	return e
 }
 
 func newEntry(cs phone.CallSession, line string, at time.Time) Entry {
@@ -196,7 +203,7 @@ func (r *Recorder) update(cs phone.CallSession, line string, at time.Time, chang
 		change(e)
 	})
 	if errors.Is(err, ErrNotFound) {
-		e := newEntry(cs, line, at)
+		e := r.newEntry(cs, line, at)
 		change(&e)
 		err = r.store.Record(e)
 	}
