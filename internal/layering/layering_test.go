@@ -125,6 +125,14 @@ func rules() []rule {
 			forbidden: local(append([]string{"phone", "audio", "conference", "wazoline", "internal/sipua", "internal/rtc", "internal/wazostandin"}, frontEnds...)...),
 		},
 		{
+			// The GUI wires them to the phone and the conference backend
+			// (Recorder takes MergedInto as a func), so they stay testable
+			// with the phone double alone.
+			name: "history and contacts sit beside the engine, below every front end",
+			from: under("internal/history", "internal/contacts"), transitive: true,
+			forbidden: local(append([]string{"conference", "wazo", "wazoline", "phoneaudio"}, frontEnds...)...),
+		},
+		{
 			name: "the engine's layers never reach up to a front end",
 			from: under("phone", "audio", "phoneaudio", "wazo", "wazoline", "conference", "internal/sipua", "internal/rtc"), transitive: true,
 			forbidden: local(frontEnds...),
