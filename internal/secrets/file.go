@@ -401,4 +401,6 @@ func writeAtomic(path string, data []byte) error {
 }
 
 // constantTimeEqual is used by tests and the migration's read-back check.
-func constantTimeEqual(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+func constantTimeEqual(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
