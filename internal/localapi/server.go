@@ -30,6 +30,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gorilla/websocket"
+
 	"github.com/parley-voip/parley/headless"
 	"github.com/parley-voip/parley/phone"
 )
@@ -191,9 +193,24 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			s.refuse(w, r, http.StatusForbidden, "the Host header must be localhost, 127.0.0.1 or [::1]")
 			return
 		}
-		if o := r.Header.Get("Origin"); o != "" && !s.allowedOrigin(o) {
-			s.refuse(w, r, http.StatusForbidden, "requests from the web origin "+o+" are not allowed (see AllowedOrigins in docs/local-api.md)")
-			return
+		if o := r.Header.Get("Origin"); o != "" {
+			if !s.allowedOrigin(o) {
+				s.refuse(w, r, http.StatusForbidden, "requests from the web origin "+o+" are not allowed (see AllowedOrigins in docs/local-api.md)")
+				return
+			}
+			// CORS (Fetch standard): an allowed page may read the replies.
+			// No credentials mode: the token is a header, not a cookie.
+			w.Header().Set("Access-Control-Allow-Origin", o)
+			w.Header().Add("Vary", "Origin")
+			if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+				// The preflight carries no token by design; it learns only
+				// that POST with these headers may follow.
+				w.Header().Set("Access-Control-Allow-Methods", "POST")
+				w.Header().Set("Access-Control-Allow-Headers", "Authorization, Content-Type")
+				w.Header().Set("Access-Control-Max-Age", "600")
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
 		}
 		if !s.authorized(r) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="parley"`)
@@ -210,14 +227,28 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, code int, why st
 }
 
 // authorized compares the bearer token in constant time (over hashes, so
-// neither the token's content nor its length leaks through timing).
+// neither the token's content nor its length leaks through timing). A
+// browser's WebSocket cannot send headers, so a websocket handshake may
+// carry the token as the subprotocol "bearer.<token>" instead, next to
+// "parley.v1".
 func (s *Server) authorized(r *http.Request) bool {
 	h := r.Header.Get("Authorization")
 	const prefix = "bearer "
-	if len(h) <= len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
-		return false
+	if len(h) > len(prefix) && strings.EqualFold(h[:len(prefix)], prefix) {
+		return s.tokenIs(strings.TrimSpace(h[len(prefix):]))
 	}
-	sum := sha256.Sum256([]byte(strings.TrimSpace(h[len(prefix):])))
+	if h == "" && websocket.IsWebSocketUpgrade(r) {
+		for _, p := range websocket.Subprotocols(r) {
+			if tok, ok := strings.CutPrefix(p, bearerProtocol); ok {
+				return s.tokenIs(tok)
+			}
+		}
+	}
+	return false
+}
+
+func (s *Server) tokenIs(tok string) bool {
+	sum := sha256.Sum256([]byte(tok))
 	return subtle.ConstantTimeCompare(sum[:], s.tokenSum[:]) == 1
 }
 

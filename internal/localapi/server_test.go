@@ -323,3 +323,63 @@ func TestCloseEndsSessions(t *testing.T) {
 		t.Error("still listening after Close")
 	}
 }
+
+// TestBrowserClients: a page of an allowed origin can call the API as a
+// browser does: CORS preflight, then POST with the token; the websocket
+// with the token as a subprotocol, since browsers cannot set its headers.
+func TestBrowserClients(t *testing.T) {
+	const crm = "https://crm.example.com"
+	s, eng := startServer(t, Config{AllowedOrigins: []string{crm}})
+
+	pre, err := http.NewRequest("OPTIONS", s.URL()+"/v1/commands", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre.Header.Set("Origin", crm)
+	pre.Header.Set("Access-Control-Request-Method", "POST")
+	pre.Header.Set("Access-Control-Request-Headers", "authorization,content-type")
+	resp, err := http.DefaultClient.Do(pre)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Origin") != crm ||
+		!strings.Contains(resp.Header.Get("Access-Control-Allow-Headers"), "Authorization") {
+		t.Fatalf("preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+	// A preflight from a foreign origin is refused like anything else.
+	pre.Header.Set("Origin", "https://evil.example.com")
+	if resp, err := http.DefaultClient.Do(pre); err != nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("foreign preflight: %v %v", resp, err)
+	}
+
+	h := bearer(testToken)
+	h.Set("Origin", crm)
+	req, _ := http.NewRequest("POST", s.URL()+"/v1/commands", strings.NewReader(`{"cmd":"call","number":"1002"}`))
+	req.Header = h
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Access-Control-Allow-Origin") != crm {
+		t.Fatalf("POST from the CRM page: %d %v", resp.StatusCode, resp.Header)
+	}
+
+	d := websocket.Dialer{HandshakeTimeout: 30 * time.Second, Subprotocols: []string{"parley.v1", "bearer." + testToken}}
+	conn, resp, err := d.Dial(wsURL(s), http.Header{"Origin": {crm}})
+	if err != nil {
+		t.Fatalf("websocket with the token as subprotocol: %v %v", err, resp)
+	}
+	defer conn.Close()
+	if conn.Subprotocol() != "parley.v1" {
+		t.Errorf("chosen subprotocol %q, want parley.v1 (never the token)", conn.Subprotocol())
+	}
+	d.Subprotocols = []string{"parley.v1", "bearer.wrong-token-0123456789"}
+	if _, resp, err := d.Dial(wsURL(s), http.Header{"Origin": {crm}}); err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("websocket with a wrong token subprotocol: %v %v", err, resp)
+	}
+	if ops := eng.Ops(); len(ops) != 1 {
+		t.Errorf("phone ops %v, want the one call", ops)
+	}
+}

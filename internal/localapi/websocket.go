@@ -13,6 +13,10 @@ import (
 )
 
 const (
+	// protocolName is the websocket subprotocol of the headless protocol.
+	protocolName = "parley.v1"
+	// bearerProtocol prefixes the token offered as a subprotocol.
+	bearerProtocol = "bearer."
 	// maxMessage bounds one incoming message: headless mode's line limit
 	// plus room for the line ending.
 	maxMessage = 64<<10 + 2
@@ -50,6 +54,9 @@ func (s *Server) serveWebsocket(w http.ResponseWriter, r *http.Request) {
 		// guard has checked Origin already, against a stricter rule than
 		// gorilla's same-host default.
 		CheckOrigin: func(*http.Request) bool { return true },
+		// Chosen when the client offers it (browsers must, to send the
+		// token as a subprotocol); never the token's own entry.
+		Subprotocols: []string{protocolName},
 	}
 	conn, err := up.Upgrade(w, r, nil)
 	if err != nil {
