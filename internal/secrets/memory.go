@@ -22,6 +22,9 @@ type entryKey struct {
 // NewMemory returns an empty in-memory store.
 func NewMemory() *Memory { return &Memory{entries: make(map[entryKey]string)} }
 
+// Persistent reports false: Memory forgets everything when Parley quits.
+func (m *Memory) Persistent() bool { return false }
+
 // Get implements Store.
 func (m *Memory) Get(account string, kind Kind) (string, error) {
 	if err := checkEntry(account, kind, nil); err != nil {

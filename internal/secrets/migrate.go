@@ -15,7 +15,11 @@ import (
 //
 // It returns the account id the password was stored under (SIPAccount or,
 // for a file with a "wazo" object, WazoAccount) and whether anything moved.
-// A file without a password, or with an empty one, is left untouched.
+// A file without a password, or with an empty one, is left untouched. A
+// store that forgets at exit (Memory, the "ask at each start" choice) is
+// refused with ErrNotPersistent: the file keeps the password, and the window
+// should tell the user it is there in plain text and offer the encrypted
+// file.
 //
 // The order keeps the password safe whatever fails: it is stored, read back
 // and compared first, and only then is the file rewritten (atomically: a
@@ -43,6 +47,9 @@ func MigrateAccountFile(path string, store Store) (account string, migrated bool
 	}
 	if password == "" {
 		return "", false, nil
+	}
+	if !persistent(store) {
+		return "", false, fmt.Errorf("the account file %s holds a password in plain text: %w", path, ErrNotPersistent)
 	}
 	account, err = accountOf(fields)
 	if err != nil {

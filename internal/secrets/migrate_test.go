@@ -95,6 +95,9 @@ type failingStore struct{ *Memory }
 
 func (f *failingStore) Get(string, Kind) (string, error) { return "truncat", nil }
 
+// Persistent pretends it keeps secrets, so the read-back check is reached.
+func (f *failingStore) Persistent() bool { return true }
+
 func TestMigrateKeepsPasswordOnFailure(t *testing.T) {
 	const file = `{"transport":"udp","server":"pbx","username":"1001","password":"hunter2"}`
 	keyring.MockInitWithError(errors.New("the keyring is locked"))
@@ -105,13 +108,24 @@ func TestMigrateKeepsPasswordOnFailure(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			path := writeAccount(t, file, 0o600)
-			if _, moved, err := MigrateAccountFile(path, store); err == nil || moved {
+			if _, moved, err := MigrateAccountFile(path, store); err == nil || moved || errors.Is(err, ErrNotPersistent) {
 				t.Fatalf("moved=%v, err=%v; want an error", moved, err)
 			}
 			if data, _ := os.ReadFile(path); string(data) != file {
 				t.Errorf("the file was changed although the password is not safe elsewhere:\n%s", data)
 			}
 		})
+	}
+}
+
+func TestMigrateRefusesMemory(t *testing.T) {
+	const file = `{"transport":"udp","server":"pbx","username":"1001","password":"hunter2"}`
+	path := writeAccount(t, file, 0o600)
+	if _, moved, err := MigrateAccountFile(path, NewMemory()); !errors.Is(err, ErrNotPersistent) || moved {
+		t.Fatalf("moved=%v, %v; want ErrNotPersistent", moved, err)
+	}
+	if data, _ := os.ReadFile(path); string(data) != file {
+		t.Errorf("file changed: %s", data)
 	}
 }
 
@@ -124,7 +138,8 @@ func TestMigrateRefuses(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			path := writeAccount(t, file, 0o600)
-			if _, _, err := MigrateAccountFile(path, NewMemory()); err == nil {
+			keyring.MockInit()
+			if _, _, err := MigrateAccountFile(path, NewKeyring()); err == nil {
 				t.Fatal("no error")
 			}
 			if data, _ := os.ReadFile(path); string(data) != file {

@@ -51,6 +51,18 @@ type Store interface {
 	Delete(account string, kind Kind) error
 }
 
+// Persistent is implemented by stores that can say whether what they hold
+// outlives the process; a Store without it is taken as persistent.
+type Persistent interface {
+	Persistent() bool
+}
+
+// persistent reports whether s keeps secrets after Parley quits.
+func persistent(s Store) bool {
+	p, ok := s.(Persistent)
+	return !ok || p.Persistent()
+}
+
 // Errors, wrapped with %w by the stores.
 var (
 	// ErrNotFound: no secret of that kind for that account.
@@ -61,6 +73,9 @@ var (
 	// ErrWrongPassphrase: the encrypted file did not open with the
 	// passphrase given (or was altered).
 	ErrWrongPassphrase = errors.New("the passphrase does not open the secrets file")
+	// ErrNotPersistent: the store forgets what it holds when Parley quits
+	// (Memory), so moving a password into it would lose it.
+	ErrNotPersistent = errors.New("this secret store keeps nothing after Parley quits")
 	// ErrInvalid: an account id or secret that cannot be stored (empty,
 	// control characters, too long for the keyring).
 	ErrInvalid = errors.New("invalid secret entry")
