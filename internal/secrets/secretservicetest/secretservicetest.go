@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package secretservicetest starts a private D-Bus session bus, with or
 // without a real Secret Service (gnome-keyring-daemon) on it, for tests of
 // the keyring code on Linux. Nothing touches the user's own session or
