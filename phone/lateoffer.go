@@ -1,0 +1,75 @@
+package phone
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/parley-voip/parley/internal/rtc"
+	"github.com/parley-voip/parley/internal/sipua"
+)
+
+// acceptLateOffer answers an INVITE that carried no SDP (late offer, RFC
+// 3261 §13.3.1.4): our 200 carries the offer and the caller's answer comes
+// in its ACK. An ACK without SDP, or with an answer we cannot use, leaves
+// the call without audio, so it is ended with BYE and reported as failed.
+func (p *Phone) acceptLateOffer(ctx context.Context, c *call, inc *sipua.Incoming, media *rtc.Session) error {
+	id := c.session.SIPCallID
+	offer, err := media.CreateOffer(ctx)
+	if err != nil {
+		_ = inc.Reject(500, "Server Internal Error")
+		p.endCall(id, 500, "the call could not be answered: "+err.Error())
+		return fmt.Errorf("%w: %w", ErrMediaFailed, err)
+	}
+	dlg, err := inc.Answer(offer)
+	if err != nil {
+		p.endCall(id, 0, "the call could not be answered: "+err.Error())
+		return fmt.Errorf("answer: %w", err)
+	}
+	answer := dlg.AckSDP()
+	reason := ""
+	if len(answer) == 0 {
+		reason = "the caller sent no audio settings in reply to ours (no SDP in the ACK), so the call was ended"
+	} else if err := media.SetAnswer(answer); err != nil {
+		reason = "the caller's audio settings cannot be used: " + err.Error()
+	}
+	if reason != "" {
+		p.log.Warn("late offer not answered", "call", id, "reason", reason)
+		bctx, cancel := context.WithTimeout(context.Background(), reofferTimeout)
+		_ = dlg.Bye(bctx)
+		cancel()
+		p.endCall(id, 0, reason)
+		return fmt.Errorf("%w: %s", ErrMediaFailed, reason)
+	}
+	p.established(c, dlg)
+	return nil
+}
+
+// OnAckSDP takes the answer to the offer we put in the 2xx of a re-INVITE
+// that had none (RFC 3261 §14.2). No answer, or one we cannot use, leaves
+// the media in an unknown state, so the call is ended with BYE.
+func (h *dialogHandler) OnAckSDP(ctx context.Context, answer []byte) {
+	p := h.p
+	p.mu.Lock()
+	c, ok := p.calls[h.id]
+	if !ok || c.ended || c.media == nil || c.dialog == nil {
+		p.mu.Unlock()
+		return
+	}
+	media, dlg := c.media, c.dialog
+	p.mu.Unlock()
+	reason := ""
+	if len(answer) == 0 {
+		reason = "the other party sent no audio settings in reply to ours (no SDP in the ACK), so the call was ended"
+	} else if err := media.SetAnswer(answer); err != nil {
+		reason = "the other party's audio settings cannot be used: " + err.Error()
+	}
+	if reason == "" {
+		h.reportRemoteHold(c, media)
+		return
+	}
+	p.log.Warn("offer in our re-INVITE answer not answered", "call", h.id, "reason", reason)
+	bctx, cancel := context.WithTimeout(context.Background(), reofferTimeout)
+	_ = dlg.Bye(bctx)
+	cancel()
+	p.endCall(h.id, 0, reason)
+}
