@@ -55,3 +55,24 @@ func TestIncomingLateOfferWithoutAnswer(t *testing.T) {
 	}
 	waitSipp(t, sipp)
 }
+
+// A re-INVITE without SDP (RFC 3261 §14.2): our 200 carries an offer
+// (sendrecv, sipp checks it) and the ACK's answer is applied: it is
+// sendonly, so the far end now holds us.
+func TestIncomingReInviteWithoutSDP(t *testing.T) {
+	testrig.Require(t, "kamailio", "sipp")
+	kam := testrig.StartKamailio(t)
+	p := newPhone(t, kam, "udp", "alice")
+	ev := phonetest.Record(t, p)
+	sipp := testrig.StartSipp(t, testrig.SippOptions{Scenario: scenario("incoming_reinvite_no_sdp.xml"), Remote: kam.UDPAddr, Args: []string{"-s", "alice"}})
+	in := ev.Next(phone.EventCallIncoming)
+	if err := p.Accept(context.Background(), in.Call.ID()); err != nil {
+		t.Fatal(err)
+	}
+	held := ev.Next(phone.EventCallRemoteHold, phone.EventCallEnded)
+	if held.Type != phone.EventCallRemoteHold || !held.Call.RemoteHeld {
+		t.Fatalf("the ACK's sendonly answer was not applied: got %s %+v", held.Type, held.Call)
+	}
+	ev.Next(phone.EventCallEnded)
+	waitSipp(t, sipp)
+}
