@@ -79,10 +79,15 @@ func (p *Phone) Call(ctx context.Context, number string) (CallSession, error) {
 // dial runs one outgoing INVITE transaction to its end.
 func (p *Phone) dial(ctx context.Context, c *call, target string, offer []byte) {
 	id := c.session.SIPCallID
+	var early *sipua.Dialog
 	dlg, err := p.ua.Dial(ctx, target, offer, sipua.DialOptions{
-		CallID: id,
-		OnProgress: func(code int, reason string, _ []byte) {
+		CallID:   id,
+		OnDialog: func(d *sipua.Dialog) { early = d },
+		OnProgress: func(code int, reason string, sdp []byte) {
 			p.onProgress(id, code, reason)
+			if len(sdp) > 0 && code >= 180 {
+				p.onEarlySDP(c, code, sdp, early.Header("Require"))
+			}
 		},
 	})
 	if err != nil {
@@ -90,11 +95,9 @@ func (p *Phone) dial(ctx context.Context, c *call, target string, offer []byte) 
 		p.endCall(id, code, reason)
 		return
 	}
-	answer := dlg.RemoteSDP()
-	if err := c.media.SetAnswer(answer); err != nil {
-		p.log.Warn("unusable answer SDP", "call", id, "err", err)
+	if why := p.applyFinalAnswer(ctx, c, dlg); why != "" {
 		_ = dlg.Bye(context.Background())
-		p.endCall(id, 488, "the far end answered with audio settings Parley cannot use: "+err.Error())
+		p.endCall(id, 488, why)
 		return
 	}
 	p.established(c, dlg)
