@@ -33,12 +33,12 @@ type farEnd struct {
 	engine *audio.Engine
 	rec    *audiotest.Recorder
 
-	mu       sync.Mutex
-	media    *rtc.Session
-	audio    phone.CallAudio
-	invites  chan *sipgo.DialogServerSession
-	byes     chan struct{}
-	server   *sipgo.DialogServerSession // the INVITE we received
+	mu      sync.Mutex
+	media   *rtc.Session
+	audio   phone.CallAudio
+	invites chan *sipgo.DialogServerSession
+	byes    chan struct{}
+	server  *sipgo.DialogServerSession // the INVITE we received
 }
 
 func newFarEnd(t *testing.T, user string, tones ...float64) *farEnd {
