@@ -139,3 +139,64 @@ func TestEarlyMediaHeardBeforeAnswer(t *testing.T) {
 		}
 	}
 }
+
+// Another device answers (a forking proxy, RFC 3960 §2.1): the 183's early
+// media came from one ICE agent and DTLS certificate, the 200's SDP names
+// another. The early connection cannot follow, so Parley gives the call new
+// media by re-INVITE (fresh ICE credentials and certificate) and we hear the
+// device that answered once the early one is gone.
+func TestEarlyMediaThenAnotherDeviceAnswers(t *testing.T) {
+	testrig.Require(t, "kamailio")
+	kam := testrig.StartKamailio(t)
+	far := newFarEnd(t, "carol", 1000)
+	ae, arec := toneEngine(t, aliceTones...)
+	alice := newPhone(t, kam, "alice", ae, rtc.Config{IncludeLoopback: true})
+	aev := phonetest.Record(t, alice)
+	ctx := ctxT(t)
+
+	cs, err := alice.Call(ctx, "sip:carol@"+far.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss := far.nextInvite(ctx)
+	offer := ss.InviteRequest.Body()
+	announcer, answerer := far.newMedia(), far.newMedia()
+	early, err := announcer.Answer(ctx, offer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	final, err := answerer.Answer(ctx, offer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ss.Respond(183, "Session Progress", early, sdpHeader()); err != nil {
+		t.Fatal(err)
+	}
+	aev.Next(phone.EventCallEarlyMedia)
+	earlyAudio := far.playOnceConnected(ctx, announcer, "announcer")
+	audiotest.Hear(t, "early media", arec, []float64{1000}, aliceTones...)
+
+	acked := make(chan error, 1)
+	go func() { acked <- ss.Respond(200, "OK", final, sdpHeader()) }()
+	renewed := far.answerReInvite(ctx)
+	if err := <-acked; err != nil {
+		t.Fatalf("far end: 200 not ACKed: %v", err)
+	}
+	// The announcer is gone, as the fork that lost would be.
+	_ = earlyAudio.Close()
+	_ = announcer.Close()
+	acc := aev.Next(phone.EventCallAccepted, phone.EventCallEnded, phone.EventCallFailed)
+	if acc.Type != phone.EventCallAccepted {
+		t.Fatalf("got %s %q, want call_accepted", acc.Type, acc.Reason)
+	}
+	far.playOnceConnected(ctx, renewed, "answerer")
+	if ev := aev.Next(phone.EventMediaConnected, phone.EventMediaFailed); ev.Type != phone.EventMediaConnected || !ev.Call.Answered {
+		t.Fatalf("new media for the answering device: %s %q", ev.Type, ev.Reason)
+	}
+	audiotest.Hear(t, "the device that answered", arec, []float64{1000}, aliceTones...)
+	audiotest.Hear(t, "the device that answered hears us", far.rec, aliceTones, 1000)
+	if err := alice.Hangup(ctx, cs.ID()); err != nil {
+		t.Fatal(err)
+	}
+	far.waitBye(ctx)
+}

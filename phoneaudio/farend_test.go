@@ -33,12 +33,13 @@ type farEnd struct {
 	engine *audio.Engine
 	rec    *audiotest.Recorder
 
-	mu      sync.Mutex
-	media   *rtc.Session
-	audio   phone.CallAudio
-	invites chan *sipgo.DialogServerSession
-	byes    chan struct{}
-	server  *sipgo.DialogServerSession // the INVITE we received
+	mu        sync.Mutex
+	sessions  []*rtc.Session    // closed at cleanup
+	audios    []phone.CallAudio // closed at cleanup
+	invites   chan *sipgo.DialogServerSession
+	reInvites chan reInvite
+	byes      chan struct{}
+	server    *sipgo.DialogServerSession // the INVITE we received
 }
 
 func newFarEnd(t *testing.T, user string, tones ...float64) *farEnd {
@@ -66,10 +67,20 @@ func newFarEnd(t *testing.T, user string, tones ...float64) *farEnd {
 		dua: &sipgo.DialogUA{Client: cli, ContactHDR: sip.ContactHeader{
 			Address: sip.Uri{Scheme: "sip", User: user, Host: "127.0.0.1", Port: port}}},
 		engine: engine, rec: rec,
-		invites: make(chan *sipgo.DialogServerSession, 1),
-		byes:    make(chan struct{}, 1),
+		invites:   make(chan *sipgo.DialogServerSession, 1),
+		reInvites: make(chan reInvite, 1),
+		byes:      make(chan struct{}, 1),
 	}
 	srv.OnInvite(func(req *sip.Request, tx sip.ServerTransaction) {
+		if tag, _ := req.To().Params.Get("tag"); tag != "" {
+			ri := reInvite{req, tx, make(chan struct{})}
+			f.reInvites <- ri
+			select { // sipgo ends the transaction when the handler returns
+			case <-ri.done:
+			case <-tx.Done():
+			}
+			return
+		}
 		ss, err := f.dua.ReadInvite(req, tx)
 		if err != nil {
 			_ = tx.Respond(sip.NewResponseFromRequest(req, 400, "Bad Request", nil))
@@ -103,12 +114,12 @@ func newFarEnd(t *testing.T, user string, tones ...float64) *farEnd {
 	}()
 	t.Cleanup(func() {
 		f.mu.Lock()
-		m, a := f.media, f.audio
+		sessions, audios := f.sessions, f.audios
 		f.mu.Unlock()
-		if a != nil {
+		for _, a := range audios {
 			_ = a.Close()
 		}
-		if m != nil {
+		for _, m := range sessions {
 			_ = m.Close()
 		}
 		_ = ua.Close()
@@ -126,13 +137,13 @@ func (f *farEnd) newMedia() *rtc.Session {
 		f.t.Fatal(err)
 	}
 	f.mu.Lock()
-	f.media = m
+	f.sessions = append(f.sessions, m)
 	f.mu.Unlock()
 	return m
 }
 
 // playOnceConnected opens the far end's audio once ICE and DTLS are up.
-func (f *farEnd) playOnceConnected(ctx context.Context, m *rtc.Session, callID string) {
+func (f *farEnd) playOnceConnected(ctx context.Context, m *rtc.Session, callID string) phone.CallAudio {
 	f.t.Helper()
 	if err := m.WaitConnected(ctx); err != nil {
 		f.t.Fatalf("far end: media: %v", err)
@@ -143,8 +154,9 @@ func (f *farEnd) playOnceConnected(ctx context.Context, m *rtc.Session, callID s
 	}
 	a.SetActive(true)
 	f.mu.Lock()
-	f.audio = a
+	f.audios = append(f.audios, a)
 	f.mu.Unlock()
+	return a
 }
 
 // nextInvite waits for an INVITE to the far end.
@@ -167,6 +179,39 @@ func (f *farEnd) waitBye(ctx context.Context) {
 	case <-ctx.Done():
 		f.t.Fatal("far end: no BYE arrived")
 	}
+}
+
+// reInvite is an in-dialog INVITE the test answers with answerReInvite.
+type reInvite struct {
+	req  *sip.Request
+	tx   sip.ServerTransaction
+	done chan struct{} // closed once answered
+}
+
+// answerReInvite waits for a re-INVITE and answers its offer from a fresh
+// media session, as a device joining with new ICE and DTLS would.
+func (f *farEnd) answerReInvite(ctx context.Context) *rtc.Session {
+	f.t.Helper()
+	var ri reInvite
+	select {
+	case ri = <-f.reInvites:
+	case <-ctx.Done():
+		f.t.Fatal("far end: no re-INVITE arrived")
+	}
+	defer close(ri.done)
+	m := f.newMedia()
+	answer, err := m.Answer(ctx, ri.req.Body())
+	if err != nil {
+		_ = ri.tx.Respond(sip.NewResponseFromRequest(ri.req, 488, "Not Acceptable Here", nil))
+		f.t.Fatalf("far end: re-INVITE offer: %v", err)
+	}
+	res := sip.NewResponseFromRequest(ri.req, 200, "OK", answer)
+	res.AppendHeader(sdpHeader())
+	res.AppendHeader(&f.dua.ContactHDR)
+	if err := ri.tx.Respond(res); err != nil {
+		f.t.Fatal(err)
+	}
+	return m
 }
 
 func sdpHeader() sip.Header { return sip.NewHeader("Content-Type", "application/sdp") }
