@@ -3,10 +3,15 @@ package phone
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/parley-voip/parley/internal/rtc"
 	"github.com/parley-voip/parley/internal/sipua"
 )
+
+// ackTimeout bounds the wait for the ACK that carries a late offer's
+// answer: 64×T1, how long the 2xx is retransmitted (RFC 3261 §13.3.1.4).
+const ackTimeout = 32 * time.Second
 
 // acceptLateOffer answers an INVITE that carried no SDP (late offer, RFC
 // 3261 §13.3.1.4): our 200 carries the offer and the caller's answer comes
@@ -25,12 +30,20 @@ func (p *Phone) acceptLateOffer(ctx context.Context, c *call, inc *sipua.Incomin
 		p.endCall(id, 0, "the call could not be answered: "+err.Error())
 		return fmt.Errorf("answer: %w", err)
 	}
-	answer := dlg.AckSDP()
+	// Answer returns once the ACK came; WaitAck does not rely on it.
+	actx, cancel := context.WithTimeout(ctx, ackTimeout)
+	answer, err := dlg.WaitAck(actx)
+	cancel()
 	reason := ""
-	if len(answer) == 0 {
+	switch {
+	case err != nil:
+		reason = "the caller did not acknowledge our answer: " + err.Error()
+	case len(answer) == 0:
 		reason = "the caller sent no audio settings in reply to ours (no SDP in the ACK), so the call was ended"
-	} else if err := media.SetAnswer(answer); err != nil {
-		reason = "the caller's audio settings cannot be used: " + err.Error()
+	default:
+		if err := media.SetAnswer(answer); err != nil {
+			reason = "the caller's audio settings cannot be used: " + err.Error()
+		}
 	}
 	if reason != "" {
 		p.log.Warn("late offer not answered", "call", id, "reason", reason)

@@ -97,7 +97,11 @@ func (p *Phone) dial(ctx context.Context, c *call, target string, offer []byte) 
 	}
 	if why := p.applyFinalAnswer(ctx, c, dlg); why != "" {
 		_ = dlg.Bye(context.Background())
-		p.endCall(id, 488, why)
+		code := 488
+		if ctx.Err() != nil { // hung up while media was being renewed
+			code, why = 0, "you hung up"
+		}
+		p.endCall(id, code, why)
 		return
 	}
 	p.established(c, dlg)

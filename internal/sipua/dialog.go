@@ -87,7 +87,8 @@ type Dialog struct {
 	confirmed    bool
 	headerMsgs   []headerGetter // where Header looks, most relevant first
 	remoteSDP    []byte
-	ackSDP       []byte // late offer: the answer in the ACK (lateoffer.go)
+	ackSDP       []byte        // late offer: the answer in the ACK (lateoffer.go)
+	acked        chan struct{} // closed by the initial 2xx's ACK (lateoffer.go)
 	handler      DialogHandler
 	reinviting   bool // outgoing re-INVITE in progress (RFC 3261 §14.2 → 491)
 	pendingAcks  map[uint32]chan *sip.Request
