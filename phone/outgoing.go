@@ -18,7 +18,8 @@ const maxRingTime = 3 * time.Minute
 
 // Call places a call to number (an extension, a phone number or a SIP URI).
 // It returns as soon as the INVITE is on its way; the outcome arrives as
-// events (call_progress, call_accepted or call_failed). A call already in
+// events (call_progress, call_early_media when the far end plays audio
+// before answering, call_accepted or call_failed). A call already in
 // progress is put on hold first, as the Wazo SDK does.
 func (p *Phone) Call(ctx context.Context, number string) (CallSession, error) {
 	target, err := NormalizeNumber(number)

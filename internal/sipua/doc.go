@@ -54,6 +54,12 @@
 //   - Incoming: OPTIONS and MESSAGE are answered 200 (Asterisk hangs up
 //     otherwise); in-dialog requests for unknown dialogs get 481; CANCEL of
 //     a ringing call is answered 200 + 487 by sipgo and closes Canceled().
+//   - Late offer (RFC 3261 §13.3.1.4): an INVITE without SDP arrives with
+//     Incoming.SDP empty; pass our offer to Answer and read the caller's
+//     answer with Dialog.WaitAck (nil if the ACK had none: end with BYE). A
+//     re-INVITE without SDP takes our offer from OnReInvite and delivers the
+//     ACK's answer (or nil) to AckSDPHandler. Provisional SDP (early media)
+//     reaches DialOptions.OnProgress; 100rel/PRACK is not supported.
 //   - Malformed requests (missing Call-ID/From/To/CSeq/Via, CSeq method not
 //     the request's) get 400; an INVITE body that is not application/sdp gets
 //     415 with Accept (400 without Content-Type); nothing dereferences an
