@@ -2,6 +2,7 @@ package phone
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -43,6 +44,9 @@ func (h *dialogHandler) OnReInvite(ctx context.Context, offer []byte) ([]byte, i
 		}
 		p.mu.Unlock()
 		ours, err := media.Reoffer(ctx, dir)
+		if errors.Is(err, rtc.ErrWrongState) {
+			return nil, 491 // our own offer is pending: glare (RFC 3261 §14.2)
+		}
 		if err != nil {
 			p.log.Warn("cannot offer in answer to a re-INVITE without SDP", "call", h.id, "err", err)
 			return nil, 500
