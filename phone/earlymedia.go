@@ -130,9 +130,9 @@ func hasOptionTag(v, tag string) bool {
 
 // renewMedia gives the call a new media session when the device that sent
 // the 200 is not the one whose early media was playing (another fork,
-// RFC 3960 §2.1): its ICE agent and DTLS certificate differ, which the
+// RFC 3960 §3.1): its ICE agent and DTLS certificate differ, which the
 // running connection cannot follow. A re-INVITE with a fresh offer (new ICE
-// credentials and certificate, RFC 8839 §4.4.1.1.1 ICE restart) sets up
+// credentials and certificate, an ICE restart, RFC 8445 §9) sets up
 // media with it; the early session and its audio are closed.
 func (p *Phone) renewMedia(ctx context.Context, c *call, dlg *sipua.Dialog) error {
 	ctx, cancel := context.WithTimeout(ctx, reofferTimeout)

@@ -140,7 +140,7 @@ func TestEarlyMediaHeardBeforeAnswer(t *testing.T) {
 	}
 }
 
-// Another device answers (a forking proxy, RFC 3960 §2.1): the 183's early
+// Another device answers (a forking proxy, RFC 3960 §3.1): the 183's early
 // media came from one ICE agent and DTLS certificate, the 200's SDP names
 // another. The early connection cannot follow, so Parley gives the call new
 // media by re-INVITE (fresh ICE credentials and certificate) and we hear the

@@ -95,7 +95,7 @@ func (tp *tonePlayer) handle(ev phone.Event) {
 		}
 	case phone.EventCallEarlyMedia:
 		// The far end's own audio (announcement, network ringback) plays
-		// instead (RFC 3960 §3: no local ringback over early media).
+		// instead (RFC 3960 §3.2: no local ringback over early media).
 		tp.forget(id)
 	case phone.EventCallProgress:
 		if ev.Code == 180 && call.IsCaller && !call.EarlyMedia && !tp.ringback[id] {

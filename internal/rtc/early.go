@@ -27,7 +27,7 @@ import (
 
 // ErrMediaMoved: the final answer names another ICE agent or DTLS
 // certificate than the early-media answer (another fork answered, RFC 3960
-// §2.1), so the running media connection cannot carry the call.
+// §3.1), so the running media connection cannot carry the call.
 var ErrMediaMoved = errors.New("the device that answered is not the one that played early media; " +
 	"its audio needs a new media connection")
 

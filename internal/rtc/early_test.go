@@ -7,9 +7,9 @@ import (
 )
 
 // The 183's SDP is applied as the answer and media flows before the 200;
-// the 200's answer then replaces it (RFC 3960 §3.1) without a new ICE or
-// DTLS handshake when it comes from the same far end, and is refused when
-// another fork answered.
+// the 200's answer then replaces it (RFC 3261 §13.2.1: the 2xx carries
+// the answer) without a new ICE or DTLS handshake when it comes from the
+// same far end, and is refused when another fork answered.
 func TestReplaceAnswer(t *testing.T) {
 	tests := []struct {
 		name    string
