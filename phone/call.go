@@ -28,9 +28,16 @@ type call struct {
 	// Guarded by Phone.mu.
 	replacing bool
 	reinvite  sync.Mutex // one re-INVITE at a time (RFC 3261 §14.1)
-	ended     bool
-	stop      chan struct{} // closed when the call is over; stops its goroutines
-	stopOnce  sync.Once
+	// earlySDP is the provisional answer applied as early media (RFC 3960;
+	// earlymedia.go), nil when none was. Guarded by Phone.mu.
+	earlySDP []byte
+	// audioMu orders applying the call's state (mute, hold, active) to its
+	// audio between the goroutine that opens it and the 200 that unmutes an
+	// early-media call.
+	audioMu  sync.Mutex
+	ended    bool
+	stop     chan struct{} // closed when the call is over; stops its goroutines
+	stopOnce sync.Once
 }
 
 func (c *call) finish() { c.stopOnce.Do(func() { close(c.stop) }) }

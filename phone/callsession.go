@@ -22,8 +22,12 @@ type CallSession struct {
 	DialedExtension string `json:"dialedExtension"` // what we dialled (outgoing) or the called user (incoming)
 	RemoteURI       string `json:"remoteUri"`
 
-	IsCaller   bool `json:"isCaller"`   // true when we placed the call
-	Ringing    bool `json:"ringing"`    // not answered yet
+	IsCaller bool `json:"isCaller"` // true when we placed the call
+	Ringing  bool `json:"ringing"`  // not answered yet
+	// EarlyMedia: the far end plays audio before answering (SDP in a 183 or
+	// 180, RFC 3960), an announcement or the network's ringback, which is
+	// heard instead of our local ringback. Cleared once answered.
+	EarlyMedia bool `json:"earlyMedia"`
 	Answered   bool `json:"answered"`   // established at least once
 	Paused     bool `json:"paused"`     // held by us
 	RemoteHeld bool `json:"remoteHeld"` // held by the far end

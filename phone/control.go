@@ -33,6 +33,9 @@ func (p *Phone) Accept(ctx context.Context, id string) error {
 	p.mu.Lock()
 	c.media = media
 	p.mu.Unlock()
+	if len(inc.SDP) == 0 {
+		return p.acceptLateOffer(ctx, c, inc, media)
+	}
 	answer, err := media.Answer(ctx, inc.SDP)
 	if err != nil {
 		_ = inc.Reject(488, "Not Acceptable Here")

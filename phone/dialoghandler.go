@@ -2,6 +2,7 @@ package phone
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -32,11 +33,39 @@ func (h *dialogHandler) OnReInvite(ctx context.Context, offer []byte) ([]byte, i
 
 	ctx, cancel := context.WithTimeout(ctx, reofferTimeout)
 	defer cancel()
+	if len(offer) == 0 {
+		// RFC 3261 §14.2: a re-INVITE without SDP asks for our offer in
+		// the 2xx; the answer comes in the ACK (OnAckSDP). We offer what we
+		// want now: sendonly while we hold the far end.
+		dir := rtc.DirectionSendRecv
+		p.mu.Lock()
+		if c.session.Paused {
+			dir = rtc.DirectionSendOnly
+		}
+		p.mu.Unlock()
+		ours, err := media.Reoffer(ctx, dir)
+		if errors.Is(err, rtc.ErrWrongState) {
+			return nil, 491 // our own offer is pending: glare (RFC 3261 §14.2)
+		}
+		if err != nil {
+			p.log.Warn("cannot offer in answer to a re-INVITE without SDP", "call", h.id, "err", err)
+			return nil, 500
+		}
+		return ours, 200
+	}
 	answer, err := media.AnswerReoffer(ctx, offer)
 	if err != nil {
 		p.log.Warn("cannot answer re-INVITE", "call", h.id, "err", err)
 		return nil, 488
 	}
+	h.reportRemoteHold(c, media)
+	return answer, 200
+}
+
+// reportRemoteHold reports a hold or resume by the far end once a
+// negotiation changed the direction it sends in.
+func (h *dialogHandler) reportRemoteHold(c *call, media *rtc.Session) {
+	p := h.p
 	remoteHeld := media.RemoteDirection() != rtc.DirectionSendRecv
 	p.mu.Lock()
 	changed := c.session.RemoteHeld != remoteHeld
@@ -54,7 +83,6 @@ func (h *dialogHandler) OnReInvite(ctx context.Context, offer []byte) ([]byte, i
 		}
 		p.emit(Event{Type: typ, Call: &snap})
 	}
-	return answer, 200
 }
 
 // OnBye needs nothing: the dialog's end is watched in watchDialog.

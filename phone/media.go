@@ -36,6 +36,9 @@ func (p *Phone) established(c *call, dlg *sipua.Dialog) {
 	c.incoming = nil
 	c.session.Status = StatusEstablished
 	c.session.Ringing = false
+	c.session.EarlyMedia = false
+	mediaStarted := c.earlySDP != nil // by early media: keep it, unmute below
+	media := c.media
 	c.session.Answered = true
 	c.session.AnswerTime = time.Now()
 	c.session.SIPStatus = 200
@@ -49,11 +52,15 @@ func (p *Phone) established(c *call, dlg *sipua.Dialog) {
 	p.makeActive(id)
 	p.emit(Event{Type: EventCallAccepted, Call: &snap, Code: 200})
 
-	c.media.OnDTMF(func(d rune) {
+	media.OnDTMF(func(d rune) {
 		s, _ := p.Session(id)
 		p.emit(Event{Type: EventDTMFReceived, Call: &s, Digit: string(d)})
 	})
 	p.goTracked(func() { p.watchDialog(c, dlg) })
+	if mediaStarted {
+		p.syncAudio(c) // the microphone is heard from the answer on
+		return
+	}
 	p.goTracked(func() { p.startMedia(c) })
 }
 
@@ -80,9 +87,19 @@ func (p *Phone) watchDialog(c *call, dlg *sipua.Dialog) {
 	}
 }
 
-// startMedia waits for ICE and DTLS, then connects audio and reports quality.
+// startMedia waits for ICE and DTLS, then connects audio and reports
+// quality. It runs for the call's media session of the moment; a session
+// replaced meanwhile (renewMedia) ends it quietly.
 func (p *Phone) startMedia(c *call) {
 	id := c.session.SIPCallID
+	p.mu.Lock()
+	media := c.media
+	p.mu.Unlock()
+	replaced := func() bool {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return c.media != media
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), mediaConnectTimeout)
 	defer cancel()
 	go func() {
@@ -92,11 +109,14 @@ func (p *Phone) startMedia(c *call) {
 		case <-ctx.Done():
 		}
 	}()
-	if err := c.media.WaitConnected(ctx); err != nil {
+	if err := media.WaitConnected(ctx); err != nil {
 		select {
 		case <-c.stop:
 			return
 		default:
+		}
+		if replaced() {
+			return
 		}
 		s, _ := p.Session(id)
 		p.emit(Event{Type: EventMediaFailed, Call: &s, Reason: "no audio: " + err.Error()})
@@ -106,30 +126,49 @@ func (p *Phone) startMedia(c *call) {
 	p.emit(Event{Type: EventMediaConnected, Call: &s})
 
 	if p.cfg.audio != nil {
-		a, err := p.cfg.audio.Open(id, c.media)
+		a, err := p.cfg.audio.Open(id, media)
 		if err != nil {
 			p.emit(Event{Type: EventMediaFailed, Call: &s, Reason: "the sound device could not be opened: " + err.Error()})
 		} else {
 			p.mu.Lock()
-			ended := c.ended
-			c.audio = a
-			active := p.activeID == id
-			muted, held := c.session.Muted, c.session.Paused || c.session.RemoteHeld
+			gone := c.ended || c.media != media
+			if !gone {
+				c.audio = a
+			}
 			p.mu.Unlock()
-			if ended {
+			if gone {
 				_ = a.Close()
 				return
 			}
-			a.SetMuted(muted)
-			a.SetHeld(held)
-			a.SetActive(active)
+			p.syncAudio(c)
 		}
 	}
-	p.reportQuality(c)
+	p.reportQuality(c, media)
 }
 
-// reportQuality emits call_quality every interval until the call ends.
-func (p *Phone) reportQuality(c *call) {
+// syncAudio applies the call's mute, hold and active state to its audio.
+// Before the answer (early media) the microphone stays silent: RFC 3960
+// leaves it to the UAC, and nobody is there to hear it yet.
+func (p *Phone) syncAudio(c *call) {
+	c.audioMu.Lock()
+	defer c.audioMu.Unlock()
+	p.mu.Lock()
+	a := c.audio
+	muted := c.session.Muted || !c.session.Answered
+	held := c.session.Paused || c.session.RemoteHeld
+	active := p.activeID == c.session.SIPCallID
+	p.mu.Unlock()
+	if a == nil {
+		return
+	}
+	a.SetMuted(muted)
+	a.SetHeld(held)
+	a.SetActive(active)
+}
+
+// reportQuality emits call_quality every interval until the call ends or
+// gets another media session.
+func (p *Phone) reportQuality(c *call, media *rtc.Session) {
 	if p.cfg.qualityInterval <= 0 {
 		return
 	}
@@ -140,6 +179,12 @@ func (p *Phone) reportQuality(c *call) {
 		case <-c.stop:
 			return
 		case <-t.C:
+			p.mu.Lock()
+			current := c.media == media
+			p.mu.Unlock()
+			if !current {
+				return
+			}
 			q := p.quality(c)
 			s, ok := p.Session(c.session.SIPCallID)
 			if !ok {
@@ -151,7 +196,10 @@ func (p *Phone) reportQuality(c *call) {
 }
 
 func (p *Phone) quality(c *call) Quality {
-	st := c.media.Stats()
+	p.mu.Lock()
+	media := c.media
+	p.mu.Unlock()
+	st := media.Stats()
 	q := Quality{
 		PacketsSent:     st.PacketsSent,
 		PacketsReceived: st.PacketsReceived,

@@ -18,7 +18,8 @@ const maxRingTime = 3 * time.Minute
 
 // Call places a call to number (an extension, a phone number or a SIP URI).
 // It returns as soon as the INVITE is on its way; the outcome arrives as
-// events (call_progress, call_accepted or call_failed). A call already in
+// events (call_progress, call_early_media when the far end plays audio
+// before answering, call_accepted or call_failed). A call already in
 // progress is put on hold first, as the Wazo SDK does.
 func (p *Phone) Call(ctx context.Context, number string) (CallSession, error) {
 	target, err := NormalizeNumber(number)
@@ -79,10 +80,15 @@ func (p *Phone) Call(ctx context.Context, number string) (CallSession, error) {
 // dial runs one outgoing INVITE transaction to its end.
 func (p *Phone) dial(ctx context.Context, c *call, target string, offer []byte) {
 	id := c.session.SIPCallID
+	var early *sipua.Dialog
 	dlg, err := p.ua.Dial(ctx, target, offer, sipua.DialOptions{
-		CallID: id,
-		OnProgress: func(code int, reason string, _ []byte) {
+		CallID:   id,
+		OnDialog: func(d *sipua.Dialog) { early = d },
+		OnProgress: func(code int, reason string, sdp []byte) {
 			p.onProgress(id, code, reason)
+			if len(sdp) > 0 && code >= 180 {
+				p.onEarlySDP(c, code, sdp, early.Header("Require"))
+			}
 		},
 	})
 	if err != nil {
@@ -90,11 +96,13 @@ func (p *Phone) dial(ctx context.Context, c *call, target string, offer []byte) 
 		p.endCall(id, code, reason)
 		return
 	}
-	answer := dlg.RemoteSDP()
-	if err := c.media.SetAnswer(answer); err != nil {
-		p.log.Warn("unusable answer SDP", "call", id, "err", err)
+	if why := p.applyFinalAnswer(ctx, c, dlg); why != "" {
 		_ = dlg.Bye(context.Background())
-		p.endCall(id, 488, "the far end answered with audio settings Parley cannot use: "+err.Error())
+		code := 488
+		if ctx.Err() != nil { // hung up while media was being renewed
+			code, why = 0, "you hung up"
+		}
+		p.endCall(id, code, why)
 		return
 	}
 	p.established(c, dlg)

@@ -93,8 +93,12 @@ func (tp *tonePlayer) handle(ev phone.Event) {
 				_ = tp.engine.StartTone(audio.ToneRingtone, dsp.Ringtone())
 			}
 		}
+	case phone.EventCallEarlyMedia:
+		// The far end's own audio (announcement, network ringback) plays
+		// instead (RFC 3960 §3.2: no local ringback over early media).
+		tp.forget(id)
 	case phone.EventCallProgress:
-		if ev.Code == 180 && call.IsCaller && !tp.ringback[id] {
+		if ev.Code == 180 && call.IsCaller && !call.EarlyMedia && !tp.ringback[id] {
 			tp.ringback[id] = true
 			if len(tp.ringback) == 1 {
 				_ = tp.engine.StartTone(audio.ToneRingback, dsp.Ringback(tp.region))

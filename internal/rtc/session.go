@@ -283,6 +283,13 @@ func (s *Session) SetAnswer(answer []byte) error {
 	if s.pc.SignalingState() != webrtc.SignalingStateHaveLocalOffer {
 		return fmt.Errorf("%w: no offer is waiting for an answer", ErrWrongState)
 	}
+
+	return s.setAnswer(answer)
+}
+
+// setAnswer applies an answer to the local offer pion holds; the caller
+// holds s.negotiate.
+func (s *Session) setAnswer(answer []byte) error {
 	s.mu.Lock()
 	mid, offered := s.mid, s.offered
 	s.mu.Unlock()

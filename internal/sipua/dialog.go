@@ -51,7 +51,10 @@ type DialogHandler interface {
 }
 
 // AckSDPHandler is optionally implemented by a DialogHandler to receive
-// the SDP answer carried by the ACK of a re-INVITE that had no offer.
+// the SDP answer carried by the ACK of a re-INVITE that had no offer
+// (RFC 3261 §14.2: our 2xx carried the offer). answer is nil when the ACK
+// carried no SDP: the offer was left unanswered, and the handler decides
+// what becomes of the session (RFC 3261 §13.3.1.4 ends it with BYE).
 type AckSDPHandler interface {
 	OnAckSDP(ctx context.Context, answer []byte)
 }
@@ -84,6 +87,8 @@ type Dialog struct {
 	confirmed    bool
 	headerMsgs   []headerGetter // where Header looks, most relevant first
 	remoteSDP    []byte
+	ackSDP       []byte        // late offer: the answer in the ACK (lateoffer.go)
+	acked        chan struct{} // closed by the initial 2xx's ACK (lateoffer.go)
 	handler      DialogHandler
 	reinviting   bool // outgoing re-INVITE in progress (RFC 3261 §14.2 → 491)
 	pendingAcks  map[uint32]chan *sip.Request
@@ -695,12 +700,15 @@ func (d *Dialog) handleReInvite(req *sip.Request, tx sip.ServerTransaction, slot
 		select {
 		case ack := <-ackCh:
 			t.Stop()
-			if len(offer) == 0 && ack != nil && len(ack.Body()) > 0 {
+			if len(offer) == 0 && ack != nil {
 				if ah, ok := h.(AckSDPHandler); ok {
-					body := append([]byte(nil), ack.Body()...)
-					d.mu.Lock()
-					d.remoteSDP = body
-					d.mu.Unlock()
+					var body []byte // nil: the ACK carried no answer to our offer
+					if len(ack.Body()) > 0 && isSDP(contentType(ack)) {
+						body = append([]byte(nil), ack.Body()...)
+						d.mu.Lock()
+						d.remoteSDP = body
+						d.mu.Unlock()
+					}
 					d.callbacks.push(func(ctx context.Context) { ah.OnAckSDP(ctx, body) })
 				}
 			}
@@ -744,6 +752,7 @@ func (d *Dialog) handleAck(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	if d.ss != nil {
+		d.noteInviteAck(req)
 		_ = d.ss.ReadAck(req, tx) // confirms the initial 2xx
 	}
 }

@@ -59,6 +59,12 @@
 //     also matches by Call-ID/From tag/CSeq when its To tag differs; no ACK in
 //     64×T1 sends BYE and Answer returns ErrNoAck. Incoming.Hangup works at
 //     every stage (answer.go).
+//   - Late offer (RFC 3261 §13.3.1.4): an INVITE without SDP arrives with
+//     Incoming.SDP empty; pass our offer to Answer and read the caller's
+//     answer with Dialog.WaitAck (nil if the ACK had none: end with BYE). A
+//     re-INVITE without SDP takes our offer from OnReInvite and delivers the
+//     ACK's answer (or nil) to AckSDPHandler. Provisional SDP (early media)
+//     reaches DialOptions.OnProgress; 100rel/PRACK is not supported.
 //   - Malformed requests (missing Call-ID/From/To/CSeq/Via, CSeq method not
 //     the request's) get 400; an INVITE body that is not application/sdp gets
 //     415 with Accept (400 without Content-Type); nothing dereferences an

@@ -36,6 +36,10 @@ type BaresipOptions struct {
 	// baresip then sends no CALL_INCOMING event, only CALL_ESTABLISHED.
 	// Without it, answer with Command(ctx, "accept", "") after CALL_INCOMING.
 	AutoAnswer bool
+	// EarlyAnswer answers incoming calls with 183 Session Progress and SDP
+	// (answermode=early) and starts media before any 200: early media
+	// (RFC 3960). The "accept" command then sends the 200.
+	EarlyAnswer bool
 	// SourceWAV is the audio sent in calls (aufile module; a 16-bit PCM
 	// WAV, any rate and channel count; it is sent once, then silence).
 	// "" sends a 440 Hz tone (ausine). NullSource sends nothing (silence).
@@ -239,9 +243,12 @@ func startBaresip(t testing.TB, bin string, o BaresipOptions) (*Baresip, error) 
 	} else {
 		b.aor = b.uri
 	}
-	if o.AutoAnswer {
+	switch {
+	case o.EarlyAnswer:
+		account += ";answermode=early"
+	case o.AutoAnswer:
 		account += ";answermode=auto"
-	} else {
+	default:
 		account += ";answermode=manual"
 	}
 	if o.WebRTC {

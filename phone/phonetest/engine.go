@@ -428,6 +428,7 @@ func (e *Engine) addLocked(cs *phone.CallSession) {
 func (e *Engine) establishLocked(cs *phone.CallSession) {
 	cs.Status = phone.StatusEstablished
 	cs.Ringing = false
+	cs.EarlyMedia = false
 	cs.Answered = true
 	cs.SIPStatus = 200
 	cs.AnswerTime = e.now()

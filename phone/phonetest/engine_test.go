@@ -343,3 +343,28 @@ func TestCloseEndsSubscriptions(t *testing.T) {
 		}
 	}
 }
+
+// The scripted early media emits what the engine does: call_progress for
+// the 183, then call_early_media with EarlyMedia set; the answer clears it.
+func TestScriptedEarlyMedia(t *testing.T) {
+	e := phonetest.New()
+	defer e.Close()
+	r := phonetest.Record(t, e)
+	cs, err := e.Call(context.Background(), "1002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.EarlyMedia(cs.ID()); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := e.Session(cs.ID()); !got.EarlyMedia || got.Answered || got.Status != phone.StatusRinging {
+		t.Fatalf("during early media: %+v", got)
+	}
+	if err := e.Answer(cs.ID()); err != nil {
+		t.Fatal(err)
+	}
+	r.Expect(phone.EventCallOutgoing, phone.EventCallProgress, phone.EventCallEarlyMedia, phone.EventCallAccepted)
+	if got, _ := e.Session(cs.ID()); got.EarlyMedia {
+		t.Fatalf("EarlyMedia still set once answered: %+v", got)
+	}
+}

@@ -50,6 +50,23 @@ func (e *Engine) Progress(id string) error {
 	return nil
 }
 
+// EarlyMedia reports that the far end of an outgoing call plays audio
+// before answering (183 Session Progress with SDP, RFC 3960).
+func (e *Engine) EarlyMedia(id string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	cs, err := e.outgoingUnansweredLocked(id)
+	if err != nil {
+		return err
+	}
+	cs.Status = phone.StatusRinging
+	cs.SIPStatus = 183
+	e.emitCallLocked(phone.EventCallProgress, cs, 183, "Session Progress")
+	cs.EarlyMedia = true
+	e.emitCallLocked(phone.EventCallEarlyMedia, cs, 183, "")
+	return nil
+}
+
 // Answer makes the far end answer an outgoing call (200 OK).
 func (e *Engine) Answer(id string) error {
 	e.mu.Lock()
