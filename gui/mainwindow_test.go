@@ -378,3 +378,29 @@ func TestWarningStaysShown(t *testing.T) {
 		return f.row(out.ID()) != nil && containsText(f.visibleTexts(), text)
 	})
 }
+
+func TestEarlyMediaIsToldApartFromRinging(t *testing.T) {
+	f := newFixture(t)
+	cs, err := f.e.Call(context.Background(), "0800123456")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.e.Progress(cs.ID()); err != nil {
+		t.Fatal(err)
+	}
+	f.waitUntil("ringing", func() bool { return containsText(f.visibleTexts(), "Ringing…") })
+	if err := f.e.EarlyMedia(cs.ID()); err != nil {
+		t.Fatal(err)
+	}
+	f.waitUntil("early media", func() bool {
+		texts := f.visibleTexts()
+		return containsText(texts, "Not answered yet: sound from the network") && !containsText(texts, "Ringing…")
+	})
+	if err := f.e.Answer(cs.ID()); err != nil {
+		t.Fatal(err)
+	}
+	f.waitUntil("connected", func() bool {
+		texts := f.visibleTexts()
+		return containsText(texts, "Connected") && !containsText(texts, "sound from the network")
+	})
+}

@@ -34,6 +34,11 @@ func statusText(cs phone.CallSession) string {
 	case phone.StatusDialing:
 		return "Calling…"
 	case phone.StatusRinging:
+		if cs.EarlyMedia {
+			// RFC 3960: what plays is the network's (an announcement, a
+			// ringback), not the person called, who has not answered.
+			return "Not answered yet: sound from the network"
+		}
 		return "Ringing…"
 	case phone.StatusEstablished:
 		return "Connected"
