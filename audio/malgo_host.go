@@ -3,6 +3,7 @@
 package audio
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"runtime"
@@ -72,6 +73,11 @@ func NewMalgoHost(opts ...MalgoOption) (*MalgoHost, error) {
 	h := &MalgoHost{backends: defaultBackends(), log: slog.New(slog.DiscardHandler), poll: 2 * time.Second}
 	for _, o := range opts {
 		o(h)
+	}
+	if !h.log.Enabled(context.Background(), slog.LevelDebug) {
+		// ALSA's own diagnostics are for debugging (-v); the errors that
+		// matter come back from miniaudio and are reported once.
+		quietALSA()
 	}
 	ctx, err := malgo.InitContext(h.backends, malgo.ContextConfig{}, nil)
 	if err != nil {
