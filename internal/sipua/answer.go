@@ -80,6 +80,9 @@ func (in *Incoming) awaitAck(a sentAnswer) {
 		in.mu.Lock()
 		in.acked = true
 		in.mu.Unlock()
+		// Late offer: the answer to the offer in our 200 is in this ACK
+		// (WaitAck returns it).
+		d.noteInviteAck(ack)
 		if ack != nil {
 			_ = in.ss.ReadAck(ack, nil) // sipgo's dialog state, for completeness
 		}

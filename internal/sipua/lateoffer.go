@@ -16,7 +16,8 @@ import (
 // noteInviteAck records the ACK that confirms the initial INVITE's 2xx
 // and, when that INVITE carried no offer, keeps its SDP. Only the first ACK
 // counts: the far end repeats the same ACK for each retransmitted 2xx
-// (§13.2.2.4).
+// (§13.2.2.4). A nil ack (the INVITE transaction absorbed it) confirms
+// the answer without an SDP.
 func (d *Dialog) noteInviteAck(ack *sip.Request) {
 	if d.caller || d.ss == nil {
 		return
@@ -30,6 +31,10 @@ func (d *Dialog) noteInviteAck(ack *sip.Request) {
 	case <-d.acked:
 		return
 	default:
+	}
+	if ack == nil {
+		close(d.acked)
+		return
 	}
 	if body := ack.Body(); len(d.ss.InviteRequest.Body()) == 0 && len(body) > 0 && isSDP(contentType(ack)) {
 		d.ackSDP = append([]byte(nil), body...)
