@@ -51,6 +51,9 @@ type UA struct {
 	dialogUA *sipgo.DialogUA
 	reg      *registrar
 	udpConn  net.PacketConn
+	// listener accepts tcp/tls connections on listenPort (listen.go).
+	listener   net.Listener
+	listenPort int
 	localIP  string
 	viaHost  string
 	// ctx is the UA's lifetime: every goroutine the UA starts and every
@@ -204,6 +207,17 @@ func (ua *UA) setup() error {
 		ua.udpConn = pc
 		port = pc.LocalAddr().(*net.UDPAddr).Port
 	}
+	if cfg.Transport == "tcp" || cfg.Transport == "tls" {
+		l, generated, err := listenConnection(cfg, localIP)
+		if err != nil {
+			return err
+		}
+		if generated {
+			ua.log.Info("tls listener uses a self-signed certificate generated at start", "addr", l.Addr().String())
+		}
+		ua.listener = l
+		ua.listenPort = l.Addr().(*net.TCPAddr).Port
+	}
 	clientOpts := []sipgo.ClientOption{
 		sipgo.WithClientLogger(ua.log),
 		sipgo.WithClientHostname(ua.viaHost),
@@ -229,6 +243,9 @@ func (ua *UA) setup() error {
 	ua.registerHandlers()
 
 	ua.mu.Lock()
+	if ua.listener != nil {
+		port = ua.listenPort
+	}
 	ua.contact = ua.initialContact(port)
 	ua.dialogUA = &sipgo.DialogUA{Client: client, ContactHDR: ua.contact}
 	ua.mu.Unlock()
@@ -250,6 +267,18 @@ func (ua *UA) setup() error {
 			}
 			time.Sleep(time.Millisecond)
 		}
+	}
+	if ua.listener != nil {
+		l := ua.listener
+		serve := srv.ServeTCP
+		if cfg.Transport == "tls" {
+			serve = srv.ServeTLS
+		}
+		ua.wg.Add(1)
+		go func() {
+			defer ua.wg.Done()
+			_ = serve(l) // returns when l is closed in teardown
+		}()
 	}
 	return nil
 }
@@ -372,6 +401,9 @@ func (ua *UA) teardown() {
 	}
 	if ua.udpConn != nil {
 		_ = ua.udpConn.Close()
+	}
+	if ua.listener != nil {
+		_ = ua.listener.Close()
 	}
 }
 
