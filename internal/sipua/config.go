@@ -17,7 +17,7 @@ const (
 	DefaultRetryMin       = time.Second
 	DefaultRetryMax       = 60 * time.Second
 	DefaultUserAgent      = "Parley"
-	DefaultMaxRedirects   = 5 // hops; PJSIP and baresip stop at a similar small number
+	DefaultMaxRedirects   = 5                // hops; PJSIP and baresip stop at a similar small number
 	defaultRequestTimeout = 32 * time.Second // 64*T1, RFC 3261 Timer B/F
 )
 

@@ -54,8 +54,8 @@ type UA struct {
 	// listener accepts tcp/tls connections on listenPort (listen.go).
 	listener   net.Listener
 	listenPort int
-	localIP  string
-	viaHost  string
+	localIP    string
+	viaHost    string
 	// ctx is the UA's lifetime: every goroutine the UA starts and every
 	// callback it runs gets it, and Close cancels it.
 	ctx    context.Context
