@@ -75,6 +75,12 @@ func (p *Phone) Connect(ctx context.Context) error {
 		p.mu.Unlock()
 		return ErrAlreadyStarted
 	}
+	if p.cfg.localIP != "" {
+		if _, err := checkLocalIP(p.cfg.localIP); err != nil {
+			p.mu.Unlock()
+			return err
+		}
+	}
 	ua, err := sipua.New(sipua.Config{
 		Transport:      strings.ToLower(p.account.Transport),
 		Server:         p.account.Server,
@@ -89,6 +95,8 @@ func (p *Phone) Connect(ctx context.Context) error {
 		TLSConfig:      p.account.TLS,
 		UserAgent:      p.cfg.userAgent,
 		LocalIP:        p.cfg.localIP,
+		LocalPort:      p.cfg.localPort,
+		MaxRedirects:   p.cfg.maxRedirects,
 	}, (*uaHandler)(p), sipua.WithLogger(p.cfg.logger))
 	if err != nil {
 		p.mu.Unlock()
