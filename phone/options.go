@@ -1,6 +1,7 @@
 package phone
 
 import (
+	"crypto/tls"
 	"log/slog"
 	"time"
 
@@ -17,6 +18,7 @@ type config struct {
 	userAgent       string
 	localIP         string
 	localPort       int
+	listenCert      *tls.Certificate
 	maxRedirects    int
 	autoAnswer      AutoAnswerMode
 	autoAnswerDelay time.Duration
@@ -60,6 +62,13 @@ func WithLocalIP(ip string) Option { return func(c *config) { c.localIP = ip } }
 // WithLocalPort fixes the local SIP port (UDP socket, or tcp/tls
 // listener); 0 picks a free one.
 func WithLocalPort(port int) Option { return func(c *config) { c.localPort = port } }
+
+// WithListenCertificate is the certificate a tls line's listener serves to
+// peers that connect to it. Without it a self-signed certificate is made
+// at Connect (peers must then be told to accept it).
+func WithListenCertificate(cert tls.Certificate) Option {
+	return func(c *config) { c.listenCert = &cert }
+}
 
 // WithRedirects sets how many 3xx redirects one outgoing call follows
 // (default 5). 0 or less: none; the call then fails with call_failed

@@ -2,6 +2,7 @@ package phone
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -81,6 +82,10 @@ func (p *Phone) Connect(ctx context.Context) error {
 			return err
 		}
 	}
+	var listenTLS *tls.Config
+	if p.cfg.listenCert != nil {
+		listenTLS = &tls.Config{Certificates: []tls.Certificate{*p.cfg.listenCert}, MinVersion: tls.VersionTLS12}
+	}
 	ua, err := sipua.New(sipua.Config{
 		Transport:      strings.ToLower(p.account.Transport),
 		Server:         p.account.Server,
@@ -97,6 +102,7 @@ func (p *Phone) Connect(ctx context.Context) error {
 		LocalIP:        p.cfg.localIP,
 		LocalPort:      p.cfg.localPort,
 		MaxRedirects:   p.cfg.maxRedirects,
+		ListenTLS:      listenTLS,
 	}, (*uaHandler)(p), sipua.WithLogger(p.cfg.logger))
 	if err != nil {
 		p.mu.Unlock()

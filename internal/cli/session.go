@@ -193,7 +193,7 @@ func phoneOptions(s Settings, logger *slog.Logger, extra ...phone.Option) []phon
 	if s.LocalIP != "" {
 		opts = append(opts, phone.WithLocalIP(s.LocalIP))
 	}
-	return opts
+	return append(opts, lineOptions(s.Line)...)
 }
 
 func closeWithin(f func(context.Context) error) {
