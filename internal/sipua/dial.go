@@ -114,7 +114,7 @@ func (ua *UA) Dial(ctx context.Context, target string, sdpOffer []byte, opts Dia
 // DialogClientSession because its CANCEL does not follow our outbound
 // proxy (it is routed to the Request-URI host).
 func (ua *UA) runInvite(ctx context.Context, d *Dialog, req *sip.Request, opts DialOptions) (*Dialog, error) {
-	tx, err := ua.client.TransactionRequest(ctx, req, noBuild)
+	tx, err := ua.sendRequest(ctx, req)
 	if err != nil {
 		d.end(false, 0, "transport error")
 		if ctx.Err() != nil {
@@ -150,7 +150,7 @@ func (ua *UA) runInvite(ctx context.Context, d *Dialog, req *sip.Request, opts D
 				req.CSeq().SeqNo++
 				req.RemoveHeader("Via")
 				addVia(ua, req)
-				tx, err = ua.client.TransactionRequest(ctx, req, noBuild)
+				tx, err = ua.sendRequest(ctx, req)
 				if err != nil {
 					d.end(false, 0, "transport error")
 					return nil, ua.unreachable(err)
@@ -179,7 +179,7 @@ func (ua *UA) runInvite(ctx context.Context, d *Dialog, req *sip.Request, opts D
 				d.remoteTarget = *next.Clone()
 				d.mu.Unlock()
 				auths = 0
-				tx, err = ua.client.TransactionRequest(ctx, req, noBuild)
+				tx, err = ua.sendRequest(ctx, req)
 				if err != nil {
 					d.end(false, 0, "transport error")
 					return nil, ua.unreachable(err)

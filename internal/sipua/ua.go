@@ -37,8 +37,9 @@ type UA struct {
 	h   Handler
 	log *slog.Logger
 
-	dialogs *Registry
-	events  *eventQueue
+	dialogs   *Registry
+	events    *eventQueue
+	tcpRoutes *tcpRoutes
 
 	mu       sync.Mutex
 	state    RegState
@@ -90,6 +91,8 @@ func New(cfg Config, h Handler, opts ...Option) (*UA, error) {
 		h:       h,
 		log:     o.log.With("component", "sipua", "aor", cfg.aor()),
 		dialogs: NewRegistry(),
+		// RFC 3261 §18.1.1 (largetcp.go)
+		tcpRoutes: newTCPRoutes(),
 	}
 	ua.ctx, ua.cancel = context.WithCancel(context.Background())
 	ua.events = newEventQueue()
