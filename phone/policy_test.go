@@ -200,6 +200,7 @@ func TestLocalIPPlacesSIPAndMedia(t *testing.T) {
 				t.Fatalf("no INVITE: %v", err)
 			}
 			msg := string(buf[:n])
+			t.Logf("INVITE over UDP: %d bytes", n)
 			if !strings.HasPrefix(msg, "INVITE ") {
 				t.Fatalf("first message is not an INVITE: %q", msg)
 			}
