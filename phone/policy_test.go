@@ -236,3 +236,38 @@ func TestLocalIPMustBeThisMachines(t *testing.T) {
 		t.Fatalf("Connect = %v, want ErrInvalidAccount", err)
 	}
 }
+
+// baresip, an independent stack, calls a tls line that does not register
+// straight on its listener (self-signed certificate generated at start):
+// the call is auto-answered and its WebRTC media connects.
+func TestIncomingTLSCallFromBaresip(t *testing.T) {
+	testrig.Require(t, "baresip")
+	port := testrig.FreePort(t, "tcp")
+	p, err := phone.New(phone.Account{Transport: "tls", Server: "127.0.0.1:9", Username: "alice", RegisterExpiry: -1},
+		phone.WithLocalIP("127.0.0.1"), phone.WithLocalPort(port), webrtcWithBaresip(),
+		phone.WithAutoAnswer(phone.AutoAnswerAlways, 0), phone.WithQualityInterval(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = p.Disconnect(ctx)
+	})
+	ev := phonetest.Record(t, p)
+	if err := p.Connect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	bob := testrig.StartBaresip(t, testrig.BaresipOptions{User: "bob", WebRTC: true, ExtraConfig: []string{"jitter_buffer_delay 0-10"}})
+	if _, err := bob.Command(bctx(t), "dial", "sip:alice@127.0.0.1:"+itoa(port)+";transport=tls"); err != nil {
+		t.Fatal(err)
+	}
+	ev.Next(phone.EventCallIncoming)
+	ev.Next(phone.EventCallAccepted)
+	mustEvent(t, bob, "CALL_ESTABLISHED")
+	ev.Next(phone.EventMediaConnected)
+	if _, err := bob.Command(bctx(t), "hangup", ""); err != nil {
+		t.Fatal(err)
+	}
+	ev.Next(phone.EventCallEnded)
+}
