@@ -25,7 +25,7 @@ const (
 	// next hop listens on TCP; a filtered port costs this much once per
 	// tcpProbeMemory.
 	tcpProbeTimeout = time.Second
-	tcpProbeMemory  = 5 * time.Minute
+	tcpProbeMemory  = 30 * time.Minute
 )
 
 // tcpRoutes remembers which next hops accept TCP, so that only the first
