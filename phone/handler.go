@@ -49,6 +49,7 @@ func (h *uaHandler) OnIncoming(_ context.Context, inc *sipua.Incoming) {
 		return
 	}
 	now := time.Now()
+	intercom, _ := intercomRequest(inc)
 	number := inc.From.User
 	display := strings.TrimSpace(inc.From.DisplayName)
 	if display == "" {
@@ -66,7 +67,7 @@ func (h *uaHandler) OnIncoming(_ context.Context, inc *sipua.Incoming) {
 			RemoteURI:       inc.From.URI,
 			Ringing:         true,
 			Status:          StatusIncoming,
-			AutoAnswer:      strings.EqualFold(strings.TrimSpace(inc.Header("Answer-Mode")), "auto"),
+			AutoAnswer:      intercom,
 			CreationTime:    now,
 			StartTime:       now,
 		},
@@ -79,6 +80,9 @@ func (h *uaHandler) OnIncoming(_ context.Context, inc *sipua.Incoming) {
 		p.log.Warn("could not send 180 Ringing", "call", inc.CallID, "err", err)
 	}
 	p.emit(Event{Type: EventCallIncoming, Call: &snap})
+	if ok, delay := p.autoAnswerDelay(inc); ok {
+		p.autoAnswer(c, inc.CallID, delay)
+	}
 
 	p.goTracked(func() {
 		select {

@@ -3,6 +3,7 @@ package phone
 import (
 	"context"
 	"fmt"
+	"net"
 	"time"
 
 	"github.com/parley-voip/parley/internal/rtc"
@@ -14,7 +15,11 @@ import (
 const mediaConnectTimeout = 20 * time.Second
 
 func (p *Phone) newMedia() (*rtc.Session, error) {
-	opts := append([]rtc.Option{rtc.WithLogger(p.cfg.logger)}, p.cfg.mediaOpts...)
+	opts := []rtc.Option{rtc.WithLogger(p.cfg.logger)}
+	if ip := net.ParseIP(p.cfg.localIP); ip != nil {
+		opts = append(opts, mediaAt(ip)) // before mediaOpts: a caller's own socket wins
+	}
+	opts = append(opts, p.cfg.mediaOpts...)
 	s, err := rtc.NewSession(p.cfg.media, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMediaFailed, err)

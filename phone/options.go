@@ -1,6 +1,7 @@
 package phone
 
 import (
+	"crypto/tls"
 	"log/slog"
 	"time"
 
@@ -16,6 +17,11 @@ type config struct {
 	rejectReason    string
 	userAgent       string
 	localIP         string
+	localPort       int
+	listenCert      *tls.Certificate
+	maxRedirects    int
+	autoAnswer      AutoAnswerMode
+	autoAnswerDelay time.Duration
 	keepAlive       time.Duration
 	media           rtc.Config
 	mediaOpts       []rtc.Option
@@ -47,8 +53,41 @@ func WithRejectCode(code int, reason string) Option {
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option { return func(c *config) { c.userAgent = ua } }
 
-// WithLocalIP binds SIP and media to one local address (tests use 127.0.0.1).
+// WithLocalIP binds SIP and media to one local address (tests use
+// 127.0.0.1): the SIP socket and Contact/Via, and the ICE host candidates
+// and SDP c= line of every call. It must be an address of one of the
+// machine's interfaces (media is gathered from the interfaces).
 func WithLocalIP(ip string) Option { return func(c *config) { c.localIP = ip } }
+
+// WithLocalPort fixes the local SIP port (UDP socket, or tcp/tls
+// listener); 0 picks a free one.
+func WithLocalPort(port int) Option { return func(c *config) { c.localPort = port } }
+
+// WithListenCertificate is the certificate a tls line's listener serves to
+// peers that connect to it. Without it a self-signed certificate is made
+// at Connect (peers must then be told to accept it).
+func WithListenCertificate(cert tls.Certificate) Option {
+	return func(c *config) { c.listenCert = &cert }
+}
+
+// WithRedirects sets how many 3xx redirects one outgoing call follows
+// (default 5). 0 or less: none; the call then fails with call_failed
+// naming where the far end redirected it.
+func WithRedirects(max int) Option {
+	return func(c *config) {
+		if max <= 0 {
+			max = -1
+		}
+		c.maxRedirects = max
+	}
+}
+
+// WithAutoAnswer makes the phone answer incoming calls by itself (mode
+// intercom or always) after delay; intercom calls that ask for a longer
+// delay (Call-Info answer-after) get theirs.
+func WithAutoAnswer(mode AutoAnswerMode, delay time.Duration) Option {
+	return func(c *config) { c.autoAnswer, c.autoAnswerDelay = mode, max(delay, 0) }
+}
 
 // WithKeepAlive sets the keep-alive period on connection transports.
 func WithKeepAlive(d time.Duration) Option { return func(c *config) { c.keepAlive = d } }

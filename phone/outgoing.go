@@ -90,9 +90,15 @@ func (p *Phone) dial(ctx context.Context, c *call, target string, offer []byte) 
 				p.onEarlySDP(c, code, sdp, early.Header("Require"))
 			}
 		},
+		OnRedirect: func(code int, to string) {
+			p.onRedirect(id, code, to)
+		},
 	})
 	if err != nil {
 		code, reason := failureOf(err)
+		if se := (*sipua.StatusError)(nil); errors.As(err, &se) && se.Code >= 300 && se.Code < 400 {
+			reason = p.describeRedirect(se)
+		}
 		p.endCall(id, code, reason)
 		return
 	}
@@ -122,6 +128,37 @@ func (p *Phone) onProgress(id string, code int, reason string) {
 	snap := c.snapshot()
 	p.mu.Unlock()
 	p.emit(Event{Type: EventCallProgress, Call: &snap, Code: code, Reason: reason})
+}
+
+// onRedirect reports a redirect being followed as call_progress: the call
+// keeps its id, only the target changes (RFC 3261 §8.1.3.4).
+func (p *Phone) onRedirect(id string, code int, to string) {
+	p.mu.Lock()
+	c, ok := p.calls[id]
+	if !ok || c.ended {
+		p.mu.Unlock()
+		return
+	}
+	reason := "the call is being redirected to " + to
+	if code >= 400 {
+		reason = fmt.Sprintf("that number could not take the call (%d); trying the next address it was redirected to, %s", code, to)
+	}
+	c.session.RemoteURI = to
+	snap := c.snapshot()
+	p.mu.Unlock()
+	p.emit(Event{Type: EventCallProgress, Call: &snap, Code: code, Reason: reason})
+}
+
+// describeRedirect says where a redirect that was not followed pointed.
+func (p *Phone) describeRedirect(se *sipua.StatusError) string {
+	if len(se.Contacts) == 0 {
+		return fmt.Sprintf("the call was redirected (%d), but the far end gave no address to try", se.Code)
+	}
+	to := strings.Join(se.Contacts, " or ")
+	if p.cfg.maxRedirects < 0 {
+		return "the call was redirected to " + to + " (Parley is set not to follow redirects)"
+	}
+	return "the call was redirected to " + to + ", which was already tried or is one redirect too many"
 }
 
 // failureOf turns a dial error into the SIP code and a sentence for the user.

@@ -2,6 +2,7 @@ package phone
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -75,6 +76,16 @@ func (p *Phone) Connect(ctx context.Context) error {
 		p.mu.Unlock()
 		return ErrAlreadyStarted
 	}
+	if p.cfg.localIP != "" {
+		if _, err := checkLocalIP(p.cfg.localIP); err != nil {
+			p.mu.Unlock()
+			return err
+		}
+	}
+	var listenTLS *tls.Config
+	if p.cfg.listenCert != nil {
+		listenTLS = &tls.Config{Certificates: []tls.Certificate{*p.cfg.listenCert}, MinVersion: tls.VersionTLS12}
+	}
 	ua, err := sipua.New(sipua.Config{
 		Transport:      strings.ToLower(p.account.Transport),
 		Server:         p.account.Server,
@@ -89,6 +100,9 @@ func (p *Phone) Connect(ctx context.Context) error {
 		TLSConfig:      p.account.TLS,
 		UserAgent:      p.cfg.userAgent,
 		LocalIP:        p.cfg.localIP,
+		LocalPort:      p.cfg.localPort,
+		MaxRedirects:   p.cfg.maxRedirects,
+		ListenTLS:      listenTLS,
 	}, (*uaHandler)(p), sipua.WithLogger(p.cfg.logger))
 	if err != nil {
 		p.mu.Unlock()

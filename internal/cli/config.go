@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -23,9 +24,12 @@ type Settings struct {
 	Headless bool
 	Demo     bool
 	Verbose  bool
-	LocalIP  string
-	// STUN lists stun: servers for the media's ICE candidates (RFC 7064).
-	STUN []string
+	// LocalIP places SIP and media on one local address (-local-ip,
+	// "local_ip" in the account file).
+	LocalIP string
+	// Line holds the plain SIP line's policies (docs/sip.md, "Line
+	// settings").
+	Line LineSettings
 	// Audio is auto, null or off (see audio.go).
 	Audio   string
 	Account phone.Account
@@ -56,6 +60,35 @@ type Settings struct {
 	NewAccountFile bool
 }
 
+// LineSettings are the plain SIP line's network and call policies. Each has
+// an account-file key and a flag (flag beats environment beats file).
+type LineSettings struct {
+	// LocalPort fixes the local SIP port (-local-port, "local_port"); 0
+	// picks a free one.
+	LocalPort int
+	// NoRegister runs the line without REGISTER (-no-register,
+	// "register": false): calls still go out through the server, and
+	// peers reach us directly on LocalIP:LocalPort.
+	NoRegister bool
+	// Redirects is "follow" (default: up to 5 hops) or "report" (end the
+	// call saying where the far end redirected it): -redirects,
+	// "redirects".
+	Redirects string
+	// AutoAnswer is "off", "intercom" or "always" (-auto-answer,
+	// "auto_answer", fleet key auto_answer); AutoAnswerDelay waits before
+	// answering (-auto-answer-delay, "auto_answer_delay_seconds").
+	AutoAnswer      string
+	AutoAnswerDelay time.Duration
+	// TLSCertFile and TLSKeyFile are the PEM certificate and key of the tls
+	// listener (-tls-cert/-tls-key, "tls_certificate_file"/"tls_key_file");
+	// without them a self-signed certificate is generated at start.
+	TLSCertFile, TLSKeyFile string           `json:",omitempty"`
+	tlsCert                 *tls.Certificate // loaded from the files by Parse
+	// STUN lists stun: servers for the media's ICE candidates (RFC 7064;
+	// "stun" in the account file, the sign-in window's STUN field).
+	STUN []string `json:",omitempty"`
+}
+
 // WazoSettings names a Wazo Platform stack.
 type WazoSettings struct {
 	// Server is the stack's host[:port].
@@ -76,6 +109,15 @@ type accountFile struct {
 	Password       string `json:"password,omitempty"`
 	DisplayName    string `json:"display_name,omitempty"`
 	RegisterExpiry int    `json:"register_expiry_seconds,omitempty"`
+	// The line settings (LineSettings).
+	LocalIP         string `json:"local_ip,omitempty"`
+	LocalPort       int    `json:"local_port,omitempty"`
+	Register        *bool  `json:"register,omitempty"`
+	Redirects       string `json:"redirects,omitempty"`
+	AutoAnswer      string `json:"auto_answer,omitempty"`
+	AutoAnswerDelay int    `json:"auto_answer_delay_seconds,omitempty"`
+	TLSCertFile     string `json:"tls_certificate_file,omitempty"`
+	TLSKeyFile      string `json:"tls_key_file,omitempty"`
 	// STUN lists stun: URLs for the media (plain SIP accounts).
 	STUN []string `json:"stun,omitempty"`
 	// Wazo makes this a Wazo account: server and pin here, the Wazo login in
@@ -112,6 +154,8 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, loadFlee
 	fs.SetOutput(stderr)
 	var s Settings
 	var cfgPath, server, user, password, transport, wsPath, domain, display, wazoServer, wazoPin string
+	var localPort, redirects, autoAnswer, autoAnswerDelay, tlsCert, tlsKey string
+	var noRegister bool
 	fs.BoolVar(&s.Headless, "headless", false, "run without a window: JSON events on stdout, JSON commands on stdin (see docs/headless.md)")
 	fs.BoolVar(&s.Demo, "demo", false, "start against the built-in demo server instead of a real account")
 	fs.StringVar(&s.Audio, "audio", "", "sound: auto (the system's devices, silence if none), null (always silent), off (no audio at all)")
@@ -128,7 +172,14 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, loadFlee
 	fs.StringVar(&wazoPin, "wazo-pin", "", "SHA-256 of the Wazo server's self-signed certificate, to trust it (env PARLEY_WAZO_PIN)")
 	fs.BoolVar(&s.ShowVersion, "version", false, "print the version and exit")
 	fs.BoolVar(&s.ShowConfig, "show-config", false, "print the settings Parley would use (fleet file merged, password hidden) and exit")
-	fs.StringVar(&s.LocalIP, "local-ip", "", "bind SIP and media to this local address (env PARLEY_LOCAL_IP)")
+	fs.StringVar(&s.LocalIP, "local-ip", "", "place SIP and media (SDP, ICE candidates) on this local address (env PARLEY_LOCAL_IP)")
+	fs.StringVar(&localPort, "local-port", "", "fixed local SIP port, UDP socket or tcp/tls listener (env PARLEY_LOCAL_PORT; default any free port)")
+	fs.BoolVar(&noRegister, "no-register", false, "do not register: place calls through the server and take direct calls on -local-ip/-local-port (env PARLEY_NO_REGISTER=1)")
+	fs.StringVar(&redirects, "redirects", "", "follow (default) or report: what to do when a call is redirected (3xx) (env PARLEY_REDIRECTS)")
+	fs.StringVar(&autoAnswer, "auto-answer", "", "off (default), intercom (calls marked for it) or always: answer incoming calls without the user (env PARLEY_AUTO_ANSWER)")
+	fs.StringVar(&autoAnswerDelay, "auto-answer-delay", "", "wait this long before auto-answering, e.g. 2s (env PARLEY_AUTO_ANSWER_DELAY)")
+	fs.StringVar(&tlsCert, "tls-cert", "", "PEM certificate of the tls listener (env PARLEY_TLS_CERT; default: self-signed, made at start)")
+	fs.StringVar(&tlsKey, "tls-key", "", "PEM private key for -tls-cert (env PARLEY_TLS_KEY)")
 	if err := fs.Parse(args); err != nil {
 		return s, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
@@ -160,12 +211,15 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, loadFlee
 		cfgPath = DefaultConfigPath()
 	}
 	if cfgPath != "" {
-		acct, wz, stun, err := readAccountFile(cfgPath)
+		acct, wz, line, localIP, err := readAccountFile(cfgPath)
 		switch {
 		case err == nil:
 			s.Account = acct
 			s.Wazo = wz
-			s.STUN = stun
+			s.Line = line
+			if !flagSet(fs, "local-ip") {
+				s.LocalIP = localIP
+			}
 			s.ConfigPath = cfgPath
 		case errors.Is(err, os.ErrNotExist) && !explicitConfig:
 			// no file is fine: flags or env may carry the account, and the
@@ -190,7 +244,15 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, loadFlee
 	pick(&s.Account.WSPath, wsPath, "PARLEY_WS_PATH")
 	pick(&s.Account.Domain, domain, "PARLEY_DOMAIN")
 	pick(&s.Account.DisplayName, display, "PARLEY_DISPLAY_NAME")
-	pick(&s.LocalIP, "", "PARLEY_LOCAL_IP")
+	if !flagSet(fs, "local-ip") {
+		pick(&s.LocalIP, "", "PARLEY_LOCAL_IP")
+	}
+	if err := pickLine(&s.Line, getenv, lineFlags{localPort, redirects, autoAnswer, autoAnswerDelay, tlsCert, tlsKey, noRegister}); err != nil {
+		return s, err
+	}
+	if s.Line.NoRegister {
+		s.Account.RegisterExpiry = -1
+	}
 	pick(&s.Wazo.Server, wazoServer, "PARLEY_WAZO_SERVER")
 	pick(&s.Wazo.CertificatePin, wazoPin, "PARLEY_WAZO_PIN")
 	fl, err := loadFleet(getenv)
@@ -211,6 +273,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, loadFlee
 // user's file, environment and flags said.
 func applyFleet(s *Settings, fl fleet.File) {
 	user := fleet.Config{
+		AutoAnswer:     s.Line.AutoAnswer,
 		CertificatePin: s.Wazo.CertificatePin,
 		Transport:      s.Account.Transport,
 		WSPath:         s.Account.WSPath,
@@ -230,6 +293,7 @@ func applyFleet(s *Settings, fl fleet.File) {
 	s.Account.WSPath = merged.WSPath
 	s.Account.Domain = merged.Domain
 	s.Audio = merged.Audio
+	s.Line.AutoAnswer = merged.AutoAnswer
 	if merged.AccountType == "wazo" {
 		s.Wazo.Server, s.Account.Server = merged.Server, ""
 	} else {
@@ -249,19 +313,29 @@ func (s Settings) HasAccount() bool {
 	return s.Wazo.Server != "" || s.Account.Server != "" || s.Account.Username != ""
 }
 
-func readAccountFile(path string) (phone.Account, WazoSettings, []string, error) {
+func readAccountFile(path string) (phone.Account, WazoSettings, LineSettings, string, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return phone.Account{}, WazoSettings{}, nil, fmt.Errorf("the account file %s does not exist: %w", path, err)
+			return phone.Account{}, WazoSettings{}, LineSettings{}, "", fmt.Errorf("the account file %s does not exist: %w", path, err)
 		}
-		return phone.Account{}, WazoSettings{}, nil, fmt.Errorf("cannot read the account file %s: %w", path, err)
+		return phone.Account{}, WazoSettings{}, LineSettings{}, "", fmt.Errorf("cannot read the account file %s: %w", path, err)
 	}
 	var f accountFile
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
-		return phone.Account{}, WazoSettings{}, nil, fmt.Errorf("the account file %s is not valid: %w", path, err)
+		return phone.Account{}, WazoSettings{}, LineSettings{}, "", fmt.Errorf("the account file %s is not valid: %w", path, err)
+	}
+	line := LineSettings{
+		LocalPort:       f.LocalPort,
+		NoRegister:      f.Register != nil && !*f.Register,
+		Redirects:       f.Redirects,
+		AutoAnswer:      f.AutoAnswer,
+		AutoAnswerDelay: time.Duration(f.AutoAnswerDelay) * time.Second,
+		TLSCertFile:     f.TLSCertFile,
+		TLSKeyFile:      f.TLSKeyFile,
+		STUN:            f.STUN,
 	}
 	var wz WazoSettings
 	if f.Wazo != nil {
@@ -277,5 +351,5 @@ func readAccountFile(path string) (phone.Account, WazoSettings, []string, error)
 		Password:       f.Password,
 		DisplayName:    f.DisplayName,
 		RegisterExpiry: time.Duration(f.RegisterExpiry) * time.Second,
-	}, wz, f.STUN, nil
+	}, wz, line, f.LocalIP, nil
 }

@@ -73,6 +73,8 @@ func showConfig(w io.Writer, s Settings) error {
 		"fleet_overridden": s.FleetOverridden,
 		"policy":           s.Policy,
 		"dial":             s.Dial,
+		"local_ip":         s.LocalIP,
+		"line":             s.Line,
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -211,10 +211,10 @@ func phoneOptions(s Settings, logger *slog.Logger, extra ...phone.Option) []phon
 	if s.LocalIP != "" {
 		opts = append(opts, phone.WithLocalIP(s.LocalIP))
 	}
-	if len(s.STUN) > 0 {
-		opts = append(opts, phone.WithMedia(rtc.Config{ICEServers: s.STUN}))
+	if len(s.Line.STUN) > 0 {
+		opts = append(opts, phone.WithMedia(rtc.Config{ICEServers: s.Line.STUN}))
 	}
-	return opts
+	return append(opts, lineOptions(s.Line)...)
 }
 
 func closeWithin(f func(context.Context) error) {

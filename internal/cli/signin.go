@@ -98,7 +98,7 @@ func settingsFor(base Settings, in gui.SignIn) Settings {
 	case gui.AccountWazo:
 		s.Wazo = WazoSettings{Server: in.Server, CertificatePin: in.CertificatePin}
 		s.Account = phone.Account{Username: in.Username, Password: in.Password}
-		s.STUN = nil
+		s.Line.STUN = nil
 	default:
 		s.Wazo = WazoSettings{}
 		acct := phone.Account{
@@ -111,9 +111,9 @@ func settingsFor(base Settings, in gui.SignIn) Settings {
 			acct.Domain, acct.WSPath, acct.RegisterExpiry = base.Account.Domain, base.Account.WSPath, base.Account.RegisterExpiry
 		}
 		s.Account = acct
-		s.STUN = nil
+		s.Line.STUN = nil
 		if in.STUN != "" {
-			s.STUN = []string{in.STUN}
+			s.Line.STUN = []string{in.STUN}
 		}
 	}
 	return s
@@ -131,8 +131,8 @@ func savedSignIn(s Settings) gui.SignIn {
 		in = gui.SignIn{Kind: gui.AccountSIP, Server: s.Account.Server, Username: s.Account.Username,
 			Password: s.Account.Password, Transport: s.Account.Transport, AuthUsername: s.Account.AuthUsername,
 			DisplayName: s.Account.DisplayName}
-		if len(s.STUN) > 0 {
-			in.STUN = s.STUN[0]
+		if len(s.Line.STUN) > 0 {
+			in.STUN = s.Line.STUN[0]
 		}
 	}
 	return in
@@ -140,22 +140,30 @@ func savedSignIn(s Settings) gui.SignIn {
 
 // saveAccount writes the account to the account file so the next start
 // fills the form in. The password is not written: Parley never keeps it
-// in a plain file it wrote itself (the next start asks for it).
+// in a plain file it wrote itself (the next start asks for it). What the
+// form does not show (local port, redirects, auto-answer…) is kept as the
+// file had it, so neither flags nor the fleet file's values end up in it.
 func saveAccount(s Settings) error {
 	if s.ConfigPath == "" {
 		return nil
 	}
-	f := accountFile{
-		Transport:      s.Account.Transport,
-		Server:         s.Account.Server,
-		WSPath:         s.Account.WSPath,
-		Domain:         s.Account.Domain,
-		Username:       s.Account.Username,
-		AuthUsername:   s.Account.AuthUsername,
-		DisplayName:    s.Account.DisplayName,
-		RegisterExpiry: int(s.Account.RegisterExpiry.Seconds()),
-		STUN:           s.STUN,
+	var f accountFile
+	if old, err := os.ReadFile(s.ConfigPath); err == nil {
+		if err := json.Unmarshal(old, &f); err != nil {
+			f = accountFile{} // unreadable: replaced by what signed in
+		}
 	}
+	f.Transport = s.Account.Transport
+	f.Server = s.Account.Server
+	f.WSPath = s.Account.WSPath
+	f.Domain = s.Account.Domain
+	f.Username = s.Account.Username
+	f.AuthUsername = s.Account.AuthUsername
+	f.Password = ""
+	f.DisplayName = s.Account.DisplayName
+	f.RegisterExpiry = int(s.Account.RegisterExpiry.Seconds())
+	f.STUN = s.Line.STUN
+	f.Wazo = nil
 	if s.Wazo.Server != "" {
 		f.Wazo = &struct {
 			Server         string `json:"server"`

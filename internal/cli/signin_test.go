@@ -141,7 +141,7 @@ func TestSettingsForSIP(t *testing.T) {
 		AuthUsername: "auth1001", Password: "pw", DisplayName: "Ann", STUN: "stun:stun.example.com"})
 	want := phone.Account{Transport: "tls", Server: "pbx.example.com", Domain: "example.com", WSPath: "/ws",
 		Username: "1001", AuthUsername: "auth1001", Password: "pw", DisplayName: "Ann"}
-	if s.Account != want || len(s.STUN) != 1 || s.STUN[0] != "stun:stun.example.com" || s.Wazo.Server != "" {
+	if s.Account != want || len(s.Line.STUN) != 1 || s.Line.STUN[0] != "stun:stun.example.com" || s.Wazo.Server != "" {
 		t.Fatalf("settings %+v", s)
 	}
 	// Another server: what the form does not show is not carried over.

@@ -8,7 +8,8 @@ import (
 
 // setDefaultDestination writes the default candidate of every ICE m-line into
 // its m= port and c= line, replacing the "m=audio 9 ... c=IN IP4 0.0.0.0"
-// placeholder pion always writes.
+// placeholder pion always writes. It also drops the RTCP-component copies of
+// the candidates when RTCP is multiplexed (withoutRTCPCandidates).
 //
 // RFC 8839 §4.2.1.1 (RFC 5245 §4.3 before it) says the c= and m= lines of a
 // data stream carry its default destination, the default candidate of
@@ -44,8 +45,9 @@ func setDefaultDestination(sdpText []byte) []byte {
 		for end < len(lines) && !strings.HasPrefix(lines[end], "m=") {
 			end++
 		}
-		section, ok := sectionWithDefault(lines[i:end])
-		changed = changed || ok
+		section, trimmed := withoutRTCPCandidates(lines[i:end])
+		section, ok := sectionWithDefault(section)
+		changed = changed || ok || trimmed
 		out = append(out, section...)
 		i = end
 	}

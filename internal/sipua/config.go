@@ -17,6 +17,7 @@ const (
 	DefaultRetryMin       = time.Second
 	DefaultRetryMax       = 60 * time.Second
 	DefaultUserAgent      = "Parley"
+	DefaultMaxRedirects   = 5                // hops; PJSIP and baresip stop at a similar small number
 	defaultRequestTimeout = 32 * time.Second // 64*T1, RFC 3261 Timer B/F
 )
 
@@ -54,9 +55,20 @@ type Config struct {
 	// LocalIP is the address to bind and advertise; default: the local
 	// address the OS routes towards Server.
 	LocalIP string
-	// LocalPort is the UDP listen port (0 = ephemeral). Ignored for
-	// connection transports, which use the outgoing connection.
+	// LocalPort is the SIP listen port (0 = ephemeral): the UDP socket, or
+	// the tcp/tls listener that accepts connections from the registrar and
+	// peers (outgoing connections still use ephemeral source ports). Not
+	// used on ws/wss, where nothing can connect to a browser-like client.
 	LocalPort int
+	// ListenTLS is the server side of the tls listener (Certificates). nil
+	// or without a certificate: a self-signed certificate for LocalIP is
+	// generated at Start (see listen.go).
+	ListenTLS *tls.Config
+	// MaxRedirects bounds how many 3xx redirects one Dial follows
+	// (RFC 3261 §8.1.3.4); 0 means DefaultMaxRedirects, negative means
+	// none: a 3xx then ends the Dial with a *StatusError carrying the
+	// Contacts.
+	MaxRedirects int
 	// RejectCode is used by Incoming.Reject when code is 0 (default 603).
 	RejectCode int
 	// RetryMin and RetryMax bound the registration retry backoff (default
@@ -87,6 +99,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.RejectCode == 0 {
 		c.RejectCode = DefaultRejectCode
+	}
+	if c.MaxRedirects == 0 {
+		c.MaxRedirects = DefaultMaxRedirects
 	}
 	if c.RetryMin <= 0 {
 		c.RetryMin = DefaultRetryMin
@@ -149,6 +164,9 @@ func (c *Config) validate() error {
 	}
 	if c.LocalIP != "" && net.ParseIP(c.LocalIP) == nil {
 		return bad("local ip %q is not an IP address", c.LocalIP)
+	}
+	if c.LocalPort < 0 || c.LocalPort > 65535 {
+		return bad("local port %d is not a port number", c.LocalPort)
 	}
 	if c.RejectCode < 300 || c.RejectCode > 699 {
 		return bad("reject code %d is not a final error code", c.RejectCode)

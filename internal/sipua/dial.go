@@ -27,6 +27,10 @@ type DialOptions struct {
 	// OnProgress reports provisional responses (180, 183 with early-media
 	// SDP…). It runs on Dial's goroutine: keep it short.
 	OnProgress func(code int, reason string, sdp []byte)
+	// OnRedirect reports a 3xx being followed: code is the redirect's
+	// status, target the URI the next INVITE goes to. It runs on Dial's
+	// goroutine.
+	OnRedirect func(code int, target string)
 	// OnDialog receives the Dialog right before the INVITE goes out, so the
 	// caller knows CallID at once. The dialog is confirmed only when Dial
 	// returns it.
@@ -110,7 +114,7 @@ func (ua *UA) Dial(ctx context.Context, target string, sdpOffer []byte, opts Dia
 // DialogClientSession because its CANCEL does not follow our outbound
 // proxy (it is routed to the Request-URI host).
 func (ua *UA) runInvite(ctx context.Context, d *Dialog, req *sip.Request, opts DialOptions) (*Dialog, error) {
-	tx, err := ua.client.TransactionRequest(ctx, req, noBuild)
+	tx, err := ua.sendRequest(ctx, req)
 	if err != nil {
 		d.end(false, 0, "transport error")
 		if ctx.Err() != nil {
@@ -122,6 +126,7 @@ func (ua *UA) runInvite(ctx context.Context, d *Dialog, req *sip.Request, opts D
 	// the 2xx to re-ACK retransmissions (Accepted state, RFC 6026 §7.2).
 	auths := 0
 	provisional := false
+	var targets *targetSet // the redirect target set, from the first 3xx
 	for {
 		select {
 		case res := <-tx.Responses():
@@ -145,7 +150,36 @@ func (ua *UA) runInvite(ctx context.Context, d *Dialog, req *sip.Request, opts D
 				req.CSeq().SeqNo++
 				req.RemoveHeader("Via")
 				addVia(ua, req)
-				tx, err = ua.client.TransactionRequest(ctx, req, noBuild)
+				tx, err = ua.sendRequest(ctx, req)
+				if err != nil {
+					d.end(false, 0, "transport error")
+					return nil, ua.unreachable(err)
+				}
+				provisional = false
+			case targets != nil || (isRedirect(res.StatusCode) && ua.cfg.MaxRedirects > 0):
+				// RFC 3261 §8.1.3.4: try the 3xx Contacts in q order; after a
+				// redirected attempt fails, the next one still queued.
+				if targets == nil {
+					targets = newTargetSet(req.Recipient, ua.cfg.MaxRedirects)
+				}
+				if isRedirect(res.StatusCode) {
+					targets.add(res)
+				}
+				next, ok := targets.next()
+				if !ok {
+					d.end(false, res.StatusCode, res.Reason)
+					return nil, finalError(res)
+				}
+				ua.log.Info("following redirect", "code", res.StatusCode, "target", next.String())
+				if opts.OnRedirect != nil {
+					opts.OnRedirect(res.StatusCode, next.String())
+				}
+				redirectRequest(ua, req, next)
+				d.mu.Lock()
+				d.remoteTarget = *next.Clone()
+				d.mu.Unlock()
+				auths = 0
+				tx, err = ua.sendRequest(ctx, req)
 				if err != nil {
 					d.end(false, 0, "transport error")
 					return nil, ua.unreachable(err)
@@ -156,7 +190,7 @@ func (ua *UA) runInvite(ctx context.Context, d *Dialog, req *sip.Request, opts D
 				if res.StatusCode == 401 || res.StatusCode == 407 {
 					return nil, fmt.Errorf("%w: wrong password for %s", ErrAuthFailed, ua.cfg.aor())
 				}
-				return nil, &StatusError{Code: res.StatusCode, Reason: res.Reason}
+				return nil, finalError(res)
 			}
 		case <-tx.Done():
 			err := tx.Err()
@@ -170,6 +204,33 @@ func (ua *UA) runInvite(ctx context.Context, d *Dialog, req *sip.Request, opts D
 			return nil, fmt.Errorf("%w: %w", ErrCanceled, ctx.Err())
 		}
 	}
+}
+
+// finalError is the error for a final non-2xx; a 3xx carries its Contacts
+// so that a caller that does not follow redirects can say where to.
+func finalError(res *sip.Response) error {
+	if res.StatusCode == 401 || res.StatusCode == 407 {
+		return &StatusError{Code: res.StatusCode, Reason: res.Reason}
+	}
+	e := &StatusError{Code: res.StatusCode, Reason: res.Reason}
+	if res.StatusCode >= 300 && res.StatusCode < 400 {
+		e.Contacts = redirectContacts(res)
+	}
+	return e
+}
+
+// redirectRequest turns req into the INVITE for a redirect target
+// (RFC 3261 §8.1.3.4): Request-URI from the Contact, same Call-ID, From
+// and To (as PJSIP's pjsip_inv_process_redirect does, so the call keeps
+// its identity), CSeq+1, a new Via branch; credentials for the previous
+// target are dropped (a new challenge comes if the next hop wants one).
+func redirectRequest(ua *UA, req *sip.Request, target sip.Uri) {
+	req.Recipient = *target.Clone()
+	req.CSeq().SeqNo++
+	req.RemoveHeader("Authorization")
+	req.RemoveHeader("Proxy-Authorization")
+	req.RemoveHeader("Via")
+	addVia(ua, req)
 }
 
 // cancelInvite sends CANCEL once a provisional response arrived (RFC 3261

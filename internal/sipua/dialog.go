@@ -247,7 +247,7 @@ func (d *Dialog) do(ctx context.Context, req *sip.Request) (*sip.Response, error
 	ua := d.ua
 	auths := 0
 	for {
-		tx, err := ua.client.TransactionRequest(ctx, req, noBuild)
+		tx, err := ua.sendRequest(ctx, req) // large re-INVITEs over TCP (largetcp.go)
 		if err != nil {
 			return nil, ua.unreachable(err)
 		}

@@ -51,6 +51,19 @@
 //     and hung up. Retransmitted 2xx are re-ACKed by the INVITE transaction
 //     (RFC 6026 Accepted state) and, after it ended, by the transaction
 //     layer's unhandled-response hook (sipgo #120).
+//   - Redirects: a 300/301/302 is followed (RFC 3261 §8.1.3.4): Contacts
+//     in q order, each target once, at most Config.MaxRedirects (5) hops,
+//     same Call-ID, From and To, CSeq+1 and a new branch, still sent to
+//     Config.Server; DialOptions.OnRedirect reports each hop. With
+//     MaxRedirects < 0 the 3xx ends Dial with a *StatusError whose Contacts
+//     say where to.
+//   - Listeners: udp lines listen on LocalIP:LocalPort; tcp and tls lines
+//     also listen there (listen.go; tls serves Config.ListenTLS or a
+//     self-signed certificate made at Start) and advertise it in Contact
+//     and Via, so peers can connect to us.
+//   - Large requests (RFC 3261 §18.1.1): on a udp line a request over 1300
+//     bytes goes over TCP when the next hop accepts TCP (largetcp.go),
+//     otherwise over UDP with the raised limit below.
 //   - Incoming: OPTIONS and MESSAGE are answered 200 (Asterisk hangs up
 //     otherwise); in-dialog requests for unknown dialogs get 481; CANCEL of
 //     a ringing call is answered 200 + 487 by sipgo and closes Canceled().

@@ -49,6 +49,8 @@ var (
 type StatusError struct {
 	Code   int
 	Reason string
+	// Contacts are the targets a 3xx named (when it was not followed).
+	Contacts []string
 }
 
 func (e *StatusError) Error() string {

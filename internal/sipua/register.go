@@ -438,6 +438,10 @@ func addVia(ua *UA, req *sip.Request) {
 	}
 	if ua.udpConn != nil {
 		via.Port = ua.udpConn.LocalAddr().(*net.UDPAddr).Port
+	} else if ua.listener != nil {
+		// RFC 3261 §18.2.2: should the connection drop, the response goes
+		// to the sent-by port: our listener.
+		via.Port = ua.listenPort
 	}
 	via.Params.Add("branch", sip.GenerateBranchN(16))
 	via.Params.Add("rport", "")
@@ -487,6 +491,12 @@ func (r *registrar) fixContact(res *sip.Response) bool {
 	host, port := c.Address.Host, c.Address.Port
 	if v, ok := via.Params.Get("received"); ok && net.ParseIP(v) != nil {
 		host = v
+	}
+	if ua.listener != nil && host == c.Address.Host {
+		// tcp/tls with our own listener and no NAT in the way: the rport is
+		// only the outgoing connection's ephemeral port; the listener in
+		// the Contact is reachable and outlives the connection.
+		return false
 	}
 	if v, ok := via.Params.Get("rport"); ok && v != "" {
 		if n, err := strconv.Atoi(v); err == nil && n > 0 && n < 65536 {

@@ -37,9 +37,10 @@ type UA struct {
 	h   Handler
 	log *slog.Logger
 
-	dialogs *Registry
-	events  *eventQueue
-	toTags  *toTagger // one To tag per incoming INVITE (totag.go)
+	dialogs   *Registry
+	events    *eventQueue
+	toTags    *toTagger // one To tag per incoming INVITE (totag.go)
+	tcpRoutes *tcpRoutes
 
 	mu       sync.Mutex
 	state    RegState
@@ -52,8 +53,11 @@ type UA struct {
 	dialogUA *sipgo.DialogUA
 	reg      *registrar
 	udpConn  net.PacketConn
-	localIP  string
-	viaHost  string
+	// listener accepts tcp/tls connections on listenPort (listen.go).
+	listener   net.Listener
+	listenPort int
+	localIP    string
+	viaHost    string
 	// ackTimeout overrides ackWait's 64×T1 (tests only).
 	ackTimeout time.Duration
 	// ctx is the UA's lifetime: every goroutine the UA starts and every
@@ -91,6 +95,8 @@ func New(cfg Config, h Handler, opts ...Option) (*UA, error) {
 		log:     o.log.With("component", "sipua", "aor", cfg.aor()),
 		dialogs: NewRegistry(),
 		toTags:  newToTagger(),
+		// RFC 3261 §18.1.1 (largetcp.go)
+		tcpRoutes: newTCPRoutes(),
 	}
 	ua.ctx, ua.cancel = context.WithCancel(context.Background())
 	ua.events = newEventQueue()
@@ -209,6 +215,17 @@ func (ua *UA) setup() error {
 		ua.udpConn = pc
 		port = pc.LocalAddr().(*net.UDPAddr).Port
 	}
+	if cfg.Transport == "tcp" || cfg.Transport == "tls" {
+		l, generated, err := listenConnection(cfg, localIP)
+		if err != nil {
+			return err
+		}
+		if generated {
+			ua.log.Info("tls listener uses a self-signed certificate generated at start", "addr", l.Addr().String())
+		}
+		ua.listener = l
+		ua.listenPort = l.Addr().(*net.TCPAddr).Port
+	}
 	clientOpts := []sipgo.ClientOption{
 		sipgo.WithClientLogger(ua.log),
 		sipgo.WithClientHostname(ua.viaHost),
@@ -234,6 +251,9 @@ func (ua *UA) setup() error {
 	ua.registerHandlers()
 
 	ua.mu.Lock()
+	if ua.listener != nil {
+		port = ua.listenPort
+	}
 	ua.contact = ua.initialContact(port)
 	ua.dialogUA = &sipgo.DialogUA{Client: client, ContactHDR: ua.contact}
 	ua.mu.Unlock()
@@ -255,6 +275,18 @@ func (ua *UA) setup() error {
 			}
 			time.Sleep(time.Millisecond)
 		}
+	}
+	if ua.listener != nil {
+		l := ua.listener
+		serve := srv.ServeTCP
+		if cfg.Transport == "tls" {
+			serve = srv.ServeTLS
+		}
+		ua.wg.Add(1)
+		go func() {
+			defer ua.wg.Done()
+			_ = serve(l) // returns when l is closed in teardown
+		}()
 	}
 	return nil
 }
@@ -377,6 +409,9 @@ func (ua *UA) teardown() {
 	}
 	if ua.udpConn != nil {
 		_ = ua.udpConn.Close()
+	}
+	if ua.listener != nil {
+		_ = ua.listener.Close()
 	}
 }
 
