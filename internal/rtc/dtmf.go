@@ -122,21 +122,25 @@ func (t *audioTrack) sendDTMF(ctx context.Context, digit rune, d time.Duration, 
 	}
 	began := time.Now()
 	t.dtmf = true
-	start := t.audioClockLocked(began)
+	start, exactStart := t.audioClockLocked(began)
 	t.mu.Unlock()
 
 	defer func() {
 		now := time.Now()
 		t.mu.Lock()
 		t.dtmf = false
-		// Without audio frames during the event nothing advanced the clock:
-		// move it past the event so that audio and the next event follow the
-		// sampling clock (RFC 3550 §5.1) and the next event gets a new
-		// timestamp (RFC 4733 §2.5.1.3).
-		if end := start + samples(now.Sub(began), t.clockRate); int32(t.ts-end) < 0 {
-			t.ts = end
+		// While audio frames flow, they are the clock: their timestamps
+		// advanced during the event and stay on the sampling clock (RFC 3550
+		// §5.1). Without frames nothing advanced it: move it past the event so
+		// that audio and the next event follow real time and the next event
+		// gets a new timestamp (RFC 4733 §2.5.1.3).
+		if now.Sub(t.clockAt) > audioSlack || t.ts == start {
+			exact := exactStart + samples(now.Sub(began), t.clockRate)
+			t.advanceLocked(exact)
+			// The anchor is the exact clock, not the frame-rounded one, so
+			// that rounding never accumulates over many events.
+			t.clockTS, t.clockAt = exact, now
 		}
-		t.clockTS, t.clockAt = t.ts, now
 		t.marker = true
 		t.lastEventEnd = now
 		t.mu.Unlock()
@@ -189,25 +193,50 @@ func waitTimer(ctx context.Context, timer *time.Timer, stop <-chan struct{}) err
 	}
 }
 
+// audioSlack is how long audio frames may pause (scheduling jitter of a
+// 20 ms source) before the track calls the source stalled and carries the
+// clock forward itself.
+const audioSlack = 60 * time.Millisecond
+
 // audioClockLocked returns the RTP timestamp of the audio clock at now. While
 // audio frames flow, that is the next frame's timestamp; when they do not
 // (no source, or the source stalled), the clock is carried forward from the
 // last frame by the time since, so that an event's timestamp is the audio
 // clock at its start (RFC 4733 §2.2.1) and timestamps keep following the
-// sampling clock (RFC 3550 §5.1). It never moves the clock backwards.
-func (t *audioTrack) audioClockLocked(now time.Time) uint32 {
+// sampling clock (RFC 3550 §5.1). It never moves the clock backwards. exact
+// is the clock before rounding to whole frames, for the next anchor.
+func (t *audioTrack) audioClockLocked(now time.Time) (ts, exact uint32) {
 	if t.clockAt.IsZero() || now.Before(t.clockAt) {
-		return t.ts
+		return t.ts, t.ts
 	}
-	// Allow a frame or two of scheduling jitter before calling the source stalled.
-	const slack = 60 * time.Millisecond
-	if idle := now.Sub(t.clockAt); idle > slack {
-		if ts := t.clockTS + samples(idle, t.clockRate); int32(ts-t.ts) > 0 {
-			t.ts = ts
-		}
+	idle := now.Sub(t.clockAt)
+	if idle <= audioSlack {
+		return t.ts, t.ts
+	}
+	exact = t.clockTS + samples(idle, t.clockRate)
+	t.advanceLocked(exact)
+	if int32(t.ts-exact) < 0 {
+		exact = t.ts
 	}
 
-	return t.ts
+	return t.ts, exact
+}
+
+// advanceLocked moves the audio clock forward to at least ts, by whole audio
+// frames once frames have been sent, so that audio timestamps stay on the
+// frame grid (a receiver sees a gap of whole frames, as after hold).
+func (t *audioTrack) advanceLocked(ts uint32) {
+	behind := int32(ts - t.ts)
+	if behind <= 0 {
+		return
+	}
+	if t.step == 0 {
+		t.ts = ts
+
+		return
+	}
+	frames := (uint32(behind) + t.step - 1) / t.step
+	t.ts += frames * t.step
 }
 
 // writeEvent writes one telephone-event packet (RFC 4733 §2.3).

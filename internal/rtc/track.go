@@ -40,6 +40,7 @@ type audioTrack struct {
 	// the anchor from which the clock is carried forward when no frames flow.
 	clockTS      uint32
 	clockAt      time.Time
+	step         uint32        // timestamp units of the last audio frame (0: none yet)
 	lastEventEnd time.Time     // end of the last RFC 4733 event, for DTMFGap
 	dtmfTurn     chan struct{} // one event at a time: held while sending
 
@@ -145,6 +146,7 @@ func (t *audioTrack) writeAudio(payload []byte, d time.Duration) error {
 		return ErrNotNegotiated
 	}
 	step := samples(d, t.clockRate)
+	t.step = step
 	if !t.sending || t.dtmf {
 		t.ts += step
 		t.clockTS, t.clockAt = t.ts, time.Now()

@@ -1,0 +1,375 @@
+package rtc
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pion/rtp"
+	"github.com/pion/webrtc/v4"
+)
+
+// sentPacket is one RTP packet as our track wrote it, before SRTP.
+type sentPacket struct {
+	hdr     rtp.Header
+	payload []byte
+	at      time.Time
+}
+
+// rtpRecorder sits between the audio track and pion's write stream and keeps
+// a copy of every packet sent: the recording of what went on the wire.
+type rtpRecorder struct {
+	next webrtc.TrackLocalWriter
+
+	mu      sync.Mutex
+	packets []sentPacket
+}
+
+func (r *rtpRecorder) WriteRTP(h *rtp.Header, payload []byte) (int, error) {
+	r.mu.Lock()
+	r.packets = append(r.packets, sentPacket{hdr: *h, payload: append([]byte(nil), payload...), at: time.Now()})
+	r.mu.Unlock()
+
+	return r.next.WriteRTP(h, payload)
+}
+
+func (r *rtpRecorder) Write(b []byte) (int, error) { return r.next.Write(b) }
+
+func (r *rtpRecorder) sent() []sentPacket {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+
+	return append([]sentPacket(nil), r.packets...)
+}
+
+// recordSent starts recording what s sends (s must be negotiated).
+func recordSent(t *testing.T, s *Session) *rtpRecorder {
+	t.Helper()
+	s.track.mu.Lock()
+	defer s.track.mu.Unlock()
+	if s.track.writer == nil {
+		t.Fatal("the track is not bound")
+	}
+	r := &rtpRecorder{next: s.track.writer}
+	s.track.writer = r
+
+	return r
+}
+
+// sentEvent is one RFC 4733 event decoded from the recording: all packets
+// with the telephone-event PT and the same timestamp.
+type sentEvent struct {
+	digit   rune
+	packets []sentPacket
+}
+
+// decodeEvents groups the telephone-event packets of a recording into events
+// and decodes each with the package's own receiver (dtmfReceiver), which
+// reports a digit for the first packet of an event.
+func decodeEvents(t *testing.T, packets []sentPacket, pt uint8) []sentEvent {
+	t.Helper()
+	var rx dtmfReceiver
+	var events []sentEvent
+	for _, p := range packets {
+		if p.hdr.PayloadType != pt {
+			continue
+		}
+		pkt := &rtp.Packet{Header: p.hdr, Payload: p.payload}
+		if d, ok := rx.receive(pkt); ok {
+			events = append(events, sentEvent{digit: d})
+		} else if len(events) == 0 {
+			t.Fatalf("telephone-event packet %+v belongs to no event", p.hdr)
+		}
+		events[len(events)-1].packets = append(events[len(events)-1].packets, p)
+	}
+
+	return events
+}
+
+// TestDTMFSentAsRFC4733 records the RTP our session sends for every digit
+// and checks it against RFC 4733: the telephone-event format at the audio
+// codec's clock, one timestamp per event (the audio clock at its start), the
+// M bit on the first packet only, updates every 50 ms with growing
+// durations, three end packets with the final duration in the negotiated
+// clock's units, the pause between digits, and pacing in real time (only
+// lower bounds on wall-clock time: a busy machine may be slower, never
+// faster). The far end must decode the same digits.
+func TestDTMFSentAsRFC4733(t *testing.T) {
+	tests := []struct {
+		name      string
+		codecs    []string
+		only8000  bool // the far end offers telephone-event/8000 only
+		audio     bool // 20 ms audio frames flow during the digits
+		wantPT    uint8
+		wantRate  uint32 // telephone-event clock: the unit of durations
+		audioRate uint32
+	}{
+		{name: "opus", wantPT: DTMFOpusPayloadType, wantRate: 48000, audioRate: 48000},
+		{name: "opus with audio", audio: true, wantPT: DTMFOpusPayloadType, wantRate: 48000, audioRate: 48000},
+		{name: "pcmu with audio", codecs: []string{"pcmu"}, audio: true, wantPT: DTMFPayloadType, wantRate: 8000, audioRate: 8000},
+		{name: "opus, far end knows only telephone-event/8000", only8000: true, wantPT: DTMFPayloadType, wantRate: 8000, audioRate: 48000},
+	}
+	const digits = "0123456789*#ABCD"
+	duration := func(i int) time.Duration { // 60 to 240 ms: 2 to 5 updates
+		return time.Duration(60+60*(i%4)) * time.Millisecond
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := newTestSession(t, tc.codecs...), newTestSession(t, tc.codecs...)
+			ctx := ctxT(t)
+			if tc.only8000 {
+				offer, err := a.CreateOffer(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				offer = replaceLine(replaceLine(offer, "a=rtpmap:110 ", ""), "a=fmtp:110 ", "")
+				answer, err := b.Answer(ctx, offer)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if strings.Contains(string(answer), "telephone-event/48000") {
+					t.Fatalf("answer has telephone-event/48000 that was not offered:\n%s", answer)
+				}
+				if err := a.SetAnswer(answer); err != nil {
+					t.Fatal(err)
+				}
+				if err := a.WaitConnected(ctx); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				connect(t, a, b)
+			}
+			if c := a.Codec(); c.DTMFPayloadType != tc.wantPT || c.DTMFClockRate != tc.wantRate || c.ClockRate != tc.audioRate {
+				t.Fatalf("negotiated %+v, want telephone-event PT %d at %d Hz", c, tc.wantPT, tc.wantRate)
+			}
+			var mu sync.Mutex
+			var got []rune
+			b.OnDTMF(func(d rune) { mu.Lock(); got = append(got, d); mu.Unlock() })
+			received := func() string { mu.Lock(); defer mu.Unlock(); return string(got) }
+			// The first packets can be lost while SRTP starts: prime with audio.
+			sendUntil(ctx, t, a, newSink(b), 2, frameFor(0xA4, 40))
+			rec := recordSent(t, a)
+
+			stopAudio := make(chan struct{})
+			audioDone := make(chan struct{})
+			go func() {
+				defer close(audioDone)
+				if !tc.audio {
+					return
+				}
+				// Like a sound card: frames at the device clock, delivered
+				// late but all of them when the machine is busy.
+				tick := time.NewTicker(20 * time.Millisecond)
+				defer tick.Stop()
+				start, sent := time.Now(), 0
+				for {
+					select {
+					case <-stopAudio:
+						return
+					case <-tick.C:
+						for ; sent < int(time.Since(start)/(20*time.Millisecond)); sent++ {
+							_ = a.SendAudio(frameFor(0xA5, 40)(sent), 20*time.Millisecond)
+						}
+					}
+				}
+			}()
+			began := time.Now()
+			for i, d := range digits {
+				if err := a.SendDTMF(ctx, d, duration(i)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			took := time.Since(began)
+			close(stopAudio)
+			<-audioDone
+			waitFor(ctx, t, "digits at the far end", func() bool { return len(received()) >= len(digits) })
+			if received() != digits {
+				t.Fatalf("far end decoded %q, want %q", received(), digits)
+			}
+
+			var minTotal time.Duration
+			for i := range digits {
+				minTotal += duration(i)
+			}
+			minTotal += time.Duration(len(digits)-1) * DTMFGap
+			if took < minTotal {
+				t.Fatalf("%d digits took %v, less than their durations and gaps (%v): not real time", len(digits), took, minTotal)
+			}
+
+			packets := rec.sent()
+			events := decodeEvents(t, packets, tc.wantPT)
+			var decoded []rune
+			for _, e := range events {
+				decoded = append(decoded, e.digit)
+			}
+			if string(decoded) != digits {
+				t.Fatalf("our receiver decoded %q from the recording, want %q", string(decoded), digits)
+			}
+			for i, e := range events {
+				checkEvent(t, e, duration(i), tc.wantRate)
+			}
+			// A running source is the clock; it may lag real time by up to
+			// audioSlack before the track carries the clock forward itself.
+			lag := time.Duration(0)
+			if tc.audio {
+				lag = audioSlack
+			}
+			checkEventSpacing(t, events, duration, tc.audioRate, lag)
+			if tc.audio {
+				checkAudioAroundEvents(t, packets, tc.wantPT, tc.audioRate)
+			}
+		})
+	}
+}
+
+// tolerance absorbs the scheduling delay between taking a start time and
+// writing the packet; a burst (the old bug) is off by whole update intervals.
+const tolerance = 25 * time.Millisecond
+
+func checkEvent(t *testing.T, e sentEvent, d time.Duration, rate uint32) {
+	t.Helper()
+	name := fmt.Sprintf("event %q", e.digit)
+	wantDur := uint16(samples(d, rate))
+	first := e.packets[0]
+	var ends, updates []sentPacket
+	prevDur := uint16(0)
+	for i, p := range e.packets {
+		if len(p.payload) != 4 {
+			t.Fatalf("%s: payload %x is not 4 bytes (RFC 4733 §2.3)", name, p.payload)
+		}
+		if p.hdr.Marker != (i == 0) {
+			t.Fatalf("%s: packet %d has M=%v; only the first may have it (RFC 4733 §2.2.2)", name, i, p.hdr.Marker)
+		}
+		if i > 0 && p.hdr.SequenceNumber != e.packets[i-1].hdr.SequenceNumber+1 {
+			t.Fatalf("%s: sequence %d after %d", name, p.hdr.SequenceNumber, e.packets[i-1].hdr.SequenceNumber)
+		}
+		if p.hdr.SSRC != first.hdr.SSRC {
+			t.Fatalf("%s: SSRC changed", name)
+		}
+		if vol := p.payload[1] & 0x3F; vol != dtmfVolume {
+			t.Fatalf("%s: volume %d", name, vol)
+		}
+		dur := binary.BigEndian.Uint16(p.payload[2:])
+		if dur == 0 || dur < prevDur {
+			t.Fatalf("%s: duration %d after %d: must be positive and not shrink (RFC 4733 §2.5.1.2)", name, dur, prevDur)
+		}
+		prevDur = dur
+		if p.payload[1]&0x80 != 0 {
+			ends = append(ends, p)
+		} else {
+			if len(ends) > 0 {
+				t.Fatalf("%s: an update after the end packet", name)
+			}
+			updates = append(updates, p)
+		}
+	}
+	if len(ends) != dtmfEndRepeats {
+		t.Fatalf("%s: %d end packets, want 3 (RFC 4733 §2.5.1.4)", name, len(ends))
+	}
+	for _, p := range ends {
+		if got := binary.BigEndian.Uint16(p.payload[2:]); got != wantDur {
+			t.Fatalf("%s: final duration %d, want %d (%v at %d Hz)", name, got, wantDur, d, rate)
+		}
+	}
+	// Updates every 50 ms while the event lasts: at 0, 50, ... < d.
+	wantUpdates := int((d + dtmfInterval - 1) / dtmfInterval)
+	if len(updates) != wantUpdates {
+		t.Fatalf("%s: %d updates for %v, want %d (one every %v)", name, len(updates), d, wantUpdates, dtmfInterval)
+	}
+	for k, p := range updates {
+		want := max(time.Duration(k)*dtmfInterval, dtmfFirstDuration)
+		if got := binary.BigEndian.Uint16(p.payload[2:]); got != uint16(samples(want, rate)) {
+			t.Fatalf("%s: update %d has duration %d, want %d", name, k, got, samples(want, rate))
+		}
+		if since := p.at.Sub(first.at); since < time.Duration(k)*dtmfInterval-tolerance {
+			t.Fatalf("%s: update %d sent %v after the first, before its time (%v)", name, k, since, time.Duration(k)*dtmfInterval)
+		}
+	}
+	if since := ends[0].at.Sub(first.at); since < d-tolerance {
+		t.Fatalf("%s: ended %v after it began, shorter than its %v", name, since, d)
+	}
+}
+
+// checkEventSpacing checks the time between events: the gap in wall-clock
+// time, and timestamps that follow the audio clock (each event starts at
+// least its predecessor's duration later, and the clock never runs ahead of
+// real time, which made far ends' jitter buffers grow).
+func checkEventSpacing(t *testing.T, events []sentEvent, duration func(int) time.Duration, audioRate uint32, lag time.Duration) {
+	t.Helper()
+	for i := 1; i < len(events); i++ {
+		prev, cur := events[i-1], events[i]
+		prevEnd := prev.packets[len(prev.packets)-1]
+		if gap := cur.packets[0].at.Sub(prevEnd.at); gap < DTMFGap-tolerance {
+			t.Fatalf("event %d began %v after event %d ended, want a pause of %v", i, gap, i-1, DTMFGap)
+		}
+		step := cur.packets[0].hdr.Timestamp - prev.packets[0].hdr.Timestamp
+		if int32(step) < int32(samples(duration(i-1), audioRate))-int32(samples(lag, audioRate)) {
+			t.Fatalf("event %d starts %d samples after event %d, which lasted %d", i, int32(step), i-1, samples(duration(i-1), audioRate))
+		}
+	}
+	first, last := events[0].packets[0], events[len(events)-1].packets[0]
+	rtpSpan := time.Duration(last.hdr.Timestamp-first.hdr.Timestamp) * time.Second / time.Duration(audioRate)
+	wall := last.at.Sub(first.at)
+	// Generous: a frame of rounding at most, and scheduling delays.
+	if rtpSpan > wall+20*time.Millisecond+tolerance {
+		t.Fatalf("the RTP clock advanced %v in %v of real time: faster than real time", rtpSpan, wall)
+	}
+}
+
+// checkAudioAroundEvents checks the audio packets sent between events: none
+// while an event lasts, continuous timestamps (each a whole number of frames
+// after the previous), and after an event the M bit and a timestamp past the
+// event's end (RFC 4733 §2.5.1.3, RFC 3550 §5.1).
+func checkAudioAroundEvents(t *testing.T, packets []sentPacket, pt uint8, audioRate uint32) {
+	t.Helper()
+	step := audioRate / 50
+	var lastAudio *sentPacket
+	var inEvent bool
+	var evTS, evEnd uint32
+	audio := 0
+	for i := range packets {
+		p := &packets[i]
+		if p.hdr.PayloadType == pt {
+			inEvent = p.payload[1]&0x80 == 0
+			evTS = p.hdr.Timestamp
+			evEnd = evTS + uint32(binary.BigEndian.Uint16(p.payload[2:]))*audioRate/audioRateOf(pt, audioRate)
+			continue
+		}
+		audio++
+		if inEvent {
+			t.Fatalf("audio packet %d sent during an event", p.hdr.SequenceNumber)
+		}
+		if lastAudio != nil {
+			if d := p.hdr.Timestamp - lastAudio.hdr.Timestamp; d%step != 0 || int32(d) <= 0 {
+				t.Fatalf("audio timestamp moved by %d, not a whole number of %d-sample frames", int32(d), step)
+			}
+			if evTS != 0 && int32(lastAudio.hdr.Timestamp-evTS) < 0 {
+				// First audio after an event.
+				if !p.hdr.Marker {
+					t.Fatal("the first audio packet after an event has no M bit")
+				}
+				// A frame that comes late under load may still land within
+				// the event's last frame: allow one frame.
+				if int32(p.hdr.Timestamp+step-evEnd) < 0 {
+					t.Fatalf("audio at %d resumes before the event's end at %d", p.hdr.Timestamp, evEnd)
+				}
+			}
+		}
+		lastAudio = p
+	}
+	if audio == 0 {
+		t.Fatal("no audio packets between the events")
+	}
+}
+
+// audioRateOf is the clock of the telephone-event PT in these tests.
+func audioRateOf(pt uint8, audioRate uint32) uint32 {
+	if pt == DTMFPayloadType {
+		return 8000
+	}
+
+	return audioRate
+}
