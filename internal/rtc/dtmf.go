@@ -125,10 +125,14 @@ func (t *audioTrack) sendDTMF(ctx context.Context, digit rune, d time.Duration, 
 	start, exactStart := t.audioClockLocked(began)
 	t.mu.Unlock()
 
+	final := d // the duration the end packets report
 	defer func() {
 		now := time.Now()
 		t.mu.Lock()
 		t.dtmf = false
+		// Frames captured during the event but delivered after it (a late
+		// source) are dropped too: audio resumes after the event's span.
+		t.suppressUntil, t.suppressing = start+samples(final, t.clockRate), true
 		// While audio frames flow, they are the clock: their timestamps
 		// advanced during the event and stay on the sampling clock (RFC 3550
 		// §5.1). Without frames nothing advanced it: move it past the event so
@@ -161,7 +165,6 @@ func (t *audioTrack) sendDTMF(ctx context.Context, digit rune, d time.Duration, 
 			return err
 		}
 	}
-	final := d
 	if err == nil {
 		timer.Reset(time.Until(began.Add(d)))
 		err = waitTimer(ctx, timer, stop)
@@ -245,6 +248,10 @@ func (t *audioTrack) writeEvent(ev uint8, ts uint32, elapsed time.Duration, end,
 	defer t.mu.Unlock()
 	if t.writer == nil {
 		return ErrClosed
+	}
+	if !t.sending {
+		// Put on hold during the event: RFC 3264 §5.1, nothing more may be sent.
+		return fmt.Errorf("%w: the call was put on hold during the digit", ErrWrongState)
 	}
 	dur := min(samples(elapsed, t.dtmfRate), 0xFFFF)
 	var payload [4]byte

@@ -1,7 +1,9 @@
 package rtc
 
 import (
+	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -351,9 +353,7 @@ func checkAudioAroundEvents(t *testing.T, packets []sentPacket, pt uint8, audioR
 				if !p.hdr.Marker {
 					t.Fatal("the first audio packet after an event has no M bit")
 				}
-				// A frame that comes late under load may still land within
-				// the event's last frame: allow one frame.
-				if int32(p.hdr.Timestamp+step-evEnd) < 0 {
+				if int32(p.hdr.Timestamp-evEnd) < 0 {
 					t.Fatalf("audio at %d resumes before the event's end at %d", p.hdr.Timestamp, evEnd)
 				}
 			}
@@ -372,4 +372,51 @@ func audioRateOf(pt uint8, audioRate uint32) uint32 {
 	}
 
 	return audioRate
+}
+
+// A context ends the wait for a digit's turn at once, and ends a digit being
+// sent early, with its end packets, so that the far end stops the tone.
+func TestDTMFContext(t *testing.T) {
+	a, b := newTestSession(t), newTestSession(t)
+	connect(t, a, b)
+	ctx := ctxT(t)
+	sendUntil(ctx, t, a, newSink(b), 2, frameFor(0xA4, 40))
+	rec := recordSent(t, a)
+
+	long, stopLong := context.WithCancel(ctx)
+	defer stopLong()
+	done := make(chan error, 1)
+	go func() { done <- a.SendDTMF(long, '5', time.Second) }()
+	waitFor(ctx, t, "the first event packet", func() bool { return len(rec.sent()) > 0 })
+
+	// A second digit waits for the first; its context gives up.
+	waiting, stopWaiting := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer stopWaiting()
+	if err := a.SendDTMF(waiting, '6', 0); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("second digit: %v, want the context's deadline", err)
+	}
+	stopLong()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled digit: %v", err)
+	}
+	events := decodeEvents(t, rec.sent(), DTMFOpusPayloadType)
+	if len(events) != 1 || events[0].digit != '5' {
+		t.Fatalf("events %+v, want one '5'", events)
+	}
+	var ends int
+	for _, p := range events[0].packets {
+		if p.payload[1]&0x80 != 0 {
+			ends++
+			if d := binary.BigEndian.Uint16(p.payload[2:]); d == 0 || uint32(d) >= samples(time.Second, 48000) {
+				t.Fatalf("end packet after cancel has duration %d: want the time sent so far", d)
+			}
+		}
+	}
+	if ends != dtmfEndRepeats {
+		t.Fatalf("%d end packets after cancel, want %d", ends, dtmfEndRepeats)
+	}
+	// The session still sends digits afterwards.
+	if err := a.SendDTMF(ctx, '7', 0); err != nil {
+		t.Fatal(err)
+	}
 }

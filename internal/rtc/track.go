@@ -43,6 +43,10 @@ type audioTrack struct {
 	step         uint32        // timestamp units of the last audio frame (0: none yet)
 	lastEventEnd time.Time     // end of the last RFC 4733 event, for DTMFGap
 	dtmfTurn     chan struct{} // one event at a time: held while sending
+	// suppressUntil is the end of the last event's span: frames that start
+	// before it overlap the event and are dropped (only the clock advances).
+	suppressUntil uint32
+	suppressing   bool
 
 	packets, octets atomic.Uint64
 }
@@ -147,7 +151,10 @@ func (t *audioTrack) writeAudio(payload []byte, d time.Duration) error {
 	}
 	step := samples(d, t.clockRate)
 	t.step = step
-	if !t.sending || t.dtmf {
+	if t.suppressing && int32(t.ts-t.suppressUntil) >= 0 {
+		t.suppressing = false
+	}
+	if !t.sending || t.dtmf || t.suppressing {
 		t.ts += step
 		t.clockTS, t.clockAt = t.ts, time.Now()
 		t.marker = true
