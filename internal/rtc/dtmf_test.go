@@ -420,3 +420,61 @@ func TestDTMFContext(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Answering, Parley takes the offerer's telephone-event payload types and
+// sends events on the one at the audio codec's clock (RFC 3264 §6.1: the
+// answer uses the offer's PTs). The offers are ours with the PTs renumbered,
+// e.g. as Chromium numbers them (110 at 48 kHz, 126 at 8 kHz).
+func TestDTMFAnswerTakesOfferedPayloadTypes(t *testing.T) {
+	tests := []struct {
+		name      string
+		codecs    []string // the answerer's
+		renumber  map[string]string
+		drop48000 bool
+		wantPT    uint8
+		wantRate  uint32
+	}{
+		{name: "chromium numbering", renumber: map[string]string{"101": "126"}, wantPT: 110, wantRate: 48000},
+		{name: "other PT at 48 kHz", renumber: map[string]string{"110": "97", "101": "96"}, wantPT: 97, wantRate: 48000},
+		{name: "8 kHz only next to Opus", drop48000: true, renumber: map[string]string{"101": "100"}, wantPT: 100, wantRate: 8000},
+		{name: "pcmu answerer", codecs: []string{"pcmu"}, renumber: map[string]string{"101": "126"}, wantPT: 126, wantRate: 8000},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			far, b := newTestSession(t), newTestSession(t, tc.codecs...)
+			ctx := ctxT(t)
+			offer, err := far.CreateOffer(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.drop48000 {
+				offer = replaceLine(replaceLine(offer, "a=rtpmap:110 ", ""), "a=fmtp:110 ", "")
+			}
+			s := string(offer)
+			for from, to := range tc.renumber {
+				s = strings.ReplaceAll(s, "a=rtpmap:"+from+" ", "a=rtpmap:"+to+" ")
+				s = strings.ReplaceAll(s, "a=fmtp:"+from+" ", "a=fmtp:"+to+" ")
+				s = strings.Replace(s, " "+from+" ", " "+to+" ", 1) // the m= line
+				s = strings.Replace(s, " "+from+"\r\n", " "+to+"\r\n", 1)
+			}
+			answer, err := b.Answer(ctx, []byte(s))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := b.Codec()
+			if c.DTMFPayloadType != tc.wantPT || c.DTMFClockRate != tc.wantRate {
+				t.Fatalf("negotiated %+v, want telephone-event PT %d at %d Hz\noffer:\n%s", c, tc.wantPT, tc.wantRate, s)
+			}
+			want := fmt.Sprintf("a=rtpmap:%d telephone-event/%d", tc.wantPT, tc.wantRate)
+			if !strings.Contains(string(answer), want) {
+				t.Fatalf("answer lacks %q:\n%s", want, answer)
+			}
+			b.track.mu.Lock()
+			pt, rate := b.track.dtmfPT, b.track.dtmfRate
+			b.track.mu.Unlock()
+			if pt != tc.wantPT || rate != tc.wantRate {
+				t.Fatalf("the track sends events on PT %d at %d Hz, want %d at %d", pt, rate, tc.wantPT, tc.wantRate)
+			}
+		})
+	}
+}
