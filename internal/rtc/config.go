@@ -108,10 +108,10 @@ func codecByName(name string) (codecSpec, bool) {
 // dtmfCodecs are the telephone-event formats to register (RFC 4733 §2.3,
 // §7.1.1), one per RTP clock of the configured codecs: events share the
 // audio's SSRC and timestamp space (RFC 4733 §2.1), so their clock must be
-// the audio's clock: 48000 with Opus (RFC 7587 §4.1), 8000 for G.711. The /8000 format
-// is registered even for an Opus-only configuration: many peers (baresip,
-// older PBXes) offer only telephone-event/8000 next to Opus, and without it
-// DTMF would be lost with them.
+// the audio's clock: 48000 with Opus (RFC 7587 §4.1), 8000 for G.711. The
+// /8000 format is registered even for an Opus-only configuration: many peers
+// (baresip, older PBXes) offer only telephone-event/8000 next to Opus, and
+// without it DTMF would be lost with them.
 //
 // pion matches a remote format on name, clock rate and fmtp (a remote
 // "0-15" does not conflict with our "0-16"), so the two registrations on
