@@ -123,6 +123,11 @@ func (t *audioTrack) sendDTMF(ctx context.Context, digit rune, d time.Duration, 
 	began := time.Now()
 	t.dtmf = true
 	start, exactStart := t.audioClockLocked(began)
+	// A source running late may not have reached the previous event's end
+	// yet: never let two events' spans overlap.
+	if t.hadEvent && int32(t.eventEnd-start) > 0 {
+		start = t.eventEnd
+	}
 	t.mu.Unlock()
 
 	final := d // the duration the end packets report
@@ -132,13 +137,13 @@ func (t *audioTrack) sendDTMF(ctx context.Context, digit rune, d time.Duration, 
 		t.dtmf = false
 		// Frames captured during the event but delivered after it (a late
 		// source) are dropped too: audio resumes after the event's span.
-		t.suppressUntil, t.suppressing = start+samples(final, t.clockRate), true
-		// While audio frames flow, they are the clock: their timestamps
-		// advanced during the event and stay on the sampling clock (RFC 3550
-		// §5.1). Without frames nothing advanced it: move it past the event so
-		// that audio and the next event follow real time and the next event
-		// gets a new timestamp (RFC 4733 §2.5.1.3).
-		if now.Sub(t.clockAt) > audioSlack || t.ts == start {
+		t.eventEnd, t.hadEvent, t.suppressing = start+samples(final, t.clockRate), true, true
+		// While an audio source runs, it is the clock: its frames advanced the
+		// timestamp during the event (or will, when it catches up) and stay
+		// on the sampling clock (RFC 3550 §5.1). Without a source nothing
+		// advanced it: move it past the event so that the next event and
+		// audio follow real time.
+		if !t.sourceRunningLocked(now) {
 			exact := exactStart + samples(now.Sub(began), t.clockRate)
 			t.advanceLocked(exact)
 			// The anchor is the exact clock, not the frame-rounded one, so
@@ -196,27 +201,30 @@ func waitTimer(ctx context.Context, timer *time.Timer, stop <-chan struct{}) err
 	}
 }
 
-// audioSlack is how long audio frames may pause (scheduling jitter of a
-// 20 ms source) before the track calls the source stalled and carries the
-// clock forward itself.
-const audioSlack = 60 * time.Millisecond
+// sourceIdle is how long the audio source may deliver no frame before the
+// track stops treating it as the clock. A running source that stalls (a
+// busy machine, a sound card delivering in bursts) catches up with the
+// frames it owes, so carrying the clock forward meanwhile would count that
+// time twice and run the RTP clock ahead of real time.
+const sourceIdle = 500 * time.Millisecond
 
-// audioClockLocked returns the RTP timestamp of the audio clock at now. While
-// audio frames flow, that is the next frame's timestamp; when they do not
-// (no source, or the source stalled), the clock is carried forward from the
-// last frame by the time since, so that an event's timestamp is the audio
-// clock at its start (RFC 4733 §2.2.1) and timestamps keep following the
-// sampling clock (RFC 3550 §5.1). It never moves the clock backwards. exact
-// is the clock before rounding to whole frames, for the next anchor.
+// sourceRunningLocked reports whether audio frames are flowing.
+func (t *audioTrack) sourceRunningLocked(now time.Time) bool {
+	return !t.lastFrameAt.IsZero() && now.Sub(t.lastFrameAt) <= sourceIdle
+}
+
+// audioClockLocked returns the RTP timestamp of the audio clock at now.
+// While an audio source runs, that is its next frame's timestamp; without
+// one, the clock is carried forward by wall time from the last frame or
+// event, so that an event's timestamp is the audio clock at its start (RFC
+// 4733 §2.2.1) and timestamps follow the sampling clock (RFC 3550 §5.1). It
+// never moves the clock backwards. exact is the clock before rounding to
+// whole frames, for the next anchor.
 func (t *audioTrack) audioClockLocked(now time.Time) (ts, exact uint32) {
-	if t.clockAt.IsZero() || now.Before(t.clockAt) {
+	if t.sourceRunningLocked(now) || t.clockAt.IsZero() || now.Before(t.clockAt) {
 		return t.ts, t.ts
 	}
-	idle := now.Sub(t.clockAt)
-	if idle <= audioSlack {
-		return t.ts, t.ts
-	}
-	exact = t.clockTS + samples(idle, t.clockRate)
+	exact = t.clockTS + samples(now.Sub(t.clockAt), t.clockRate)
 	t.advanceLocked(exact)
 	if int32(t.ts-exact) < 0 {
 		exact = t.ts

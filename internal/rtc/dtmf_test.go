@@ -210,16 +210,14 @@ func TestDTMFSentAsRFC4733(t *testing.T) {
 			if string(decoded) != digits {
 				t.Fatalf("our receiver decoded %q from the recording, want %q", string(decoded), digits)
 			}
+			var short time.Duration
 			for i, e := range events {
-				checkEvent(t, e, duration(i), tc.wantRate)
+				short += checkEvent(t, e, duration(i), tc.wantRate)
 			}
-			// A running source is the clock; it may lag real time by up to
-			// audioSlack before the track carries the clock forward itself.
-			lag := time.Duration(0)
-			if tc.audio {
-				lag = audioSlack
+			short += checkEventSpacing(t, events, duration, tc.audioRate)
+			if short > lateBudget {
+				t.Fatalf("events were sent %v ahead of real time in total (see the log): not paced", short)
 			}
-			checkEventSpacing(t, events, duration, tc.audioRate, lag)
 			if tc.audio {
 				checkAudioAroundEvents(t, packets, tc.wantPT, tc.audioRate)
 			}
@@ -231,7 +229,19 @@ func TestDTMFSentAsRFC4733(t *testing.T) {
 // writing the packet; a burst (the old bug) is off by whole update intervals.
 const tolerance = 25 * time.Millisecond
 
-func checkEvent(t *testing.T, e sentEvent, d time.Duration, rate uint32) {
+// lateBudget bounds the summed shortfalls of all events' timing. Packets are
+// timed here by when they were written, so a packet written late (a stall of
+// this process) makes the next ones look early; such stalls are rare and
+// short, while sending in a burst falls short by about half of every
+// digit, seconds in total.
+const lateBudget = 250 * time.Millisecond
+
+// shortfall is how much earlier than due something happened (0 if on time).
+func shortfall(got, due time.Duration) time.Duration { return max(0, due-tolerance-got) }
+
+// checkEvent checks one event's packets and returns how far its timing fell
+// short of real time (the largest shortfall among its packets).
+func checkEvent(t *testing.T, e sentEvent, d time.Duration, rate uint32) time.Duration {
 	t.Helper()
 	name := fmt.Sprintf("event %q", e.digit)
 	wantDur := uint16(samples(d, rate))
@@ -281,34 +291,43 @@ func checkEvent(t *testing.T, e sentEvent, d time.Duration, rate uint32) {
 	if len(updates) != wantUpdates {
 		t.Fatalf("%s: %d updates for %v, want %d (one every %v)", name, len(updates), d, wantUpdates, dtmfInterval)
 	}
+	var short time.Duration
 	for k, p := range updates {
 		want := max(time.Duration(k)*dtmfInterval, dtmfFirstDuration)
 		if got := binary.BigEndian.Uint16(p.payload[2:]); got != uint16(samples(want, rate)) {
 			t.Fatalf("%s: update %d has duration %d, want %d", name, k, got, samples(want, rate))
 		}
-		if since := p.at.Sub(first.at); since < time.Duration(k)*dtmfInterval-tolerance {
-			t.Fatalf("%s: update %d sent %v after the first, before its time (%v)", name, k, since, time.Duration(k)*dtmfInterval)
+		if s := shortfall(p.at.Sub(first.at), time.Duration(k)*dtmfInterval); s > short {
+			short = s
+			t.Logf("%s: update %d sent %v after the first, before its time (%v)", name, k, p.at.Sub(first.at), time.Duration(k)*dtmfInterval)
 		}
 	}
-	if since := ends[0].at.Sub(first.at); since < d-tolerance {
-		t.Fatalf("%s: ended %v after it began, shorter than its %v", name, since, d)
+	if s := shortfall(ends[0].at.Sub(first.at), d); s > short {
+		short = s
+		t.Logf("%s: ended %v after it began, shorter than its %v", name, ends[0].at.Sub(first.at), d)
 	}
+
+	return short
 }
 
 // checkEventSpacing checks the time between events: the gap in wall-clock
 // time, and timestamps that follow the audio clock (each event starts at
 // least its predecessor's duration later, and the clock never runs ahead of
 // real time, which made far ends' jitter buffers grow).
-func checkEventSpacing(t *testing.T, events []sentEvent, duration func(int) time.Duration, audioRate uint32, lag time.Duration) {
+//
+// It returns the summed shortfall of the pauses.
+func checkEventSpacing(t *testing.T, events []sentEvent, duration func(int) time.Duration, audioRate uint32) time.Duration {
 	t.Helper()
+	var short time.Duration
 	for i := 1; i < len(events); i++ {
 		prev, cur := events[i-1], events[i]
 		prevEnd := prev.packets[len(prev.packets)-1]
-		if gap := cur.packets[0].at.Sub(prevEnd.at); gap < DTMFGap-tolerance {
-			t.Fatalf("event %d began %v after event %d ended, want a pause of %v", i, gap, i-1, DTMFGap)
+		if s := shortfall(cur.packets[0].at.Sub(prevEnd.at), DTMFGap); s > 0 {
+			short += s
+			t.Logf("event %d began %v after event %d ended, want a pause of %v", i, cur.packets[0].at.Sub(prevEnd.at), i-1, DTMFGap)
 		}
 		step := cur.packets[0].hdr.Timestamp - prev.packets[0].hdr.Timestamp
-		if int32(step) < int32(samples(duration(i-1), audioRate))-int32(samples(lag, audioRate)) {
+		if int32(step) < int32(samples(duration(i-1), audioRate)) {
 			t.Fatalf("event %d starts %d samples after event %d, which lasted %d", i, int32(step), i-1, samples(duration(i-1), audioRate))
 		}
 	}
@@ -319,6 +338,8 @@ func checkEventSpacing(t *testing.T, events []sentEvent, duration func(int) time
 	if rtpSpan > wall+20*time.Millisecond+tolerance {
 		t.Fatalf("the RTP clock advanced %v in %v of real time: faster than real time", rtpSpan, wall)
 	}
+
+	return short
 }
 
 // checkAudioAroundEvents checks the audio packets sent between events: none

@@ -40,13 +40,17 @@ type audioTrack struct {
 	// the anchor from which the clock is carried forward when no frames flow.
 	clockTS      uint32
 	clockAt      time.Time
+	lastFrameAt  time.Time     // when the audio source last delivered a frame
 	step         uint32        // timestamp units of the last audio frame (0: none yet)
 	lastEventEnd time.Time     // end of the last RFC 4733 event, for DTMFGap
 	dtmfTurn     chan struct{} // one event at a time: held while sending
-	// suppressUntil is the end of the last event's span: frames that start
-	// before it overlap the event and are dropped (only the clock advances).
-	suppressUntil uint32
-	suppressing   bool
+	// eventEnd is the RTP time at which the last event's span ends: audio
+	// frames that start before it overlap the event and are dropped while
+	// suppressing (only the clock advances), and the next event starts no
+	// earlier.
+	eventEnd    uint32
+	hadEvent    bool
+	suppressing bool
 
 	packets, octets atomic.Uint64
 }
@@ -150,13 +154,14 @@ func (t *audioTrack) writeAudio(payload []byte, d time.Duration) error {
 		return ErrNotNegotiated
 	}
 	step := samples(d, t.clockRate)
-	t.step = step
-	if t.suppressing && int32(t.ts-t.suppressUntil) >= 0 {
+	now := time.Now()
+	t.step, t.lastFrameAt = step, now
+	if t.suppressing && int32(t.ts-t.eventEnd) >= 0 {
 		t.suppressing = false
 	}
 	if !t.sending || t.dtmf || t.suppressing {
 		t.ts += step
-		t.clockTS, t.clockAt = t.ts, time.Now()
+		t.clockTS, t.clockAt = t.ts, now
 		t.marker = true
 
 		return nil
@@ -168,7 +173,7 @@ func (t *audioTrack) writeAudio(payload []byte, d time.Duration) error {
 	t.marker = false
 	t.seq++
 	t.ts += step
-	t.clockTS, t.clockAt = t.ts, time.Now()
+	t.clockTS, t.clockAt = t.ts, now
 	if _, err := t.writer.WriteRTP(&t.hdr, payload); err != nil {
 		return fmt.Errorf("send audio: %w", err)
 	}
