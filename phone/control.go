@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
-	"time"
 
 	"github.com/parley-voip/parley/internal/rtc"
 	"github.com/parley-voip/parley/internal/sipua"
@@ -291,55 +289,6 @@ func (p *Phone) setMuted(id string, muted bool) error {
 			typ = EventCallUnmuted
 		}
 		p.emit(Event{Type: typ, Call: &snap})
-	}
-	return nil
-}
-
-// dtmfDuration is each tone's length; 100 ms is what desk phones send and
-// what IVRs reliably detect.
-const dtmfDuration = 100 * time.Millisecond
-
-// CheckDTMF reports, in plain language, why digits cannot be sent as DTMF
-// (RFC 4733 §3.2 events 0-15: 0-9, *, #, A-D), or nil.
-func CheckDTMF(digits string) error {
-	if digits == "" {
-		return fmt.Errorf("%w: no digits to send", ErrDTMFUnavailable)
-	}
-	for _, d := range digits {
-		if !strings.ContainsRune("0123456789*#ABCDabcd", d) {
-			return fmt.Errorf("%w: %q is not a DTMF digit (use 0-9, *, #, A-D)", ErrDTMFUnavailable, d)
-		}
-	}
-	return nil
-}
-
-// SendDTMF sends digits as RFC 4733 telephone-events in the media, falling
-// back to SIP INFO (application/dtmf-relay) when the far end did not
-// negotiate telephone-event.
-func (p *Phone) SendDTMF(ctx context.Context, id, digits string) error {
-	if err := CheckDTMF(digits); err != nil {
-		return err
-	}
-	p.mu.Lock()
-	c, err := p.lookup(id)
-	if err != nil {
-		p.mu.Unlock()
-		return err
-	}
-	dlg, media := c.dialog, c.media
-	p.mu.Unlock()
-	if dlg == nil {
-		return fmt.Errorf("%w: the call is not established", ErrWrongState)
-	}
-	for _, d := range strings.ToUpper(digits) {
-		err := media.SendDTMF(d, dtmfDuration)
-		if errors.Is(err, rtc.ErrDTMFNotNegotiated) {
-			body := fmt.Sprintf("Signal=%c\r\nDuration=%d\r\n", d, dtmfDuration.Milliseconds())
-			err = dlg.Info(ctx, "application/dtmf-relay", []byte(body))
-		}
-		if err != nil {
-			return fmt.Errorf("%w: %w", ErrDTMFUnavailable, err)
-		}
 	}
 	return nil
 }

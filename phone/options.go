@@ -28,6 +28,7 @@ type config struct {
 	audio           AudioBackend
 	serverIDHeader  string
 	qualityInterval time.Duration
+	dtmfMethod      DTMFMethod
 }
 
 func defaultConfig() config {

@@ -19,6 +19,10 @@ type Params struct {
 	// DTMFPayloadType is the negotiated telephone-event payload type (RFC 4733),
 	// or 0 when the far end did not accept telephone-event.
 	DTMFPayloadType uint8
+	// DTMFClockRate is the clock rate of that telephone-event format: the
+	// unit of its event durations (RFC 4733 §2.3.5). It equals ClockRate
+	// unless the far end offered telephone-event only at another rate.
+	DTMFClockRate uint32
 }
 
 // Known encoding names.

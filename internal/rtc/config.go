@@ -12,8 +12,12 @@ import (
 // Default values used when a Config field is left zero.
 const (
 	DefaultGatherTimeout = 3 * time.Second // like the Wazo SDK's iceGatheringTimeout
-	// DTMFPayloadType is the payload type Parley offers telephone-event on.
+	// DTMFPayloadType is the payload type Parley offers telephone-event/8000
+	// on, for the 8 kHz codecs (PCMU, PCMA) and peers that know no other rate.
 	DTMFPayloadType = 101
+	// DTMFOpusPayloadType is the payload type Parley offers
+	// telephone-event/48000 on, next to Opus (the PT browsers use too).
+	DTMFOpusPayloadType = 110
 )
 
 // NetworkType selects the candidate families ICE gathers (RFC 8445 §5.1.1).
@@ -29,7 +33,8 @@ const (
 type Config struct {
 	// Codecs lists the audio codecs to offer and accept, in preference order,
 	// among "opus", "pcmu", "pcma" (case-insensitive). Default opus, pcmu, pcma.
-	// telephone-event/8000 (RFC 4733, PT 101, events 0-16) is always added.
+	// telephone-event (RFC 4733, events 0-16) is always added at each
+	// codec's RTP clock: /48000 on PT 110 with Opus, /8000 on PT 101.
 	// When answering, the offerer's order among these wins (RFC 3264 §6.1).
 	Codecs []string
 	// ICEServers are stun: URLs (RFC 7064). Default none (host candidates only).
@@ -100,12 +105,35 @@ func codecByName(name string) (codecSpec, bool) {
 	return codecSpec{}, false
 }
 
-// dtmfCodec is telephone-event/8000 with events 0-16 (RFC 4733 §2.3, §7.1.1).
-func dtmfCodec() webrtc.RTPCodecParameters {
+// dtmfCodecs are the telephone-event formats to register (RFC 4733 §2.3,
+// §7.1.1), one per RTP clock of the configured codecs: events share the
+// audio's SSRC and timestamp space (RFC 4733 §2.1), so their clock must be
+// the audio's clock: 48000 with Opus (RFC 7587 §4.1), 8000 for G.711. The
+// /8000 format is registered even for an Opus-only configuration: many peers
+// (baresip, older PBXes) offer only telephone-event/8000 next to Opus, and
+// without it DTMF would be lost with them.
+//
+// pion matches a remote format on name, clock rate and fmtp (a remote
+// "0-15" does not conflict with our "0-16"), so the two registrations on
+// different PTs never shadow each other.
+func dtmfCodecs(specs []codecSpec) []webrtc.RTPCodecParameters {
+	var out []webrtc.RTPCodecParameters
+	for _, c := range specs {
+		if c.cap.ClockRate == 48000 {
+			out = append(out, dtmfCodec(DTMFOpusPayloadType, 48000))
+
+			break
+		}
+	}
+
+	return append(out, dtmfCodec(DTMFPayloadType, 8000))
+}
+
+func dtmfCodec(pt webrtc.PayloadType, rate uint32) webrtc.RTPCodecParameters {
 	return webrtc.RTPCodecParameters{
-		PayloadType: DTMFPayloadType,
+		PayloadType: pt,
 		RTPCodecCapability: webrtc.RTPCodecCapability{
-			MimeType: mimeTelephoneEvent, ClockRate: 8000, Channels: 1, SDPFmtpLine: "0-16",
+			MimeType: mimeTelephoneEvent, ClockRate: rate, Channels: 1, SDPFmtpLine: "0-16",
 		},
 	}
 }

@@ -49,6 +49,4 @@ var (
 	ErrDTMFNotNegotiated = errors.New("the far end does not accept in-band DTMF (RFC 4733 telephone-event)")
 	// ErrBadDTMFDigit: a digit outside 0-9 * # A-D.
 	ErrBadDTMFDigit = errors.New("not a DTMF digit (use 0-9, *, #, A-D)")
-	// ErrDTMFBusy: another digit is being sent.
-	ErrDTMFBusy = errors.New("a DTMF digit is already being sent")
 )

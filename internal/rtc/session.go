@@ -138,8 +138,10 @@ func (s *Session) newAPI(o options) (*webrtc.API, error) {
 		}
 	}
 	// pion does not register telephone-event; RFC 4733 needs it on the audio m-line.
-	if err := me.RegisterCodec(dtmfCodec(), webrtc.RTPCodecTypeAudio); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadConfig, err)
+	for _, c := range dtmfCodecs(s.codecs) {
+		if err := me.RegisterCodec(c, webrtc.RTPCodecTypeAudio); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrBadConfig, err)
+		}
 	}
 
 	lf := slogFactory{log: o.log}
@@ -419,15 +421,15 @@ func (s *Session) rollback() {
 
 // pickCodec returns the first codec of the answer's list (RFC 3264 §6.1:
 // the first listed is the preferred one) that Parley speaks, and the
-// telephone-event PT. For an answer we wrote, remote lists the far end's
-// offer, used to check that it also offered telephone-event.
+// telephone-event format that goes with it (see pickTelephoneEvent). For an
+// answer we wrote, remote lists the far end's offer, used to check that it
+// also offered telephone-event.
 func (s *Session) pickCodec(answer, remote []RTPMap) (codec.Params, error) {
 	var p codec.Params
+	var events []RTPMap
 	for _, m := range answer {
 		if strings.EqualFold(m.Name, "telephone-event") {
-			if p.DTMFPayloadType == 0 && m.ClockRate == 8000 {
-				p.DTMFPayloadType = m.PayloadType
-			}
+			events = append(events, m)
 
 			continue
 		}
@@ -445,13 +447,16 @@ func (s *Session) pickCodec(answer, remote []RTPMap) (codec.Params, error) {
 	if p.Name == "" {
 		return p, ErrNoCommonCodec
 	}
+	if ev, ok := pickTelephoneEvent(events, p.ClockRate); ok {
+		p.DTMFPayloadType, p.DTMFClockRate = ev.PayloadType, ev.ClockRate
+	}
 	if remote != nil && p.DTMFPayloadType != 0 {
 		ok := false
 		for _, m := range remote {
 			ok = ok || strings.EqualFold(m.Name, "telephone-event")
 		}
 		if !ok {
-			p.DTMFPayloadType = 0
+			p.DTMFPayloadType, p.DTMFClockRate = 0, 0
 		}
 	}
 
@@ -478,6 +483,7 @@ func (s *Session) applyNegotiated(local, remote Direction, p codec.Params, remot
 	s.track.setSending(local.Sends())
 	s.receiving.Store(local.Receives())
 	s.log.Info("media negotiated", "codec", p.Name, "pt", p.PayloadType, "dtmf_pt", p.DTMFPayloadType,
+		"dtmf_rate", p.DTMFClockRate,
 		"local", local.String(), "remote", remote.String())
 }
 
@@ -582,10 +588,14 @@ func (s *Session) OnDTMF(fn func(digit rune)) {
 	s.dtmfHandler.Store(&fn)
 }
 
-// SendDTMF sends one digit (0-9 * # A-D) as RFC 4733 events on the audio
-// SSRC; it blocks for about duration (0: 100 ms). ErrDTMFNotNegotiated means
-// the far end did not accept telephone-event: fall back to SIP INFO.
-func (s *Session) SendDTMF(digit rune, duration time.Duration) error {
+// SendDTMF sends one digit (0-9 * # A-D) as an RFC 4733 event on the audio
+// SSRC, paced in real time: it blocks for about duration (0: 100 ms; 40 ms
+// to 1 s), after waiting for DTMFGap since the previous digit ended and for
+// any digit still being sent. Events are timed in the telephone-event clock
+// negotiated with the audio codec (48 kHz with Opus). ctx bounds the wait;
+// when it ends during a digit, the digit is ended early. ErrDTMFNotNegotiated
+// means the far end did not accept telephone-event: fall back to SIP INFO.
+func (s *Session) SendDTMF(ctx context.Context, digit rune, duration time.Duration) error {
 	if err := s.checkOpen(); err != nil {
 		return err
 	}
@@ -599,7 +609,7 @@ func (s *Session) SendDTMF(digit rune, duration time.Duration) error {
 		return ErrDTMFNotNegotiated
 	}
 
-	return s.track.sendDTMF(digit, duration, s.done)
+	return s.track.sendDTMF(ctx, digit, duration, s.done)
 }
 
 // onTrack runs pion's OnTrack callback (already on its own goroutine): it

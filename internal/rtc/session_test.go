@@ -186,10 +186,11 @@ func TestCallLoopback(t *testing.T) {
 		wantCodec string
 		wantPT    uint8
 		rate      uint32
+		dtmfPT    uint8 // telephone-event at the codec's clock (RFC 4733 §2.1)
 	}{
-		{name: "opus", wantCodec: "OPUS", wantPT: 111, rate: 48000},
-		{name: "pcmu preferred", a: []string{"pcmu", "opus"}, wantCodec: "PCMU", wantPT: 0, rate: 8000},
-		{name: "pcma only on answerer", b: []string{"pcma"}, wantCodec: "PCMA", wantPT: 8, rate: 8000},
+		{name: "opus", wantCodec: "OPUS", wantPT: 111, rate: 48000, dtmfPT: DTMFOpusPayloadType},
+		{name: "pcmu preferred", a: []string{"pcmu", "opus"}, wantCodec: "PCMU", wantPT: 0, rate: 8000, dtmfPT: DTMFPayloadType},
+		{name: "pcma only on answerer", b: []string{"pcma"}, wantCodec: "PCMA", wantPT: 8, rate: 8000, dtmfPT: DTMFPayloadType},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -199,7 +200,7 @@ func TestCallLoopback(t *testing.T) {
 			for _, s := range []*Session{a, b} {
 				c := s.Codec()
 				if c.Name != tc.wantCodec || c.PayloadType != tc.wantPT || c.ClockRate != tc.rate ||
-					c.DTMFPayloadType != DTMFPayloadType {
+					c.DTMFPayloadType != tc.dtmfPT || c.DTMFClockRate != tc.rate {
 					t.Fatalf("codec %+v, want %s/%d pt %d", c, tc.wantCodec, tc.rate, tc.wantPT)
 				}
 				if s.State() != StateConnected || s.LocalDirection() != DirectionSendRecv ||
@@ -404,13 +405,13 @@ func TestDTMF(t *testing.T) {
 
 	const seq = "123*#0ABCD9"
 	for _, d := range seq {
-		if err := a.SendDTMF(d, 60*time.Millisecond); err != nil {
+		if err := a.SendDTMF(ctx, d, 60*time.Millisecond); err != nil {
 			t.Fatal(err)
 		}
 	}
 	waitFor(ctx, t, "digits at B", func() bool { return len(gotB()) >= len(seq) })
 	for _, d := range "42#" {
-		if err := b.SendDTMF(d, 0); err != nil {
+		if err := b.SendDTMF(ctx, d, 0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -422,14 +423,14 @@ func TestDTMF(t *testing.T) {
 	if n := sinkB.count(); n != 0 {
 		t.Fatalf("%d telephone-event packets reached the audio handler", n)
 	}
-	if err := a.SendDTMF('x', 0); !errors.Is(err, ErrBadDTMFDigit) {
+	if err := a.SendDTMF(ctx, 'x', 0); !errors.Is(err, ErrBadDTMFDigit) {
 		t.Fatalf("bad digit: %v", err)
 	}
 }
 
 func TestDTMFNotNegotiated(t *testing.T) {
 	a := newTestSession(t)
-	if err := a.SendDTMF('1', 0); !errors.Is(err, ErrNotNegotiated) {
+	if err := a.SendDTMF(context.Background(), '1', 0); !errors.Is(err, ErrNotNegotiated) {
 		t.Fatalf("before negotiation: %v", err)
 	}
 	b := newTestSession(t)
@@ -439,7 +440,9 @@ func TestDTMFNotNegotiated(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A far end that does not offer telephone-event.
-	offer = replaceLine(replaceLine(offer, "a=rtpmap:101 ", ""), "a=fmtp:101 ", "")
+	for _, pt := range []string{"101", "110"} {
+		offer = replaceLine(replaceLine(offer, "a=rtpmap:"+pt+" ", ""), "a=fmtp:"+pt+" ", "")
+	}
 	if bytes.Contains(offer, []byte("telephone-event")) {
 		t.Fatalf("telephone-event still offered:\n%s", offer)
 	}
@@ -449,7 +452,7 @@ func TestDTMFNotNegotiated(t *testing.T) {
 	if c := b.Codec(); c.DTMFPayloadType != 0 {
 		t.Fatalf("DTMF PT %d negotiated without telephone-event in the offer", c.DTMFPayloadType)
 	}
-	if err := b.SendDTMF('1', 0); !errors.Is(err, ErrDTMFNotNegotiated) {
+	if err := b.SendDTMF(ctx, '1', 0); !errors.Is(err, ErrDTMFNotNegotiated) {
 		t.Fatalf("err %v", err)
 	}
 }
@@ -586,7 +589,7 @@ func TestCloseNoLeak(t *testing.T) {
 			if s.State() != StateClosed {
 				t.Fatal("state after Close:", s.State())
 			}
-			if err := s.SendDTMF('1', 0); !errors.Is(err, ErrClosed) {
+			if err := s.SendDTMF(context.Background(), '1', 0); !errors.Is(err, ErrClosed) {
 				t.Fatal(err)
 			}
 		}

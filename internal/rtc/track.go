@@ -36,6 +36,22 @@ type audioTrack struct {
 	dtmf      bool // an RFC 4733 event is in progress: audio is suppressed
 	marker    bool // next audio packet starts a talkspurt (RFC 3551 §4.1)
 
+	// clockTS is the audio clock at clockAt (the last frame or event end):
+	// the anchor from which the clock is carried forward when no frames flow.
+	clockTS      uint32
+	clockAt      time.Time
+	lastFrameAt  time.Time     // when the audio source last delivered a frame
+	step         uint32        // timestamp units of the last audio frame (0: none yet)
+	lastEventEnd time.Time     // end of the last RFC 4733 event, for DTMFGap
+	dtmfTurn     chan struct{} // one event at a time: held while sending
+	// eventEnd is the RTP time at which the last event's span ends: audio
+	// frames that start before it overlap the event and are dropped while
+	// suppressing (only the clock advances), and the next event starts no
+	// earlier.
+	eventEnd    uint32
+	hadEvent    bool
+	suppressing bool
+
 	packets, octets atomic.Uint64
 }
 
@@ -47,7 +63,7 @@ func newAudioTrack() *audioTrack {
 	return &audioTrack{
 		id: "audio", streamID: "parley",
 		seq: binary.BigEndian.Uint16(b[:2]), ts: binary.BigEndian.Uint32(b[2:]),
-		sending: true, marker: true,
+		sending: true, marker: true, dtmfTurn: make(chan struct{}, 1),
 	}
 }
 
@@ -69,15 +85,11 @@ func (t *audioTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParamete
 	t.mu.Lock()
 	defer t.mu.Unlock()
 
-	var chosen, dtmf *webrtc.RTPCodecParameters
+	var chosen *webrtc.RTPCodecParameters
 	codecs := ctx.CodecParameters()
 	for i := range codecs {
 		c := &codecs[i]
 		if strings.EqualFold(c.MimeType, mimeTelephoneEvent) {
-			if dtmf == nil {
-				dtmf = c
-			}
-
 			continue
 		}
 		if chosen == nil || (t.prefer != "" && strings.EqualFold(c.MimeType, t.prefer) &&
@@ -93,9 +105,16 @@ func (t *audioTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParamete
 	t.pt = uint8(chosen.PayloadType)
 	t.clockRate = chosen.ClockRate
 	t.dtmfPT, t.dtmfRate = 0, 0
-	if dtmf != nil {
-		t.dtmfPT, t.dtmfRate = uint8(dtmf.PayloadType), dtmf.ClockRate
+	var events []RTPMap
+	for _, c := range codecs {
+		if strings.EqualFold(c.MimeType, mimeTelephoneEvent) {
+			events = append(events, RTPMap{PayloadType: uint8(c.PayloadType), Name: "telephone-event", ClockRate: c.ClockRate})
+		}
 	}
+	if m, ok := pickTelephoneEvent(events, chosen.ClockRate); ok {
+		t.dtmfPT, t.dtmfRate = m.PayloadType, m.ClockRate
+	}
+	t.clockTS, t.clockAt = t.ts, time.Now()
 
 	return *chosen, nil
 }
@@ -135,8 +154,14 @@ func (t *audioTrack) writeAudio(payload []byte, d time.Duration) error {
 		return ErrNotNegotiated
 	}
 	step := samples(d, t.clockRate)
-	if !t.sending || t.dtmf {
+	now := time.Now()
+	t.step, t.lastFrameAt = step, now
+	if t.suppressing && int32(t.ts-t.eventEnd) >= 0 {
+		t.suppressing = false
+	}
+	if !t.sending || t.dtmf || t.suppressing {
 		t.ts += step
+		t.clockTS, t.clockAt = t.ts, now
 		t.marker = true
 
 		return nil
@@ -148,6 +173,7 @@ func (t *audioTrack) writeAudio(payload []byte, d time.Duration) error {
 	t.marker = false
 	t.seq++
 	t.ts += step
+	t.clockTS, t.clockAt = t.ts, now
 	if _, err := t.writer.WriteRTP(&t.hdr, payload); err != nil {
 		return fmt.Errorf("send audio: %w", err)
 	}

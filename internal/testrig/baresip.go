@@ -84,6 +84,9 @@ type BaresipEvent struct {
 	// Synthetic marks a REGISTER_OK that testrig added because the real
 	// one came before its control connection was up.
 	Synthetic bool `json:"-"`
+	// Received is when the event arrived on the control connection (for
+	// timing, e.g. from CALL_DTMF_START to CALL_DTMF_END).
+	Received time.Time `json:"-"`
 }
 
 // Baresip is a running baresip with a connected ctrl_tcp client.
@@ -438,6 +441,7 @@ func (b *Baresip) readLoop() {
 			var e BaresipEvent
 			_ = json.Unmarshal(frame, &e)
 			_ = json.Unmarshal(frame, &e.Raw)
+			e.Received = time.Now()
 			b.addEventLocked(e)
 		}
 		b.mu.Unlock()
