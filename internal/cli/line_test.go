@@ -11,6 +11,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -74,7 +75,7 @@ func TestParseLineSettings(t *testing.T) {
 				t.Errorf("certificate loaded = %v", got.tlsCert != nil)
 			}
 			got.tlsCert = nil
-			if got != tt.want {
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("line settings %+v, want %+v", got, tt.want)
 			}
 			if s.LocalIP != tt.wantIP {

@@ -69,7 +69,7 @@ func TestMigratedAccountFileStillReads(t *testing.T) {
 			if err != nil || !moved {
 				t.Fatalf("migrate: moved=%v, %v", moved, err)
 			}
-			acct, wz, err := readAccountFile(path)
+			acct, wz, _, _, err := readAccountFile(path)
 			if err != nil {
 				t.Fatalf("the migrated file no longer reads: %v", err)
 			}
