@@ -227,6 +227,7 @@ func TestRegistrationStatus(t *testing.T) {
 		{phone.Registration{State: phone.RegFailed, Code: 403, Reason: "the server rejected the username or password"},
 			"Not registered: the server rejected the username or password (retrying)", widget.DangerImportance},
 		{phone.Registration{State: phone.RegUnregistered}, "Not registered", widget.DangerImportance},
+		{phone.Registration{State: phone.RegDirect, AOR: "sip:1001@lab"}, "Ready: sip:1001@lab takes calls sent to this computer (not registering)", widget.SuccessImportance},
 	}
 	f := newFixture(t)
 	for _, tt := range tests {

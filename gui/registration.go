@@ -36,6 +36,9 @@ func registrationText(reg phone.Registration) (string, widget.Importance) {
 	switch reg.State {
 	case phone.RegRegistered:
 		return "Registered as " + reg.AOR, widget.SuccessImportance
+	case phone.RegDirect:
+		// Set up not to register: that is no fault, and calls still work.
+		return "Ready: " + reg.AOR + " takes calls sent to this computer (not registering)", widget.SuccessImportance
 	case phone.RegRegistering:
 		return "Registering…", widget.MediumImportance
 	case phone.RegFailed:

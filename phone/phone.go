@@ -114,6 +114,10 @@ func (p *Phone) Connect(ctx context.Context) error {
 	if err := ua.Start(ctx); err != nil {
 		return translateSIPError(err)
 	}
+	if p.account.RegisterExpiry < 0 {
+		p.setRegistration(Registration{State: RegDirect, AOR: p.account.AOR()}, EventUnregistered)
+		return nil
+	}
 	// The registered event is queued behind the SIP layer's callbacks; make
 	// Registration() true as soon as Connect returns, as callers expect.
 	if st := ua.RegState(); st.Status == sipua.RegRegistered {

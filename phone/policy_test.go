@@ -131,8 +131,8 @@ func TestNoRegisterFixedPortTakesDirectCalls(t *testing.T) {
 	if err := p.Connect(ctx); err != nil {
 		t.Fatalf("Connect without registering: %v", err)
 	}
-	if st := p.Registration().State; st == phone.RegRegistered {
-		t.Fatalf("registration state %s without registering", st)
+	if st := p.Registration().State; st != phone.RegDirect {
+		t.Fatalf("registration state %s without registering, want %s", st, phone.RegDirect)
 	}
 	sipp := testrig.StartSipp(t, testrig.SippOptions{Scenario: scenario("incoming_bye.xml"), Remote: "127.0.0.1:" + itoa(port), Args: []string{"-s", "alice"}})
 	ev.Next(phone.EventCallAccepted)

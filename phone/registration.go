@@ -11,6 +11,10 @@ const (
 	RegRegistering  RegState = "registering"
 	RegRegistered   RegState = "registered"
 	RegFailed       RegState = "failed" // retrying in the background
+	// RegDirect: the line is set not to register (Account.RegisterExpiry
+	// < 0). It places calls through its server and takes calls sent
+	// straight to its address; there is nothing to fail.
+	RegDirect RegState = "direct"
 )
 
 // Registration describes the line's registration with its server.

@@ -84,6 +84,10 @@ type LineSettings struct {
 	// without them a self-signed certificate is generated at start.
 	TLSCertFile, TLSKeyFile string           `json:",omitempty"`
 	tlsCert                 *tls.Certificate // loaded from the files by Parse
+	// DTMF is how keypad digits are sent: "auto" (RFC 4733 when the far end
+	// offers telephone-event, else SIP INFO), "rfc4733" or "info" (-dtmf,
+	// "dtmf").
+	DTMF string `json:",omitempty"`
 	// STUN lists stun: servers for the media's ICE candidates (RFC 7064;
 	// "stun" in the account file, the sign-in window's STUN field).
 	STUN []string `json:",omitempty"`
@@ -120,6 +124,7 @@ type accountFile struct {
 	TLSKeyFile      string `json:"tls_key_file,omitempty"`
 	// STUN lists stun: URLs for the media (plain SIP accounts).
 	STUN []string `json:"stun,omitempty"`
+	DTMF string   `json:"dtmf,omitempty"`
 	// Wazo makes this a Wazo account: server and pin here, the Wazo login in
 	// username/password.
 	Wazo *struct {
@@ -154,7 +159,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, loadFlee
 	fs.SetOutput(stderr)
 	var s Settings
 	var cfgPath, server, user, password, transport, wsPath, domain, display, wazoServer, wazoPin string
-	var localPort, redirects, autoAnswer, autoAnswerDelay, tlsCert, tlsKey string
+	var localPort, redirects, autoAnswer, autoAnswerDelay, tlsCert, tlsKey, dtmf string
 	var noRegister bool
 	fs.BoolVar(&s.Headless, "headless", false, "run without a window: JSON events on stdout, JSON commands on stdin (see docs/headless.md)")
 	fs.BoolVar(&s.Demo, "demo", false, "start against the built-in demo server instead of a real account")
@@ -177,6 +182,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, loadFlee
 	fs.BoolVar(&noRegister, "no-register", false, "do not register: place calls through the server and take direct calls on -local-ip/-local-port (env PARLEY_NO_REGISTER=1)")
 	fs.StringVar(&redirects, "redirects", "", "follow (default) or report: what to do when a call is redirected (3xx) (env PARLEY_REDIRECTS)")
 	fs.StringVar(&autoAnswer, "auto-answer", "", "off (default), intercom (calls marked for it) or always: answer incoming calls without the user (env PARLEY_AUTO_ANSWER)")
+	fs.StringVar(&dtmf, "dtmf", "", "how keypad digits are sent: auto (default), rfc4733 or info (env PARLEY_DTMF)")
 	fs.StringVar(&autoAnswerDelay, "auto-answer-delay", "", "wait this long before auto-answering, e.g. 2s (env PARLEY_AUTO_ANSWER_DELAY)")
 	fs.StringVar(&tlsCert, "tls-cert", "", "PEM certificate of the tls listener (env PARLEY_TLS_CERT; default: self-signed, made at start)")
 	fs.StringVar(&tlsKey, "tls-key", "", "PEM private key for -tls-cert (env PARLEY_TLS_KEY)")
@@ -247,7 +253,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, loadFlee
 	if !flagSet(fs, "local-ip") {
 		pick(&s.LocalIP, "", "PARLEY_LOCAL_IP")
 	}
-	if err := pickLine(&s.Line, getenv, lineFlags{localPort, redirects, autoAnswer, autoAnswerDelay, tlsCert, tlsKey, noRegister}); err != nil {
+	if err := pickLine(&s.Line, getenv, lineFlags{localPort, redirects, autoAnswer, autoAnswerDelay, tlsCert, tlsKey, dtmf, noRegister}); err != nil {
 		return s, err
 	}
 	if s.Line.NoRegister {
@@ -336,6 +342,7 @@ func readAccountFile(path string) (phone.Account, WazoSettings, LineSettings, st
 		TLSCertFile:     f.TLSCertFile,
 		TLSKeyFile:      f.TLSKeyFile,
 		STUN:            f.STUN,
+		DTMF:            f.DTMF,
 	}
 	var wz WazoSettings
 	if f.Wazo != nil {

@@ -13,8 +13,8 @@ import (
 
 // lineFlags are the raw -local-port ... -no-register values.
 type lineFlags struct {
-	localPort, redirects, autoAnswer, autoAnswerDelay, tlsCert, tlsKey string
-	noRegister                                                         bool
+	localPort, redirects, autoAnswer, autoAnswerDelay, tlsCert, tlsKey, dtmf string
+	noRegister                                                               bool
 }
 
 // flagSet reports whether the flag was given on the command line.
@@ -89,6 +89,13 @@ func pickLine(l *LineSettings, getenv func(string) string, f lineFlags) error {
 	if l.AutoAnswerDelay < 0 {
 		return fmt.Errorf("auto-answer delay %s is negative", l.AutoAnswerDelay)
 	}
+	if v := val(f.dtmf, "PARLEY_DTMF"); v != "" {
+		l.DTMF = v
+	}
+	l.DTMF = strings.ToLower(strings.TrimSpace(l.DTMF))
+	if _, err := phone.ParseDTMFMethod(l.DTMF); err != nil {
+		return err
+	}
 	if v := val(f.tlsCert, "PARLEY_TLS_CERT"); v != "" {
 		l.TLSCertFile = v
 	}
@@ -119,6 +126,9 @@ func lineOptions(l LineSettings) []phone.Option {
 	}
 	if l.Redirects == "report" {
 		opts = append(opts, phone.WithRedirects(0))
+	}
+	if m, err := phone.ParseDTMFMethod(l.DTMF); err == nil && m != phone.DTMFAuto {
+		opts = append(opts, phone.WithDTMFMethod(m))
 	}
 	if mode, err := phone.ParseAutoAnswerMode(l.AutoAnswer); err == nil && mode != phone.AutoAnswerOff {
 		opts = append(opts, phone.WithAutoAnswer(mode, l.AutoAnswerDelay))

@@ -54,6 +54,9 @@ func TestParseLineSettings(t *testing.T) {
 		{name: "bad port", args: []string{"-server", "pbx", "-user", "1001", "-local-port", "70000"}, wantErr: "local port 70000"},
 		{name: "bad redirects", args: []string{"-server", "pbx", "-user", "1001", "-redirects", "sometimes"}, wantErr: "use follow or report"},
 		{name: "bad auto-answer", args: []string{"-server", "pbx", "-user", "1001", "-auto-answer", "yes"}, wantErr: "use off, intercom or always"},
+		{name: "dtmf flag", args: []string{"-server", "pbx", "-user", "1001", "-dtmf", "INFO"}, want: LineSettings{Redirects: "follow", DTMF: "info"}},
+		{name: "dtmf from the environment", args: []string{"-server", "pbx", "-user", "1001"}, env: map[string]string{"PARLEY_DTMF": "rfc4733"}, want: LineSettings{Redirects: "follow", DTMF: "rfc4733"}},
+		{name: "bad dtmf", args: []string{"-server", "pbx", "-user", "1001", "-dtmf", "tones"}, wantErr: "use auto, rfc4733 or info"},
 		{name: "certificate without key", args: []string{"-server", "pbx", "-user", "1001", "-tls-cert", certFile}, wantErr: "both a certificate and its key"},
 	}
 	for _, tt := range tests {
