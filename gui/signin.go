@@ -44,6 +44,9 @@ type SignIn struct {
 	// CertificatePin is the hex SHA-256 of a Wazo server certificate the
 	// user chose to trust.
 	CertificatePin string
+	// Note is shown under the form's title for as long as the window is
+	// open (no keyring on this computer, say).
+	Note string
 	// Automatic marks a sign-in Parley started by itself with saved
 	// details (at start-up), not one the user asked for by pressing Sign in.
 	Automatic bool
@@ -207,8 +210,14 @@ func newSignInScreen(a fyne.App, connect Connector, saved SignIn, onUI func(func
 	s.cancel.Hide()
 
 	title := widget.NewLabelWithStyle("Sign in to your phone line", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	content := container.NewVBox(
-		title,
+	content := container.NewVBox(title)
+	if saved.Note != "" {
+		note := widget.NewLabel(saved.Note)
+		note.Wrapping = fyne.TextWrapWord
+		note.Importance = widget.WarningImportance
+		content.Add(note)
+	}
+	content.Objects = append(content.Objects,
 		s.kind,
 		container.NewStack(s.wazoForm, s.sipForm),
 		container.NewHBox(s.signIn, s.cancel, s.demo),

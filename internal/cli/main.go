@@ -176,9 +176,11 @@ func runGUI(ctx context.Context, s Settings, logger *slog.Logger, stderr io.Writ
 	// details it signs in by itself, and a failure (a wrong password, an
 	// unreachable server, an untrusted certificate) is shown there, with
 	// the form to fix it, instead of one line on a terminal nobody sees.
-	flow := &signInFlow{ctx: ctx, base: s, logger: logger, stderr: stderr, started: started}
+	store, note := openSecrets(ctx, &s, stderr)
+	flow := &signInFlow{ctx: ctx, base: s, logger: logger, stderr: stderr, started: started, secrets: store}
 	defer flow.close()
 	saved := savedSignIn(s)
+	saved.Note = note
 	saved.Automatic = s.hasCredentials() && s.Account.Password != ""
 	if err := gui.RunSignIn(flow.connect, saved); err != nil {
 		fmt.Fprintln(stderr, "parley:", err)

@@ -12,9 +12,11 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/parley-voip/parley/gui"
 	"github.com/parley-voip/parley/internal/rtc"
+	"github.com/parley-voip/parley/internal/secrets"
 	"github.com/parley-voip/parley/phone"
 	"github.com/parley-voip/parley/wazo"
 	"github.com/parley-voip/parley/wazoline"
@@ -31,6 +33,9 @@ type signInFlow struct {
 	stderr io.Writer
 	// started runs once a line is up (links to dial, the hand-over socket).
 	started func(*session)
+	// secrets keeps the password of an account signed in from the window;
+	// nil keeps nothing (the next start asks again).
+	secrets secrets.Store
 
 	mu   sync.Mutex
 	sess *session
@@ -71,6 +76,11 @@ func (f *signInFlow) connect(attempt context.Context, in gui.SignIn) (*gui.Line,
 			// The line works; only the next start will ask again.
 			fmt.Fprintln(f.stderr, "parley:", err)
 		}
+		if f.secrets != nil {
+			if err := f.secrets.Set(accountID(s), secrets.Password, s.Account.Password); err != nil {
+				fmt.Fprintln(f.stderr, "parley: the password could not be kept in the keyring, so the next start asks for it:", err)
+			}
+		}
 	}
 	f.mu.Lock()
 	f.sess = sess
@@ -87,6 +97,45 @@ func (f *signInFlow) close() {
 	f.mu.Unlock()
 	if sess != nil {
 		sess.close()
+	}
+}
+
+// accountID names the account in the secret store.
+func accountID(s Settings) string {
+	return secrets.AccountID(s.Account.Username, s.Account.Server, s.Wazo.Server)
+}
+
+// openSecrets picks where passwords are kept: the OS keyring when this
+// session has one, else nowhere (each start asks), with the reason to tell
+// the user. A password still in the account file moves to the keyring.
+func openSecrets(ctx context.Context, s *Settings, stderr io.Writer) (store secrets.Store, note string) {
+	dctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	avail := secrets.Detect(dctx)
+	cancel()
+	if !avail.Available {
+		return nil, avail.Reason + " Parley asks for your password each time it starts."
+	}
+	store = secrets.NewKeyring()
+	useSecrets(store, s, stderr)
+	return store, ""
+}
+
+// useSecrets moves a password still in the account file into store, and
+// fills in the saved password when the settings have none.
+func useSecrets(store secrets.Store, s *Settings, stderr io.Writer) {
+	if s.ConfigPath != "" && s.Account.Password != "" {
+		if _, moved, err := secrets.MigrateAccountFile(s.ConfigPath, store); err != nil {
+			fmt.Fprintln(stderr, "parley: the password stays in the account file:", err)
+		} else if moved {
+			fmt.Fprintln(stderr, "parley: moved the password from", s.ConfigPath, "to the keyring")
+		}
+	}
+	if s.Account.Password == "" && s.hasCredentials() {
+		if pw, err := store.Get(accountID(*s), secrets.Password); err == nil {
+			s.Account.Password = pw
+		} else if !errors.Is(err, secrets.ErrNotFound) {
+			fmt.Fprintln(stderr, "parley: cannot read the password from the keyring:", err)
+		}
 	}
 }
 
@@ -140,7 +189,8 @@ func savedSignIn(s Settings) gui.SignIn {
 
 // saveAccount writes the account to the account file so the next start
 // fills the form in. The password is not written: Parley never keeps it
-// in a plain file it wrote itself (the next start asks for it). What the
+// in a plain file it wrote itself (the keyring has it, or the next start
+// asks for it). What the
 // form does not show (local port, redirects, auto-answer…) is kept as the
 // file had it, so neither flags nor the fleet file's values end up in it.
 func saveAccount(s Settings) error {

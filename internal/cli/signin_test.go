@@ -14,8 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zalando/go-keyring"
+
 	"github.com/parley-voip/parley/gui"
 	"github.com/parley-voip/parley/internal/demo"
+	"github.com/parley-voip/parley/internal/secrets"
 	"github.com/parley-voip/parley/phone"
 	"github.com/parley-voip/parley/wazo"
 )
@@ -32,6 +35,8 @@ func TestSignInFlowAgainstTheStandIn(t *testing.T) {
 	}
 	defer d.Close()
 	cfg := filepath.Join(t.TempDir(), "parley", "account.json")
+	keyring.MockInit() // go-keyring's in-process backend
+	store := secrets.NewKeyring(secrets.WithService("parley-signin-test"))
 	var started int
 	flow := &signInFlow{
 		ctx:     ctx,
@@ -39,6 +44,7 @@ func TestSignInFlowAgainstTheStandIn(t *testing.T) {
 		logger:  slog.New(slog.DiscardHandler),
 		stderr:  io.Discard,
 		started: func(*session) { started++ },
+		secrets: store,
 	}
 	defer flow.close()
 	wantPin := hex.EncodeToString(func() []byte { s := d.CertificateSHA256(); return s[:] }())
@@ -95,9 +101,14 @@ func TestSignInFlowAgainstTheStandIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	next := savedSignIn(saved)
-	if next.Kind != gui.AccountWazo || next.Server != d.Host() || next.Username != d.Username() || next.CertificatePin != wantPin || next.Password != "" {
-		t.Fatalf("the next start fills in %+v", next)
+	if next := savedSignIn(saved); next.Kind != gui.AccountWazo || next.Server != d.Host() || next.Username != d.Username() || next.CertificatePin != wantPin || next.Password != "" {
+		t.Fatalf("the file alone fills in %+v", next)
+	}
+	// The next start finds the password in the keyring: it signs in by
+	// itself.
+	useSecrets(store, &saved, io.Discard)
+	if next := savedSignIn(saved); next.Password != d.Password() {
+		t.Fatalf("with the keyring the next start fills in %+v", next)
 	}
 }
 
@@ -148,5 +159,36 @@ func TestSettingsForSIP(t *testing.T) {
 	s = settingsFor(base, gui.SignIn{Kind: gui.AccountSIP, Transport: "udp", Server: "other.example.com", Username: "1"})
 	if s.Account.Domain != "" || s.Account.WSPath != "" {
 		t.Fatalf("kept the old server's domain: %+v", s.Account)
+	}
+}
+
+// A password the user wrote into the account file moves to the keyring,
+// and the file keeps everything else.
+func TestUseSecretsMovesThePasswordOutOfTheFile(t *testing.T) {
+	keyring.MockInit()
+	store := secrets.NewKeyring(secrets.WithService("parley-move-test"))
+	path := filepath.Join(t.TempDir(), "account.json")
+	if err := os.WriteFile(path, []byte(`{"transport":"tcp","server":"pbx.example.com","username":"1001","password":"hunter2","local_port":5080}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Parse([]string{"-config", path}, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	useSecrets(store, &s, io.Discard)
+	data, _ := os.ReadFile(path)
+	if strings.Contains(string(data), "hunter2") || !strings.Contains(string(data), "5080") {
+		t.Fatalf("account file after the move:\n%s", data)
+	}
+	if got, err := store.Get(accountID(s), secrets.Password); err != nil || got != "hunter2" {
+		t.Fatalf("keyring has %q, %v", got, err)
+	}
+	again, err := Parse([]string{"-config", path}, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	useSecrets(store, &again, io.Discard)
+	if again.Account.Password != "hunter2" {
+		t.Fatalf("the next start reads password %q", again.Account.Password)
 	}
 }
