@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-voip/parley/conference"
+	"github.com/parley-voip/parley/internal/history"
 	"github.com/parley-voip/parley/phone"
 )
 
@@ -36,6 +37,11 @@ type MainWindow struct {
 	stop        context.CancelFunc
 	unsubscribe func()
 	wg          sync.WaitGroup // the event pump and every running action
+
+	// history is the call history store (WithHistory), or nil;
+	// historyWin its window while open.
+	history    *history.Store
+	historyWin *historyWindow
 
 	// tracker is the one stream the window follows (phone and conference
 	// events in order); the window makes its own, without a backend, when
@@ -211,6 +217,8 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	m.addMenu()
 	m.win.Canvas().Focus(m.dialer.entry)
 	m.updateTitle(0)
+	m.history = cfg.history
+	m.loadHistory()
 
 	// Subscribe before the first snapshot: a change in between then shows
 	// up as an update instead of being missed.
@@ -467,8 +475,7 @@ func (m *MainWindow) dial(number string) {
 			return
 		}
 		m.lastDialled = number
-		m.recent.seen()
-		m.updateTitle(len(m.shown.calls))
+		m.markMissedSeen()
 		m.dialer.clear()
 		m.setNotice("")
 	})
@@ -607,6 +614,9 @@ func (m *MainWindow) declineFromCard(id string) {
 // actions still running. Fyne thread only; it does not wait for them.
 func (m *MainWindow) shutdown() {
 	m.tips.leave(nil) // no tip timer outlives the window
+	if m.historyWin != nil {
+		m.historyWin.win.Close()
+	}
 	rememberSize(m.app.Preferences(), m.win.Canvas().Size())
 	m.closed = true
 	m.stop()

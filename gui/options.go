@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/parley-voip/parley/conference"
+	"github.com/parley-voip/parley/internal/history"
 )
 
 // ErrNoWindow is what Run returns in a build without cgo, which cannot open
@@ -25,6 +26,7 @@ type runConfig struct {
 	tray, traySet bool
 	actions       []Action
 	warnings      []string
+	history       *history.Store
 	// tracker and conferenceControl: WithConferences (conference.go).
 	tracker           *conference.Tracker
 	conferenceControl conferenceControl

@@ -86,6 +86,23 @@ func (r *recentList) add(c recentCall) {
 	r.render()
 }
 
+// seed adds calls from the history, newest first, below the live ones;
+// missed is how many of them are missed calls not seen yet.
+func (r *recentList) seed(calls []recentCall, missed int) {
+	r.calls = append(r.calls, calls...)
+	if len(r.calls) > recentLimit {
+		r.calls = r.calls[:recentLimit]
+	}
+	r.missed += missed
+	r.render()
+}
+
+// clear forgets every call shown (the history was cleared).
+func (r *recentList) clear() {
+	r.calls, r.missed = nil, 0
+	r.render()
+}
+
 // seen clears the missed-call count: the agent is back at the phone.
 func (r *recentList) seen() { r.missed = 0 }
 

@@ -36,6 +36,7 @@ func (m *MainWindow) shortcuts() []shortcut {
 		{"Go to the number box", fyne.KeyL, ctrl, func() { m.win.Canvas().Focus(m.dialer.entry) }},
 		{"Redial the last number", fyne.KeyR, ctrl, m.redial},
 		{"Show or hide the dial pad", fyne.KeyK, ctrl, m.dialer.pad.toggle},
+		{"Show the call history", fyne.KeyH, ctrl | fyne.KeyModifierShift, m.showHistory},
 	}
 }
 

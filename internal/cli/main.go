@@ -143,9 +143,25 @@ func runGUI(ctx context.Context, s Settings, logger *slog.Logger, stderr io.Writ
 			logger.Warn("link hand-over", "err", err)
 		}
 	}
-	// What to do once a line is up: dial the link that started Parley, and
-	// take links clicked later (macOS Apple Events, the hand-over socket).
+	// The call history lives as long as this Parley; a store that cannot
+	// open (another Parley holds it, a read-only disk) costs the history,
+	// not the phone.
+	hist, histErr := openHistory()
+	var windowOpts []gui.Option
+	if histErr != nil {
+		logger.Warn("no call history this time", "err", histErr)
+		windowOpts = append(windowOpts, gui.WithWarning("Calls are not recorded in the history this time: "+histErr.Error()+"."))
+	} else {
+		defer hist.Close()
+		windowOpts = append(windowOpts, gui.WithHistory(hist))
+	}
+	// What to do once a line is up: record its calls, dial the link that
+	// started Parley, and take links clicked later (macOS Apple Events,
+	// the hand-over socket).
 	started := func(sess *session) {
+		if hist != nil {
+			recordHistory(ctx, sess, hist, logger)
+		}
 		if s.Dial != "" {
 			go dialWhenReady(ctx, sess.api, s.Dial, stderr)
 		}
@@ -164,9 +180,9 @@ func runGUI(ctx context.Context, s Settings, logger *slog.Logger, stderr io.Writ
 			fmt.Fprintln(stderr, "parley:", err)
 			return exitFailure
 		}
-		defer sess.close()
 		started(sess)
-		if err := gui.Run(sess.api, sess.guiOptions()...); err != nil {
+		defer func() { sess.close() }() // started wraps close
+		if err := gui.Run(sess.api, append(sess.guiOptions(), windowOpts...)...); err != nil {
 			fmt.Fprintln(stderr, "parley:", err)
 			return exitFailure
 		}
@@ -182,7 +198,7 @@ func runGUI(ctx context.Context, s Settings, logger *slog.Logger, stderr io.Writ
 	saved := savedSignIn(s)
 	saved.Note = note
 	saved.Automatic = s.hasCredentials() && s.Account.Password != ""
-	if err := gui.RunSignIn(flow.connect, saved); err != nil {
+	if err := gui.RunSignIn(flow.connect, saved, windowOpts...); err != nil {
 		fmt.Fprintln(stderr, "parley:", err)
 		return exitFailure
 	}

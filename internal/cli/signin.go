@@ -82,10 +82,11 @@ func (f *signInFlow) connect(attempt context.Context, in gui.SignIn) (*gui.Line,
 			}
 		}
 	}
+	// started may wrap sess.close: before the session is published.
+	f.started(sess)
 	f.mu.Lock()
 	f.sess = sess
 	f.mu.Unlock()
-	f.started(sess)
 	return &gui.Line{API: sess.api, Options: sess.guiOptions()}, nil
 }
 

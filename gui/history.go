@@ -1,0 +1,290 @@
+package gui
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/parley-voip/parley/internal/history"
+)
+
+// historyPage is how many entries the history window shows per search.
+const historyPage = 200
+
+// WithHistory shows the calls store keeps (the caller records them): the
+// recent list starts with the last ones and their unseen missed calls,
+// and Call → Call history opens all of them, with search, call back and
+// clear. Reading and writing the store happens off the Fyne thread.
+func WithHistory(store *history.Store) Option {
+	return func(c *runConfig) { c.history = store }
+}
+
+// recentFromHistory turns stored entries, newest first, into recent-list
+// rows, and counts the missed calls not seen yet.
+func recentFromHistory(entries []history.Entry) (calls []recentCall, unseenMissed int) {
+	for _, e := range entries {
+		if e.State != history.StateEnded {
+			continue // a call of this run, shown live
+		}
+		calls = append(calls, recentCall{who: entryWho(e), number: e.Number, kind: entryKind(e), at: e.StartTime})
+		if e.Missed() && !e.Seen {
+			unseenMissed++
+		}
+	}
+	return calls, unseenMissed
+}
+
+// entryKind is the recent-list kind of a stored call.
+func entryKind(e history.Entry) callKind {
+	switch {
+	case e.Outcome == history.OutcomeMissed:
+		return kindMissed
+	case e.Outcome == history.OutcomeElsewhere:
+		return kindAnsweredElsewhere
+	case e.Direction == history.DirectionIn && e.Outcome == history.OutcomeRejected:
+		return kindDeclined
+	case e.Direction == history.DirectionOut && e.AnswerTime.IsZero():
+		return kindNotConnected
+	case e.Direction == history.DirectionOut:
+		return kindOutgoing
+	}
+	return kindIncoming
+}
+
+func entryWho(e history.Entry) string {
+	switch {
+	case e.DisplayName != "" && e.Number != "" && e.DisplayName != e.Number:
+		return e.DisplayName + " (" + e.Number + ")"
+	case e.DisplayName != "":
+		return e.DisplayName
+	case e.Number != "":
+		return e.Number
+	}
+	return "Unknown caller"
+}
+
+// outcomeText says how a stored call ended, in the history window's words.
+func outcomeText(e history.Entry) string {
+	switch e.Outcome {
+	case history.OutcomeAnswered:
+		if d := e.Duration(); d > 0 {
+			return "talked " + durationText(d)
+		}
+		return "answered"
+	case history.OutcomeMissed:
+		return "missed"
+	case history.OutcomeElsewhere:
+		return "answered elsewhere"
+	case history.OutcomeRejected:
+		if e.Direction == history.DirectionIn {
+			return "declined"
+		}
+		return "refused"
+	case history.OutcomeBusy:
+		return "busy"
+	case history.OutcomeNoAnswer:
+		return "no answer"
+	case history.OutcomeCancelled:
+		return "cancelled"
+	case history.OutcomeTransferred:
+		if e.TransferredTo != "" {
+			return "transferred to " + e.TransferredTo
+		}
+		return "transferred"
+	case history.OutcomeMerged:
+		return "joined a conference"
+	case history.OutcomeInterrupted:
+		return "ended unexpectedly"
+	case history.OutcomeFailed:
+		if e.Reason != "" {
+			return "failed: " + e.Reason
+		}
+		return "failed"
+	}
+	if e.State == history.StateInProgress {
+		return "in progress"
+	}
+	return string(e.Outcome)
+}
+
+// entryLine is one row of the history window.
+func entryLine(e history.Entry, now time.Time) string {
+	way := "In"
+	if e.Direction == history.DirectionOut {
+		way = "Out"
+	}
+	when := e.StartTime.Local().Format("15:04")
+	if y, m, d := e.StartTime.Local().Date(); y != now.Year() || m != now.Month() || d != now.Day() {
+		when = e.StartTime.Local().Format("2 Jan 15:04")
+	}
+	return fmt.Sprintf("%s · %s · %s · %s", way, when, entryWho(e), outcomeText(e))
+}
+
+// historyWindow lists the whole call history.
+type historyWindow struct {
+	m       *MainWindow
+	store   *history.Store
+	win     fyne.Window
+	search  *widget.Entry
+	list    *widget.List
+	status  *widget.Label
+	entries []history.Entry
+	// query is the search the entries answer; a reply to an older one is
+	// dropped.
+	query string
+}
+
+// showHistory opens the history window, or raises it. Fyne thread only.
+func (m *MainWindow) showHistory() {
+	if m.history == nil {
+		m.setNotice("Call history is not available on this computer.", widget.WarningImportance)
+		return
+	}
+	if m.historyWin != nil {
+		m.historyWin.win.RequestFocus()
+		return
+	}
+	h := &historyWindow{m: m, store: m.history, win: m.app.NewWindow("Parley: call history")}
+	h.search = widget.NewEntry()
+	h.search.PlaceHolder = "Search a name or a number"
+	h.search.OnChanged = func(q string) { h.load(q) }
+	h.status = widget.NewLabel("")
+	h.list = widget.NewList(
+		func() int { return len(h.entries) },
+		func() fyne.CanvasObject {
+			label := widget.NewLabel("")
+			label.Truncation = fyne.TextTruncateEllipsis
+			back := widget.NewButtonWithIcon("Call back", theme.MediaPlayIcon(), nil)
+			return container.NewBorder(nil, nil, nil, back, label)
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			if i >= len(h.entries) {
+				return
+			}
+			e := h.entries[i]
+			row := o.(*fyne.Container)
+			label, back := row.Objects[0].(*widget.Label), row.Objects[1].(*widget.Button)
+			label.Importance = widget.MediumImportance
+			if e.Missed() {
+				label.Importance = widget.DangerImportance
+			}
+			label.SetText(entryLine(e, time.Now()))
+			number := e.Number
+			back.OnTapped = func() { m.callBack(number) }
+			if number == "" {
+				back.Disable()
+			} else {
+				back.Enable()
+			}
+		},
+	)
+	clear := widget.NewButtonWithIcon("Clear history", theme.DeleteIcon(), h.confirmClear)
+	h.win.SetContent(container.NewBorder(
+		container.NewVBox(h.search, h.status), clear, nil, nil, h.list))
+	h.win.Resize(fyne.NewSize(480, 520))
+	h.win.SetOnClosed(func() { m.historyWin = nil })
+	m.historyWin = h
+	h.win.Show()
+	h.win.Canvas().Focus(h.search)
+	h.load("")
+	m.markMissedSeen()
+}
+
+// load runs the search off the Fyne thread and shows its answer.
+func (h *historyWindow) load(query string) {
+	h.query = query
+	var found []history.Entry
+	h.m.run(func(context.Context) error {
+		var err error
+		if query == "" {
+			found, err = h.store.List(0, historyPage)
+		} else {
+			found, err = h.store.Search(query, historyPage)
+		}
+		return err
+	}, func(err error) {
+		if h.m.historyWin != h || h.query != query {
+			return // closed, or a newer search is on its way
+		}
+		switch {
+		case err != nil:
+			h.status.SetText("Could not read the call history: " + lowerFirst(err.Error()) + ".")
+			h.status.Importance = widget.DangerImportance
+		case len(found) == 0 && query != "":
+			h.status.SetText("No call matches " + query + ".")
+			h.status.Importance = widget.MediumImportance
+		case len(found) == 0:
+			h.status.SetText("No calls yet.")
+			h.status.Importance = widget.MediumImportance
+		default:
+			h.status.SetText(fmt.Sprintf("%d calls", len(found)))
+			h.status.Importance = widget.LowImportance
+		}
+		h.status.Refresh()
+		h.entries = found
+		h.list.Refresh()
+	})
+}
+
+func (h *historyWindow) confirmClear() {
+	dialog.ShowConfirm("Clear the call history?",
+		"Every ended call is removed from this computer. This cannot be undone.",
+		func(ok bool) {
+			if !ok {
+				return
+			}
+			h.m.run(func(context.Context) error { return h.store.Clear() }, func(err error) {
+				if err != nil {
+					h.status.SetText("Could not clear the call history: " + lowerFirst(err.Error()) + ".")
+					h.status.Importance = widget.DangerImportance
+					h.status.Refresh()
+					return
+				}
+				h.m.recent.clear()
+				h.m.updateTitle(len(h.m.shown.calls))
+				h.load(h.search.Text)
+			})
+		}, h.win)
+}
+
+// loadHistory fills the recent list from the store at start.
+func (m *MainWindow) loadHistory() {
+	if m.history == nil {
+		return
+	}
+	var entries []history.Entry
+	m.run(func(context.Context) error {
+		var err error
+		entries, err = m.history.List(0, recentLimit)
+		return err
+	}, func(err error) {
+		if err != nil {
+			m.setNotice("Could not read the call history: "+lowerFirst(err.Error())+".", widget.WarningImportance)
+			return
+		}
+		calls, missed := recentFromHistory(entries)
+		m.recent.seed(calls, missed)
+		m.updateTitle(len(m.shown.calls))
+	})
+}
+
+// markMissedSeen records that the agent has seen the missed calls, so the
+// next start does not count them again.
+func (m *MainWindow) markMissedSeen() {
+	m.recent.seen()
+	m.updateTitle(len(m.shown.calls))
+	if m.history == nil {
+		return
+	}
+	now := time.Now()
+	m.run(func(context.Context) error {
+		_, err := m.history.MarkSeen(now)
+		return err
+	}, func(error) {})
+}
