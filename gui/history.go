@@ -222,6 +222,9 @@ func (h *historyWindow) load(query string) {
 		case len(found) == 0:
 			h.status.SetText("No calls yet.")
 			h.status.Importance = widget.MediumImportance
+		case len(found) == 1:
+			h.status.SetText("1 call")
+			h.status.Importance = widget.LowImportance
 		default:
 			h.status.SetText(fmt.Sprintf("%d calls", len(found)))
 			h.status.Importance = widget.LowImportance

@@ -66,15 +66,22 @@ type app struct {
 // unless stop was called first.
 func startApp(t testing.TB, bin string, args ...string) *app {
 	t.Helper()
-	dir := t.TempDir()
-	a := &app{logPath: filepath.Join(dir, "parley.log"), done: make(chan struct{})}
+	return startAppIn(t, t.TempDir(), bin, args...)
+}
+
+// startAppIn is startApp with the home and configuration directories in
+// dir, so a second run finds what the first one left (its call history).
+func startAppIn(t testing.TB, dir, bin string, args ...string) *app {
+	t.Helper()
+	// One log per run: a second run in dir keeps the first one's.
+	a := &app{logPath: filepath.Join(dir, fmt.Sprintf("parley-%d.log", time.Now().UnixNano())), done: make(chan struct{})}
 	logf, err := os.Create(a.logPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer logf.Close() // the child has its own copy
 	for _, sub := range []string{"config", "data", "cache"} {
-		if err := os.Mkdir(filepath.Join(dir, sub), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
