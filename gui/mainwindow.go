@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-voip/parley/conference"
+	"github.com/parley-voip/parley/internal/contacts"
 	"github.com/parley-voip/parley/internal/history"
 	"github.com/parley-voip/parley/phone"
 )
@@ -42,6 +43,12 @@ type MainWindow struct {
 	// historyWin its window while open.
 	history    *history.Store
 	historyWin *historyWindow
+	// contacts is the address book (WithContacts), or nil; contactsWin
+	// its window while open, suggest the names proposed under the number
+	// box.
+	contacts    *contacts.Book
+	contactsWin *contactsWindow
+	suggest     *suggestions
 
 	// tracker is the one stream the window follows (phone and conference
 	// events in order); the window makes its own, without a backend, when
@@ -219,6 +226,10 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	m.updateTitle(0)
 	m.history = cfg.history
 	m.loadHistory()
+	m.contacts = cfg.contacts
+	m.suggest = newSuggestions(m.contacts, m.callBack)
+	m.dialer.box.Add(m.suggest.box)
+	m.dialer.entry.OnChanged = func(text string) { m.suggest.update(text, m.talking != "") }
 
 	// Subscribe before the first snapshot: a change in between then shows
 	// up as an update instead of being missed.
@@ -246,6 +257,7 @@ type snapshot struct {
 // last reported them.
 func (m *MainWindow) takeSnapshot(live []conference.Snapshot) snapshot {
 	s := snapshot{registration: m.api.Registration(), calls: m.api.Calls(), at: time.Now()}
+	nameCalls(m.contacts, s.calls)
 	if cs, ok := m.api.ActiveCall(); ok {
 		s.active = cs.ID()
 	}
@@ -616,6 +628,9 @@ func (m *MainWindow) shutdown() {
 	m.tips.leave(nil) // no tip timer outlives the window
 	if m.historyWin != nil {
 		m.historyWin.win.Close()
+	}
+	if m.contactsWin != nil {
+		m.contactsWin.win.Close()
 	}
 	rememberSize(m.app.Preferences(), m.win.Canvas().Size())
 	m.closed = true

@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/parley-voip/parley/conference"
+	"github.com/parley-voip/parley/internal/contacts"
 	"github.com/parley-voip/parley/internal/history"
 )
 
@@ -27,6 +28,7 @@ type runConfig struct {
 	actions       []Action
 	warnings      []string
 	history       *history.Store
+	contacts      *contacts.Book
 	// tracker and conferenceControl: WithConferences (conference.go).
 	tracker           *conference.Tracker
 	conferenceControl conferenceControl

@@ -37,6 +37,7 @@ func (m *MainWindow) shortcuts() []shortcut {
 		{"Redial the last number", fyne.KeyR, ctrl, m.redial},
 		{"Show or hide the dial pad", fyne.KeyK, ctrl, m.dialer.pad.toggle},
 		{"Show the call history", fyne.KeyH, ctrl | fyne.KeyModifierShift, m.showHistory},
+		{"Show the contacts", fyne.KeyC, ctrl | fyne.KeyModifierShift, m.showContacts},
 	}
 }
 

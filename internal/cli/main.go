@@ -155,12 +155,22 @@ func runGUI(ctx context.Context, s Settings, logger *slog.Logger, stderr io.Writ
 		defer hist.Close()
 		windowOpts = append(windowOpts, gui.WithHistory(hist))
 	}
+	book, err := openContacts()
+	if err != nil {
+		// Unreadable contacts are kept as they are for the user to fix;
+		// the phone works without names.
+		logger.Warn("no contacts this time", "err", err)
+		windowOpts = append(windowOpts, gui.WithWarning("Your contacts could not be read this time: "+err.Error()+"."))
+		book = nil
+	} else {
+		windowOpts = append(windowOpts, gui.WithContacts(book))
+	}
 	// What to do once a line is up: record its calls, dial the link that
 	// started Parley, and take links clicked later (macOS Apple Events,
 	// the hand-over socket).
 	started := func(sess *session) {
 		if hist != nil {
-			recordHistory(ctx, sess, hist, logger)
+			recordHistory(ctx, sess, hist, book, logger)
 		}
 		if s.Dial != "" {
 			go dialWhenReady(ctx, sess.api, s.Dial, stderr)

@@ -1,0 +1,364 @@
+package gui
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/parley-voip/parley/internal/contacts"
+	"github.com/parley-voip/parley/phone"
+)
+
+// suggestionLimit is how many contacts the number box proposes.
+const suggestionLimit = 5
+
+// WithContacts gives the window the local address book: callers are named
+// from it, the number box proposes contacts as you type, and Call →
+// Contacts lists, edits and imports them.
+func WithContacts(book *contacts.Book) Option {
+	return func(c *runConfig) { c.contacts = book }
+}
+
+// nameCalls fills in the names the network did not give, from the
+// contacts. Safe off the Fyne thread (the book locks itself).
+func nameCalls(book *contacts.Book, calls []phone.CallSession) {
+	if book == nil {
+		return
+	}
+	for i := range calls {
+		// Networks that know no name often repeat the number as one.
+		if name := calls[i].DisplayName; (name != "" && name != calls[i].Number) || calls[i].Number == "" {
+			continue
+		}
+		if c, _, ok := book.Lookup(calls[i].Number); ok {
+			calls[i].DisplayName = c.Name
+		}
+	}
+}
+
+// suggestions proposes contacts under the number box while a name or the
+// start of a number is typed.
+type suggestions struct {
+	book *contacts.Book
+	dial func(number string)
+	box  *fyne.Container
+}
+
+func newSuggestions(book *contacts.Book, dial func(string)) *suggestions {
+	s := &suggestions{book: book, dial: dial, box: container.NewVBox()}
+	s.box.Hide()
+	return s
+}
+
+// update shows the contacts matching text; Fyne thread only.
+func (s *suggestions) update(text string, talking bool) {
+	text = strings.TrimSpace(text)
+	var hits []contacts.Hit
+	if s.book != nil && !talking && len([]rune(text)) >= 2 {
+		hits = s.book.Search(text, suggestionLimit)
+	}
+	s.box.Objects = s.box.Objects[:0]
+	for _, h := range hits {
+		// A name match names no number: propose the contact's first.
+		n := h.Number
+		if n.Value == "" && len(h.Contact.Numbers) > 0 {
+			n = h.Contact.Numbers[0]
+		}
+		number := n.Value
+		if number == "" {
+			number = h.Contact.SIP
+		}
+		if number == "" {
+			continue
+		}
+		label := h.Contact.Name + " · " + number
+		if n.Label != "" {
+			label = h.Contact.Name + " · " + n.Label + " " + number
+		}
+		b := widget.NewButtonWithIcon(label, theme.MediaPlayIcon(), func() { s.dial(number) })
+		b.Alignment = widget.ButtonAlignLeading
+		b.Importance = widget.LowImportance
+		s.box.Add(b)
+	}
+	setVisible(s.box, len(s.box.Objects) > 0)
+	s.box.Refresh()
+}
+
+// contactsWindow lists the address book.
+type contactsWindow struct {
+	m      *MainWindow
+	book   *contacts.Book
+	win    fyne.Window
+	search *widget.Entry
+	list   *widget.List
+	status *widget.Label
+	shown  []contacts.Contact
+}
+
+// showContacts opens the contacts window, or raises it. Fyne thread only.
+func (m *MainWindow) showContacts() {
+	if m.contacts == nil {
+		m.setNotice("Contacts are not available on this computer.", widget.WarningImportance)
+		return
+	}
+	if m.contactsWin != nil {
+		m.contactsWin.win.RequestFocus()
+		return
+	}
+	w := &contactsWindow{m: m, book: m.contacts, win: m.app.NewWindow("Parley: contacts")}
+	w.search = widget.NewEntry()
+	w.search.PlaceHolder = "Search a name, a company or a number"
+	w.search.OnChanged = func(string) { w.refresh() }
+	w.status = widget.NewLabel("")
+	w.list = widget.NewList(
+		func() int { return len(w.shown) },
+		func() fyne.CanvasObject {
+			label := widget.NewLabel("")
+			label.Truncation = fyne.TextTruncateEllipsis
+			call := widget.NewButtonWithIcon("Call", theme.MediaPlayIcon(), nil)
+			edit := widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), nil)
+			return container.NewBorder(nil, nil, nil, container.NewHBox(call, edit), label)
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			if i >= len(w.shown) {
+				return
+			}
+			c := w.shown[i]
+			row := o.(*fyne.Container)
+			label := row.Objects[0].(*widget.Label)
+			buttons := row.Objects[1].(*fyne.Container)
+			call, edit := buttons.Objects[0].(*widget.Button), buttons.Objects[1].(*widget.Button)
+			label.SetText(contactLine(c))
+			number := firstNumber(c)
+			call.OnTapped = func() { m.callBack(number) }
+			if number == "" {
+				call.Disable()
+			} else {
+				call.Enable()
+			}
+			edit.OnTapped = func() { w.edit(c) }
+		},
+	)
+	add := widget.NewButtonWithIcon("Add contact", theme.ContentAddIcon(), func() { w.edit(contacts.Contact{}) })
+	imp := widget.NewButtonWithIcon("Import…", theme.FolderOpenIcon(), w.chooseImport)
+	w.win.SetContent(container.NewBorder(container.NewVBox(w.search, w.status), container.NewGridWithColumns(2, add, imp), nil, nil, w.list))
+	w.win.Resize(fyne.NewSize(480, 520))
+	w.win.SetOnClosed(func() { m.contactsWin = nil })
+	m.contactsWin = w
+	w.win.Show()
+	w.win.Canvas().Focus(w.search)
+	w.refresh()
+}
+
+func contactLine(c contacts.Contact) string {
+	parts := []string{c.Name}
+	if c.Company != "" {
+		parts = append(parts, c.Company)
+	}
+	for _, n := range c.Numbers {
+		parts = append(parts, n.Value)
+	}
+	if len(c.Numbers) == 0 && c.SIP != "" {
+		parts = append(parts, c.SIP)
+	}
+	return strings.Join(parts, " · ")
+}
+
+func firstNumber(c contacts.Contact) string {
+	for _, n := range c.Numbers {
+		if n.Value != "" {
+			return n.Value
+		}
+	}
+	return c.SIP
+}
+
+// refresh shows the contacts matching the search; Fyne thread only.
+func (w *contactsWindow) refresh() {
+	q := strings.TrimSpace(w.search.Text)
+	if q == "" {
+		w.shown = w.book.All()
+	} else {
+		w.shown = w.shown[:0]
+		for _, h := range w.book.Search(q, 500) {
+			w.shown = append(w.shown, h.Contact)
+		}
+	}
+	switch {
+	case w.book.Len() == 0:
+		w.status.SetText("No contacts yet: add one, or import a vCard or CSV file.")
+	case len(w.shown) == 0:
+		w.status.SetText("No contact matches " + q + ".")
+	case len(w.shown) == 1:
+		w.status.SetText("1 contact")
+	default:
+		w.status.SetText(fmt.Sprintf("%d contacts", len(w.shown)))
+	}
+	w.list.Refresh()
+}
+
+// edit opens the form for c (a new contact when its ID is empty).
+func (w *contactsWindow) edit(c contacts.Contact) {
+	name := widget.NewEntry()
+	name.SetText(c.Name)
+	company := widget.NewEntry()
+	company.SetText(c.Company)
+	numbers := widget.NewMultiLineEntry()
+	numbers.SetPlaceHolder("One per line, e.g. mobile: +33 6 12 34 56 78")
+	numbers.SetText(numbersText(c.Numbers))
+	numbers.SetMinRowsVisible(3)
+	sip := widget.NewEntry()
+	sip.SetPlaceHolder("sip:alice@example.com (optional)")
+	sip.SetText(c.SIP)
+	note := widget.NewEntry()
+	note.SetText(c.Note)
+	items := []*widget.FormItem{
+		widget.NewFormItem("Name", name),
+		widget.NewFormItem("Company", company),
+		widget.NewFormItem("Numbers", numbers),
+		widget.NewFormItem("SIP address", sip),
+		widget.NewFormItem("Note", note),
+	}
+	title := "Edit contact"
+	if c.ID == "" {
+		title = "Add contact"
+	}
+	var d dialog.Dialog
+	save := func(ok bool) {
+		if !ok {
+			return
+		}
+		c.Name = strings.TrimSpace(name.Text)
+		c.Company = strings.TrimSpace(company.Text)
+		c.Numbers = parseNumbers(numbers.Text)
+		c.SIP = strings.TrimSpace(sip.Text)
+		c.Note = strings.TrimSpace(note.Text)
+		var err error
+		if c.ID == "" {
+			_, err = w.book.Add(c)
+		} else {
+			_, err = w.book.Update(c)
+		}
+		if err != nil {
+			dialog.ShowError(fmt.Errorf("the contact was not saved: %w", err), w.win)
+			return
+		}
+		w.refresh()
+	}
+	d = dialog.NewForm(title, "Save", "Cancel", items, save, w.win)
+	if c.ID != "" {
+		// Deleting sits beside the form, asked for once more.
+		id := c.ID
+		del := widget.NewButtonWithIcon("Delete this contact", theme.DeleteIcon(), func() {
+			dialog.ShowConfirm("Delete "+c.Name+"?", "The contact is removed from this computer.", func(ok bool) {
+				if !ok {
+					return
+				}
+				d.Hide()
+				if err := w.book.Delete(id); err != nil {
+					dialog.ShowError(err, w.win)
+				}
+				w.refresh()
+			}, w.win)
+		})
+		del.Importance = widget.DangerImportance
+		items = append(items, widget.NewFormItem("", del))
+		d = dialog.NewForm(title, "Save", "Cancel", items, save, w.win)
+	}
+	d.Resize(fyne.NewSize(440, 0))
+	d.Show()
+	w.win.Canvas().Focus(name)
+}
+
+// numbersText writes numbers one per line, "label: number".
+func numbersText(numbers []contacts.Number) string {
+	var lines []string
+	for _, n := range numbers {
+		if n.Label != "" {
+			lines = append(lines, n.Label+": "+n.Value)
+		} else {
+			lines = append(lines, n.Value)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// parseNumbers reads the form's lines back: "label: number" or a number.
+// A colon inside a SIP address is not a label.
+func parseNumbers(text string) []contacts.Number {
+	var out []contacts.Number
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		n := contacts.Number{Value: line}
+		if label, value, ok := strings.Cut(line, ":"); ok && !strings.HasPrefix(strings.ToLower(line), "sip:") && !strings.ContainsAny(label, "0123456789+") {
+			n = contacts.Number{Label: strings.TrimSpace(label), Value: strings.TrimSpace(value)}
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+func (w *contactsWindow) chooseImport() {
+	open := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			dialog.ShowError(err, w.win)
+			return
+		}
+		if r == nil {
+			return // cancelled
+		}
+		defer r.Close()
+		w.importFrom(r.URI().Name(), r)
+	}, w.win)
+	open.SetFilter(storage.NewExtensionFileFilter([]string{".vcf", ".vcard", ".csv", ".txt"}))
+	open.Show()
+}
+
+// importFrom adds the contacts of a vCard or CSV file and says what came
+// of it; Fyne thread only (the book is quick; the file is at most
+// contacts.MaxImportSize).
+func (w *contactsWindow) importFrom(name string, r io.Reader) {
+	report, err := w.book.Import(r)
+	if err != nil {
+		dialog.ShowError(fmt.Errorf("%s could not be imported: %w", name, err), w.win)
+		return
+	}
+	w.refresh()
+	dialog.ShowInformation("Contacts imported", importText(name, report), w.win)
+}
+
+func importText(name string, r contacts.ImportReport) string {
+	text := fmt.Sprintf("%s: %d contacts added", name, r.Added)
+	if r.Added == 1 {
+		text = name + ": 1 contact added"
+	}
+	if r.Duplicates > 0 {
+		text += fmt.Sprintf(", %d already there", r.Duplicates)
+	}
+	text += "."
+	if len(r.Problems) > 0 {
+		if len(r.Problems) == 1 {
+			text += "\n1 entry was left out:"
+		} else {
+			text += fmt.Sprintf("\n%d entries were left out:", len(r.Problems))
+		}
+		for i, p := range r.Problems {
+			if i == 5 {
+				text += fmt.Sprintf("\n… and %d more.", len(r.Problems)-5)
+				break
+			}
+			text += "\n" + p.String()
+		}
+	}
+	return text
+}
