@@ -12,10 +12,12 @@ import (
 	"github.com/parley-voip/parley/internal/dsp"
 )
 
-// FFmpeg's G.722 (libavcodec, its own implementation of the same
-// Recommendation) is the independent coder here: ITU-T's G.722 test
-// sequences are not freely downloadable, so bit-exact agreement with
-// another implementation on varied signals stands in for them. Raw G.722
+// FFmpeg's G.722 (libavcodec, maintained and tested on its own) is the
+// independent coder here: ITU-T's G.722 test sequences are not freely
+// downloadable, so bit-exact agreement with another implementation on
+// varied signals stands in for them. (FFmpeg's code descends from the
+// same CMU/spandsp C as the tables we read; a fault common to that
+// lineage would go unseen.) Raw G.722
 // files are the bare octet stream, 16 kHz s16le the linear side.
 
 func writeS16(t *testing.T, path string, x []int16) {
