@@ -66,9 +66,10 @@ func (e *g722FrameEncoder) Encode(pcm []int16, dst []byte) (int, error) {
 
 // g722FrameDecoder decodes at 64 kbit/s and resamples to 48 kHz. G.722
 // has no FEC: loss is concealed by fadeConcealer, and the ADPCM state is
-// left as it was, so the first packet after a gap decodes with a slightly
-// stale predictor that re-adapts within milliseconds (the encoder and
-// decoder adaptation is designed to converge after transmission errors).
+// left as it was, so the packets after a gap decode with a stale predictor
+// and scale factor. The backward adaptation pulls them back towards the
+// encoder's (TestG722RecoversAfterLoss: after one lost frame the output is
+// within 20 dB of a lossless decode after 20 ms, 30 dB after 50 ms).
 type g722FrameDecoder struct {
 	p    Params
 	dec  *G722Decoder

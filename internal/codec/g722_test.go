@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/parley-voip/parley/internal/dsp"
@@ -208,6 +209,39 @@ func TestG722Params(t *testing.T) {
 	// 10 ms packets decode to 480 samples at 48 kHz.
 	if n, err := dec.Decode(make([]byte, 80), pcm); err != nil || n != FrameSamples/2 {
 		t.Errorf("10 ms packet: %d %v", n, err)
+	}
+}
+
+// After a lost frame the decoder's state differs from the encoder's; the
+// backward adaptation brings it back, and the tones stay.
+func TestG722RecoversAfterLoss(t *testing.T) {
+	x := dsp.Tones(SampleRate, SampleRate, 0.25, 440, 1700, 5000)
+	enc, err := NewEncoder(g722Params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkts := encodeAll(t, enc, x)
+	ref := decodeAll(t, mustG722Decoder(t), pkts)
+	lossy := slices.Clone(pkts)
+	lossy[20] = nil // decodeAll conceals it
+	y := decodeAll(t, mustG722Decoder(t), lossy)
+	tests := []struct {
+		fromMS, toMS int // after the lost frame
+		minSNR       float64
+	}{
+		{20, 40, 15}, {50, 100, 25}, {200, 400, 35},
+	}
+	for _, tc := range tests {
+		a, b := 21*FrameSamples+tc.fromMS*48, 21*FrameSamples+tc.toMS*48
+		snr := snrDB(ref[a:b], y[a:b])
+		t.Logf("%d-%d ms after the loss: %.1f dB from a lossless decode", tc.fromMS, tc.toMS, snr)
+		if snr < tc.minSNR {
+			t.Errorf("%d-%d ms after the loss: SNR %.1f dB against a lossless decode, want ≥ %.0f", tc.fromMS, tc.toMS, snr, tc.minSNR)
+		}
+		rep := dsp.CheckTones(y[a:b], dsp.ToneCheck{Expected: []float64{440, 1700, 5000}, MinDBFS: dsp.DBFS(0.25/math.Sqrt2) - 1.5, UnexpectedDBFS: -40})
+		if !rep.OK() {
+			t.Errorf("%d-%d ms after the loss: %v", tc.fromMS, tc.toMS, rep)
+		}
 	}
 }
 
