@@ -373,8 +373,8 @@ func TestResampleRoundTrip(t *testing.T) {
 	}
 }
 
-// The 16 kHz resampler (G.722) keeps the 50-7000 Hz band of ITU-T G.722
-// §1.1 and rejects what would alias into it.
+// The 16 kHz resampler keeps G.722's 50-7000 Hz band and rejects what
+// would alias into it.
 func TestDownsample16k(t *testing.T) {
 	tests := []struct {
 		name   string

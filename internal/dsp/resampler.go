@@ -22,10 +22,10 @@ var (
 // 8 kHz (180 taps, 1.9 ms group delay) the passband is flat (< 0.1 dB) to
 // 3.4 kHz, the telephone band of G.712, and > 60 dB down from 4.6 kHz, the
 // lowest frequency that would alias into 0-3.4 kHz; at 16 kHz (90 taps,
-// 0.9 ms) it is flat to 6.8 kHz and > 60 dB down from 9.2 kHz, covering
-// the 50-7000 Hz band of G.722 (ITU-T G.722 §1.1) up to its last few
-// hundred hertz. The filter keeps history across calls so consecutive
-// 20 ms frames join seamlessly; Process does not allocate.
+// 0.9 ms) it is flat (< 0.1 dB) to 7 kHz, the top of G.722's 50-7000 Hz
+// band, and > 60 dB down from 9.2 kHz. The filter keeps history across
+// calls so consecutive 20 ms frames join seamlessly; Process does not
+// allocate.
 // Not safe for concurrent use.
 type Resampler struct {
 	down   bool
