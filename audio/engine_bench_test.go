@@ -40,7 +40,7 @@ func BenchmarkFrame(b *testing.B) {
 	for _, tc := range []struct {
 		name   string
 		params codec.Params
-	}{{"opus", opusParams}, {"pcmu", pcmuParams}} {
+	}{{"opus", opusParams}, {"pcmu", pcmuParams}, {"g722", g722Params}} {
 		b.Run(tc.name, func(b *testing.B) {
 			e, err := NewEngine(NullHost{}, DeviceConfig{})
 			if err != nil {

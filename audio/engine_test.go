@@ -41,6 +41,7 @@ func TestEngineExchangesTones(t *testing.T) {
 	}{
 		{"opus", opusParams, 20 * time.Millisecond},
 		{"pcmu", pcmuParams, 20 * time.Millisecond},
+		{"g722", g722Params, 20 * time.Millisecond},
 		{"opus-10ms-period", opusParams, 10 * time.Millisecond},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -51,6 +52,22 @@ func TestEngineExchangesTones(t *testing.T) {
 			audiotest.Hear(t, "alice hears bob", a.rec, bobTones, aliceTones...)
 			audiotest.Hear(t, "bob hears alice", b.rec, aliceTones, bobTones...)
 		})
+	}
+}
+
+// G.722 carries the wideband tones that G.711 would cut at 3.4 kHz,
+// through the pipeline's 48 ↔ 16 kHz resampling and a jitter buffer on
+// the 8000 Hz RTP clock of RFC 3551 §4.5.2.
+func TestEngineG722Wideband(t *testing.T) {
+	aliceWide, bobWide := []float64{1250, 6000}, []float64{697, 5200}
+	a := newTestEngine(t, DeviceConfig{}, aliceWide...)
+	b := newTestEngine(t, DeviceConfig{}, bobWide...)
+	_, _, ta, _ := call(t, g722Params, a, b)
+	audiotest.Hear(t, "alice hears bob", a.rec, bobWide, aliceWide...)
+	audiotest.Hear(t, "bob hears alice", b.rec, aliceWide, bobWide...)
+	// 64 kbit/s: 160 octets per 20 ms packet.
+	if n := ta.lastLen.Load(); n != 160 {
+		t.Errorf("last packet: %d octets, want 160", n)
 	}
 }
 

@@ -18,6 +18,8 @@ import (
 var (
 	opusParams = codec.Params{Name: codec.NameOpus, ClockRate: 48000, Channels: 2, PayloadType: 111}
 	pcmuParams = codec.Params{Name: codec.NamePCMU, ClockRate: 8000, Channels: 1, PayloadType: 0}
+	// RFC 3551 §4.5.2: G722/8000 on the RTP clock, 16 kHz audio.
+	g722Params = codec.Params{Name: codec.NameG722, ClockRate: 8000, Channels: 1, PayloadType: 9}
 )
 
 // testEngine is an Engine on a null device whose microphone is a tone.
@@ -68,6 +70,7 @@ type memTransport struct {
 	rng     *rand.Rand
 
 	sent, delivered, dropped atomic.Uint64
+	lastLen                  atomic.Int64 // payload size of the last packet sent
 	timers                   sync.WaitGroup
 }
 
@@ -112,6 +115,7 @@ func (m *memTransport) SendAudio(payload []byte, d time.Duration) error {
 	}
 	m.mu.Unlock()
 	m.sent.Add(1)
+	m.lastLen.Store(int64(len(payload)))
 	if lost {
 		m.dropped.Add(1)
 		return nil

@@ -25,6 +25,8 @@ test_pkgs=(
   pulseaudio pulseaudio-utils
   sip-tester baresip-core kamailio kamailio-websocket-modules
   nftables iputils-ping sox opus-tools
+  # the independent G.722 coder the codec interop tests compare against
+  ffmpeg
   # a real Secret Service on a private session bus (internal/secrets/secretservicetest)
   dbus-daemon gnome-keyring libsecret-tools
 )

@@ -70,7 +70,7 @@ func New(p Params, opts ...Option) (Encoder, Decoder, error) {
 	return enc, dec, nil
 }
 
-// NewEncoder returns an encoder for p (OPUS, PCMU or PCMA).
+// NewEncoder returns an encoder for p (OPUS, PCMU, PCMA or G722).
 func NewEncoder(p Params, opts ...Option) (Encoder, error) {
 	cfg := newConfig(opts)
 	switch {
@@ -78,11 +78,13 @@ func NewEncoder(p Params, opts ...Option) (Encoder, error) {
 		return newOpusEncoder(p, cfg)
 	case p.Is(NamePCMU), p.Is(NamePCMA):
 		return newG711Encoder(p, cfg)
+	case p.Is(NameG722):
+		return newG722Encoder(p, cfg)
 	}
 	return nil, fmt.Errorf("%w: %q", ErrUnsupported, p.Name)
 }
 
-// NewDecoder returns a decoder for p (OPUS, PCMU or PCMA).
+// NewDecoder returns a decoder for p (OPUS, PCMU, PCMA or G722).
 func NewDecoder(p Params, opts ...Option) (Decoder, error) {
 	cfg := newConfig(opts)
 	switch {
@@ -90,6 +92,8 @@ func NewDecoder(p Params, opts ...Option) (Decoder, error) {
 		return newOpusDecoder(p, cfg)
 	case p.Is(NamePCMU), p.Is(NamePCMA):
 		return newG711Decoder(p, cfg)
+	case p.Is(NameG722):
+		return newG722Decoder(p, cfg)
 	}
 	return nil, fmt.Errorf("%w: %q", ErrUnsupported, p.Name)
 }

@@ -68,6 +68,11 @@ func TestRoundTripTones(t *testing.T) {
 		{"pcmu 440+1000", pcmuParams, []float64{440, 1000}, 0.5, 160},
 		{"pcma 697+1477", pcmaParams, []float64{697, 1477}, 0.5, 160},
 		{"pcmu 3000", pcmuParams, []float64{3000}, 0.5, 160},
+		{"g722 440+1000", g722Params, []float64{440, 1000}, 0.3, 160},
+		{"g722 697+1477", g722Params, []float64{697, 1477}, 0.3, 160},
+		// Wideband: G.711 loses 6 kHz, G.722 keeps it (50-7000 Hz).
+		{"g722 3000+6000 wideband", g722Params, []float64{3000, 6000}, 0.5, 160},
+		{"g722 7000", g722Params, []float64{7000}, 0.5, 160},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -116,6 +121,8 @@ func TestNewRejects(t *testing.T) {
 		{"empty", Params{}},
 		{"opus at 16k", Params{Name: NameOpus, ClockRate: 16000}},
 		{"pcmu at 16k", Params{Name: NamePCMU, ClockRate: 16000}},
+		// RFC 3551 §4.5.2: G722/16000 is not the G.722 payload format.
+		{"g722 at 16k", Params{Name: NameG722, ClockRate: 16000}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -127,7 +134,7 @@ func TestNewRejects(t *testing.T) {
 }
 
 func TestEncodeRejectsBadFrames(t *testing.T) {
-	for _, p := range []Params{opusParams, pcmuParams} {
+	for _, p := range []Params{opusParams, pcmuParams, g722Params} {
 		enc, _ := NewEncoder(p)
 		if _, err := enc.Encode(make([]int16, 480), make([]byte, MaxPayload)); !errors.Is(err, ErrFrameSize) {
 			t.Errorf("%s short frame: %v", p.Name, err)
@@ -135,7 +142,7 @@ func TestEncodeRejectsBadFrames(t *testing.T) {
 		// Opus, like libopus, shrinks the packet to fit max_data_bytes;
 		// G.711 has a fixed size and must refuse.
 		n, err := enc.Encode(make([]int16, FrameSamples), make([]byte, 3))
-		if p.Is(NamePCMU) && err == nil {
+		if !p.Is(NameOpus) && err == nil {
 			t.Errorf("%s tiny buffer accepted", p.Name)
 		}
 		if n > 3 {
@@ -149,7 +156,7 @@ func TestDecodeLost(t *testing.T) {
 		name string
 		p    Params
 	}{
-		{"opus", opusParams}, {"pcmu", pcmuParams}, {"pcma", pcmaParams},
+		{"opus", opusParams}, {"pcmu", pcmuParams}, {"pcma", pcmaParams}, {"g722", g722Params},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -246,7 +253,7 @@ func TestOpusDTX(t *testing.T) {
 }
 
 func TestDecodeGarbage(t *testing.T) {
-	for _, p := range []Params{opusParams, pcmuParams, pcmaParams} {
+	for _, p := range []Params{opusParams, pcmuParams, pcmaParams, g722Params} {
 		_, dec, _ := New(p)
 		pcm := make([]int16, MaxFrameSamples)
 		for _, g := range [][]byte{nil, {}, {0xFF}, {0xFF, 0xFF, 0xFF}, make([]byte, 5000)} {

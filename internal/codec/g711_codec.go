@@ -60,15 +60,14 @@ func (e *g711Encoder) Encode(pcm []int16, dst []byte) (int, error) {
 }
 
 // g711Decoder expands and resamples to 48 kHz. G.711 has no FEC; loss is
-// concealed by replaying the last frame with a fade, then silence (a
-// simplified G.711 Appendix I: no pitch-period search, fine for short gaps).
+// concealed by replaying the last frame with a fade, then silence
+// (fadeConcealer).
 type g711Decoder struct {
 	p      Params
 	alaw   bool
 	up     *dsp.Resampler
 	narrow []int16 // 8 kHz scratch, grows to the largest packet seen (≤ maxG711Payload)
-	last   [FrameSamples]int16
-	lost   int // consecutive concealed frames
+	plc    fadeConcealer
 }
 
 // maxG711Payload bounds a G.711 payload: 120 ms, the longest frame we accept.
@@ -106,11 +105,7 @@ func (d *g711Decoder) Decode(payload []byte, pcm []int16) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	// Remember the last 20 ms for concealment.
-	if n >= FrameSamples {
-		copy(d.last[:], pcm[n-FrameSamples:n])
-	}
-	d.lost = 0
+	d.plc.played(pcm[:n])
 	return n, nil
 }
 
@@ -118,20 +113,7 @@ func (d *g711Decoder) DecodeLost(_ []byte, pcm []int16) (int, error) {
 	if len(pcm) < FrameSamples {
 		return 0, fmt.Errorf("%w: %d samples for %d", ErrBuffer, len(pcm), FrameSamples)
 	}
-	d.lost++
-	// First loss: replay the last frame fading to half; second: half to
-	// zero; afterwards silence. Replaying more would buzz at 50 Hz.
-	var from, to float64
-	switch d.lost {
-	case 1:
-		from, to = 1, 0.5
-	case 2:
-		from, to = 0.5, 0
-	}
-	for i := range FrameSamples {
-		g := from + (to-from)*float64(i)/FrameSamples
-		pcm[i] = int16(float64(d.last[i]) * g)
-	}
+	d.plc.conceal(pcm)
 	// Keep the upsampler's history continuous with what was played.
 	var z [g711FrameSamples]int16
 	var sink [FrameSamples]int16

@@ -24,10 +24,19 @@ func needTool(t *testing.T, name string) string {
 		return p
 	}
 	if os.Getenv("CI") != "" || os.Getenv("PARLEY_REQUIRE_PEERS") != "" {
-		t.Fatalf("%s is required under CI/PARLEY_REQUIRE_PEERS (apt-get install opus-tools): %v", name, err)
+		t.Fatalf("%s is required under CI/PARLEY_REQUIRE_PEERS (apt-get install %s): %v", name, toolPackage(name), err)
 	}
 	t.Skipf("%s not installed: %v", name, err)
 	return ""
+}
+
+// toolPackage is the Debian package that installs a reference tool
+// (scripts/install-deps.sh test).
+func toolPackage(name string) string {
+	if name == "ffmpeg" {
+		return "ffmpeg"
+	}
+	return "opus-tools"
 }
 
 func runTool(t *testing.T, name string, args ...string) {

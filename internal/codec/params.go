@@ -8,9 +8,12 @@ import "strings"
 // It is the contract between internal/rtc (which negotiates it through SDP)
 // and audio (which encodes and decodes frames for it).
 type Params struct {
-	// Name is the SDP encoding name, upper-cased as in RFC 3551 (OPUS, PCMU, PCMA).
+	// Name is the SDP encoding name, upper-cased as in RFC 3551 (OPUS, PCMU,
+	// PCMA, G722).
 	Name string
-	// ClockRate is the RTP clock rate in Hz (48000 for Opus, 8000 for G.711).
+	// ClockRate is the RTP clock rate in Hz: the rate in the rtpmap and the
+	// unit of RTP timestamps (48000 for Opus, 8000 for G.711 and for G.722,
+	// whose audio is sampled at 16 kHz: see AudioRate).
 	ClockRate uint32
 	// Channels is the channel count in the rtpmap (2 for Opus per RFC 7587 §7).
 	Channels uint16
@@ -30,7 +33,20 @@ const (
 	NameOpus = "OPUS"
 	NamePCMU = "PCMU"
 	NamePCMA = "PCMA"
+	NameG722 = "G722"
 )
 
 // Is reports whether p is the codec with the given encoding name, ignoring case.
 func (p Params) Is(name string) bool { return strings.EqualFold(p.Name, name) }
+
+// AudioRate is the rate in Hz at which the codec samples audio. It equals
+// ClockRate except for G.722: RFC 3551 §4.5.2 keeps its RTP clock at
+// 8000 Hz (the rate of the original rtpmap, so "G722/8000" and 160
+// timestamp units per 20 ms) although it codes 16 kHz audio. Timestamps,
+// jitter and RFC 4733 durations use ClockRate; resampling uses AudioRate.
+func (p Params) AudioRate() uint32 {
+	if p.Is(NameG722) {
+		return g722AudioRate
+	}
+	return p.ClockRate
+}

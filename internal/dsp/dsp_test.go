@@ -1,6 +1,8 @@
 package dsp
 
 import (
+	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -368,6 +370,106 @@ func TestResampleRoundTrip(t *testing.T) {
 	}
 	if _, err := down.Process(x[:960], make([]int16, 10)); err == nil {
 		t.Fatal("small buffer accepted")
+	}
+}
+
+// The 16 kHz resampler keeps G.722's 50-7000 Hz band and rejects what
+// would alias into it.
+func TestDownsample16k(t *testing.T) {
+	tests := []struct {
+		name   string
+		freq   float64
+		wantDB float64 // level change, dB (passband) or ceiling (rejected)
+		tolDB  float64
+		pass   bool
+	}{
+		{"50 Hz passes", 50, 0, 0.1, true},
+		{"1 kHz passes", 1000, 0, 0.1, true},
+		{"6.8 kHz passes", 6800, 0, 0.1, true},
+		{"7 kHz passes", 7000, 0, 0.1, true},
+		{"9.2 kHz rejected", 9200, -60, 0, false},
+		{"12 kHz rejected", 12000, -60, 0, false},
+		{"15 kHz rejected", 15000, -60, 0, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := NewDownsamplerTo(16000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Factor() != 3 {
+				t.Fatalf("factor %d", r.Factor())
+			}
+			x := Tones(SampleRate, SampleRate, 0.5, tc.freq)
+			y := resample(r, x, FrameSamples)
+			if len(y) != 16000 {
+				t.Fatalf("len %d", len(y))
+			}
+			y = y[1600:]
+			in := DBFS(0.5 / math.Sqrt2)
+			if tc.pass {
+				if got := TonedBFS(y, 16000, tc.freq) - in; math.Abs(got-tc.wantDB) > tc.tolDB {
+					t.Fatalf("gain %.3f dB, want %.1f", got, tc.wantDB)
+				}
+				if f := DominantFrequency(y, 16000); math.Abs(f-tc.freq) > 1 {
+					t.Fatalf("dominant %.1f", f)
+				}
+				return
+			}
+			if got := RMSdBFS(y) - in; got > tc.wantDB {
+				t.Fatalf("alias level %.1f dB, want below %.0f", got, tc.wantDB)
+			}
+		})
+	}
+}
+
+func TestUpsample16k(t *testing.T) {
+	for _, f := range []float64{100, 1000, 3400, 6000, 7000} {
+		t.Run(fmt.Sprint(f), func(t *testing.T) {
+			r, err := NewUpsamplerFrom(16000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			x := Tones(16000, 16000, 0.5, f)
+			y := resample(r, x, 320)
+			if len(y) != SampleRate {
+				t.Fatalf("len %d", len(y))
+			}
+			y = y[4800:]
+			in := DBFS(0.5 / math.Sqrt2)
+			if got := TonedBFS(y, SampleRate, f) - in; math.Abs(got) > 0.1 {
+				t.Fatalf("gain %.3f dB", got)
+			}
+			// Images at 16k±f must be suppressed.
+			rep := CheckTones(y, ToneCheck{Expected: []float64{f}, UnexpectedDBFS: in - 55})
+			if !rep.OK() {
+				t.Fatalf("%v", rep)
+			}
+		})
+	}
+}
+
+func TestResamplerRates(t *testing.T) {
+	tests := []struct {
+		rate   int
+		factor int
+		ok     bool
+	}{
+		{8000, 6, true}, {16000, 3, true}, {24000, 2, true}, {12000, 4, true},
+		{48000, 0, false}, {44100, 0, false}, {0, 0, false}, {-8000, 0, false}, {7000, 0, false},
+	}
+	for _, tc := range tests {
+		d, err1 := NewDownsamplerTo(tc.rate)
+		u, err2 := NewUpsamplerFrom(tc.rate)
+		if !tc.ok {
+			if !errors.Is(err1, ErrResampleRate) || !errors.Is(err2, ErrResampleRate) {
+				t.Errorf("%d Hz: %v, %v", tc.rate, err1, err2)
+			}
+			continue
+		}
+		if err1 != nil || err2 != nil || d.Factor() != tc.factor || u.Factor() != tc.factor {
+			t.Errorf("%d Hz: %v, %v", tc.rate, err1, err2)
+		}
 	}
 }
 

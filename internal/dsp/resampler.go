@@ -6,60 +6,100 @@ import (
 	"math"
 )
 
-// ErrResampleBuffer reports an output buffer too small for Process.
-var ErrResampleBuffer = errors.New("dsp: resampler output buffer too small")
-
-// Resampler converts between 48 kHz and 8 kHz (factor 6) with a polyphase
-// FIR, as G.711 (ITU-T G.711, 8 kHz) calls need. The anti-alias/anti-image
-// low-pass is a Kaiser-windowed sinc: passband flat (< 0.1 dB) to 3.4 kHz,
-// the telephone band of G.712, and > 60 dB down from 4.6 kHz, the lowest
-// frequency that would alias into 0-3.4 kHz at 8 kHz. 180 taps (30 per
-// phase), 1.9 ms group delay. The filter keeps history across calls so
-// consecutive 20 ms frames join seamlessly; Process does not allocate.
-// Not safe for concurrent use.
-type Resampler struct {
-	down  bool
-	h     []float64 // prototype filter, len = factor*phaseLen
-	hist  []float64 // last phaseLen-1 input samples (decimator: last taps-1 samples)
-	accIn []float64 // history + current input
-}
-
-const (
-	resampleFactor = 6
-	resampleTaps   = 180
+// Sentinel errors.
+var (
+	// ErrResampleBuffer reports an output buffer too small for Process.
+	ErrResampleBuffer = errors.New("dsp: resampler output buffer too small")
+	// ErrResampleRate reports a narrow rate the resampler cannot serve.
+	ErrResampleRate = errors.New("dsp: unsupported resampling rate")
 )
 
+// Resampler converts between 48 kHz and a narrower rate that divides it by
+// an integer factor: 8 kHz (factor 6) for G.711 (ITU-T G.711) and 16 kHz
+// (factor 3) for G.722, with a polyphase FIR. The anti-alias/anti-image
+// low-pass is a Kaiser-windowed sinc cut off at the narrow rate's Nyquist
+// frequency with 30 taps per phase, so its shape scales with the rate: at
+// 8 kHz (180 taps, 1.9 ms group delay) the passband is flat (< 0.1 dB) to
+// 3.4 kHz, the telephone band of G.712, and > 60 dB down from 4.6 kHz, the
+// lowest frequency that would alias into 0-3.4 kHz; at 16 kHz (90 taps,
+// 0.9 ms) it is flat (< 0.1 dB) to 7 kHz, the top of G.722's 50-7000 Hz
+// band, and > 60 dB down from 9.2 kHz. The filter keeps history across
+// calls so consecutive 20 ms frames join seamlessly; Process does not
+// allocate.
+// Not safe for concurrent use.
+type Resampler struct {
+	down   bool
+	factor int
+	h      []float64 // prototype filter, len = factor*phaseLen
+	hist   []float64 // last phaseLen-1 input samples (decimator: last taps-1 samples)
+	accIn  []float64 // history + current input
+}
+
+// resamplePhaseTaps is the filter length per polyphase branch.
+const resamplePhaseTaps = 30
+
 // NewDownsampler returns a 48 kHz → 8 kHz resampler.
-func NewDownsampler() *Resampler { return newResampler(true) }
+func NewDownsampler() *Resampler { return newResampler(true, SampleRate/8000) }
 
 // NewUpsampler returns an 8 kHz → 48 kHz resampler.
-func NewUpsampler() *Resampler { return newResampler(false) }
+func NewUpsampler() *Resampler { return newResampler(false, SampleRate/8000) }
 
-func newResampler(down bool) *Resampler {
-	r := &Resampler{down: down, h: lowpass(resampleTaps, 4000.0/48000.0, 6.0)}
-	histLen := resampleTaps - 1
+// NewDownsamplerTo returns a 48 kHz → rate resampler. rate must divide
+// 48000 by a factor of 2 or more (8000, 12000, 16000, 24000, ...).
+func NewDownsamplerTo(rate int) (*Resampler, error) {
+	f, err := resampleFactorFor(rate)
+	if err != nil {
+		return nil, err
+	}
+	return newResampler(true, f), nil
+}
+
+// NewUpsamplerFrom returns a rate → 48 kHz resampler; rate as for
+// NewDownsamplerTo.
+func NewUpsamplerFrom(rate int) (*Resampler, error) {
+	f, err := resampleFactorFor(rate)
+	if err != nil {
+		return nil, err
+	}
+	return newResampler(false, f), nil
+}
+
+func resampleFactorFor(rate int) (int, error) {
+	if rate <= 0 || rate > SampleRate/2 || SampleRate%rate != 0 {
+		return 0, fmt.Errorf("%w: %d Hz (must divide %d by 2 or more)", ErrResampleRate, rate, SampleRate)
+	}
+	return SampleRate / rate, nil
+}
+
+func newResampler(down bool, factor int) *Resampler {
+	taps := resamplePhaseTaps * factor
+	r := &Resampler{down: down, factor: factor, h: lowpass(taps, 0.5/float64(factor), 6.0)}
+	histLen := taps - 1
 	if !down {
-		histLen = resampleTaps/resampleFactor - 1
+		histLen = resamplePhaseTaps - 1
 	}
 	r.hist = make([]float64, histLen)
 	r.accIn = make([]float64, histLen+FrameSamples) // grown once if frames are larger
 	return r
 }
 
+// Factor is the ratio between 48 kHz and the narrow rate.
+func (r *Resampler) Factor() int { return r.factor }
+
 // OutLen returns how many samples Process produces for n input samples.
-// The downsampler needs n to be a multiple of 6.
+// The downsampler needs n to be a multiple of Factor.
 func (r *Resampler) OutLen(n int) int {
 	if r.down {
-		return n / resampleFactor
+		return n / r.factor
 	}
-	return n * resampleFactor
+	return n * r.factor
 }
 
 // Delay is the filter's group delay in output samples.
 func (r *Resampler) Delay() float64 {
-	d := float64(resampleTaps-1) / 2 // at 48 kHz
+	d := float64(len(r.h)-1) / 2 // at 48 kHz
 	if r.down {
-		return d / resampleFactor
+		return d / float64(r.factor)
 	}
 	return d
 }
@@ -68,7 +108,7 @@ func (r *Resampler) Delay() float64 {
 func (r *Resampler) Reset() { clear(r.hist) }
 
 // Process resamples in into out and returns the number of samples written.
-// The downsampler consumes in in groups of 6 samples (a trailing remainder
+// The downsampler consumes in in groups of Factor samples (a trailing remainder
 // is ignored: feed whole frames).
 func (r *Resampler) Process(in, out []int16) (int, error) {
 	need := r.OutLen(len(in))
@@ -86,9 +126,9 @@ func (r *Resampler) Process(in, out []int16) (int, error) {
 		x[hl+i] = float64(s)
 	}
 	if r.down {
-		// y[m] = Σ h[k] x[6m+hl-k]
+		// y[m] = Σ h[k] x[Fm+hl-k]
 		for m := 0; m < need; m++ {
-			end := hl + m*resampleFactor // index of x[6m]
+			end := hl + m*r.factor // index of x[Fm]
 			var acc float64
 			for k, c := range r.h {
 				acc += c * x[end-k]
@@ -96,16 +136,16 @@ func (r *Resampler) Process(in, out []int16) (int, error) {
 			out[m] = clip16(acc)
 		}
 	} else {
-		// Zero-stuffed interpolation, polyphase: y[6m+p] = 6 Σ_j h[6j+p] x[m-j].
-		phaseLen := len(r.h) / resampleFactor
+		// Zero-stuffed interpolation, polyphase: y[Fm+p] = F Σ_j h[Fj+p] x[m-j].
+		phaseLen := len(r.h) / r.factor
 		for m := 0; m < len(in); m++ {
 			base := hl + m
-			for p := 0; p < resampleFactor; p++ {
+			for p := 0; p < r.factor; p++ {
 				var acc float64
 				for j := 0; j < phaseLen; j++ {
-					acc += r.h[j*resampleFactor+p] * x[base-j]
+					acc += r.h[j*r.factor+p] * x[base-j]
 				}
-				out[m*resampleFactor+p] = clip16(acc * resampleFactor)
+				out[m*r.factor+p] = clip16(acc * float64(r.factor))
 			}
 		}
 	}

@@ -32,7 +32,8 @@ const (
 // Config describes one call's media session. The zero value is usable.
 type Config struct {
 	// Codecs lists the audio codecs to offer and accept, in preference order,
-	// among "opus", "pcmu", "pcma" (case-insensitive). Default opus, pcmu, pcma.
+	// among "opus", "pcmu", "pcma", "g722" (case-insensitive). Default opus,
+	// pcmu, pcma: G.722 is offered only when asked for.
 	// telephone-event (RFC 4733, events 0-16) is always added at each
 	// codec's RTP clock: /48000 on PT 110 with Opus, /8000 on PT 101.
 	// When answering, the offerer's order among these wins (RFC 3264 §6.1).
@@ -100,6 +101,12 @@ func codecByName(name string) (codecSpec, bool) {
 		return codecSpec{name: "pcma", pt: 8, cap: webrtc.RTPCodecCapability{
 			MimeType: webrtc.MimeTypePCMA, ClockRate: 8000, Channels: 1,
 		}}, true
+	case "g722":
+		// RFC 3551 §4.5.2: G722/8000 (static PT 9) for 16 kHz audio; the
+		// RTP clock, and so the timestamps, run at 8000 Hz.
+		return codecSpec{name: "g722", pt: 9, cap: webrtc.RTPCodecCapability{
+			MimeType: webrtc.MimeTypeG722, ClockRate: 8000, Channels: 1,
+		}}, true
 	}
 
 	return codecSpec{}, false
@@ -150,7 +157,7 @@ func (c Config) withDefaults() (Config, []codecSpec, error) {
 	for _, n := range c.Codecs {
 		spec, ok := codecByName(n)
 		if !ok {
-			return c, nil, fmt.Errorf("%w: %q (use opus, pcmu or pcma)", ErrUnknownCodec, n)
+			return c, nil, fmt.Errorf("%w: %q (use opus, pcmu, pcma or g722)", ErrUnknownCodec, n)
 		}
 		if !seen[spec.name] {
 			seen[spec.name] = true

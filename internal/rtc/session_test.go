@@ -191,6 +191,8 @@ func TestCallLoopback(t *testing.T) {
 		{name: "opus", wantCodec: "OPUS", wantPT: 111, rate: 48000, dtmfPT: DTMFOpusPayloadType},
 		{name: "pcmu preferred", a: []string{"pcmu", "opus"}, wantCodec: "PCMU", wantPT: 0, rate: 8000, dtmfPT: DTMFPayloadType},
 		{name: "pcma only on answerer", b: []string{"pcma"}, wantCodec: "PCMA", wantPT: 8, rate: 8000, dtmfPT: DTMFPayloadType},
+		// RFC 3551 §4.5.2: 160 timestamp units per 20 ms although G.722 is 16 kHz audio.
+		{name: "g722 preferred", a: []string{"g722", "opus"}, b: []string{"opus", "pcmu", "g722"}, wantCodec: "G722", wantPT: 9, rate: 8000, dtmfPT: DTMFPayloadType},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

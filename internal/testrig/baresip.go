@@ -65,6 +65,9 @@ type BaresipOptions struct {
 	ExtraConfig []string
 	// SIPTrace logs all SIP messages (baresip -s) into the log.
 	SIPTrace bool
+	// Codecs are the codec modules to load, the first preferred (e.g.
+	// "g722.so"). Empty: g711.so and opus.so, Opus first with WebRTC.
+	Codecs []string
 }
 
 // PlayerBridge is a BaresipOptions.Player that decodes received audio and
@@ -190,6 +193,9 @@ func startBaresip(t testing.TB, bin string, o BaresipOptions) (*Baresip, error) 
 	if o.WebRTC {
 		codecs = []string{"opus.so", "g711.so"} // the first loaded codec is preferred
 		modules = append(modules, "ice.so", "dtls_srtp.so")
+	}
+	if len(o.Codecs) > 0 {
+		codecs = o.Codecs
 	}
 	if o.RecordWAV != "" {
 		modules = append(modules, "sndfile.so")
