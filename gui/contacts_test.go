@@ -112,4 +112,3 @@ func (f *fixture) overlaysOf(w *contactsWindow) []string {
 	}
 	return texts
 }
-
