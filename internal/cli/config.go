@@ -27,6 +27,9 @@ type Settings struct {
 	// LocalIP places SIP and media on one local address (-local-ip,
 	// "local_ip" in the account file).
 	LocalIP string
+	// Integration is the local control API and the CRM screen pop
+	// (docs/local-api.md).
+	Integration IntegrationSettings
 	// Line holds the plain SIP line's policies (docs/sip.md, "Line
 	// settings").
 	Line LineSettings
@@ -125,6 +128,13 @@ type accountFile struct {
 	// STUN lists stun: URLs for the media (plain SIP accounts).
 	STUN []string `json:"stun,omitempty"`
 	DTMF string   `json:"dtmf,omitempty"`
+	// The local control API and screen pop (IntegrationSettings).
+	LocalAPI         string   `json:"local_api,omitempty"`
+	LocalAPIAddress  string   `json:"local_api_address,omitempty"`
+	LocalAPIOrigins  []string `json:"local_api_origins,omitempty"`
+	ScreenPopURL     string   `json:"screen_pop_url,omitempty"`
+	ScreenPopCommand []string `json:"screen_pop_command,omitempty"`
+	ScreenPopOn      string   `json:"screen_pop_on,omitempty"`
 	// Wazo makes this a Wazo account: server and pin here, the Wazo login in
 	// username/password.
 	Wazo *struct {
@@ -159,7 +169,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, loadFlee
 	fs.SetOutput(stderr)
 	var s Settings
 	var cfgPath, server, user, password, transport, wsPath, domain, display, wazoServer, wazoPin string
-	var localPort, redirects, autoAnswer, autoAnswerDelay, tlsCert, tlsKey, dtmf string
+	var localPort, redirects, autoAnswer, autoAnswerDelay, tlsCert, tlsKey, dtmf, localAPI string
 	var noRegister bool
 	fs.BoolVar(&s.Headless, "headless", false, "run without a window: JSON events on stdout, JSON commands on stdin (see docs/headless.md)")
 	fs.BoolVar(&s.Demo, "demo", false, "start against the built-in demo server instead of a real account")
@@ -182,6 +192,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, loadFlee
 	fs.BoolVar(&noRegister, "no-register", false, "do not register: place calls through the server and take direct calls on -local-ip/-local-port (env PARLEY_NO_REGISTER=1)")
 	fs.StringVar(&redirects, "redirects", "", "follow (default) or report: what to do when a call is redirected (3xx) (env PARLEY_REDIRECTS)")
 	fs.StringVar(&autoAnswer, "auto-answer", "", "off (default), intercom (calls marked for it) or always: answer incoming calls without the user (env PARLEY_AUTO_ANSWER)")
+	fs.StringVar(&localAPI, "local-api", "", "on: let programs on this computer control the phone (docs/local-api.md); off (default) (env PARLEY_LOCAL_API)")
 	fs.StringVar(&dtmf, "dtmf", "", "how keypad digits are sent: auto (default), rfc4733 or info (env PARLEY_DTMF)")
 	fs.StringVar(&autoAnswerDelay, "auto-answer-delay", "", "wait this long before auto-answering, e.g. 2s (env PARLEY_AUTO_ANSWER_DELAY)")
 	fs.StringVar(&tlsCert, "tls-cert", "", "PEM certificate of the tls listener (env PARLEY_TLS_CERT; default: self-signed, made at start)")
@@ -223,6 +234,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, loadFlee
 			s.Account = acct
 			s.Wazo = wz
 			s.Line = line
+			s.Integration = readIntegration(cfgPath)
 			if !flagSet(fs, "local-ip") {
 				s.LocalIP = localIP
 			}
@@ -253,6 +265,9 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, loadFlee
 	if !flagSet(fs, "local-ip") {
 		pick(&s.LocalIP, "", "PARLEY_LOCAL_IP")
 	}
+	if err := pickIntegration(&s.Integration, localAPI, getenv); err != nil {
+		return s, err
+	}
 	if err := pickLine(&s.Line, getenv, lineFlags{localPort, redirects, autoAnswer, autoAnswerDelay, tlsCert, tlsKey, dtmf, noRegister}); err != nil {
 		return s, err
 	}
@@ -279,6 +294,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, loadFlee
 // user's file, environment and flags said.
 func applyFleet(s *Settings, fl fleet.File) {
 	user := fleet.Config{
+		LocalAPI:       s.Integration.LocalAPI,
 		AutoAnswer:     s.Line.AutoAnswer,
 		CertificatePin: s.Wazo.CertificatePin,
 		Transport:      s.Account.Transport,
@@ -300,6 +316,7 @@ func applyFleet(s *Settings, fl fleet.File) {
 	s.Account.Domain = merged.Domain
 	s.Audio = merged.Audio
 	s.Line.AutoAnswer = merged.AutoAnswer
+	s.Integration.LocalAPI = merged.LocalAPI
 	if merged.AccountType == "wazo" {
 		s.Wazo.Server, s.Account.Server = merged.Server, ""
 	} else {

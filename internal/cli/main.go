@@ -14,6 +14,7 @@ import (
 	"github.com/parley-voip/parley/gui"
 	"github.com/parley-voip/parley/headless"
 	"github.com/parley-voip/parley/internal/instance"
+	"github.com/parley-voip/parley/internal/localapi"
 	"github.com/parley-voip/parley/internal/macurl"
 	"github.com/parley-voip/parley/internal/version"
 	"github.com/parley-voip/parley/phone"
@@ -172,6 +173,7 @@ func runGUI(ctx context.Context, s Settings, logger *slog.Logger, stderr io.Writ
 		if hist != nil {
 			recordHistory(ctx, sess, hist, book, logger)
 		}
+		sess.warnings = append(sess.warnings, startIntegration(sess, s.Integration, logger, stderr, localapi.DefaultTokenPath())...)
 		if s.Dial != "" {
 			go dialWhenReady(ctx, sess.api, s.Dial, stderr)
 		}
