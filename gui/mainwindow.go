@@ -105,8 +105,18 @@ type MainWindow struct {
 	declined    map[string]bool
 	lastDialled string
 	// tray: Parley has a tray icon, so closing the window can keep it
-	// running; hidden: the window is in the tray.
-	tray, hidden bool
+	// running; hidden: the window is in the tray. trayMenu is that icon's
+	// menu, with its status line and do-not-disturb item.
+	tray, hidden        bool
+	trayMenu            *fyne.Menu
+	trayStatus, trayDND *fyne.MenuItem
+	// dnd is do-not-disturb (presence.go), shown by dndLine; settings is
+	// the Settings menu, autostart what starts Parley at login.
+	dnd                    bool
+	dndLine                *widget.Label
+	settings               *fyne.Menu
+	dndItem, autostartItem *fyne.MenuItem
+	autostart              Autostart
 	// tips draws the controls' tooltips (tooltip.go).
 	tips *tipLayer
 	// modal routes Enter and Escape to the open dialog (keys.go).
@@ -149,6 +159,7 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 		consults:  make(map[string]string),
 		confHosts: make(map[string]bool),
 		declined:  make(map[string]bool),
+		autostart: cfg.autostart,
 	}
 	m.registration = newRegistrationLine()
 	m.dialer = newDialer(m.dial, m.keyPress, m.sendTone)
@@ -198,7 +209,11 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	// can grow (ringing cards, the dial pad, other calls, the conference)
 	// scrolls below it, so nothing pushes the call the agent is on out of
 	// the window, whatever its size.
-	top := container.NewVBox(m.registration.object())
+	m.dndLine = widget.NewLabelWithStyle("Do not disturb: calls are declined until you turn it off (Settings menu).", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	m.dndLine.Wrapping = fyne.TextWrapWord
+	m.dndLine.Importance = widget.WarningImportance
+	m.dndLine.Hide()
+	top := container.NewVBox(m.registration.object(), m.dndLine)
 	for _, text := range cfg.warnings {
 		w := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		w.Wrapping = fyne.TextWrapWord
@@ -226,6 +241,11 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	m.updateTitle(0)
 	m.history = cfg.history
 	m.loadHistory()
+	if m.app.Preferences().Bool(dndPreference) {
+		m.dnd = true
+		m.dndLine.Show()
+		m.refreshSettingsMenu()
+	}
 	m.contacts = cfg.contacts
 	m.suggest = newSuggestions(m.contacts, m.callBack)
 	m.dialer.box.Add(m.suggest.box)
@@ -307,6 +327,8 @@ func (m *MainWindow) render(s snapshot, u conference.Update) {
 	m.shown = s
 	// Last, once the event below may have recorded a missed call.
 	defer m.updateTitle(len(s.calls))
+	defer m.updateTray()
+	m.declineWhileAway(s.calls)
 	m.registration.update(s.registration)
 	m.setTalking(talkingCall(s))
 	m.trackQuality(s, u)

@@ -29,6 +29,8 @@ type runConfig struct {
 	warnings      []string
 	history       *history.Store
 	contacts      *contacts.Book
+	autostart     Autostart
+	minimized     bool
 	// tracker and conferenceControl: WithConferences (conference.go).
 	tracker           *conference.Tracker
 	conferenceControl conferenceControl

@@ -17,7 +17,10 @@ func Run(api phone.API, opts ...Option) error {
 	guard := newQuitGuard()
 	m := openMainWindow(a, api, guard, opts)
 	guard.watch(a)
-	m.Window().ShowAndRun()
+	if !m.startHidden(defaultRunConfig(opts)) {
+		m.Window().Show()
+	}
+	a.Run()
 	finish(guard, m)
 	return nil
 }
@@ -33,16 +36,25 @@ func RunSignIn(connect Connector, saved SignIn, opts ...Option) error {
 	a := newApp()
 	guard := newQuitGuard()
 	var m *MainWindow
+	cfg := defaultRunConfig(opts)
 	s := newSignInScreen(a, connect, saved, guard.do, func(line *Line) {
 		m = openMainWindow(a, line.API, guard, append(append([]Option(nil), line.Options...), opts...))
-		m.Window().Show()
+		if !m.startHidden(cfg) {
+			m.Window().Show()
+		}
 	})
 	guard.onQuit(s.stopFromSignal)
 	guard.watch(a)
 	// Not the master window: closing that quits Fyne, and the sign-in
 	// window closes once the main window (the master) is open. Closing it
-	// before that quits anyway, as it is then the last window.
-	s.win.Show()
+	// before that quits anyway, as it is then the last window. Started
+	// minimized with saved details, it stays hidden unless signing in
+	// fails.
+	if cfg.minimized && saved.Automatic && trayAvailable() {
+		s.hidden = true
+	} else {
+		s.win.Show()
+	}
 	s.focusFirstEmpty()
 	if saved.Automatic {
 		s.submit(true)

@@ -64,7 +64,7 @@ func (m *MainWindow) addMenu() {
 		fyne.NewMenuItem("Keyboard shortcuts", m.showShortcuts),
 		fyne.NewMenuItem("About Parley", m.showAbout),
 	)
-	m.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("Call", items...), help))
+	m.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("Call", items...), m.settingsMenu(), help))
 }
 
 func (m *MainWindow) showShortcuts() {

@@ -112,17 +112,20 @@ type signInScreen struct {
 	sip       struct{ server, username, authUser, password, display, stun *dialogEntry }
 	transport *widget.Select
 
-	status    *widget.Label
-	next      *widget.Label
-	progress  *widget.ProgressBarInfinite
-	scroll    *container.Scroll
-	cert      *fyne.Container
-	certText  *widget.Label
-	trust     *widget.Button
-	signIn    *widget.Button
-	demo      *widget.Button
-	cancel    *widget.Button
-	pending   *Certificate
+	status   *widget.Label
+	next     *widget.Label
+	progress *widget.ProgressBarInfinite
+	scroll   *container.Scroll
+	cert     *fyne.Container
+	certText *widget.Label
+	trust    *widget.Button
+	signIn   *widget.Button
+	demo     *widget.Button
+	cancel   *widget.Button
+	pending  *Certificate
+	// hidden: the window has not been shown (a minimized start); a
+	// failure shows it.
+	hidden    bool
 	lastPin   string
 	automatic bool
 
@@ -381,6 +384,10 @@ func (s *signInScreen) finished(ctx context.Context, cancel context.CancelFunc, 
 }
 
 func (s *signInScreen) showError(f SignIn, err error) {
+	if s.hidden {
+		s.hidden = false
+		s.win.Show()
+	}
 	var se *SignInError
 	if !errors.As(err, &se) {
 		se = &SignInError{Problem: signInFailure(err), Next: "Check the details and try again.", Err: err}

@@ -33,7 +33,17 @@ func (m *MainWindow) setUpTray() bool {
 		m.confirmQuit()
 	})
 	quit.IsQuit = true
-	desk.SetSystemTrayMenu(fyne.NewMenu("Parley", show, fyne.NewMenuItemSeparator(), quit))
+	m.trayStatus = fyne.NewMenuItem("", nil)
+	m.trayStatus.Disabled = true // a status line, not a command
+	m.trayDND = fyne.NewMenuItem("Do not disturb", func() {
+		if !m.closed {
+			m.setDoNotDisturb(!m.dnd)
+		}
+	})
+	m.trayMenu = fyne.NewMenu("Parley", m.trayStatus, fyne.NewMenuItemSeparator(), show, m.trayDND, fyne.NewMenuItemSeparator(), quit)
+	m.trayStatus.Label = trayStatus(m.shown.registration, len(m.shown.calls), m.recent.missed, m.dnd)
+	m.trayDND.Checked = m.dnd
+	desk.SetSystemTrayMenu(m.trayMenu)
 	desk.SetSystemTrayIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	desk.SetSystemTrayWindow(m.win)
 	// SetSystemTrayWindow makes closing hide the window; Parley asks first.

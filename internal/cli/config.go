@@ -24,6 +24,8 @@ type Settings struct {
 	Headless bool
 	Demo     bool
 	Verbose  bool
+	// Minimized starts the window hidden in the tray (-minimized).
+	Minimized bool
 	// LocalIP places SIP and media on one local address (-local-ip,
 	// "local_ip" in the account file).
 	LocalIP string
@@ -174,6 +176,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, loadFlee
 	fs.BoolVar(&s.Headless, "headless", false, "run without a window: JSON events on stdout, JSON commands on stdin (see docs/headless.md)")
 	fs.BoolVar(&s.Demo, "demo", false, "start against the built-in demo server instead of a real account")
 	fs.StringVar(&s.Audio, "audio", "", "sound: auto (the system's devices, silence if none), null (always silent), off (no audio at all)")
+	fs.BoolVar(&s.Minimized, "minimized", false, "start in the tray, without showing the window (what starting at login uses)")
 	fs.BoolVar(&s.Verbose, "v", false, "log SIP and media details to stderr")
 	fs.StringVar(&cfgPath, "config", "", "account file (JSON); default "+DefaultConfigPath())
 	fs.StringVar(&server, "server", "", "SIP server host[:port] (env PARLEY_SERVER)")

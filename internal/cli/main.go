@@ -13,6 +13,7 @@ import (
 
 	"github.com/parley-voip/parley/gui"
 	"github.com/parley-voip/parley/headless"
+	"github.com/parley-voip/parley/internal/autostart"
 	"github.com/parley-voip/parley/internal/instance"
 	"github.com/parley-voip/parley/internal/localapi"
 	"github.com/parley-voip/parley/internal/macurl"
@@ -155,6 +156,12 @@ func runGUI(ctx context.Context, s Settings, logger *slog.Logger, stderr io.Writ
 	} else {
 		defer hist.Close()
 		windowOpts = append(windowOpts, gui.WithHistory(hist))
+	}
+	if s.Minimized {
+		windowOpts = append(windowOpts, gui.WithStartMinimized())
+	}
+	if entry, err := autostart.New(); err == nil {
+		windowOpts = append(windowOpts, gui.WithAutostart(entry))
 	}
 	book, err := openContacts()
 	if err != nil {
