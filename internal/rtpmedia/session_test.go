@@ -11,6 +11,7 @@ import (
 	"github.com/parley-voip/parley/internal/audiotest"
 	"github.com/parley-voip/parley/internal/rtc"
 	"github.com/parley-voip/parley/internal/rtpmedia"
+	"github.com/parley-voip/parley/internal/testrig"
 )
 
 // Two sessions in one process, each with the real audio pipeline: every
@@ -216,26 +217,26 @@ func TestRefusedOffers(t *testing.T) {
 	}
 }
 
-// The RTP port is even and inside the configured range, RTCP on port+1.
+// The RTP port is even and inside the configured range, RTCP on port+1;
+// a range whose pairs are all taken fails with ErrNoPorts.
 func TestPortRange(t *testing.T) {
-	var sessions []*rtpmedia.Session
-	for range 3 {
-		sessions = append(sessions, newSession(t, rtpmedia.Config{PortMin: 41000, PortMax: 41009}))
-	}
+	first := testrig.FreePortRange(t, 6)
+	lo := uint16(first+1) &^ 1 // even
+	cfg := rtpmedia.Config{PortMin: lo, PortMax: lo + 3}
 	seen := map[uint16]bool{}
-	for _, s := range sessions {
-		p := s.LocalAddr().Port()
-		if p%2 != 0 || p < 41000 || p > 41008 || seen[p] {
-			t.Fatalf("port %d (seen %v)", p, seen)
+	for range 2 {
+		p := newSession(t, cfg).LocalAddr().Port()
+		if p%2 != 0 || p < lo || p > lo+2 || seen[p] {
+			t.Fatalf("port %d in %d-%d (seen %v)", p, lo, lo+3, seen)
 		}
 		seen[p] = true
 	}
-	if _, err := rtpmedia.NewSession(rtpmedia.Config{LocalIP: loopback, PortMin: 41000, PortMax: 41001}); err == nil {
-		// 41000 is taken by one of the three: the only pair is busy.
-		if !seen[41000] {
-			t.Skip("41000 was not picked; nothing to prove")
+	cfg.LocalIP = loopback
+	if s, err := rtpmedia.NewSession(cfg); !errors.Is(err, rtpmedia.ErrNoPorts) {
+		if s != nil {
+			_ = s.Close()
 		}
-		t.Fatal("a session opened on a busy range")
+		t.Fatalf("a third session in a two-pair range: %v", err)
 	}
 }
 
