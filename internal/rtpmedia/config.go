@@ -43,7 +43,9 @@ func (m SRTPMode) String() string {
 
 // Default values used when a Config field is left zero.
 const (
-	DefaultPTime        = 20 * time.Millisecond
+	// PTime is the packet time written as a=ptime and a=maxptime: the
+	// audio pipeline sends and its jitter buffer expects 20 ms frames.
+	PTime               = 20 * time.Millisecond
 	DefaultRTCPInterval = 5 * time.Second // RFC 3550 §6.2 minimum
 )
 
@@ -73,9 +75,6 @@ type Config struct {
 	// NoRTCPMux stops offering a=rtcp-mux (RFC 5761). RTCP on port+1 is
 	// always ready, so offering mux costs nothing with peers that ignore it.
 	NoRTCPMux bool
-	// PTime is the packet time written as a=ptime (default 20 ms, the only
-	// one the audio pipeline sends).
-	PTime time.Duration
 	// RTCPInterval is the mean time between RTCP reports (default 5 s,
 	// randomised by ±50 % as RFC 3550 §6.3.1 wants).
 	RTCPInterval time.Duration
@@ -121,9 +120,6 @@ func (c Config) withDefaults() (Config, []codecDef, error) {
 	}
 	if !c.LocalIP.IsValid() {
 		c.LocalIP = netip.IPv4Unspecified()
-	}
-	if c.PTime <= 0 {
-		c.PTime = DefaultPTime
 	}
 	if c.RTCPInterval <= 0 {
 		c.RTCPInterval = DefaultRTCPInterval

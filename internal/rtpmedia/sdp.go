@@ -280,7 +280,11 @@ func (w *sdpWriter) audio(a audioLine) {
 			w.line("a=fmtp:%d %s", c.PayloadType, f)
 		}
 	}
+	// RFC 4566 §6: ptime is the packet time we would like, maxptime the
+	// most we take: the audio pipeline's jitter buffer works on 20 ms
+	// frames, so both say what it was built for.
 	w.line("a=ptime:%d", a.ptime.Milliseconds())
+	w.line("a=maxptime:%d", a.ptime.Milliseconds())
 	if a.mux {
 		w.line("a=rtcp-mux")
 	} else if a.rtcp != 0 {

@@ -212,7 +212,7 @@ func (s *Session) offerLocked(dir rtc.Direction, withKeys bool) []byte {
 	}
 	s.pending = po
 	return s.writeLocked(nil, -1, audioLine{
-		port: s.port, proto: proto, codecs: po.maps, fmtp: s.fmtp(po.maps), ptime: s.cfg.PTime,
+		port: s.port, proto: proto, codecs: po.maps, fmtp: s.fmtp(po.maps), ptime: PTime,
 		mux: po.mux, rtcp: s.port + 1, cryptos: po.cryptos, dir: dir,
 	})
 }
@@ -336,6 +336,7 @@ type negotiation struct {
 	encKey      *cryptoAttr // nil: plain RTP
 	decKey      *cryptoAttr
 	remotePTime time.Duration
+	remoteMax   time.Duration
 }
 
 func (s *Session) applyAnswer(po *offerState, answer []byte) error {
@@ -403,7 +404,7 @@ func (s *Session) applyAnswer(po *offerState, answer []byte) error {
 	n.remote = rm.dir
 	n.mux = po.mux && rm.mux
 	n.rtp, n.rtcp = rm.rtp, rm.rtcp
-	n.remotePTime = rm.ptime
+	n.remotePTime, n.remoteMax = rm.ptime, rm.maxptime
 	return s.commit(n)
 }
 
@@ -535,9 +536,9 @@ func (s *Session) answerLine(rm remoteMedia) (negotiation, audioLine, error) {
 	if n.mux {
 		n.rtcp = rm.rtp
 	}
-	n.remotePTime = rm.ptime
+	n.remotePTime, n.remoteMax = rm.ptime, rm.maxptime
 	a := audioLine{
-		port: s.port, proto: rm.proto, codecs: maps, fmtp: s.fmtp(maps), ptime: s.cfg.PTime,
+		port: s.port, proto: rm.proto, codecs: maps, fmtp: s.fmtp(maps), ptime: PTime,
 		mux: n.mux, rtcp: s.port + 1, dir: n.local,
 	}
 	if crypto != nil {
@@ -574,10 +575,14 @@ func (s *Session) commit(n negotiation) error {
 	s.sender.Bind(s.out, s.ssrc, n.params)
 	s.sender.SetSending(n.local.Sends())
 	s.receiving.Store(n.local.Receives())
-	if n.remotePTime != 0 && n.remotePTime != s.cfg.PTime {
-		// We send 20 ms packets whatever the far end would like to receive
-		// (a=ptime is a wish, RFC 4566 §6); maxptime below 20 ms is rare.
-		s.log.Debug("far end asks for another packet time", "ptime", n.remotePTime)
+	switch {
+	case n.remoteMax != 0 && n.remoteMax < PTime:
+		// The pipeline only sends 20 ms frames; a far end that cannot take
+		// them (maxptime 10) will likely play broken audio.
+		s.log.Warn("far end takes shorter packets than Parley sends", "maxptime", n.remoteMax, "ptime", PTime)
+	case n.remotePTime != 0 && n.remotePTime != PTime:
+		// a=ptime is a wish (RFC 4566 §6): 20 ms packets are still sent.
+		s.log.Debug("far end would like another packet time", "ptime", n.remotePTime)
 	}
 	s.log.Info("media negotiated", "codec", n.params.Name, "pt", n.params.PayloadType,
 		"dtmf_pt", n.params.DTMFPayloadType, "dtmf_rate", n.params.DTMFClockRate,

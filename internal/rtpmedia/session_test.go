@@ -27,7 +27,7 @@ func TestLoopbackCall(t *testing.T) {
 		wantInOffer []string
 	}{
 		{name: "plain PCMU", alice: rtpmedia.Config{Codecs: []string{"pcmu"}}, wantCodec: "PCMU", wantDTMFPT: 101,
-			wantInOffer: []string{"m=audio", "RTP/AVP 0 101", "a=rtcp-mux", "a=ptime:20", "a=sendrecv"}},
+			wantInOffer: []string{"m=audio", "RTP/AVP 0 101", "a=rtcp-mux", "a=ptime:20", "a=maxptime:20", "a=sendrecv"}},
 		{name: "plain PCMA without mux", alice: rtpmedia.Config{Codecs: []string{"pcma"}, NoRTCPMux: true}, wantCodec: "PCMA", wantDTMFPT: 101,
 			wantInOffer: []string{"RTP/AVP 8 101"}},
 		{name: "opus AVPF", alice: rtpmedia.Config{AVPF: true}, wantCodec: "OPUS", wantDTMFPT: 110,
