@@ -215,13 +215,32 @@ func TestBaresipCalls(t *testing.T) {
 				t.Fatalf("secure = %v, want %v", s.Secure(), tc.secure)
 			}
 			t.Logf("codec %+v, secure %v", s.Codec(), s.Secure())
+			digits := make(chan rune, 16)
+			s.OnDTMF(func(d rune) { digits <- d })
 			e, rec := toneEngine(t, aliceTones...)
 			openAudio(t, e, "a", s)
 			audiotest.Hear(t, "we hear baresip", rec, []float64{baresipTone}, aliceTones...)
 			dtmfToBaresip(t, s, bob, "1#")
+			// And baresip's digit reaches us, once.
+			if _, err := bob.b.Command(ctxT(t), "sndcode", "9"); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case d := <-digits:
+				if d != '9' {
+					t.Fatalf("we decoded %q, want 9", d)
+				}
+			case <-ctxT(t).Done():
+				t.Fatal("baresip's DTMF never arrived")
+			}
 			time.Sleep(2 * time.Second) // let baresip record us
 			if st := s.Stats(); st.SRTPAuthFailures != 0 || st.PacketsReceived == 0 {
 				t.Errorf("stats %+v", st)
+			}
+			select {
+			case d := <-digits:
+				t.Errorf("digit %q reported twice or spurious", d)
+			default:
 			}
 			if err := dlg.Bye(ctxT(t)); err != nil {
 				t.Fatal(err)
