@@ -258,3 +258,41 @@ func TestRTCPStats(t *testing.T) {
 		t.Errorf("implausible loopback stats: %+v", st)
 	}
 }
+
+// Early media from one fork, the 200 from another (RFC 3960 §3.1): the
+// final answer's address and keys replace the early ones and the device
+// that answered is heard.
+func TestReplaceAnswerFromAnotherFork(t *testing.T) {
+	cfg := rtpmedia.Config{SRTP: rtpmedia.SRTPMandatory, Codecs: []string{"pcmu"}}
+	alice, early, final := newSession(t, cfg), newSession(t, cfg), newSession(t, cfg)
+	offer, err := alice.CreateOffer(ctxT(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a1, err := early.Answer(ctxT(t), offer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a2, err := final.Answer(ctxT(t), offer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := alice.SetAnswer(a1); err != nil {
+		t.Fatal(err)
+	}
+	ae, arec := toneEngine(t, aliceTones...)
+	ee, _ := toneEngine(t, 500)
+	fe, frec := toneEngine(t, bobTones...)
+	openAudio(t, ae, "a", alice)
+	openAudio(t, ee, "e", early)
+	openAudio(t, fe, "f", final)
+	audiotest.Hear(t, "alice hears the early fork", arec, []float64{500})
+	if err := alice.ReplaceAnswer(a2); err != nil {
+		t.Fatal(err)
+	}
+	audiotest.Hear(t, "alice hears the answering fork", arec, bobTones, 500)
+	audiotest.Hear(t, "the answering fork hears alice", frec, aliceTones)
+	// The early fork keeps sending with its own key: its packets fail
+	// authentication and never take the latch.
+	audiotest.WaitFor(t, wait, "the early fork's packets refused", func() bool { return alice.Stats().SRTPAuthFailures > 0 })
+}
