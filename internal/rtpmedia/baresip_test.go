@@ -161,6 +161,7 @@ func TestBaresipCalls(t *testing.T) {
 		cfg      rtpmedia.Config
 		incoming bool
 		secure   bool
+		edit     func([]byte) []byte // our offer, before it leaves
 	}{
 		{name: "plain PCMU to baresip", cfg: rtpmedia.Config{Codecs: []string{"pcmu"}}},
 		{name: "plain PCMA from baresip", cfg: rtpmedia.Config{Codecs: []string{"pcma"}}, incoming: true},
@@ -168,6 +169,8 @@ func TestBaresipCalls(t *testing.T) {
 		{name: "plain Opus from baresip", cfg: rtpmedia.Config{Codecs: []string{"opus"}}, incoming: true},
 		{name: "SRTP mandatory to baresip", mediaenc: "srtp-mand", secure: true,
 			cfg: rtpmedia.Config{SRTP: rtpmedia.SRTPMandatory, Codecs: []string{"pcmu"}}},
+		{name: "SRTP 32-bit tag to baresip", mediaenc: "srtp-mand", secure: true, edit: only32,
+			cfg: rtpmedia.Config{SRTP: rtpmedia.SRTPMandatory, Codecs: []string{"pcma"}}},
 		{name: "SRTP mandatory from baresip", mediaenc: "srtp-mand", secure: true, incoming: true,
 			cfg: rtpmedia.Config{SRTP: rtpmedia.SRTPMandatory, Codecs: []string{"opus"}}},
 		{name: "SRTP best effort from baresip", mediaenc: "srtp", secure: true, incoming: true,
@@ -203,11 +206,17 @@ func TestBaresipCalls(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				if tc.edit != nil {
+					offer = tc.edit(offer)
+				}
 				if dlg, err = ua.Dial(ctxT(t), "sip:bob@"+kam.UDPAddr, offer, sipua.DialOptions{}); err != nil {
 					t.Fatalf("dial: %v\n%s", err, bob.b.Log())
 				}
 				if err := s.SetAnswer(dlg.RemoteSDP()); err != nil {
 					t.Fatalf("%v\n%s", err, dlg.RemoteSDP())
+				}
+				if tc.edit != nil && !answered32.Match(dlg.RemoteSDP()) {
+					t.Fatalf("baresip did not answer the 32-bit suite:\n%s", dlg.RemoteSDP())
 				}
 			}
 			bob.event(t, "CALL_ESTABLISHED")

@@ -25,6 +25,7 @@ func TestLoopbackCall(t *testing.T) {
 		wantCodec   string
 		wantDTMFPT  uint8
 		wantInOffer []string
+		editOffer   func([]byte) []byte
 	}{
 		{name: "plain PCMU", alice: rtpmedia.Config{Codecs: []string{"pcmu"}}, wantCodec: "PCMU", wantDTMFPT: 101,
 			wantInOffer: []string{"m=audio", "RTP/AVP 0 101", "a=rtcp-mux", "a=ptime:20", "a=maxptime:20", "a=sendrecv"}},
@@ -35,6 +36,9 @@ func TestLoopbackCall(t *testing.T) {
 		{name: "SRTP mandatory 80", alice: rtpmedia.Config{SRTP: rtpmedia.SRTPMandatory, Codecs: []string{"pcmu"}},
 			bob: rtpmedia.Config{SRTP: rtpmedia.SRTPOptional}, wantSecure: true, wantCodec: "PCMU", wantDTMFPT: 101,
 			wantInOffer: []string{"RTP/SAVP 0 101", "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:", "a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:"}},
+		{name: "SRTP 32-bit tag", alice: rtpmedia.Config{SRTP: rtpmedia.SRTPMandatory, Codecs: []string{"pcma"}},
+			bob: rtpmedia.Config{SRTP: rtpmedia.SRTPMandatory}, wantSecure: true, wantCodec: "PCMA", wantDTMFPT: 101,
+			editOffer: only32},
 		{name: "SRTP best effort opus", alice: rtpmedia.Config{SRTP: rtpmedia.SRTPOptional},
 			bob: rtpmedia.Config{SRTP: rtpmedia.SRTPOptional}, wantSecure: true, wantCodec: "OPUS", wantDTMFPT: 110,
 			wantInOffer: []string{"RTP/AVP 111", "a=crypto:1 "}},
@@ -47,6 +51,9 @@ func TestLoopbackCall(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if tc.editOffer != nil {
+				offer = tc.editOffer(offer)
+			}
 			for _, w := range tc.wantInOffer {
 				if !bytes.Contains(offer, []byte(w)) {
 					t.Errorf("offer lacks %q:\n%s", w, offer)
@@ -55,6 +62,9 @@ func TestLoopbackCall(t *testing.T) {
 			answer, err := bob.Answer(ctxT(t), offer)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if tc.editOffer != nil && !answered32.Match(answer) {
+				t.Fatalf("the 32-bit suite was not answered:\n%s", answer)
 			}
 			if err := alice.SetAnswer(answer); err != nil {
 				t.Fatalf("%v\n%s", err, answer)
@@ -155,7 +165,15 @@ func TestHoldAndResume(t *testing.T) {
 	audiotest.Hear(t, "bob hears alice after resume", brec, aliceTones)
 }
 
-var cryptoKey = regexp.MustCompile(`inline:[A-Za-z0-9+/=]+`)
+var (
+	cryptoKey  = regexp.MustCompile(`inline:[A-Za-z0-9+/=]+`)
+	crypto80   = regexp.MustCompile(`(?m)^a=crypto:1 AES_CM_128_HMAC_SHA1_80 .*\r\n`)
+	answered32 = regexp.MustCompile(`(?m)^a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:`)
+)
+
+// only32 leaves the _32 suite alone in an offer, so the answerer must
+// take it (RFC 4568 §6.2.2: 32-bit SRTP tag, 80-bit SRTCP tag).
+func only32(offer []byte) []byte { return crypto80.ReplaceAll(offer, nil) }
 
 // A peer whose SRTP key is not the one it announced: its packets fail
 // authentication, are counted and dropped, nothing plays, nothing crashes.
