@@ -82,7 +82,8 @@ type Session struct {
 type routes struct {
 	audio  [128]bool
 	dtmf   [128]bool
-	sendPT uint8 // audio packets are delivered with the PT Codec() names
+	sendPT uint8  // audio packets are delivered with the PT Codec() names
+	rate   uint32 // the audio's RTP clock, for jitter
 }
 
 // offerState is what one of our offers proposed.
@@ -556,6 +557,7 @@ func (s *Session) commit(n negotiation) error {
 		return err
 	}
 	r := n.routes
+	r.rate = n.params.ClockRate
 	s.routes.Store(&r)
 	s.mu.Lock()
 	s.localDir, s.remoteDir = n.local, n.remote
@@ -778,7 +780,7 @@ func (s *Session) handleRTP(b []byte, src netip.AddrPort, dec []byte, dtmf *rtc.
 	if err := pkt.Unmarshal(bytes.Clone(b)); err != nil {
 		return
 	}
-	s.recv.packet(pkt, isDTMF, s.Codec().ClockRate)
+	s.recv.packet(pkt, isDTMF, r.rate)
 	if !s.receiving.Load() {
 		return // RFC 3264 §5.1: we declared we do not receive.
 	}
