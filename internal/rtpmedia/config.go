@@ -75,6 +75,11 @@ type Config struct {
 	// NoRTCPMux stops offering a=rtcp-mux (RFC 5761). RTCP on port+1 is
 	// always ready, so offering mux costs nothing with peers that ignore it.
 	NoRTCPMux bool
+	// NoLatching keeps sending to the address the SDP names even when
+	// media arrives from elsewhere. Latching ("comedia") is what gets audio
+	// to a peer behind NAT; only a peer that sends from another port than
+	// it receives on (not symmetric, against RFC 4961) needs this.
+	NoLatching bool
 	// RTCPInterval is the mean time between RTCP reports (default 5 s,
 	// randomised by ±50 % as RFC 3550 §6.3.1 wants).
 	RTCPInterval time.Duration

@@ -815,6 +815,9 @@ func (s *Session) srtpDrop(err error) {
 // destination there, so a peer behind NAT, whose SDP names its private
 // address, still hears us.
 func (s *Session) latch(src netip.AddrPort) {
+	if s.cfg.NoLatching {
+		return
+	}
 	if cur := s.dst.Load(); cur != nil && *cur == src {
 		s.mu.Lock()
 		s.latched = true

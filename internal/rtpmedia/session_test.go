@@ -3,6 +3,7 @@ package rtpmedia_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -313,4 +314,39 @@ func TestReplaceAnswerFromAnotherFork(t *testing.T) {
 	// The early fork keeps sending with its own key: its packets fail
 	// authentication and never take the latch.
 	audiotest.WaitFor(t, wait, "the early fork's packets refused", func() bool { return alice.Stats().SRTPAuthFailures > 0 })
+}
+
+// Latching on loopback: bob's answer names an address nobody listens on
+// (TEST-NET, RFC 5737), as a peer behind NAT would write its private one.
+// Alice sends where bob's media comes from, so bob hears her; with
+// latching off she keeps sending to the dead address.
+func TestLatching(t *testing.T) {
+	for _, latch := range []bool{true, false} {
+		t.Run(fmt.Sprintf("latching %v", latch), func(t *testing.T) {
+			alice := newSession(t, rtpmedia.Config{Codecs: []string{"pcmu"}, NoLatching: !latch})
+			bob := newSession(t, rtpmedia.Config{})
+			offer, err := alice.CreateOffer(ctxT(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			answer, err := bob.Answer(ctxT(t), offer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			answer = regexp.MustCompile(`(?m)^c=IN IP4 .*$`).ReplaceAll(answer, []byte("c=IN IP4 192.0.2.1\r"))
+			if err := alice.SetAnswer(answer); err != nil {
+				t.Fatalf("%v\n%s", err, answer)
+			}
+			ae, arec := toneEngine(t, aliceTones...)
+			be, brec := toneEngine(t, bobTones...)
+			openAudio(t, ae, "a", alice)
+			openAudio(t, be, "b", bob)
+			audiotest.Hear(t, "alice hears bob", arec, bobTones)
+			if latch {
+				audiotest.Hear(t, "bob hears alice", brec, aliceTones)
+				return
+			}
+			audiotest.Silent(t, "bob without latching", brec.Wait(t, brec.Len(), audiotest.Rate))
+		})
+	}
 }
