@@ -733,6 +733,7 @@ func (s *Session) readRTP() {
 	buf := make([]byte, 2048)
 	dec := make([]byte, 0, 2048)
 	var dtmf rtc.DTMFReceiver
+	var ls latchState
 	for {
 		n, src, err := s.rtpConn.ReadFromUDPAddrPort(buf)
 		if err != nil {
@@ -750,11 +751,11 @@ func (s *Session) readRTP() {
 			s.handleRTCP(b, src, true)
 			continue
 		}
-		s.handleRTP(b, src, dec, &dtmf)
+		s.handleRTP(b, src, dec, &dtmf, &ls)
 	}
 }
 
-func (s *Session) handleRTP(b []byte, src netip.AddrPort, dec []byte, dtmf *rtc.DTMFReceiver) {
+func (s *Session) handleRTP(b []byte, src netip.AddrPort, dec []byte, dtmf *rtc.DTMFReceiver, ls *latchState) {
 	r := s.routes.Load()
 	if r == nil {
 		return // not negotiated yet
@@ -775,7 +776,9 @@ func (s *Session) handleRTP(b []byte, src netip.AddrPort, dec []byte, dtmf *rtc.
 		}
 		b = out
 	}
-	s.latch(src)
+	if !s.accept(src, h.SSRC, ls) {
+		return
+	}
 	pkt := &rtp.Packet{}
 	if err := pkt.Unmarshal(bytes.Clone(b)); err != nil {
 		return
@@ -810,34 +813,67 @@ func (s *Session) srtpDrop(err error) {
 	}
 }
 
-// latch sends to where the far end's media comes from ("comedia"): the
-// first authenticated packet after each new SDP address moves our
-// destination there, so a peer behind NAT, whose SDP names its private
-// address, still hears us.
-func (s *Session) latch(src netip.AddrPort) {
+// relatchAfter is how many packets in a row must come from one new
+// address before a latched stream moves there (the far end's NAT mapping
+// changed). PJSIP waits for a similar count (its NAT probation).
+const relatchAfter = 10
+
+// latchState is the reader goroutine's view of other sources.
+type latchState struct {
+	candidate netip.AddrPort
+	count     int
+}
+
+// accept latches ("comedia") and filters by source. The first
+// authenticated packet after each new SDP address moves our destination to
+// where it came from, so a peer behind NAT, whose SDP names its private
+// address, still hears us. Once latched, packets from elsewhere are
+// dropped (stray or injected media never reaches the speaker), except the
+// stream we were receiving (same SSRC) arriving from a new address
+// relatchAfter times in a row: the far end's NAT mapping changed. With
+// NoLatching every source is accepted and the destination stays the SDP's.
+func (s *Session) accept(src netip.AddrPort, ssrc uint32, ls *latchState) bool {
 	if s.cfg.NoLatching {
-		return
+		return true
 	}
-	if cur := s.dst.Load(); cur != nil && *cur == src {
-		s.mu.Lock()
+	cur := s.dst.Load()
+	s.mu.Lock()
+	latched, mux, sdpAddr := s.latched, s.mux, s.sdpAddr
+	if cur != nil && *cur == src {
 		s.latched = true
 		s.mu.Unlock()
-		return
+		ls.count = 0
+		return true
 	}
-	s.mu.Lock()
-	if s.latched {
-		s.mu.Unlock()
-		return
+	if latched {
+		s.recv.mu.Lock()
+		same := s.recv.have && s.recv.ssrc == ssrc
+		s.recv.mu.Unlock()
+		if !same {
+			s.mu.Unlock()
+			return false
+		}
+		if ls.candidate != src {
+			ls.candidate, ls.count = src, 0
+		}
+		if ls.count++; ls.count < relatchAfter {
+			s.mu.Unlock()
+			return false
+		}
 	}
 	s.latched = true
-	mux := s.mux
-	sdpAddr := s.sdpAddr
 	s.mu.Unlock()
+	ls.count = 0
 	s.dst.Store(&src)
 	if mux {
 		s.rtcpDst.Store(&src)
 	}
-	s.log.Info("media latched to the address it arrives from", "sdp", sdpAddr, "from", src)
+	if latched {
+		s.log.Info("media moved to a new address", "from", src, "was", cur)
+	} else {
+		s.log.Info("media latched to the address it arrives from", "sdp", sdpAddr, "from", src)
+	}
+	return true
 }
 
 // setState records a state change and tells the handler.
