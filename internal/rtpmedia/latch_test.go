@@ -102,6 +102,7 @@ func TestRelatchAndStrayMedia(t *testing.T) {
 	done := make(chan struct{})
 	t.Cleanup(func() { close(stop); <-done })
 	mallory := udpListen(t)
+	var sent atomic.Int64
 	go func() {
 		defer close(done)
 		enc, err := codec.NewEncoder(codec.Params{Name: "PCMU", ClockRate: 8000, Channels: 1})
@@ -125,9 +126,10 @@ func TestRelatchAndStrayMedia(t *testing.T) {
 				Timestamp: uint32(seq) * 160, SSRC: 0xbad}, Payload: payload[:n]}
 			b, _ := p.Marshal()
 			_, _ = mallory.WriteToUDPAddrPort(b, alice.LocalAddr())
+			sent.Add(1)
 		}
 	}()
-	time.Sleep(time.Second) // let mallory's stream run
+	audiotest.WaitFor(t, wait, "mallory's stream", func() bool { return sent.Load() >= 50 })
 	audiotest.Hear(t, "alice hears only bob", arec, bobTones, 500)
 
 	// Bob's NAT moves him to its other public port.
