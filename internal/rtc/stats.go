@@ -21,6 +21,11 @@ type Stats struct {
 	// RTT is the round-trip time computed from the far end's receiver
 	// reports (LSR/DLSR, RFC 3550 §6.4.1); zero until measured.
 	RTT time.Duration
+	// SRTPAuthFailures counts received SRTP/SRTCP packets dropped because
+	// their authentication tag did not verify (RFC 3711 §3.4): a wrong key
+	// or an attacker. Only the SDES-SRTP path (internal/rtpmedia) counts
+	// them; DTLS-SRTP keys cannot mismatch.
+	SRTPAuthFailures uint64
 }
 
 // Stats returns the current statistics. Safe to call at any time.
