@@ -28,6 +28,10 @@ type closeQuestion struct {
 
 // confirmClose is the window's close button. Fyne thread only.
 func (m *MainWindow) confirmClose() {
+	if m.leaving {
+		m.win.Close() // signing out: the line's calls end with it
+		return
+	}
 	if len(m.shown.calls) == 0 {
 		if m.tray {
 			m.toTray()

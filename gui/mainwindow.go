@@ -117,6 +117,10 @@ type MainWindow struct {
 	settings               *fyne.Menu
 	dndItem, autostartItem *fyne.MenuItem
 	autostart              Autostart
+	// signOut closes this window and its line to sign in again (RunSignIn);
+	// leaving is set once it does, so closing asks nothing.
+	signOut func()
+	leaving bool
 	// tips draws the controls' tooltips (tooltip.go).
 	tips *tipLayer
 	// modal routes Enter and Escape to the open dialog (keys.go).
@@ -160,6 +164,7 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 		confHosts: make(map[string]bool),
 		declined:  make(map[string]bool),
 		autostart: cfg.autostart,
+		signOut:   cfg.signOut,
 	}
 	m.registration = newRegistrationLine()
 	m.dialer = newDialer(m.dial, m.keyPress, m.sendTone)

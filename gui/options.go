@@ -31,6 +31,7 @@ type runConfig struct {
 	contacts      *contacts.Book
 	autostart     Autostart
 	minimized     bool
+	signOut       func()
 	// tracker and conferenceControl: WithConferences (conference.go).
 	tracker           *conference.Tracker
 	conferenceControl conferenceControl
@@ -55,3 +56,6 @@ func WithWindowSize(size fyne.Size) Option {
 func WithWarning(text string) Option {
 	return func(c *runConfig) { c.warnings = append(c.warnings, text) }
 }
+
+// withSignOut offers Settings → Sign out (RunSignIn sets it).
+func withSignOut(f func()) Option { return func(c *runConfig) { c.signOut = f } }

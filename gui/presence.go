@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
@@ -89,6 +90,9 @@ func (m *MainWindow) settingsMenu() *fyne.Menu {
 		m.autostartItem = fyne.NewMenuItem("Start Parley when I log in", m.toggleAutostart)
 		items = append(items, m.autostartItem)
 	}
+	if m.signOut != nil {
+		items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem("Sign out and switch account…", m.confirmSignOut))
+	}
 	m.settings = fyne.NewMenu("Settings", items...)
 	m.refreshSettingsMenu()
 	return m.settings
@@ -158,4 +162,25 @@ func (m *MainWindow) startHidden(cfg runConfig) bool {
 	}
 	m.hidden = true
 	return true
+}
+
+// confirmSignOut signs out, asking first when calls would be hung up.
+func (m *MainWindow) confirmSignOut() {
+	if m.signOut == nil || m.leaving {
+		return
+	}
+	n := len(m.shown.calls)
+	if n == 0 {
+		m.signOut()
+		return
+	}
+	what := "the call"
+	if n > 1 {
+		what = fmt.Sprintf("all %d calls", n)
+	}
+	dialog.ShowConfirm("Sign out?", "Signing out hangs up "+what+".", func(ok bool) {
+		if ok && !m.closed {
+			m.signOut()
+		}
+	}, m.win)
 }

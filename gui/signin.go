@@ -47,6 +47,10 @@ type SignIn struct {
 	// Note is shown under the form's title for as long as the window is
 	// open (no keyring on this computer, say).
 	Note string
+	// Saved lists accounts signed in before, newest first, for the form's
+	// "Saved accounts" choice (with their passwords when the keyring has
+	// them). Only the first SignIn given to RunSignIn carries it.
+	Saved []SignIn
 	// Automatic marks a sign-in Parley started by itself with saved
 	// details (at start-up), not one the user asked for by pressing Sign in.
 	Automatic bool
@@ -56,6 +60,10 @@ type SignIn struct {
 type Line struct {
 	API     phone.API
 	Options []Option
+	// Close hangs up and releases the line, when the user signs out to
+	// switch accounts; called off the Fyne thread. nil: the caller closes
+	// it when Parley exits.
+	Close func()
 }
 
 // Connector signs in with what the sign-in screen gathered. It runs off the
@@ -123,6 +131,9 @@ type signInScreen struct {
 	demo     *widget.Button
 	cancel   *widget.Button
 	pending  *Certificate
+	// saved are the accounts offered by accounts (nil without any).
+	saved    []SignIn
+	accounts *widget.Select
 	// hidden: the window has not been shown (a minimized start); a
 	// failure shows it.
 	hidden    bool
@@ -214,6 +225,25 @@ func newSignInScreen(a fyne.App, connect Connector, saved SignIn, onUI func(func
 
 	title := widget.NewLabelWithStyle("Sign in to your phone line", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	content := container.NewVBox(title)
+	if len(saved.Saved) > 0 {
+		s.saved = saved.Saved
+		labels := make([]string, len(saved.Saved))
+		for i, a := range saved.Saved {
+			labels[i] = savedLabel(a)
+		}
+		s.accounts = widget.NewSelect(labels, func(label string) {
+			for i, l := range labels {
+				if l == label {
+					choice := s.saved[i]
+					choice.Note = ""
+					s.fill(choice)
+					s.focusFirstEmpty()
+				}
+			}
+		})
+		s.accounts.PlaceHolder = "Saved accounts"
+		content.Add(s.accounts)
+	}
 	if saved.Note != "" {
 		note := widget.NewLabel(saved.Note)
 		note.Wrapping = fyne.TextWrapWord
@@ -259,6 +289,14 @@ func (s *signInScreen) fill(saved SignIn) {
 		s.wazo.username.SetText(saved.Username)
 		s.wazo.password.SetText(saved.Password)
 	}
+}
+
+// savedLabel names a saved account in the choice.
+func savedLabel(a SignIn) string {
+	if a.Kind == AccountSIP {
+		return "SIP · " + a.Username + "@" + a.Server
+	}
+	return "Wazo · " + a.Username + " on " + a.Server
 }
 
 // focusFirstEmpty puts the cursor in the first field still to fill.

@@ -3,6 +3,7 @@ package gui
 import (
 	"context"
 	"errors"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -164,7 +165,7 @@ func TestSignInWrongPasswordThenRight(t *testing.T) {
 		t.Fatal("the second sign-in never opened the line")
 	}
 	got := f.c.requests()
-	if len(got) != 2 || got[1] != (SignIn{Kind: AccountWazo, Server: "wazo.example.com", Username: "alice", Password: "secret"}) {
+	if len(got) != 2 || !reflect.DeepEqual(got[1], SignIn{Kind: AccountWazo, Server: "wazo.example.com", Username: "alice", Password: "secret"}) {
 		t.Fatalf("sign-ins asked: %+v", got)
 	}
 	f.ui.do(func() {

@@ -106,7 +106,9 @@ func TestDialLinks(t *testing.T) {
 	defer cancel()
 	var errOut strings.Builder
 	done := make(chan struct{})
-	go func() { dialLinks(ctx, e, links, &errOut); close(done) }()
+	line := newCurrentLine()
+	line.set(e)
+	go func() { dialLinks(ctx, line, links, &errOut); close(done) }()
 	deadline := time.Now().Add(5 * time.Second)
 	for len(e.Calls()) == 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)

@@ -173,24 +173,34 @@ func runGUI(ctx context.Context, s Settings, logger *slog.Logger, stderr io.Writ
 	} else {
 		windowOpts = append(windowOpts, gui.WithContacts(book))
 	}
-	// What to do once a line is up: record its calls, dial the link that
-	// started Parley, and take links clicked later (macOS Apple Events,
-	// the hand-over socket).
+	// Links clicked while Parley runs (macOS Apple Events, the hand-over
+	// socket) go to the line in use, whichever account that is by then.
+	line := newCurrentLine()
+	if links != nil {
+		go dialLinks(ctx, line, links, stderr)
+	}
+	if later, err := instance.Listen(ctx, sockPath); err != nil {
+		logger.Warn("links clicked later will start another Parley", "err", err)
+	} else {
+		go dialLinks(ctx, line, later, stderr)
+	}
+	dialOnce := s.Dial
+	// What to do once a line is up: record its calls, start the local API
+	// and screen pop, dial the link that started Parley.
 	started := func(sess *session) {
 		if hist != nil {
 			recordHistory(ctx, sess, hist, book, logger)
 		}
 		sess.warnings = append(sess.warnings, startIntegration(sess, s.Integration, logger, stderr, localapi.DefaultTokenPath())...)
-		if s.Dial != "" {
-			go dialWhenReady(ctx, sess.api, s.Dial, stderr)
+		line.set(sess.api)
+		closeLine := sess.close
+		sess.close = func() {
+			line.clear(sess.api)
+			closeLine()
 		}
-		if links != nil {
-			go dialLinks(ctx, sess.api, links, stderr)
-		}
-		if later, err := instance.Listen(ctx, sockPath); err != nil {
-			logger.Warn("links clicked later will start another Parley", "err", err)
-		} else {
-			go dialLinks(ctx, sess.api, later, stderr)
+		if dialOnce != "" {
+			go dialWhenReady(ctx, sess.api, dialOnce, stderr)
+			dialOnce = ""
 		}
 	}
 	if s.Demo {
@@ -217,6 +227,7 @@ func runGUI(ctx context.Context, s Settings, logger *slog.Logger, stderr io.Writ
 	saved := savedSignIn(s)
 	saved.Note = note
 	saved.Automatic = s.hasCredentials() && s.Account.Password != ""
+	saved.Saved = flow.savedAccounts()
 	if err := gui.RunSignIn(flow.connect, saved, windowOpts...); err != nil {
 		fmt.Fprintln(stderr, "parley:", err)
 		return exitFailure

@@ -76,6 +76,9 @@ func (f *signInFlow) connect(attempt context.Context, in gui.SignIn) (*gui.Line,
 			// The line works; only the next start will ask again.
 			fmt.Fprintln(f.stderr, "parley:", err)
 		}
+		if err := rememberAccount(s); err != nil {
+			fmt.Fprintln(f.stderr, "parley: the account is not in the saved accounts list:", err)
+		}
 		if f.secrets != nil {
 			if err := f.secrets.Set(accountID(s), secrets.Password, s.Account.Password); err != nil {
 				fmt.Fprintln(f.stderr, "parley: the password could not be kept in the keyring, so the next start asks for it:", err)
@@ -87,7 +90,38 @@ func (f *signInFlow) connect(attempt context.Context, in gui.SignIn) (*gui.Line,
 	f.mu.Lock()
 	f.sess = sess
 	f.mu.Unlock()
-	return &gui.Line{API: sess.api, Options: sess.guiOptions()}, nil
+	return &gui.Line{API: sess.api, Options: sess.guiOptions(), Close: func() { f.closeLine(sess) }}, nil
+}
+
+// closeLine closes sess (signing out to switch accounts).
+func (f *signInFlow) closeLine(sess *session) {
+	f.mu.Lock()
+	if f.sess == sess {
+		f.sess = nil
+	}
+	f.mu.Unlock()
+	sess.close()
+}
+
+// savedAccounts are the accounts signed in from the window before, for
+// the sign-in window to offer, with the passwords the keyring has.
+func (f *signInFlow) savedAccounts() []gui.SignIn {
+	list, err := readAccountList(accountListPath(f.base.ConfigPath))
+	if err != nil {
+		fmt.Fprintln(f.stderr, "parley: the saved accounts list cannot be read:", err)
+		return nil
+	}
+	out := make([]gui.SignIn, 0, len(list))
+	for _, a := range list {
+		in := a.signIn()
+		if f.secrets != nil {
+			if pw, err := f.secrets.Get(secrets.AccountID(a.Username, a.sipServer(), a.wazoServer()), secrets.Password); err == nil {
+				in.Password = pw
+			}
+		}
+		out = append(out, in)
+	}
+	return out
 }
 
 // close closes the line in use, if any.
