@@ -121,6 +121,10 @@ type MainWindow struct {
 	// leaving is set once it does, so closing asks nothing.
 	signOut func()
 	leaving bool
+	// callSettings keeps the call settings (WithCallSettings);
+	// callSettingsForm is the form last opened (tests).
+	callSettings     CallSettingsStore
+	callSettingsForm *callSettingsForm
 	// tips draws the controls' tooltips (tooltip.go).
 	tips *tipLayer
 	// modal routes Enter and Escape to the open dialog (keys.go).
@@ -151,20 +155,21 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	cfg := defaultRunConfig(opts)
 	ctx, stop := context.WithCancel(context.Background())
 	m := &MainWindow{
-		api:       api,
-		app:       a,
-		win:       a.NewWindow("Parley"),
-		onUI:      onUI,
-		ctx:       ctx,
-		stop:      stop,
-		tones:     make(chan tone, toneQueue),
-		quality:   make(map[string]phone.Quality),
-		warned:    make(map[string]bool),
-		consults:  make(map[string]string),
-		confHosts: make(map[string]bool),
-		declined:  make(map[string]bool),
-		autostart: cfg.autostart,
-		signOut:   cfg.signOut,
+		api:          api,
+		app:          a,
+		win:          a.NewWindow("Parley"),
+		onUI:         onUI,
+		ctx:          ctx,
+		stop:         stop,
+		tones:        make(chan tone, toneQueue),
+		quality:      make(map[string]phone.Quality),
+		warned:       make(map[string]bool),
+		consults:     make(map[string]string),
+		confHosts:    make(map[string]bool),
+		declined:     make(map[string]bool),
+		autostart:    cfg.autostart,
+		signOut:      cfg.signOut,
+		callSettings: cfg.callSettings,
 	}
 	m.registration = newRegistrationLine()
 	m.dialer = newDialer(m.dial, m.keyPress, m.sendTone)

@@ -32,6 +32,7 @@ type runConfig struct {
 	autostart     Autostart
 	minimized     bool
 	signOut       func()
+	callSettings  CallSettingsStore
 	// tracker and conferenceControl: WithConferences (conference.go).
 	tracker           *conference.Tracker
 	conferenceControl conferenceControl

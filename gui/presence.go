@@ -90,6 +90,9 @@ func (m *MainWindow) settingsMenu() *fyne.Menu {
 		m.autostartItem = fyne.NewMenuItem("Start Parley when I log in", m.toggleAutostart)
 		items = append(items, m.autostartItem)
 	}
+	if m.callSettings != nil {
+		items = append(items, fyne.NewMenuItem("Call settings…", m.showCallSettings))
+	}
 	if m.signOut != nil {
 		items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem("Sign out and switch account…", m.confirmSignOut))
 	}

@@ -29,6 +29,9 @@ type Settings struct {
 	// LocalIP places SIP and media on one local address (-local-ip,
 	// "local_ip" in the account file).
 	LocalIP string
+	// Codecs are the audio codecs offered and accepted, in preference order
+	// (-codecs, PARLEY_CODECS, "codecs"); empty: Parley's default.
+	Codecs []string
 	// Integration is the local control API and the CRM screen pop
 	// (docs/local-api.md).
 	Integration IntegrationSettings
@@ -130,6 +133,8 @@ type accountFile struct {
 	// STUN lists stun: URLs for the media (plain SIP accounts).
 	STUN []string `json:"stun,omitempty"`
 	DTMF string   `json:"dtmf,omitempty"`
+	// Codecs lists the audio codecs to offer, in order (-codecs).
+	Codecs []string `json:"codecs,omitempty"`
 	// The local control API and screen pop (IntegrationSettings).
 	LocalAPI         string   `json:"local_api,omitempty"`
 	LocalAPIAddress  string   `json:"local_api_address,omitempty"`
@@ -171,7 +176,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, loadFlee
 	fs.SetOutput(stderr)
 	var s Settings
 	var cfgPath, server, user, password, transport, wsPath, domain, display, wazoServer, wazoPin string
-	var localPort, redirects, autoAnswer, autoAnswerDelay, tlsCert, tlsKey, dtmf, localAPI string
+	var localPort, redirects, autoAnswer, autoAnswerDelay, tlsCert, tlsKey, dtmf, localAPI, codecs string
 	var noRegister bool
 	fs.BoolVar(&s.Headless, "headless", false, "run without a window: JSON events on stdout, JSON commands on stdin (see docs/headless.md)")
 	fs.BoolVar(&s.Demo, "demo", false, "start against the built-in demo server instead of a real account")
@@ -196,6 +201,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, loadFlee
 	fs.StringVar(&redirects, "redirects", "", "follow (default) or report: what to do when a call is redirected (3xx) (env PARLEY_REDIRECTS)")
 	fs.StringVar(&autoAnswer, "auto-answer", "", "off (default), intercom (calls marked for it) or always: answer incoming calls without the user (env PARLEY_AUTO_ANSWER)")
 	fs.StringVar(&localAPI, "local-api", "", "on: let programs on this computer control the phone (docs/local-api.md); off (default) (env PARLEY_LOCAL_API)")
+	fs.StringVar(&codecs, "codecs", "", "audio codecs to offer, in order, e.g. opus,g722,pcmu (env PARLEY_CODECS; default opus,pcmu,pcma)")
 	fs.StringVar(&dtmf, "dtmf", "", "how keypad digits are sent: auto (default), rfc4733 or info (env PARLEY_DTMF)")
 	fs.StringVar(&autoAnswerDelay, "auto-answer-delay", "", "wait this long before auto-answering, e.g. 2s (env PARLEY_AUTO_ANSWER_DELAY)")
 	fs.StringVar(&tlsCert, "tls-cert", "", "PEM certificate of the tls listener (env PARLEY_TLS_CERT; default: self-signed, made at start)")
@@ -238,6 +244,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, loadFlee
 			s.Wazo = wz
 			s.Line = line
 			s.Integration = readIntegration(cfgPath)
+			s.Codecs = readCodecs(cfgPath)
 			if !flagSet(fs, "local-ip") {
 				s.LocalIP = localIP
 			}
@@ -271,6 +278,11 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, loadFlee
 	if err := pickIntegration(&s.Integration, localAPI, getenv); err != nil {
 		return s, err
 	}
+	picked, err := pickCodecs(s.Codecs, codecs, getenv)
+	if err != nil {
+		return s, err
+	}
+	s.Codecs = picked
 	if err := pickLine(&s.Line, getenv, lineFlags{localPort, redirects, autoAnswer, autoAnswerDelay, tlsCert, tlsKey, dtmf, noRegister}); err != nil {
 		return s, err
 	}

@@ -47,6 +47,20 @@ func readIntegration(path string) IntegrationSettings {
 	}
 }
 
+// readCodecs reads the codec list of an account file readAccountFile has
+// already checked.
+func readCodecs(path string) []string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var f accountFile
+	if json.Unmarshal(data, &f) != nil {
+		return nil
+	}
+	return f.Codecs
+}
+
 // pickIntegration lays the flag, then the environment, over the file and
 // checks the values.
 func pickIntegration(in *IntegrationSettings, flagValue string, getenv func(string) string) error {

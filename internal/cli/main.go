@@ -160,6 +160,9 @@ func runGUI(ctx context.Context, s Settings, logger *slog.Logger, stderr io.Writ
 	if s.Minimized {
 		windowOpts = append(windowOpts, gui.WithStartMinimized())
 	}
+	if s.ConfigPath != "" {
+		windowOpts = append(windowOpts, gui.WithCallSettings(callSettingsFile{path: s.ConfigPath, locked: s.Fleet.Locked}))
+	}
 	if entry, err := autostart.New(); err == nil {
 		windowOpts = append(windowOpts, gui.WithAutostart(entry))
 	}

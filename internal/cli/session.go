@@ -211,8 +211,8 @@ func phoneOptions(s Settings, logger *slog.Logger, extra ...phone.Option) []phon
 	if s.LocalIP != "" {
 		opts = append(opts, phone.WithLocalIP(s.LocalIP))
 	}
-	if len(s.Line.STUN) > 0 {
-		opts = append(opts, phone.WithMedia(rtc.Config{ICEServers: s.Line.STUN}))
+	if len(s.Line.STUN) > 0 || len(s.Codecs) > 0 {
+		opts = append(opts, phone.WithMedia(rtc.Config{ICEServers: s.Line.STUN, Codecs: s.Codecs}))
 	}
 	return append(opts, lineOptions(s.Line)...)
 }
