@@ -51,6 +51,9 @@ type SignIn struct {
 	// "Saved accounts" choice (with their passwords when the keyring has
 	// them). Only the first SignIn given to RunSignIn carries it.
 	Saved []SignIn
+	// Remembered: the connector keeps a session for this account (a Wazo
+	// refresh token), so signing in needs no password until it fails.
+	Remembered bool
 	// Automatic marks a sign-in Parley started by itself with saved
 	// details (at start-up), not one the user asked for by pressing Sign in.
 	Automatic bool
@@ -134,6 +137,8 @@ type signInScreen struct {
 	// saved are the accounts offered by accounts (nil without any).
 	saved    []SignIn
 	accounts *widget.Select
+	// remembered: see SignIn.Remembered; cleared once a sign-in fails.
+	remembered bool
 	// hidden: the window has not been shown (a minimized start); a
 	// failure shows it.
 	hidden    bool
@@ -270,6 +275,7 @@ func newSignInScreen(a fyne.App, connect Connector, saved SignIn, onUI func(func
 // fill puts saved details in the form and the cursor where typing starts.
 func (s *signInScreen) fill(saved SignIn) {
 	s.automatic = saved.Automatic
+	s.remembered = saved.Remembered
 	s.lastPin = saved.CertificatePin
 	switch saved.Kind {
 	case AccountSIP:
@@ -365,7 +371,7 @@ func (s *signInScreen) submit(automatic bool) {
 		return
 	}
 	f := s.form()
-	if what, field := s.missing(f); what != "" {
+	if what, field := s.missing(f); what != "" && !(s.remembered && f.Password == "" && field == s.passwordEntry()) {
 		s.setMessage(what, "", widget.DangerImportance)
 		s.win.Canvas().Focus(field)
 		return
@@ -421,7 +427,16 @@ func (s *signInScreen) finished(ctx context.Context, cancel context.CancelFunc, 
 	s.showError(f, err)
 }
 
+// passwordEntry is the password field of the form shown.
+func (s *signInScreen) passwordEntry() *dialogEntry {
+	if s.kind.Selected == sipChoice {
+		return s.sip.password
+	}
+	return s.wazo.password
+}
+
 func (s *signInScreen) showError(f SignIn, err error) {
+	s.remembered = false // the kept session did not do: ask for the password
 	if s.hidden {
 		s.hidden = false
 		s.win.Show()

@@ -248,3 +248,21 @@ func TestSignInPlainErrorReadsAsASentence(t *testing.T) {
 		t.Fatalf("sign-ins asked: %+v", got)
 	}
 }
+
+func TestSignInWithAKeptSessionNeedsNoPassword(t *testing.T) {
+	c := &scriptedConnector{outcomes: []error{
+		&SignInError{Problem: "Your Wazo session has ended.", Next: "Enter your password to sign in again.", Field: "password"},
+	}}
+	f := newSignInFixture(t, c, SignIn{Kind: AccountWazo, Server: "wazo.example.com", Username: "alice", Remembered: true, Automatic: true})
+	f.ui.do(func() { f.s.submit(true) })
+	f.waitUntil("the ended session", f.shows("Enter your password to sign in again."))
+	if got := c.requests(); len(got) != 1 || got[0].Password != "" {
+		t.Fatalf("sign-ins asked: %+v", got)
+	}
+	// From now on the password is needed.
+	f.tap(f.s.signIn)
+	f.waitUntil("the missing password", f.shows("Enter your password."))
+	if n := len(c.requests()); n != 1 {
+		t.Fatalf("signed in again without a password (%d attempts)", n)
+	}
+}

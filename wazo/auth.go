@@ -39,6 +39,38 @@ func (c *Client) Login(ctx context.Context, username, password string) (Session,
 	return s, nil
 }
 
+// LoginWithRefreshToken signs in again with the refresh token of an
+// earlier offline login (WithClientID), without the password: how the Wazo
+// SDK keeps a user signed in across restarts (docs/wazo-protocol.md,
+// Authentication). wazo-auth answers the refresh grant without a new
+// refresh token, so the session keeps the one given. A revoked or expired
+// token gives an error matching ErrSessionExpired.
+func (c *Client) LoginWithRefreshToken(ctx context.Context, refreshToken string) (Session, error) {
+	if refreshToken == "" || c.clientID == "" {
+		return Session{}, ErrSessionExpired
+	}
+	resp, err := c.do(ctx, request{method: http.MethodPost, path: authPrefix + "/token", body: map[string]any{
+		"backend": "wazo_user", "expiration": c.expSecs, "refresh_token": refreshToken, "client_id": c.clientID,
+	}})
+	if err != nil {
+		var ae *APIError
+		if errors.As(err, &ae) && (ae.Status == http.StatusUnauthorized || ae.Status == http.StatusBadRequest) {
+			ae.kind = ErrSessionExpired
+			ae.Message = ""
+		}
+		return Session{}, err
+	}
+	s, err := parseSession(resp.body)
+	if err != nil {
+		return Session{}, err
+	}
+	if s.RefreshToken == "" {
+		s.RefreshToken = refreshToken
+	}
+	c.install(s, true)
+	return s, nil
+}
+
 // install stores a new session, re-arms the proactive refresh and tells
 // the token listeners.
 func (c *Client) install(s Session, login bool) {
@@ -171,13 +203,20 @@ func (c *Client) scheduleLocked() {
 // Logout ends the session like the SDK (docs/wazo-protocol.md, Event websocket), but revokes the token it
 // actually holds too: DELETE users/me/tokens/{client_id} (drops the refresh
 // token), then DELETE token/{T} for the current and the login token.
-func (c *Client) Logout(ctx context.Context) error {
+func (c *Client) Logout(ctx context.Context) error { return c.logout(ctx, true) }
+
+// EndSession is Logout that keeps the refresh token valid: the access
+// tokens are revoked, and a later LoginWithRefreshToken signs in again
+// without the password (quitting without signing out).
+func (c *Client) EndSession(ctx context.Context) error { return c.logout(ctx, false) }
+
+func (c *Client) logout(ctx context.Context, revokeRefresh bool) error {
 	s, ok := c.Session()
 	if !ok {
 		return nil
 	}
 	var errs []error
-	if c.clientID != "" {
+	if c.clientID != "" && revokeRefresh {
 		if _, err := c.do(ctx, request{method: http.MethodDelete, path: authPrefix + "/users/me/tokens/" + url.PathEscape(c.clientID),
 			token: s.Token}); err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrUnauthorized) {
 			errs = append(errs, err)

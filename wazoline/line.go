@@ -104,7 +104,12 @@ func dial(ctx context.Context, server, username, password string, cfg config) (*
 	if err != nil {
 		return nil, fmt.Errorf("%w: %q is not a Wazo server address (expected host, host:port or https://host:port)", ErrLogin, server)
 	}
-	sess, err := client.Login(ctx, username, password)
+	var sess wazo.Session
+	if cfg.refreshToken != "" {
+		sess, err = client.LoginWithRefreshToken(ctx, cfg.refreshToken)
+	} else {
+		sess, err = client.Login(ctx, username, password)
+	}
 	if err != nil {
 		_ = client.Close()
 		return nil, fmt.Errorf("%w: %w", ErrLogin, err)
@@ -254,7 +259,20 @@ func (l *Line) setMute(ctx context.Context, id string, muted bool) error {
 // Close hangs up and unregisters the phone, closes the event socket, logs
 // out (revoking the refresh token and the tokens, docs/wazo-protocol.md, Authentication) and stops every
 // goroutine the line owns. It is safe to call more than once.
-func (l *Line) Close(ctx context.Context) error {
+func (l *Line) Close(ctx context.Context) error { return l.close(ctx, !l.cfg.staySignedIn) }
+
+// SignOut closes the line and revokes its refresh token: the next sign-in
+// needs the password.
+func (l *Line) SignOut(ctx context.Context) error { return l.close(ctx, true) }
+
+// RefreshToken is the session's refresh token, for WithRefreshToken at the
+// next start ("" without one).
+func (l *Line) RefreshToken() string {
+	s, _ := l.client.Session()
+	return s.RefreshToken
+}
+
+func (l *Line) close(ctx context.Context, revoke bool) error {
 	l.mu.Lock()
 	if l.closed {
 		l.mu.Unlock()
@@ -276,7 +294,11 @@ func (l *Line) Close(ctx context.Context) error {
 	l.phCancel()
 	l.inbox.Close()
 	l.out.Close()
-	if err := l.client.Logout(ctx); err != nil {
+	logout := l.client.Logout
+	if !revoke {
+		logout = l.client.EndSession
+	}
+	if err := logout(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("logging out of Wazo: %w", err))
 	}
 	_ = l.client.Close()

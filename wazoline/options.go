@@ -12,13 +12,17 @@ import (
 type Option func(*config)
 
 type config struct {
-	pin         *[32]byte
-	tlsConfig   *tls.Config
-	clientID    string
-	log         *slog.Logger
-	phoneOpts   []phone.Option
-	pendingTTL  time.Duration
-	sockStartup time.Duration
+	pin       *[32]byte
+	tlsConfig *tls.Config
+	clientID  string
+	// refreshToken signs in without the password (WithRefreshToken);
+	// staySignedIn keeps it valid when the line closes (WithStaySignedIn).
+	refreshToken string
+	staySignedIn bool
+	log          *slog.Logger
+	phoneOpts    []phone.Option
+	pendingTTL   time.Duration
+	sockStartup  time.Duration
 	// setServerCall replaces Phone.SetServerCall (tests of the event path
 	// without a SIP side).
 	setServerCall func(sipCallID string, sc phone.ServerCall) bool
@@ -49,6 +53,17 @@ func WithPinnedCertificate(sha256sum [32]byte) Option {
 // WithTLSConfig sets the TLS settings (e.g. RootCAs) for REST, the event
 // socket and SIP over WSS. It is cloned, never modified.
 func WithTLSConfig(cfg *tls.Config) Option { return func(c *config) { c.tlsConfig = cfg } }
+
+// WithRefreshToken signs in with the refresh token of an earlier session
+// (Line.RefreshToken) instead of the password, which Connect then ignores;
+// a revoked or expired token fails with wazo.ErrSessionExpired, and the
+// caller asks for the password again.
+func WithRefreshToken(token string) Option { return func(c *config) { c.refreshToken = token } }
+
+// WithStaySignedIn makes Close keep the session's refresh token valid, so
+// the next start can sign in with it (Line.RefreshToken); SignOut still
+// revokes it.
+func WithStaySignedIn() Option { return func(c *config) { c.staySignedIn = true } }
 
 // WithClientID sets the wazo-auth client_id used for the offline (refreshable)
 // session (docs/wazo-protocol.md, Authentication). Default "parley".

@@ -108,6 +108,10 @@ type WazoSettings struct {
 	// CertificatePin is the hex SHA-256 of a self-signed server certificate
 	// to trust (see docs/wazo.md); empty uses the system's trusted roots.
 	CertificatePin string
+	// RefreshToken signs in without the password (from the keyring, never
+	// a file); StaySignedIn keeps it valid when Parley quits.
+	RefreshToken string
+	StaySignedIn bool
 }
 
 // accountFile is the on-disk form of an account (JSON).

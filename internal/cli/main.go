@@ -229,7 +229,7 @@ func runGUI(ctx context.Context, s Settings, logger *slog.Logger, stderr io.Writ
 	defer flow.close()
 	saved := savedSignIn(s)
 	saved.Note = note
-	saved.Automatic = s.hasCredentials() && s.Account.Password != ""
+	saved.Automatic = s.hasCredentials() && (s.Account.Password != "" || s.Wazo.RefreshToken != "")
 	saved.Saved = flow.savedAccounts()
 	if err := gui.RunSignIn(flow.connect, saved, windowOpts...); err != nil {
 		fmt.Fprintln(stderr, "parley:", err)

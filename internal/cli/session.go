@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/parley-voip/parley/conference"
@@ -29,6 +30,11 @@ type session struct {
 	// warnings are shown in the window for as long as it is open.
 	warnings []string
 	close    func()
+	// On a Wazo line: refreshToken is the session's refresh token (to sign
+	// in without the password next time), and signOut closes the line
+	// revoking it. nil elsewhere.
+	refreshToken func() string
+	signOut      func()
 }
 
 // guiOptions is what the window offers beside the phone.
@@ -115,11 +121,31 @@ func startWazo(ctx context.Context, s Settings, logger *slog.Logger, extra ...ph
 		}
 		opts = append(opts, wazoline.WithPinnedCertificate(pin))
 	}
+	if s.Wazo.StaySignedIn {
+		opts = append(opts, wazoline.WithStaySignedIn())
+	}
+	if s.Wazo.RefreshToken != "" && s.Account.Password == "" {
+		opts = append(opts, wazoline.WithRefreshToken(s.Wazo.RefreshToken))
+	}
 	line, err := wazoline.Connect(ctx, s.Wazo.Server, s.Account.Username, s.Account.Password, opts...)
 	if err != nil {
 		return nil, err
 	}
-	sess := &session{api: line.API(), close: func() { closeWithin(line.Close) }}
+	// Signing out revokes the refresh token; closing (quitting) keeps it
+	// when StaySignedIn. signOut runs the whole close chain that the front
+	// ends wrap around this one.
+	var revoke atomic.Bool
+	sess := &session{api: line.API(), refreshToken: line.RefreshToken, close: func() {
+		if revoke.Load() {
+			closeWithin(line.SignOut)
+		} else {
+			closeWithin(line.Close)
+		}
+	}}
+	sess.signOut = func() {
+		revoke.Store(true)
+		sess.close()
+	}
 	if err := withConferences(sess, line, logger); err != nil {
 		sess.close()
 		return nil, err

@@ -49,6 +49,9 @@ func (f *signInFlow) connect(attempt context.Context, in gui.SignIn) (*gui.Line,
 	} else {
 		s = settingsFor(f.base, in)
 	}
+	if f.secrets != nil {
+		s.Wazo.StaySignedIn = true
+	}
 	// The session runs under Parley's context; the attempt's cancellation
 	// (Cancel, a closed window) only aborts it while it connects.
 	ctx, cancel := context.WithCancel(f.ctx)
@@ -85,22 +88,40 @@ func (f *signInFlow) connect(attempt context.Context, in gui.SignIn) (*gui.Line,
 			}
 		}
 	}
+	if f.secrets != nil && sess.refreshToken != nil {
+		// Signed in once, signed in at the next start too (the Wazo SDK's
+		// offline session), until the user signs out.
+		if tok := sess.refreshToken(); tok != "" {
+			if err := f.secrets.Set(accountID(s), secrets.RefreshToken, tok); err != nil {
+				fmt.Fprintln(f.stderr, "parley: the Wazo session is not kept for the next start:", err)
+			}
+		}
+	}
 	// started may wrap sess.close: before the session is published.
 	f.started(sess)
 	f.mu.Lock()
 	f.sess = sess
 	f.mu.Unlock()
-	return &gui.Line{API: sess.api, Options: sess.guiOptions(), Close: func() { f.closeLine(sess) }}, nil
+	return &gui.Line{API: sess.api, Options: sess.guiOptions(), Close: func() { f.closeLine(sess, s) }}, nil
 }
 
-// closeLine closes sess (signing out to switch accounts).
-func (f *signInFlow) closeLine(sess *session) {
+// closeLine signs out of sess to switch accounts: a Wazo session is
+// revoked and its refresh token forgotten, so the next sign-in asks for
+// the password.
+func (f *signInFlow) closeLine(sess *session, s Settings) {
 	f.mu.Lock()
 	if f.sess == sess {
 		f.sess = nil
 	}
 	f.mu.Unlock()
-	sess.close()
+	if sess.signOut == nil {
+		sess.close()
+		return
+	}
+	sess.signOut()
+	if f.secrets != nil {
+		_ = f.secrets.Delete(accountID(s), secrets.RefreshToken)
+	}
 }
 
 // savedAccounts are the accounts signed in from the window before, for
@@ -172,6 +193,11 @@ func useSecrets(store secrets.Store, s *Settings, stderr io.Writer) {
 			fmt.Fprintln(stderr, "parley: cannot read the password from the keyring:", err)
 		}
 	}
+	if s.Wazo.Server != "" && s.hasCredentials() {
+		if tok, err := store.Get(accountID(*s), secrets.RefreshToken); err == nil {
+			s.Wazo.RefreshToken = tok
+		}
+	}
 }
 
 // settingsFor is base with the account the sign-in window gathered.
@@ -180,7 +206,11 @@ func settingsFor(base Settings, in gui.SignIn) Settings {
 	s.Demo = false
 	switch in.Kind {
 	case gui.AccountWazo:
-		s.Wazo = WazoSettings{Server: in.Server, CertificatePin: in.CertificatePin}
+		s.Wazo = WazoSettings{Server: in.Server, CertificatePin: in.CertificatePin, StaySignedIn: base.Wazo.StaySignedIn}
+		if in.Password == "" && in.Server == base.Wazo.Server && in.Username == base.Account.Username {
+			// The kept session signs in; the password is not needed.
+			s.Wazo.RefreshToken = base.Wazo.RefreshToken
+		}
 		s.Account = phone.Account{Username: in.Username, Password: in.Password}
 		s.Line.STUN = nil
 	default:
@@ -208,7 +238,7 @@ func settingsFor(base Settings, in gui.SignIn) Settings {
 func savedSignIn(s Settings) gui.SignIn {
 	if s.Wazo.Server != "" {
 		return gui.SignIn{Kind: gui.AccountWazo, Server: s.Wazo.Server, Username: s.Account.Username,
-			Password: s.Account.Password, CertificatePin: s.Wazo.CertificatePin}
+			Password: s.Account.Password, CertificatePin: s.Wazo.CertificatePin, Remembered: s.Wazo.RefreshToken != ""}
 	}
 	in := gui.SignIn{Kind: gui.AccountWazo}
 	if s.Account.Server != "" {
@@ -313,6 +343,12 @@ func signInError(in gui.SignIn, err error) error {
 		return &gui.SignInError{
 			Problem: "Wrong login or password.",
 			Next:    "Check them and try again. If you have forgotten your password, ask your administrator.",
+			Field:   "password", Err: err,
+		}
+	case errors.Is(err, wazo.ErrSessionExpired):
+		return &gui.SignInError{
+			Problem: "Your Wazo session has ended (you signed out elsewhere, or your administrator ended it).",
+			Next:    "Enter your password to sign in again.",
 			Field:   "password", Err: err,
 		}
 	case errors.Is(err, wazo.ErrNoWebRTCLine):

@@ -107,8 +107,39 @@ func TestSignInFlowAgainstTheStandIn(t *testing.T) {
 	// The next start finds the password in the keyring: it signs in by
 	// itself.
 	useSecrets(store, &saved, io.Discard)
-	if next := savedSignIn(saved); next.Password != d.Password() {
+	if next := savedSignIn(saved); next.Password != d.Password() || !next.Remembered {
 		t.Fatalf("with the keyring the next start fills in %+v", next)
+	}
+
+	// The Wazo session itself is kept too: a start whose keyring has no
+	// password (the user changed it, say) signs in with the refresh token.
+	if err := store.Delete(accountID(saved), secrets.Password); err != nil {
+		t.Fatal(err)
+	}
+	flow.close() // quitting keeps the refresh token valid
+	again, err := Parse([]string{"-config", cfg}, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	useSecrets(store, &again, io.Discard)
+	if again.Account.Password != "" || again.Wazo.RefreshToken == "" {
+		t.Fatalf("next start: password %q, refresh token %q", again.Account.Password, again.Wazo.RefreshToken)
+	}
+	next := &signInFlow{ctx: ctx, base: again, logger: slog.New(slog.DiscardHandler), stderr: io.Discard, started: func(*session) {}, secrets: store}
+	auto := savedSignIn(again)
+	auto.Automatic = true
+	line2, err := next.connect(ctx, auto)
+	if err != nil {
+		t.Fatalf("signing in with the kept session: %v", err)
+	}
+	// Signing out revokes it: the next try needs the password.
+	line2.Close()
+	if _, err := store.Get(accountID(again), secrets.RefreshToken); !errors.Is(err, secrets.ErrNotFound) {
+		t.Errorf("the refresh token is still kept after signing out: %v", err)
+	}
+	_, err = next.connect(ctx, auto)
+	if !errors.As(err, &se) || se.Field != "password" || !strings.Contains(se.Problem, "session has ended") {
+		t.Fatalf("signing in with a revoked session: %v", err)
 	}
 }
 
