@@ -26,10 +26,10 @@ type malgoDevice struct {
 	outName string
 	// inInfo and outInfo are the endpoints the device is on now.
 	inInfo, outInfo DeviceInfo
-	cb      Callback
-	stop    chan struct{}
-	done    chan struct{}
-	closed  bool
+	cb              Callback
+	stop            chan struct{}
+	done            chan struct{}
+	closed          bool
 
 	// stopped is signalled by miniaudio's stop callback (device lost).
 	stopped chan struct{}
