@@ -42,6 +42,8 @@ type MainWindow struct {
 	// historyWin its window while open.
 	history    *history.Store
 	historyWin *historyWindow
+	// audio is the audio settings (WithAudioSettings), or nil.
+	audio *audioState
 
 	// tracker is the one stream the window follows (phone and conference
 	// events in order); the window makes its own, without a backend, when
@@ -214,6 +216,7 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	// Digits typed anywhere in the window go where the entry would put them.
 	m.win.Canvas().SetOnTypedRune(m.keyPress)
 	m.win.Canvas().SetOnTypedKey(m.typedKey)
+	m.setUpAudio(cfg.audio)
 	m.addMenu()
 	m.win.Canvas().Focus(m.dialer.entry)
 	m.updateTitle(0)
@@ -617,6 +620,7 @@ func (m *MainWindow) shutdown() {
 	if m.historyWin != nil {
 		m.historyWin.win.Close()
 	}
+	m.closeAudioSettings()
 	rememberSize(m.app.Preferences(), m.win.Canvas().Size())
 	m.closed = true
 	m.stop()

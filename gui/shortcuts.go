@@ -63,7 +63,11 @@ func (m *MainWindow) addMenu() {
 		fyne.NewMenuItem("Keyboard shortcuts", m.showShortcuts),
 		fyne.NewMenuItem("About Parley", m.showAbout),
 	)
-	m.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("Call", items...), help))
+	menus := []*fyne.Menu{fyne.NewMenu("Call", items...)}
+	if audio := m.audioMenuItem(); audio != nil {
+		menus = append(menus, fyne.NewMenu("Settings", audio))
+	}
+	m.win.SetMainMenu(fyne.NewMainMenu(append(menus, help)...))
 }
 
 func (m *MainWindow) showShortcuts() {

@@ -28,7 +28,9 @@ type session struct {
 	conferences *conference.Tracker
 	// warnings are shown in the window for as long as it is open.
 	warnings []string
-	close    func()
+	// audio drives the window's audio settings; nil when audio is off.
+	audio gui.AudioController
+	close func()
 }
 
 // guiOptions is what the window offers beside the phone.
@@ -39,6 +41,9 @@ func (sess *session) guiOptions() []gui.Option {
 	}
 	if sess.conferences != nil {
 		opts = append(opts, gui.WithConferences(sess.conferences))
+	}
+	if sess.audio != nil {
+		opts = append(opts, gui.WithAudioSettings(sess.audio))
 	}
 	return opts
 }
@@ -87,6 +92,7 @@ func attachSound(ctx context.Context, sess *session, sound *soundSystem) {
 		sess.warnings = append(sess.warnings, "No sound device works on this computer: calls will be silent. Plug in a headset or speakers and restart Parley.")
 	}
 	detach := sound.attach(ctx, sess.api)
+	sess.audio = audioController{engine: sound.engine}
 	closeRest := sess.close
 	sess.close = func() {
 		closeRest()
