@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -243,16 +245,16 @@ func (w *audioSettingsWindow) build() {
 	rule := widget.NewLabel("Each list is an order of preference: Parley uses the first device in it that is connected, " +
 		"when a call starts and whenever a device is plugged in or out, also during a call.")
 	rule.Wrapping = fyne.TextWrapWord
+	// One form, so that the choices line up whatever the labels' widths.
 	form := container.NewVBox(
 		rule,
-		w.inputs.object(),
-		container.NewBorder(nil, nil, nil, nil, w.level), w.levelText,
-		widget.NewSeparator(),
-		w.outputs.object(), testTone,
-		widget.NewSeparator(),
-		w.rings.object(),
-		widget.NewForm(widget.NewFormItem("Ringtone", w.ringtone), widget.NewFormItem("Ring volume", w.volume)),
-		testRing,
+		widget.NewForm(
+			widget.NewFormItem(w.inputs.title, container.NewVBox(w.inputs.object(), w.level, w.levelText)),
+			widget.NewFormItem(w.outputs.title, container.NewVBox(w.outputs.object(), testTone)),
+			widget.NewFormItem(w.rings.title, w.rings.object()),
+			widget.NewFormItem("Ringtone", w.ringtone),
+			widget.NewFormItem("Ring volume", container.NewVBox(w.volume, testRing)),
+		),
 		w.status,
 	)
 	w.win.SetContent(container.NewVScroll(container.NewPadded(form)))
@@ -280,6 +282,25 @@ func (w *audioSettingsWindow) refresh() {
 func (w *audioSettingsWindow) startMeter() {
 	ctx, cancel := context.WithCancel(w.m.ctx)
 	w.stopMeter = cancel
+	// Devices plugged in or out while the window is open show up too.
+	w.m.wg.Add(1)
+	go func() {
+		defer w.m.wg.Done()
+		t := time.NewTicker(deviceListRefresh)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				w.m.onUI(func() {
+					if w.m.audio.win == w {
+						w.refresh()
+					}
+				})
+			}
+		}
+	}()
 	levels, err := w.ctrl.MicLevels(ctx)
 	if err != nil {
 		w.levelText.SetText("Microphone level: " + err.Error())
@@ -297,6 +318,9 @@ func (w *audioSettingsWindow) startMeter() {
 		}
 	}()
 }
+
+// deviceListRefresh is how often the open window lists the devices again.
+const deviceListRefresh = 2 * time.Second
 
 // meterFloor is the bottom of the level bar: quieter is no signal.
 const meterFloor = -60.0
@@ -417,17 +441,15 @@ func newPrefEditor(title, noneLabel string, saved []AudioDevice, onChange func()
 	return p
 }
 
-func (p *prefEditor) object() fyne.CanvasObject {
-	return container.NewVBox(
-		widget.NewForm(widget.NewFormItem(p.title, p.choose)),
-		p.rows,
-	)
-}
+func (p *prefEditor) object() fyne.CanvasObject { return container.NewVBox(p.choose, p.rows) }
 
 func (p *prefEditor) order() []AudioDevice { return append([]AudioDevice(nil), p.list...) }
 
 // setPresent updates the devices connected now.
 func (p *prefEditor) setPresent(devs []AudioDevice) {
+	if p.present != nil && slices.Equal(p.present, devs) {
+		return // nothing changed: keep the widgets under the pointer
+	}
 	p.present = devs
 	p.render()
 }
