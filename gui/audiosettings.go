@@ -169,6 +169,7 @@ type audioSettingsWindow struct {
 	volume          *widget.Slider
 	status          *widget.Label
 	stopMeter       context.CancelFunc
+	tips            *tipLayer
 }
 
 // Labels of the device choices that are no device.
@@ -191,6 +192,7 @@ func (m *MainWindow) showAudioSettings() {
 	w.build()
 	m.audio.win = w
 	w.win.SetOnClosed(func() {
+		w.tips.leave(nil) // no tip timer outlives the window
 		w.stopMeter()
 		m.audio.win = nil
 	})
@@ -201,9 +203,10 @@ func (m *MainWindow) showAudioSettings() {
 }
 
 func (w *audioSettingsWindow) build() {
-	w.inputs = newPrefEditor("Microphone", systemDefaultLabel, w.settings.Inputs, w.changed)
-	w.outputs = newPrefEditor("Speaker", systemDefaultLabel, w.settings.Outputs, w.changed)
-	w.rings = newPrefEditor("Ringer", sameAsSpeakerLabel, w.settings.Rings, w.changed)
+	w.tips = newTipLayer(w.m.onUI)
+	w.inputs = newPrefEditor(w.tips, "Microphone", systemDefaultLabel, w.settings.Inputs, w.changed)
+	w.outputs = newPrefEditor(w.tips, "Speaker", systemDefaultLabel, w.settings.Outputs, w.changed)
+	w.rings = newPrefEditor(w.tips, "Ringer", sameAsSpeakerLabel, w.settings.Rings, w.changed)
 
 	w.level = widget.NewProgressBar()
 	w.level.TextFormatter = func() string { return "" }
@@ -257,7 +260,7 @@ func (w *audioSettingsWindow) build() {
 		),
 		w.status,
 	)
-	w.win.SetContent(container.NewVScroll(container.NewPadded(form)))
+	w.win.SetContent(container.NewStack(container.NewVScroll(container.NewPadded(form)), w.tips.object()))
 }
 
 // refresh lists the devices present, off the Fyne thread.
@@ -422,6 +425,7 @@ func containsValue(m map[string]string, v string) bool {
 // prefEditor edits one device preference list: a choice that puts a
 // device first, and the order with up, down and remove per device.
 type prefEditor struct {
+	tips      *tipLayer
 	title     string
 	noneLabel string
 	list      []AudioDevice
@@ -433,8 +437,8 @@ type prefEditor struct {
 	updating bool
 }
 
-func newPrefEditor(title, noneLabel string, saved []AudioDevice, onChange func()) *prefEditor {
-	p := &prefEditor{title: title, noneLabel: noneLabel, list: append([]AudioDevice(nil), saved...), onChange: onChange}
+func newPrefEditor(tips *tipLayer, title, noneLabel string, saved []AudioDevice, onChange func()) *prefEditor {
+	p := &prefEditor{tips: tips, title: title, noneLabel: noneLabel, list: append([]AudioDevice(nil), saved...), onChange: onChange}
 	p.choose = widget.NewSelect([]string{noneLabel}, p.chosen)
 	p.rows = container.NewVBox()
 	p.render()
@@ -552,9 +556,9 @@ func (p *prefEditor) render() {
 		if !p.isPresent(d) && p.present != nil {
 			text += " (not connected)"
 		}
-		up := widget.NewButtonWithIcon("", theme.MoveUpIcon(), func() { p.move(i, -1) })
-		down := widget.NewButtonWithIcon("", theme.MoveDownIcon(), func() { p.move(i, 1) })
-		del := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
+		up := newTipButton(p.tips, "", theme.MoveUpIcon(), "Prefer "+d.Name+" to the device above", func() { p.move(i, -1) })
+		down := newTipButton(p.tips, "", theme.MoveDownIcon(), "Prefer the device below to "+d.Name, func() { p.move(i, 1) })
+		del := newTipButton(p.tips, "", theme.DeleteIcon(), "Remove "+d.Name+" from the order", func() {
 			p.list = append(p.list[:i:i], p.list[i+1:]...)
 			p.render()
 			p.onChange()

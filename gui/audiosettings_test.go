@@ -277,7 +277,7 @@ func rowButton(t *testing.T, p *prefEditor, i int, which string) *widget.Button 
 			continue
 		}
 		idx := map[string]int{"up": 0, "down": 1, "remove": 2}[which]
-		return box.Objects[idx].(*widget.Button)
+		return &box.Objects[idx].(*tipButton).Button
 	}
 	t.Fatalf("row %d has no buttons", i)
 	return nil
