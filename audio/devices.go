@@ -122,7 +122,12 @@ func (e *Engine) watchDevices(poll time.Duration) {
 // recheckLocked moves open devices to the ones the preferences now put
 // first.
 func (e *Engine) recheckLocked() error {
-	if e.dev != nil && (len(e.settings.Inputs) > 0 || len(e.settings.Outputs) > 0) {
+	prefs := len(e.settings.Inputs) > 0 || len(e.settings.Outputs) > 0
+	// Without preferences the targets are the defaults, so emptying an
+	// order mid-call returns to them; devices fixed in DeviceConfig are
+	// left to the device's own fallback (retrying an absent one every poll
+	// would only repeat its fallback).
+	if e.dev != nil && (prefs || (e.cfg.Input == "" && e.cfg.Output == "")) {
 		in, out := e.targetLocked(Capture), e.targetLocked(Playback)
 		if !e.onLocked(in, out) {
 			if err := e.retargetLocked(in, out); err != nil {
