@@ -196,7 +196,7 @@ func (m *MainWindow) showAudioSettings() {
 		w.stopMeter()
 		m.audio.win = nil
 	})
-	w.win.Resize(fyne.NewSize(520, 640))
+	w.win.Resize(fyne.NewSize(520, 720))
 	w.win.Show()
 	w.refresh()
 	w.startMeter()
