@@ -25,6 +25,7 @@ type engineOptions struct {
 	codecOpts   []codec.Option
 	jitterOpts  []jitter.Option
 	leadPeriods int
+	devicePoll  time.Duration
 }
 
 // WithEngineLogger sets where the engine logs (never from the audio thread).
@@ -52,6 +53,15 @@ func WithPlayoutLead(periods int) EngineOption {
 	return func(o *engineOptions) { o.leadPeriods = max(1, periods) }
 }
 
+// WithDevicePoll sets how often the engine, while a device is open, checks
+// that it is on the device the preference lists put first (default 1 s;
+// 0 disables: then only a call's start applies them). Devices appearing or
+// vanishing are not signalled by miniaudio, so this is how a call moves to
+// a headset plugged in mid-call.
+func WithDevicePoll(d time.Duration) EngineOption {
+	return func(o *engineOptions) { o.devicePoll = d }
+}
+
 // Engine owns the sound devices of a phone and the audio of its calls. The
 // duplex device is opened when the first call (or local tone) needs it and
 // closed when the last one ends, so an idle softphone holds no device (and
@@ -73,7 +83,23 @@ type Engine struct {
 	ring    Device
 	playing [numTones]bool
 	timers  [numTones]*time.Timer
-	closed  bool
+	// gen counts the starts of each slot, so a one-shot's timer stops only
+	// the sound it started.
+	gen    [numTones]uint64
+	closed bool
+
+	// settings are the user's choices (Apply), sound the ringtone they
+	// select, prepared.
+	settings Settings
+	sound    ringSound
+	// devIn, devOut and ringOut are the devices last opened (IDs; "" is
+	// the default), ringOnMain that the ringtone plays on the call device.
+	devIn, devOut, ringOut string
+	// meters counts the microphone meters running (MicLevels).
+	meters int
+	// done is closed by Close; it stops the device watcher and the meters.
+	done    chan struct{}
+	watcher sync.WaitGroup
 }
 
 // NewEngine returns an engine that opens its devices from host with cfg
@@ -87,7 +113,8 @@ func NewEngine(host Host, cfg DeviceConfig, opts ...EngineOption) (*Engine, erro
 	if err := checkConfig(cfg); err != nil {
 		return nil, err
 	}
-	e := &Engine{host: host, cfg: cfg, opts: engineOptions{leadPeriods: 2}}
+	e := &Engine{host: host, cfg: cfg, opts: engineOptions{leadPeriods: 2, devicePoll: time.Second},
+		settings: DefaultSettings(), done: make(chan struct{})}
 	for _, o := range opts {
 		o(&e.opts)
 	}
@@ -97,6 +124,15 @@ func NewEngine(host Host, cfg DeviceConfig, opts ...EngineOption) (*Engine, erro
 	}
 	e.mix = newMixer(&e.tones)
 	e.mix.ringDev.Store(cfg.Ring != "")
+	snd, err := loadRingSound(e.settings)
+	if err != nil {
+		return nil, err
+	}
+	e.sound = snd
+	if e.opts.devicePoll > 0 {
+		e.watcher.Add(1)
+		go e.watchDevices(e.opts.devicePoll)
+	}
 	return e, nil
 }
 
@@ -164,6 +200,16 @@ func (e *Engine) StartTone(kind ToneKind, c dsp.Cadence) error {
 	if err != nil {
 		return fmt.Errorf("cannot play the %s tone: %w", kind, err)
 	}
+	var length time.Duration
+	if c.Once {
+		length = cadenceLength(c)
+	}
+	return e.startSound(kind, pl, nil, length)
+}
+
+// startSound publishes a cadence player or, for the ringtone, a sample
+// loop in slot kind; length > 0 releases the slot after that long.
+func (e *Engine) startSound(kind ToneKind, pl *dsp.CadencePlayer, loop *pcmLoop, length time.Duration) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
@@ -173,34 +219,41 @@ func (e *Engine) StartTone(kind ToneKind, c dsp.Cadence) error {
 		t.Stop()
 		e.timers[kind] = nil
 	}
+	e.gen[kind]++
 	e.tones[kind].p.Store(pl)
+	if kind == ToneRingtone {
+		e.mix.ringLoop.Store(loop)
+	}
 	e.playing[kind] = true
 	if err := e.syncDevicesLocked(); err != nil {
 		e.tones[kind].p.Store(nil)
+		e.mix.ringLoop.Store(nil)
 		e.playing[kind] = false
 		return err
 	}
-	if c.Once {
+	if length > 0 {
 		// Release the device once a one-shot tone (busy, DTMF feedback)
 		// is over; the timer belongs to the engine and Close stops it.
-		e.timers[kind] = time.AfterFunc(cadenceLength(c)+50*time.Millisecond, func() {
-			e.stopTone(kind, pl)
+		g := e.gen[kind]
+		e.timers[kind] = time.AfterFunc(length+50*time.Millisecond, func() {
+			e.stopTone(kind, g)
 		})
 	}
 	return nil
 }
 
 // StopTone silences the slot kind.
-func (e *Engine) StopTone(kind ToneKind) { e.stopTone(kind, nil) }
+func (e *Engine) StopTone(kind ToneKind) { e.stopTone(kind, 0) }
 
-// stopTone stops slot kind if it still plays only (or any player if only is nil).
-func (e *Engine) stopTone(kind ToneKind, only *dsp.CadencePlayer) {
+// stopTone stops slot kind if it still plays the sound started as
+// generation only (any sound if only is 0).
+func (e *Engine) stopTone(kind ToneKind, only uint64) {
 	if kind < 0 || kind >= numTones {
 		return
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if only != nil && e.tones[kind].p.Load() != only {
+	if only != 0 && e.gen[kind] != only {
 		return
 	}
 	if t := e.timers[kind]; t != nil {
@@ -208,6 +261,9 @@ func (e *Engine) stopTone(kind ToneKind, only *dsp.CadencePlayer) {
 		e.timers[kind] = nil
 	}
 	e.tones[kind].p.Store(nil)
+	if kind == ToneRingtone {
+		e.mix.ringLoop.Store(nil)
+	}
 	e.playing[kind] = false
 	if err := e.syncDevicesLocked(); err != nil {
 		e.log.Warn("audio: closing the sound device failed", "err", err)
@@ -247,18 +303,27 @@ func (e *Engine) DeviceOpen() bool {
 	return e.dev != nil
 }
 
-// syncDevicesLocked opens or closes the devices to match what is playing.
+// syncDevicesLocked opens or closes the devices to match what is playing,
+// on the devices the preferences put first.
 func (e *Engine) syncDevicesLocked() error {
-	needRing := e.cfg.Ring != "" && e.playing[ToneRingtone]
-	needMain := len(e.pipes) > 0
+	ringing := e.playing[ToneRingtone]
+	ringOut := ""
+	if ringing {
+		ringOut = e.ringTargetLocked()
+	}
+	needRing := ringing && ringOut != ""
+	e.mix.ringDev.Store(needRing)
+	needMain := len(e.pipes) > 0 || e.meters > 0
 	for k := range numTones {
-		if e.playing[k] && (ToneKind(k) != ToneRingtone || e.cfg.Ring == "") {
+		if e.playing[k] && (ToneKind(k) != ToneRingtone || !needRing) {
 			needMain = true
 		}
 	}
 	var errs []error
 	if needMain && e.dev == nil && !e.closed {
-		d, err := e.host.Open(e.cfg)
+		cfg := e.cfg
+		cfg.Input, cfg.Output = e.targetLocked(Capture), e.targetLocked(Playback)
+		d, err := e.host.Open(cfg)
 		if err != nil {
 			return fmt.Errorf("cannot open the sound device: %w", err)
 		}
@@ -266,7 +331,7 @@ func (e *Engine) syncDevicesLocked() error {
 			_ = d.Stop()
 			return fmt.Errorf("cannot start the sound device: %w", err)
 		}
-		e.dev = d
+		e.dev, e.devIn, e.devOut = d, cfg.Input, cfg.Output
 		e.log.Debug("audio: device opened", "device", d.Info().Name)
 	}
 	if !needMain && e.dev != nil {
@@ -276,21 +341,21 @@ func (e *Engine) syncDevicesLocked() error {
 		e.dev = nil
 		e.log.Debug("audio: device closed")
 	}
+	if e.ring != nil && (!needRing || ringOut != e.ringOut) {
+		errs = append(errs, e.ring.Stop())
+		e.ring = nil
+	}
 	if needRing && e.ring == nil && !e.closed {
-		rc := DeviceConfig{Output: e.cfg.Ring, Mode: PlaybackOnly, Period: e.cfg.Period}
+		rc := DeviceConfig{Output: ringOut, Mode: PlaybackOnly, Period: e.cfg.Period}
 		d, err := e.host.Open(rc)
 		if err != nil {
-			return fmt.Errorf("cannot open the ring device %q: %w", e.cfg.Ring, err)
+			return fmt.Errorf("cannot open the ring device %q: %w", ringOut, err)
 		}
 		if err := d.Start(e.mix.ringProcess); err != nil {
 			_ = d.Stop()
-			return fmt.Errorf("cannot start the ring device %q: %w", e.cfg.Ring, err)
+			return fmt.Errorf("cannot start the ring device %q: %w", ringOut, err)
 		}
-		e.ring = d
-	}
-	if !needRing && e.ring != nil {
-		errs = append(errs, e.ring.Stop())
-		e.ring = nil
+		e.ring, e.ringOut = d, ringOut
 	}
 	return errors.Join(errs...)
 }
@@ -303,7 +368,9 @@ func (e *Engine) Close() error {
 		return nil
 	}
 	e.closed = true
+	close(e.done)
 	pipes := slices.Clone(e.pipes)
+	e.mix.ringLoop.Store(nil)
 	for k := range numTones {
 		if t := e.timers[k]; t != nil {
 			t.Stop()
@@ -313,6 +380,7 @@ func (e *Engine) Close() error {
 		e.playing[k] = false
 	}
 	e.mu.Unlock()
+	e.watcher.Wait()
 	for _, p := range pipes {
 		_ = p.Close()
 	}

@@ -24,10 +24,12 @@ type malgoDevice struct {
 	info    DeviceInfo
 	inName  string // resolved capture device name (for the watchdog)
 	outName string
-	cb      Callback
-	stop    chan struct{}
-	done    chan struct{}
-	closed  bool
+	// inInfo and outInfo are the endpoints the device is on now.
+	inInfo, outInfo DeviceInfo
+	cb              Callback
+	stop            chan struct{}
+	done            chan struct{}
+	closed          bool
 
 	// stopped is signalled by miniaudio's stop callback (device lost).
 	stopped chan struct{}
@@ -54,6 +56,19 @@ type instance struct {
 	cb       Callback
 	out, in  []int16 // audio-thread state, preallocated
 	stopping atomic.Bool
+	// busy is set while the callback runs, so that a successor is only
+	// started once this instance can no longer call cb (two audio threads
+	// in one mixer would break its single-producer rings).
+	busy atomic.Bool
+}
+
+// quiesce silences x and waits (bounded: a wedged backend must not hang
+// the caller) until no callback of x is running.
+func (x *instance) quiesce() {
+	x.stopping.Store(true)
+	for deadline := time.Now().Add(500 * time.Millisecond); x.busy.Load() && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
 }
 
 func (d *malgoDevice) Info() DeviceInfo {
@@ -123,7 +138,7 @@ func (d *malgoDevice) openLocked(input, output string) error {
 			ptrs = append(ptrs, p)
 			mc.Playback.DeviceID = p
 		}
-		d.info, d.outName = info, info.Name
+		d.info, d.outName, d.outInfo = info, info.Name, info
 	}
 	if mt != malgo.Playback {
 		id, info, found, err := h.find(Capture, input)
@@ -141,7 +156,7 @@ func (d *malgoDevice) openLocked(input, output string) error {
 		if mt == malgo.Capture {
 			d.info = info
 		}
-		d.inName = info.Name
+		d.inName, d.inInfo = info.Name, info
 	}
 	n := d.cfg.PeriodSamples()
 	inst := &instance{d: d, cb: d.cb, out: make([]int16, n), in: make([]int16, n)}
@@ -163,6 +178,8 @@ func (d *malgoDevice) openLocked(input, output string) error {
 // capture is copied out before the callback sees it and the playback is
 // copied in afterwards. No allocation, no locks, no logging.
 func (x *instance) data(outB, inB []byte, frames uint32) {
+	x.busy.Store(true)
+	defer x.busy.Store(false)
 	x.d.realtime.Store(int32(promoteAudioThread()))
 	n := int(frames)
 	if n != len(x.out) || x.stopping.Load() {
@@ -264,7 +281,7 @@ func (d *malgoDevice) fallback(why string) {
 	}
 	old := d.outName + "/" + d.inName
 	lost := d.cur
-	lost.stopping.Store(true) // silences its callbacks from now on
+	lost.quiesce() // silences its callbacks from now on
 	d.cur = nil
 	// ma_device_uninit can hang on a PulseAudio stream whose sink was
 	// removed (observed with miniaudio 0.11.25): release it off to the side
@@ -276,6 +293,42 @@ func (d *malgoDevice) fallback(why string) {
 		kind = EventRestartFailed
 	}
 	go d.host.emit(Event{Kind: kind, Device: old, Err: errors.Join(errors.New(why), err)})
+}
+
+// Endpoints returns the capture and playback endpoints the device is on
+// now (after a fallback, the defaults).
+func (d *malgoDevice) Endpoints() (in, out DeviceInfo) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.inInfo, d.outInfo
+}
+
+// Retarget moves the running device to other endpoints (IDs or names; ""
+// the default): the callback keeps being called, from a new instance,
+// after a gap of the reopening. If the new endpoints cannot be opened the
+// device stays on the defaults.
+func (d *malgoDevice) Retarget(input, output string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed || d.cur == nil {
+		return ErrClosed
+	}
+	old := d.cur
+	old.quiesce()
+	d.cur = nil
+	// As in fallback: never wait for the old stream's release, which can
+	// hang on a PulseAudio stream whose sink went away.
+	go old.dev.Uninit()
+	d.cfg.Input, d.cfg.Output = input, output
+	err := d.openLocked(input, output)
+	if err == nil {
+		return nil
+	}
+	if err2 := d.openLocked("", ""); err2 != nil {
+		go d.host.emit(Event{Kind: EventRestartFailed, Device: output + "/" + input, Err: errors.Join(err, err2)})
+		return errors.Join(err, err2)
+	}
+	return err
 }
 
 func (d *malgoDevice) Stop() error {

@@ -17,6 +17,14 @@ type mixer struct {
 	conf    atomic.Pointer[confMix] // local conference, nil when none
 	tones   *[numTones]toneSlot
 	ringDev atomic.Bool // the ringtone has its own device
+	// ringLoop is a WAV ringtone (nil for a cadence, which is in tones).
+	ringLoop atomic.Pointer[pcmLoop]
+	// meterOn asks process to measure the microphone; the meter reads and
+	// resets peak (largest |sample|), sumSq and count.
+	meterOn atomic.Bool
+	peak    atomic.Int32
+	sumSq   atomic.Uint64
+	count   atomic.Uint64
 	scratch []int16
 }
 
@@ -37,6 +45,9 @@ func (m *mixer) process(out, in []int16) {
 		return
 	}
 	clear(out)
+	if in != nil && m.meterOn.Load() {
+		m.measure(in)
+	}
 	s := m.scratch[:n]
 	cm := m.conf.Load()
 	for _, p := range *m.pipes.Load() {
@@ -79,7 +90,32 @@ func (m *mixer) process(out, in []int16) {
 			pl.Fill(s)
 			mixInto(out, s)
 		}
+		if ToneKind(k) == ToneRingtone {
+			if l := m.ringLoop.Load(); l != nil {
+				l.Fill(s)
+				mixInto(out, s)
+			}
+		}
 	}
+}
+
+// measure adds one period of the microphone to the level meter.
+func (m *mixer) measure(in []int16) {
+	var peak int32
+	var sum uint64
+	for _, v := range in {
+		a := int32(v)
+		if a < 0 {
+			a = -a
+		}
+		peak = max(peak, a)
+		sum += uint64(a) * uint64(a)
+	}
+	if peak > m.peak.Load() {
+		m.peak.Store(peak)
+	}
+	m.sumSq.Add(sum)
+	m.count.Add(uint64(len(in)))
 }
 
 // ringProcess is the callback of the separate ring device.
@@ -88,6 +124,9 @@ func (m *mixer) ringProcess(out, _ []int16) {
 	if pl := m.tones[ToneRingtone].p.Load(); pl != nil && len(out) <= len(m.scratch) {
 		// The ring device has its own thread, so it must not share scratch.
 		pl.Fill(out)
+	}
+	if l := m.ringLoop.Load(); l != nil {
+		l.Fill(out)
 	}
 }
 

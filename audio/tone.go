@@ -21,6 +21,8 @@ const (
 	// ToneRingtone is the local ringer for an incoming call. It plays on
 	// the ring device when DeviceConfig.Ring is set, else on the output.
 	ToneRingtone
+	// ToneTest is the speaker test of the audio settings.
+	ToneTest
 	numTones
 )
 
@@ -34,6 +36,8 @@ func (k ToneKind) String() string {
 		return "dtmf"
 	case ToneRingtone:
 		return "ringtone"
+	case ToneTest:
+		return "test"
 	}
 	return "unknown"
 }

@@ -49,6 +49,8 @@ type MainWindow struct {
 	contacts    *contacts.Book
 	contactsWin *contactsWindow
 	suggest     *suggestions
+	// audio is the audio settings (WithAudioSettings), or nil.
+	audio *audioState
 
 	// tracker is the one stream the window follows (phone and conference
 	// events in order); the window makes its own, without a backend, when
@@ -246,6 +248,7 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	// Digits typed anywhere in the window go where the entry would put them.
 	m.win.Canvas().SetOnTypedRune(m.keyPress)
 	m.win.Canvas().SetOnTypedKey(m.typedKey)
+	m.setUpAudio(cfg.audio)
 	m.addMenu()
 	m.win.Canvas().Focus(m.dialer.entry)
 	m.updateTitle(0)
@@ -664,6 +667,7 @@ func (m *MainWindow) shutdown() {
 	if m.contactsWin != nil {
 		m.contactsWin.win.Close()
 	}
+	m.closeAudioSettings()
 	rememberSize(m.app.Preferences(), m.win.Canvas().Size())
 	m.closed = true
 	m.stop()

@@ -36,6 +36,7 @@ type runConfig struct {
 	// tracker and conferenceControl: WithConferences (conference.go).
 	tracker           *conference.Tracker
 	conferenceControl conferenceControl
+	audio             AudioController // WithAudioSettings (audiosettings.go)
 }
 
 func defaultRunConfig(opts []Option) runConfig {

@@ -93,6 +93,9 @@ func (m *MainWindow) settingsMenu() *fyne.Menu {
 	if m.callSettings != nil {
 		items = append(items, fyne.NewMenuItem("Call settings…", m.showCallSettings))
 	}
+	if audio := m.audioMenuItem(); audio != nil {
+		items = append(items, audio)
+	}
 	if m.signOut != nil {
 		items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem("Sign out and switch account…", m.confirmSignOut))
 	}

@@ -90,7 +90,7 @@ func (tp *tonePlayer) handle(ev phone.Event) {
 		if !tp.ringing[id] {
 			tp.ringing[id] = true
 			if len(tp.ringing) == 1 {
-				_ = tp.engine.StartTone(audio.ToneRingtone, dsp.Ringtone())
+				_ = tp.engine.StartRingtone()
 			}
 		}
 	case phone.EventCallEarlyMedia:

@@ -29,7 +29,9 @@ type session struct {
 	conferences *conference.Tracker
 	// warnings are shown in the window for as long as it is open.
 	warnings []string
-	close    func()
+	// audio drives the window's audio settings; nil when audio is off.
+	audio gui.AudioController
+	close func()
 	// On a Wazo line: refreshToken is the session's refresh token (to sign
 	// in without the password next time), and signOut closes the line
 	// revoking it. nil elsewhere.
@@ -45,6 +47,9 @@ func (sess *session) guiOptions() []gui.Option {
 	}
 	if sess.conferences != nil {
 		opts = append(opts, gui.WithConferences(sess.conferences))
+	}
+	if sess.audio != nil {
+		opts = append(opts, gui.WithAudioSettings(sess.audio))
 	}
 	return opts
 }
@@ -93,6 +98,7 @@ func attachSound(ctx context.Context, sess *session, sound *soundSystem) {
 		sess.warnings = append(sess.warnings, "No sound device works on this computer: calls will be silent. Plug in a headset or speakers and restart Parley.")
 	}
 	detach := sound.attach(ctx, sess.api)
+	sess.audio = audioController{engine: sound.engine}
 	closeRest := sess.close
 	sess.close = func() {
 		closeRest()
