@@ -65,6 +65,10 @@ func registrationResult(reg phone.Registration) Result {
 // checkWebSocket reports the Wazo event websocket, which brings call
 // details (who is calling, transfers, conferences) on a Wazo line.
 func (c *Checker) checkWebSocket(ctx context.Context, emit func(Result)) {
+	if c.cfg.Socket == nil && c.cfg.Phone == nil {
+		emit(result(CheckWebSocket, StatusSkipped, "No line is connected yet.", ""))
+		return
+	}
 	if c.cfg.Socket == nil {
 		emit(result(CheckWebSocket, StatusSkipped, "This is a plain SIP line: it has no Wazo event connection.", ""))
 		return

@@ -121,6 +121,10 @@ func connectWords(where string, err error, timeout time.Duration) string {
 // system's authorities. Verification is never switched off.
 func (c *Checker) checkCertificate(ctx context.Context, emit func(Result)) {
 	t := c.cfg.Server
+	if strings.TrimSpace(t.Address) == "" {
+		emit(result(CheckCertificate, StatusSkipped, "No server is configured.", ""))
+		return
+	}
 	if !t.usesTLS() {
 		emit(result(CheckCertificate, StatusSkipped, fmt.Sprintf("The line does not use TLS (transport %s), so there is no certificate to check; its signalling is not encrypted.", t.Transport), ""))
 		return
