@@ -42,6 +42,9 @@ type MainWindow struct {
 	// historyWin its window while open.
 	history    *history.Store
 	historyWin *historyWindow
+	// selfTest backs Help → Check my setup (WithSelfTest), or is nil.
+	selfTest    SelfTest
+	selfTestWin *selfTestWindow
 
 	// tracker is the one stream the window follows (phone and conference
 	// events in order); the window makes its own, without a backend, when
@@ -174,6 +177,7 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	m.notice.Hide()
 	m.panels = container.NewVBox()
 	m.tracker = cfg.tracker
+	m.selfTest = cfg.selfTest // before addMenu
 	if m.tracker == nil {
 		m.tracker, m.ownTracker = conference.NewTracker(api, nil), true
 	}
@@ -616,6 +620,9 @@ func (m *MainWindow) shutdown() {
 	m.tips.leave(nil) // no tip timer outlives the window
 	if m.historyWin != nil {
 		m.historyWin.win.Close()
+	}
+	if m.selfTestWin != nil {
+		m.selfTestWin.win.Close()
 	}
 	rememberSize(m.app.Preferences(), m.win.Canvas().Size())
 	m.closed = true

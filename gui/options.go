@@ -27,6 +27,7 @@ type runConfig struct {
 	actions       []Action
 	warnings      []string
 	history       *history.Store
+	selfTest      SelfTest // WithSelfTest (selftest.go)
 	// tracker and conferenceControl: WithConferences (conference.go).
 	tracker           *conference.Tracker
 	conferenceControl conferenceControl
