@@ -2,16 +2,20 @@ package cli
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
+	"github.com/parley-voip/parley/audio"
 	"github.com/parley-voip/parley/conference"
 	"github.com/parley-voip/parley/gui"
 	"github.com/parley-voip/parley/headless"
 	"github.com/parley-voip/parley/internal/demo"
 	"github.com/parley-voip/parley/internal/rtc"
+	"github.com/parley-voip/parley/internal/selftest"
 	"github.com/parley-voip/parley/phone"
 	"github.com/parley-voip/parley/wazoline"
 )
@@ -29,6 +33,14 @@ type session struct {
 	// warnings are shown in the window for as long as it is open.
 	warnings []string
 	close    func()
+	// settings are the ones the line started with; check is what "Check
+	// my setup" looks at (the start functions fill in the server), and
+	// selfTest backs it in the window (selftest.go); secrets are the
+	// line's current tokens, kept out of the diagnostics.
+	settings Settings
+	check    selftest.Config
+	selfTest gui.SelfTest
+	secrets  func() []string
 }
 
 // guiOptions is what the window offers beside the phone.
@@ -39,6 +51,9 @@ func (sess *session) guiOptions() []gui.Option {
 	}
 	if sess.conferences != nil {
 		opts = append(opts, gui.WithConferences(sess.conferences))
+	}
+	if sess.selfTest != nil {
+		opts = append(opts, gui.WithSelfTest(sess.selfTest))
 	}
 	return opts
 }
@@ -86,6 +101,10 @@ func attachSound(ctx context.Context, sess *session, sound *soundSystem) {
 	if sound.noDevice != nil {
 		sess.warnings = append(sess.warnings, "No sound device works on this computer: calls will be silent. Plug in a headset or speakers and restart Parley.")
 	}
+	sess.check.Audio = sound.host
+	if sound.noDevice != nil {
+		sess.check.Audio = noDeviceHost{errors.Join(audio.ErrNoDevice, sound.noDevice)}
+	}
 	detach := sound.attach(ctx, sess.api)
 	closeRest := sess.close
 	sess.close = func() {
@@ -108,18 +127,21 @@ func withConferences(sess *session, line *wazoline.Line, logger *slog.Logger) er
 // startWazo signs in to a Wazo stack and connects its WebRTC line.
 func startWazo(ctx context.Context, s Settings, logger *slog.Logger, extra ...phone.Option) (*session, error) {
 	opts := []wazoline.Option{wazoline.WithLogger(logger), wazoline.WithPhoneOptions(phoneOptions(s, logger, extra...)...)}
+	var pinned *[sha256.Size]byte
 	if s.Wazo.CertificatePin != "" {
 		pin, err := wazoline.ParseFingerprint(s.Wazo.CertificatePin)
 		if err != nil {
 			return nil, err
 		}
 		opts = append(opts, wazoline.WithPinnedCertificate(pin))
+		pinned = &pin
 	}
 	line, err := wazoline.Connect(ctx, s.Wazo.Server, s.Account.Username, s.Account.Password, opts...)
 	if err != nil {
 		return nil, err
 	}
 	sess := &session{api: line.API(), close: func() { closeWithin(line.Close) }}
+	sess.check.Server, sess.check.Socket, sess.secrets = selfTestTarget(s.Wazo.Server, pinned), line, lineTokens(line)
 	if err := withConferences(sess, line, logger); err != nil {
 		sess.close()
 		return nil, err
@@ -170,6 +192,8 @@ func startDemo(ctx context.Context, s Settings, logger *slog.Logger, extra ...ph
 			_ = d.Close()
 		},
 	}
+	pin := d.CertificateSHA256()
+	sess.check.Server, sess.check.Socket, sess.secrets = selfTestTarget(d.Host(), &pin), line, lineTokens(line)
 	if err := withConferences(sess, line, logger); err != nil {
 		sess.close()
 		return nil, err
@@ -186,6 +210,10 @@ func startSIP(ctx context.Context, s Settings, logger *slog.Logger, connectNow b
 		return nil, err
 	}
 	sess := &session{api: p, close: func() { closeWithin(p.Disconnect) }}
+	sess.check.Server = selftest.Target{Address: s.Account.Server, Transport: s.Account.Transport}
+	if s.Account.TLS != nil {
+		sess.check.Server.RootCAs = s.Account.TLS.RootCAs
+	}
 	if !connectNow {
 		go func() {
 			if err := p.Connect(ctx); err != nil {

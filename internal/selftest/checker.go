@@ -53,8 +53,10 @@ type Config struct {
 	Socket EventSocket
 	// STUN lists stun: URLs (rtc.Config.ICEServers).
 	STUN []string
-	// Audio is the sound host; nil when audio is off.
+	// Audio is the sound host; nil when audio is off, AudioOff then
+	// saying why (default: switched off with -audio off).
 	Audio        audio.Host
+	AudioOff     string
 	Input        string // device ID or name, empty: default
 	Output       string
 	MicDuration  time.Duration // default 1 s

@@ -24,8 +24,12 @@ const (
 func (c *Checker) checkAudio(ctx context.Context, emit func(Result)) {
 	switch {
 	case c.cfg.Audio == nil:
-		emit(result(CheckMicrophone, StatusSkipped, "Sound is switched off in Parley's settings (-audio off).", ""))
-		emit(result(CheckSpeaker, StatusSkipped, "Sound is switched off in Parley's settings (-audio off).", ""))
+		why := c.cfg.AudioOff
+		if why == "" {
+			why = "Sound is switched off in Parley's settings (-audio off)."
+		}
+		emit(result(CheckMicrophone, StatusSkipped, why, ""))
+		emit(result(CheckSpeaker, StatusSkipped, why, ""))
 		return
 	case c.cfg.InCall != nil && c.cfg.InCall():
 		emit(result(CheckMicrophone, StatusSkipped, "Not checked during a call: the call is using the microphone.", "Run the check again after the call."))
