@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -67,6 +68,8 @@ type selfTestWindow struct {
 	again *widget.Button
 	save  *widget.Button
 	note  *widget.Label
+	// overall sums the verdicts up above the list.
+	overall *widget.Label
 	// cancel stops the run in progress; run counts runs so a late report
 	// from an older one is dropped. The goroutines are the main window's
 	// (m.wg), so its wait covers them.
@@ -111,16 +114,16 @@ func (m *MainWindow) showSelfTest() {
 	w.again = widget.NewButtonWithIcon("Check again", theme.ViewRefreshIcon(), w.start)
 	w.save = widget.NewButtonWithIcon("Save diagnostics…", theme.DocumentSaveIcon(), w.askSave)
 	closeBtn := widget.NewButton("Close", func() { w.win.Close() })
-	buttons := container.NewHBox(w.again, w.save, layoutSpacer(), closeBtn)
-	w.win.SetContent(container.NewBorder(intro, container.NewVBox(w.note, buttons), nil, nil, container.NewVScroll(list)))
-	w.win.Resize(fyne.NewSize(560, 640))
+	buttons := container.NewHBox(w.again, w.save, layout.NewSpacer(), closeBtn)
+	w.overall = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	w.overall.Wrapping = fyne.TextWrapWord
+	w.win.SetContent(container.NewBorder(container.NewVBox(intro, w.overall), container.NewVBox(w.note, buttons), nil, nil, container.NewVScroll(list)))
+	w.win.Resize(fyne.NewSize(640, 760))
 	w.win.SetOnClosed(w.onClosed)
 	m.selfTestWin = w
 	w.win.Show()
 	w.start()
 }
-
-func layoutSpacer() fyne.CanvasObject { return container.NewStack() }
 
 func newCheckRow(line CheckLine) *checkRow {
 	r := &checkRow{
@@ -138,8 +141,10 @@ func newCheckRow(line CheckLine) *checkRow {
 
 func (r *checkRow) object() fyne.CanvasObject {
 	mark := container.NewStack(r.icon, r.busy)
-	return container.NewBorder(nil, nil, container.NewPadded(mark), nil,
-		container.NewVBox(r.name, r.summary, r.advice))
+	// Labels carry their own inner padding: the lines of one check sit
+	// closer together than the checks, which the separators divide.
+	text := container.New(layout.NewCustomPaddedVBoxLayout(-2*theme.Padding()), r.name, r.summary, r.advice)
+	return container.NewBorder(nil, nil, container.NewPadded(mark), nil, text)
 }
 
 // set shows line. Fyne thread only.
@@ -192,6 +197,7 @@ func (w *selfTestWindow) start() {
 	}
 	w.again.Disable()
 	w.note.Hide()
+	w.sumUp()
 	ctx, cancel := context.WithCancel(w.m.ctx)
 	w.cancel = cancel
 	w.m.wg.Add(1)
@@ -202,6 +208,7 @@ func (w *selfTestWindow) start() {
 			w.m.onUI(func() {
 				if r, ok := w.rows[line.ID]; ok && !w.closed && w.run == run {
 					r.set(line)
+					w.sumUp()
 				}
 			})
 		})
@@ -211,6 +218,48 @@ func (w *selfTestWindow) start() {
 			}
 		})
 	}()
+}
+
+// sumUp says in one line how the run stands. Fyne thread only.
+func (w *selfTestWindow) sumUp() {
+	var pending, failed, warned int
+	for _, id := range w.order {
+		switch w.rows[id].line.Verdict {
+		case VerdictPending:
+			pending++
+		case VerdictFailed:
+			failed++
+		case VerdictWarning:
+			warned++
+		}
+	}
+	text, imp := "", widget.MediumImportance
+	switch {
+	case pending > 0:
+		text = fmt.Sprintf("Checking… (%d of %d done)", len(w.order)-pending, len(w.order))
+	case failed > 0:
+		text, imp = plural(failed, "problem", "problems")+" found"+andWarnings(warned)+": see what to do under each one below.", widget.DangerImportance
+	case warned > 0:
+		text, imp = "Calls should work; "+plural(warned, "warning", "warnings")+" below.", widget.WarningImportance
+	default:
+		text, imp = "Everything a call needs works.", widget.SuccessImportance
+	}
+	w.overall.Importance = imp
+	w.overall.SetText(text)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+func andWarnings(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return " and " + plural(n, "warning", "warnings")
 }
 
 // lines is the latest verdicts, for the bundle. Fyne thread only.

@@ -97,12 +97,17 @@ func TestSelfTestWindow(t *testing.T) {
 	f.waitUntil("the server verdict, the microphone still pending", func() bool {
 		s, m := w.rows["server"], w.rows["mic"]
 		return s.summary.Text == "wazo.example.com answers on port 443." && s.name.Importance == widget.SuccessImportance &&
-			!s.busy.Visible() && m.busy.Visible() && m.summary.Text == "Checking…"
+			!s.busy.Visible() && m.busy.Visible() && m.summary.Text == "Checking…" && w.overall.Text == "Checking… (1 of 2 done)"
 	})
 	st.steps <- CheckLine{ID: "mic", Name: "Microphone", Verdict: VerdictFailed, Summary: "No microphone was found on this computer.", Advice: "Plug in a headset."}
 	f.waitUntil("the microphone verdict and Check again usable", func() bool {
 		m := w.rows["mic"]
 		return m.name.Importance == widget.DangerImportance && m.advice.Visible() && m.advice.Text == "Plug in a headset." && !w.again.Disabled()
+	})
+	f.ui.do(func() {
+		if w.overall.Text != "1 problem found: see what to do under each one below." || w.overall.Importance != widget.DangerImportance {
+			t.Errorf("the summary says %q (%v)", w.overall.Text, w.overall.Importance)
+		}
 	})
 	if err := <-st.ended; err != nil {
 		t.Fatalf("the run ended with %v", err)

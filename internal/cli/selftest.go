@@ -120,7 +120,7 @@ func checkLine(r selftest.Result) gui.CheckLine {
 func (t *selfTest) SaveDiagnostics(w io.Writer, last []gui.CheckLine) error {
 	b := selftest.Bundle{
 		Version: version.Get().String(),
-		Config:  effectiveConfig(t.settings),
+		Config:  bundleConfig(t.settings),
 		Secrets: []string{t.settings.Account.Password},
 		Calls:   t.quality.Calls(),
 		Audio:   t.audio,
@@ -151,4 +151,12 @@ func lineTokens(line interface{ Client() *wazo.Client }) func() []string {
 		}
 		return []string{s.Token, s.RefreshToken}
 	}
+}
+
+// bundleConfig is -show-config's view plus what only a windowed start has.
+func bundleConfig(s Settings) map[string]any {
+	cfg := effectiveConfig(s)
+	cfg["demo"] = s.Demo
+	cfg["audio"] = s.Audio
+	return cfg
 }

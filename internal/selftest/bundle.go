@@ -144,7 +144,7 @@ func (b Bundle) devices() (string, error) {
 	for _, kind := range []audio.Kind{audio.Capture, audio.Playback} {
 		devs, err := b.Audio.Devices(kind)
 		if err != nil {
-			fmt.Fprintf(&sb, "%s: could not be listed: %v\n", kind, err)
+			fmt.Fprintf(&sb, "%s: could not be listed: %s\n", kind, strings.ReplaceAll(err.Error(), "\n", "; "))
 			continue
 		}
 		if len(devs) == 0 {

@@ -76,6 +76,10 @@ func (c *Checker) checkServer(ctx context.Context, emit func(Result)) {
 		return
 	}
 	_ = conn.Close()
+	if net.ParseIP(host) != nil {
+		emit(result(CheckServer, StatusOK, fmt.Sprintf("%s answers on port %s.", host, port), ""))
+		return
+	}
 	emit(result(CheckServer, StatusOK, fmt.Sprintf("%s answers on port %s (%s).", host, port, strings.Join(addrs, ", ")), ""))
 }
 
