@@ -26,6 +26,7 @@ func TestRedactText(t *testing.T) {
 		{"json password", `{"password":"hunter22","user":"bob"}`, "hunter22", `"user":"bob"`},
 		{"query token", "GET /ws?token=abc.def.ghi&x=1", "abc.def.ghi", "x=1"},
 		{"bearer", "X-Auth-Token: 9f8e7d6c\n", "9f8e7d6c", "X-Auth-Token"},
+		{"quoted log value", `msg="REGISTER sip:x SIP/2.0\r\nAuthorization: Digest username=\"1001\", response=\"feedbeef99\"\r\nCSeq: 2 REGISTER\r\n" n=1`, "feedbeef99", `\r\nCSeq: 2 REGISTER`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -88,10 +90,12 @@ func (b Bundle) scrub(s string) string {
 			continue
 		}
 		s = strings.ReplaceAll(s, sec, redactedMark)
-		// The same value as JSON or a URL would write it.
+		// The same value as JSON, a URL or a quoted log value writes it.
 		if q, err := json.Marshal(sec); err == nil {
 			s = strings.ReplaceAll(s, strings.Trim(string(q), `"`), redactedMark)
 		}
+		s = strings.ReplaceAll(s, url.QueryEscape(sec), redactedMark)
+		s = strings.ReplaceAll(s, strings.Trim(strconv.Quote(sec), `"`), redactedMark)
 	}
 	return s
 }
