@@ -98,11 +98,9 @@ func attachSound(ctx context.Context, sess *session, sound *soundSystem) {
 	if sound == nil {
 		return
 	}
-	if sound.noDevice != nil {
-		sess.warnings = append(sess.warnings, "No sound device works on this computer: calls will be silent. Plug in a headset or speakers and restart Parley.")
-	}
 	sess.check.Audio = sound.host
 	if sound.noDevice != nil {
+		sess.warnings = append(sess.warnings, "No sound device works on this computer: calls will be silent. Plug in a headset or speakers and restart Parley.")
 		sess.check.Audio = noDeviceHost{errors.Join(audio.ErrNoDevice, sound.noDevice)}
 	}
 	detach := sound.attach(ctx, sess.api)
