@@ -51,6 +51,9 @@ type MainWindow struct {
 	suggest     *suggestions
 	// audio is the audio settings (WithAudioSettings), or nil.
 	audio *audioState
+	// selfTest backs Help → Check my setup (WithSelfTest), or is nil.
+	selfTest    SelfTest
+	selfTestWin *selfTestWindow
 
 	// tracker is the one stream the window follows (phone and conference
 	// events in order); the window makes its own, without a backend, when
@@ -204,6 +207,7 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	m.notice.Hide()
 	m.panels = container.NewVBox()
 	m.tracker = cfg.tracker
+	m.selfTest = cfg.selfTest // before addMenu
 	if m.tracker == nil {
 		m.tracker, m.ownTracker = conference.NewTracker(api, nil), true
 	}
@@ -668,6 +672,9 @@ func (m *MainWindow) shutdown() {
 		m.contactsWin.win.Close()
 	}
 	m.closeAudioSettings()
+	if m.selfTestWin != nil {
+		m.selfTestWin.win.Close()
+	}
 	rememberSize(m.app.Preferences(), m.win.Canvas().Size())
 	m.closed = true
 	m.stop()

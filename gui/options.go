@@ -33,6 +33,7 @@ type runConfig struct {
 	minimized     bool
 	signOut       func()
 	callSettings  CallSettingsStore
+	selfTest      SelfTest // WithSelfTest (selftest.go)
 	// tracker and conferenceControl: WithConferences (conference.go).
 	tracker           *conference.Tracker
 	conferenceControl conferenceControl

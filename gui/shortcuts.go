@@ -64,6 +64,9 @@ func (m *MainWindow) addMenu() {
 		fyne.NewMenuItem("Keyboard shortcuts", m.showShortcuts),
 		fyne.NewMenuItem("About Parley", m.showAbout),
 	)
+	if m.selfTest != nil {
+		help.Items = append([]*fyne.MenuItem{fyne.NewMenuItem("Check my setup…", m.showSelfTest)}, help.Items...)
+	}
 	m.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("Call", items...), m.settingsMenu(), help))
 }
 

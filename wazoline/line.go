@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/parley-voip/parley/internal/eventq"
@@ -38,6 +39,7 @@ type Line struct {
 	corr     *correlator // used only by the applier goroutine
 
 	started   chan struct{} // closed when the event socket first starts
+	sockUp    atomic.Bool   // the event socket is started now (EventSocketConnected)
 	startOnce sync.Once
 	stop      chan struct{}
 	done      chan struct{}
@@ -217,6 +219,10 @@ func (l *Line) Phone() *phone.Phone { return l.phone }
 // (docs/wazo-protocol.md, Ad-hoc conferences).
 func (l *Line) Client() *wazo.Client { return l.client }
 
+// EventSocketConnected reports whether the Wazo event websocket is
+// connected and started now (read-only, for the self-test).
+func (l *Line) EventSocketConnected() bool { return l.sockUp.Load() }
+
 // UserUUID is the logged-in Wazo user's uuid.
 func (l *Line) UserUUID() string { return l.user }
 
@@ -336,6 +342,7 @@ func (l *Line) resync(ctx context.Context) {
 
 func (l *Line) onSocketState(st wazo.SocketState) {
 	l.log.Debug("wazoline: event socket", "state", st.String())
+	l.sockUp.Store(st == wazo.SocketStarted)
 	if st == wazo.SocketStarted {
 		l.startOnce.Do(func() { close(l.started) })
 	}

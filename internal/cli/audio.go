@@ -20,6 +20,7 @@ const (
 // soundSystem is the audio engine and what it holds open.
 type soundSystem struct {
 	engine    *audio.Engine
+	host      audio.Host // for the self-test's microphone and speaker checks
 	closeHost func()
 	// noDevice says why calls are silent though sound was wanted (no
 	// usable device); nil with real devices or with -audio null.
@@ -46,7 +47,7 @@ func openSound(mode string, logger *slog.Logger) (*soundSystem, error) {
 		closeHost()
 		return nil, fmt.Errorf("cannot start the audio engine: %w", err)
 	}
-	return &soundSystem{engine: engine, closeHost: closeHost, noDevice: noDevice}, nil
+	return &soundSystem{engine: engine, host: host, closeHost: closeHost, noDevice: noDevice}, nil
 }
 
 // phoneOption connects calls to the engine.

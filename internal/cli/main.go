@@ -58,7 +58,14 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if s.Verbose {
 		level = slog.LevelDebug
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	var handler slog.Handler = slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})
+	var diag *diagnostics
+	if !s.Headless {
+		// The window's "Save diagnostics" has the recent log and SIP
+		// messages (selftest.go).
+		diag = newDiagnostics()
+	}
+	logger := diag.teeLogger(handler)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -66,7 +73,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if s.Headless {
 		return runHeadless(ctx, s, logger, stdin, stdout, stderr)
 	}
-	return runGUI(ctx, s, logger, stderr)
+	return runGUI(ctx, s, logger, stderr, diag)
 }
 
 // startSession connects the line the settings describe.
@@ -95,6 +102,7 @@ func startSession(ctx context.Context, s Settings, logger *slog.Logger, connectN
 		return nil, err
 	}
 	attachSound(ctx, sess, sound)
+	sess.settings = s
 	return sess, nil
 }
 
@@ -126,7 +134,7 @@ func runHeadless(ctx context.Context, s Settings, logger *slog.Logger, stdin io.
 	return exitOK
 }
 
-func runGUI(ctx context.Context, s Settings, logger *slog.Logger, stderr io.Writer) int {
+func runGUI(ctx context.Context, s Settings, logger *slog.Logger, stderr io.Writer, diag *diagnostics) int {
 	// First thing: on macOS the link that launched the app arrives as an
 	// Apple Event while the app starts (nil channel elsewhere).
 	links := macurl.Listen()
@@ -191,6 +199,7 @@ func runGUI(ctx context.Context, s Settings, logger *slog.Logger, stderr io.Writ
 	// What to do once a line is up: record its calls, start the local API
 	// and screen pop, dial the link that started Parley.
 	started := func(sess *session) {
+		attachSelfTest(sess, diag, logger)
 		if hist != nil {
 			recordHistory(ctx, sess, hist, book, logger)
 		}

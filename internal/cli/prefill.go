@@ -56,6 +56,14 @@ func prefillAccountFile(s Settings) error {
 // showConfig prints the effective settings for IT support, never the
 // password.
 func showConfig(w io.Writer, s Settings) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(effectiveConfig(s))
+}
+
+// effectiveConfig is the settings as -show-config and the diagnostics
+// bundle show them: the password is only said to be set.
+func effectiveConfig(s Settings) map[string]any {
 	acct := s.Account
 	if acct.Password != "" {
 		acct.Password = "(set)"
@@ -76,9 +84,7 @@ func showConfig(w io.Writer, s Settings) error {
 		"local_ip":         s.LocalIP,
 		"line":             s.Line,
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return out
 }
 
 // fleetNotes tells the agent, once, what the organisation's file did.

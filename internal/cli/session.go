@@ -2,17 +2,21 @@ package cli
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"time"
 
+	"github.com/parley-voip/parley/audio"
 	"github.com/parley-voip/parley/conference"
 	"github.com/parley-voip/parley/gui"
 	"github.com/parley-voip/parley/headless"
 	"github.com/parley-voip/parley/internal/demo"
 	"github.com/parley-voip/parley/internal/rtc"
+	"github.com/parley-voip/parley/internal/selftest"
 	"github.com/parley-voip/parley/phone"
 	"github.com/parley-voip/parley/wazoline"
 )
@@ -37,6 +41,14 @@ type session struct {
 	// revoking it. nil elsewhere.
 	refreshToken func() string
 	signOut      func()
+	// settings are the ones the line started with; check is what "Check
+	// my setup" looks at (the start functions fill in the server), and
+	// selfTest backs it in the window (selftest.go); secrets are the
+	// line's current tokens, kept out of the diagnostics.
+	settings Settings
+	check    selftest.Config
+	selfTest gui.SelfTest
+	secrets  func() []string
 }
 
 // guiOptions is what the window offers beside the phone.
@@ -50,6 +62,9 @@ func (sess *session) guiOptions() []gui.Option {
 	}
 	if sess.audio != nil {
 		opts = append(opts, gui.WithAudioSettings(sess.audio))
+	}
+	if sess.selfTest != nil {
+		opts = append(opts, gui.WithSelfTest(sess.selfTest))
 	}
 	return opts
 }
@@ -94,8 +109,10 @@ func attachSound(ctx context.Context, sess *session, sound *soundSystem) {
 	if sound == nil {
 		return
 	}
+	sess.check.Audio = sound.host
 	if sound.noDevice != nil {
 		sess.warnings = append(sess.warnings, "No sound device works on this computer: calls will be silent. Plug in a headset or speakers and restart Parley.")
+		sess.check.Audio = noDeviceHost{errors.Join(audio.ErrNoDevice, sound.noDevice)}
 	}
 	detach := sound.attach(ctx, sess.api)
 	sess.audio = audioController{engine: sound.engine}
@@ -120,12 +137,14 @@ func withConferences(sess *session, line *wazoline.Line, logger *slog.Logger) er
 // startWazo signs in to a Wazo stack and connects its WebRTC line.
 func startWazo(ctx context.Context, s Settings, logger *slog.Logger, extra ...phone.Option) (*session, error) {
 	opts := []wazoline.Option{wazoline.WithLogger(logger), wazoline.WithPhoneOptions(phoneOptions(s, logger, extra...)...)}
+	var pinned *[sha256.Size]byte
 	if s.Wazo.CertificatePin != "" {
 		pin, err := wazoline.ParseFingerprint(s.Wazo.CertificatePin)
 		if err != nil {
 			return nil, err
 		}
 		opts = append(opts, wazoline.WithPinnedCertificate(pin))
+		pinned = &pin
 	}
 	if s.Wazo.StaySignedIn {
 		opts = append(opts, wazoline.WithStaySignedIn())
@@ -152,6 +171,7 @@ func startWazo(ctx context.Context, s Settings, logger *slog.Logger, extra ...ph
 		revoke.Store(true)
 		sess.close()
 	}
+	sess.check.Server, sess.check.Socket, sess.secrets = selfTestTarget(s.Wazo.Server, pinned), line, lineTokens(line)
 	if err := withConferences(sess, line, logger); err != nil {
 		sess.close()
 		return nil, err
@@ -202,6 +222,8 @@ func startDemo(ctx context.Context, s Settings, logger *slog.Logger, extra ...ph
 			_ = d.Close()
 		},
 	}
+	pin := d.CertificateSHA256()
+	sess.check.Server, sess.check.Socket, sess.secrets = selfTestTarget(d.Host(), &pin), line, lineTokens(line)
 	if err := withConferences(sess, line, logger); err != nil {
 		sess.close()
 		return nil, err
@@ -218,6 +240,10 @@ func startSIP(ctx context.Context, s Settings, logger *slog.Logger, connectNow b
 		return nil, err
 	}
 	sess := &session{api: p, close: func() { closeWithin(p.Disconnect) }}
+	sess.check.Server = selftest.Target{Address: s.Account.Server, Transport: s.Account.Transport}
+	if s.Account.TLS != nil {
+		sess.check.Server.RootCAs = s.Account.TLS.RootCAs
+	}
 	if !connectNow {
 		go func() {
 			if err := p.Connect(ctx); err != nil {

@@ -1,0 +1,102 @@
+package selftest
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/pion/webrtc/v4"
+)
+
+// checkICE gathers candidates the way a call does (UDP over IPv4, the
+// configured STUN servers) and reports the three kinds of RFC 8445 §5.1.1:
+// host, server-reflexive and relayed.
+func (c *Checker) checkICE(ctx context.Context, emit func(Result)) {
+	ctx, cancel := c.bounded(ctx)
+	defer cancel()
+	cands, err := c.gather(ctx)
+	if err != nil {
+		emit(result(CheckICEHost, StatusFailed, fmt.Sprintf("Candidates could not be gathered (%v).", err), "Check that this computer has a network connection."))
+		emit(result(CheckICEReflexive, StatusSkipped, "Not checked: gathering failed.", ""))
+		emit(c.relayResult())
+		return
+	}
+	var host, srflx []string
+	for _, cand := range cands {
+		addr := fmt.Sprintf("%s:%d", cand.Address, cand.Port)
+		switch cand.Typ {
+		case webrtc.ICECandidateTypeHost:
+			host = append(host, addr)
+		case webrtc.ICECandidateTypeSrflx:
+			srflx = append(srflx, addr)
+		}
+	}
+	if len(host) == 0 {
+		emit(result(CheckICEHost, StatusFailed, "No local network address can carry audio.", "Check that this computer is connected to a network."))
+	} else {
+		emit(result(CheckICEHost, StatusOK, "Audio can use "+strings.Join(host, ", ")+".", ""))
+	}
+	switch {
+	case len(c.cfg.STUN) == 0:
+		emit(result(CheckICEReflexive, StatusWarning, "No STUN server is configured, so Parley cannot learn its public address.",
+			"That is fine on the office network or when the server fixes addresses itself (Wazo does); from home, behind a router, calls may have no audio: ask your administrator for a STUN server."))
+	case len(srflx) == 0:
+		emit(result(CheckICEReflexive, StatusFailed, "No STUN server answered ("+strings.Join(c.cfg.STUN, ", ")+").",
+			"Check the STUN address; a firewall may block UDP to it: ask your IT team to allow it."))
+	default:
+		emit(result(CheckICEReflexive, StatusOK, "The STUN server sees this computer as "+strings.Join(srflx, ", ")+".", ""))
+	}
+	emit(c.relayResult())
+}
+
+func (c *Checker) relayResult() Result {
+	return result(CheckICERelay, StatusSkipped, "Not configured: Parley does not use TURN relays.",
+		"On networks that allow no UDP at all, calls need the server to relay media (Wazo does, through its own media servers).")
+}
+
+// gather runs ICE gathering on a throw-away peer connection offering one
+// audio stream, and returns every candidate it found.
+func (c *Checker) gather(ctx context.Context) ([]webrtc.ICECandidate, error) {
+	var se webrtc.SettingEngine
+	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	se.SetIncludeLoopbackCandidate(c.cfg.IncludeLoopback)
+	api := webrtc.NewAPI(webrtc.WithSettingEngine(se))
+	var servers []webrtc.ICEServer
+	if len(c.cfg.STUN) > 0 {
+		servers = []webrtc.ICEServer{{URLs: c.cfg.STUN}}
+	}
+	pc, err := api.NewPeerConnection(webrtc.Configuration{ICEServers: servers})
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = pc.Close() }()
+	var mu sync.Mutex
+	var cands []webrtc.ICECandidate
+	pc.OnICECandidate(func(cand *webrtc.ICECandidate) {
+		if cand != nil {
+			mu.Lock()
+			cands = append(cands, *cand)
+			mu.Unlock()
+		}
+	})
+	if _, err := pc.AddTransceiverFromKind(webrtc.RTPCodecTypeAudio); err != nil {
+		return nil, err
+	}
+	offer, err := pc.CreateOffer(nil)
+	if err != nil {
+		return nil, err
+	}
+	done := webrtc.GatheringCompletePromise(pc)
+	if err := pc.SetLocalDescription(offer); err != nil {
+		return nil, err
+	}
+	select {
+	case <-done:
+	case <-ctx.Done():
+		// A STUN server that never answers: report what came so far.
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return append([]webrtc.ICECandidate(nil), cands...), nil
+}
