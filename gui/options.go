@@ -30,6 +30,8 @@ type runConfig struct {
 	// tracker and conferenceControl: WithConferences (conference.go).
 	tracker           *conference.Tracker
 	conferenceControl conferenceControl
+	// language: WithLanguage; empty follows the system.
+	language string
 }
 
 func defaultRunConfig(opts []Option) runConfig {
@@ -50,4 +52,11 @@ func WithWindowSize(size fyne.Size) Option {
 // call, such as having no sound device.
 func WithWarning(text string) Option {
 	return func(c *runConfig) { c.warnings = append(c.warnings, text) }
+}
+
+// WithLanguage chooses the language of the window's texts ("en", "fr"; a
+// locale such as "fr_FR.UTF-8" works too) instead of the system's (LANG,
+// LC_ALL, LC_MESSAGES). Languages without a translation show English.
+func WithLanguage(language string) Option {
+	return func(c *runConfig) { c.language = language }
 }

@@ -13,7 +13,7 @@ import (
 // Run opens the main window on api and returns when the user closes it. It
 // must be called from the main goroutine, as Fyne requires.
 func Run(api phone.API, opts ...Option) error {
-	a := newApp()
+	a := newApp(opts)
 	guard := newQuitGuard()
 	m := openMainWindow(a, api, guard, opts)
 	guard.watch(a)
@@ -30,7 +30,7 @@ func Run(api phone.API, opts ...Option) error {
 // from the main goroutine. opts apply to the main window, after the line's
 // own options.
 func RunSignIn(connect Connector, saved SignIn, opts ...Option) error {
-	a := newApp()
+	a := newApp(opts)
 	guard := newQuitGuard()
 	var m *MainWindow
 	s := newSignInScreen(a, connect, saved, guard.do, func(line *Line) {
@@ -53,7 +53,12 @@ func RunSignIn(connect Connector, saved SignIn, opts ...Option) error {
 	return nil
 }
 
-func newApp() fyne.App {
+// newApp starts Fyne in the language opts choose (WithLanguage) or the
+// system's; a translation that cannot load leaves the English texts.
+func newApp(opts []Option) fyne.App {
+	if err := useLanguage(defaultRunConfig(opts).language); err != nil {
+		fyne.LogError("Could not load Parley's translations", err)
+	}
 	a := app.NewWithID(AppID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	return a
