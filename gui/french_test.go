@@ -5,7 +5,9 @@ import (
 	"os"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -48,7 +50,7 @@ func TestWindowInFrench(t *testing.T) {
 			return false
 		}
 		texts := f.visibleTexts()
-		for _, want := range []string{"Raccrocher", "Mettre en attente", "Couper le micro", "Transférer", "Sortant · En communication"} {
+		for _, want := range []string{"Raccrocher", "Attente", "Muet", "Transférer", "Sortant · En communication"} {
 			if !containsText(texts, want) {
 				return false
 			}
@@ -135,4 +137,53 @@ func TestLanguageChoice(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFrenchControlsFitAtMinimumSize: the French texts are longer, yet at
+// 360×480 (2 px more, see below) every control of the call shows its
+// whole label.
+func TestFrenchControlsFitAtMinimumSize(t *testing.T) {
+	inLanguage(t, "fr")
+	f := newFixture(t)
+	out, err := f.e.Call(context.Background(), "1002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.e.Answer(out.ID()); err != nil {
+		t.Fatal(err)
+	}
+	f.e.Ring("1003", "Alice")
+	f.waitUntil("the call and the ringing card", func() bool {
+		r := f.row(out.ID())
+		return r != nil && usable(r.hold) && len(f.m.incoming.cards) == 1
+	})
+	win := f.m.Window()
+	f.ui.do(func() { win.Resize(fyne.NewSize(minWindowWidth, minWindowHeight)) })
+	f.ui.do(func() {
+		// "Raccrocher", the word agents know, with its icon is 0.6 px wider
+		// than a third of 360 px: the French window's narrowest is 362 px.
+		const frenchExtra = 2
+		if min := win.Content().MinSize(); min.Width > minWindowWidth+frenchExtra || min.Height > minWindowHeight {
+			t.Errorf("the window cannot be made %dx%d in French: its content needs %v", minWindowWidth+frenchExtra, minWindowHeight, min)
+		}
+		r := f.row(out.ID())
+		bar := r.hold.Size().Width // the bar's cells are equal
+		pairs := (3*bar + theme.Padding()) / 2
+		check := func(b *widget.Button, cell float32) {
+			// The label and icon must fit; the padding around them may
+			// shrink by half.
+			if need := b.MinSize().Width; need > cell+theme.InnerPadding() {
+				t.Errorf("%q needs %.0f px, its cell has %.0f", b.Text, need, cell)
+			}
+		}
+		for _, b := range []*widget.Button{r.hold, r.resume, r.mute, r.unmute, r.keypad, r.transfer, r.conference, r.hangup} {
+			check(b, bar)
+		}
+		check(r.complete, pairs)
+		check(r.cancel, pairs)
+		for _, c := range f.m.incoming.cards {
+			check(c.answer, c.answer.Size().Width)
+			check(c.decline, c.decline.Size().Width)
+		}
+	})
 }
