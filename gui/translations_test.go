@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // -update-en rewrites translations/en.json from the texts the source
@@ -301,4 +302,82 @@ func writeEnglish(t *testing.T, texts []sourceText) {
 		t.Fatal(err)
 	}
 	t.Log("wrote translations/en.json; the test reads the copy embedded at build time, run it again")
+}
+
+// shownBy are the calls whose string arguments the user reads: a literal
+// passed to one of them must go through lang instead.
+var shownBy = map[string]bool{
+	"NewLabel": true, "NewLabelWithStyle": true, "NewButton": true, "NewButtonWithIcon": true,
+	"NewCheck": true, "NewRadioGroup": true, "NewSelect": true, "SetText": true, "SetPlaceHolder": true,
+	"NewWindow": true, "SetTitle": true, "NewMenuItem": true, "NewMenu": true, "NewNotification": true,
+	"NewConfirm": true, "ShowConfirm": true, "ShowInformation": true, "NewInformation": true,
+	"NewCustom": true, "NewCustomWithoutButtons": true, "NewCustomConfirm": true,
+	"SetConfirmText": true, "SetDismissText": true, "setNotice": true, "showError": true,
+	"setMessage": true, "setButtonText": true, "newTipButton": true, "newTipLabel": true, "WithWarning": true,
+}
+
+var formatVerb = regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z]`)
+
+// notWords are literals the window shows as they are in every language.
+var notWords = map[string]bool{"Parley": true, "STUN": true, "UDP": true, "wazo.example.com": true}
+
+// TestNoUntranslatedTexts fails on a string literal handed straight to a
+// widget, a window title, a menu or a notice: a text someone forgot to wrap
+// in lang.L.
+func TestNoUntranslatedTexts(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			var fn string
+			switch f := call.Fun.(type) {
+			case *ast.SelectorExpr:
+				fn = f.Sel.Name
+			case *ast.Ident:
+				fn = f.Name
+			}
+			if !shownBy[fn] {
+				return true
+			}
+			for _, a := range call.Args {
+				ast.Inspect(a, func(n ast.Node) bool {
+					if c, ok := n.(*ast.CallExpr); ok {
+						if sel, ok := c.Fun.(*ast.SelectorExpr); ok {
+							if pkg, ok := sel.X.(*ast.Ident); ok && pkg.Name == "lang" {
+								return false // translated
+							}
+						}
+					}
+					lit, ok := n.(*ast.BasicLit)
+					if !ok || lit.Kind != token.STRING {
+						return true
+					}
+					s, _ := strconv.Unquote(lit.Value)
+					// Format verbs and separators ("%s · %s", "Parley — ")
+					// are not words.
+					s = strings.TrimFunc(formatVerb.ReplaceAllString(s, ""), func(r rune) bool { return !unicode.IsLetter(r) })
+					if s != "" && !notWords[s] {
+						t.Errorf("%s: %s(%q …) shows an untranslated text: wrap it in lang.L and add it to translations/*.json",
+							fset.Position(lit.Pos()), fn, s)
+					}
+					return true
+				})
+			}
+			return true
+		})
+	}
 }
