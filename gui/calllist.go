@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -60,9 +61,9 @@ type callList struct {
 }
 
 func newCallList(actions callActions, tips *tipLayer) *callList {
-	empty := widget.NewLabel("No calls")
+	empty := widget.NewLabel(lang.L("No calls"))
 	empty.Importance = widget.LowImportance
-	heading := widget.NewLabelWithStyle("Other calls", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	heading := widget.NewLabelWithStyle(lang.L("Other calls"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	heading.Importance = widget.LowImportance
 	return &callList{
 		actions:   actions,
@@ -217,7 +218,7 @@ func newCallRow(id string, a callActions, tips *tipLayer) *callRow {
 		line:    widget.NewLabel(""),
 		tipped:  make(map[*widget.Button]*tipButton),
 	}
-	quality := newTipLabel(tips, qualityTip)
+	quality := newTipLabel(tips, lang.L(qualityTip))
 	r.quality = &quality.Label
 	button := func(label string, icon fyne.Resource, tip string, f func(string)) *widget.Button {
 		t := newTipButton(tips, label, icon, tip, on(f))
@@ -225,16 +226,16 @@ func newCallRow(id string, a callActions, tips *tipLayer) *callRow {
 		return &t.Button
 	}
 	key := func(k string) string { return " (" + shortcutModifierName + "+" + k + ")" }
-	r.hangup = button("Hang up", theme.CancelIcon(), "End the call"+key("E"), a.hangup)
-	r.hold = button("Hold", theme.MediaPauseIcon(), "Put the call on hold"+key("H"), a.hold)
-	r.resume = button("Resume", theme.MediaPlayIcon(), "Talk on this call again; the call you are on is held", a.resume)
-	r.mute = button("Mute", micIcon(), "Stop sending your voice"+key("M"), a.mute)
-	r.unmute = button("Unmute", micOffIcon(), "Send your voice again"+key("M"), a.unmute)
-	r.keypad = button("Keypad", theme.GridIcon(), "Dial pad: its keys send tones to the call"+key("K"), a.keypad)
-	r.conference = button("Merge", theme.ContentAddIcon(), mergeTip, a.conference)
-	r.transfer = button("Transfer", theme.MailForwardIcon(), "Hand the call to a number or to another call", a.transfer)
-	r.complete = button("Complete transfer", theme.ConfirmIcon(), "Connect the waiting call to this one and leave both", a.complete)
-	r.cancel = button("Cancel transfer", theme.CancelIcon(), "Hang up this call and go back to the waiting one", a.cancel)
+	r.hangup = button(lang.L("Hang up"), theme.CancelIcon(), lang.L("End the call")+key("E"), a.hangup)
+	r.hold = button(lang.L("Hold"), theme.MediaPauseIcon(), lang.L("Put the call on hold")+key("H"), a.hold)
+	r.resume = button(lang.L("Resume"), theme.MediaPlayIcon(), lang.L("Talk on this call again; the call you are on is held"), a.resume)
+	r.mute = button(lang.L("Mute"), micIcon(), lang.L("Stop sending your voice")+key("M"), a.mute)
+	r.unmute = button(lang.L("Unmute"), micOffIcon(), lang.L("Send your voice again")+key("M"), a.unmute)
+	r.keypad = button(lang.L("Keypad"), theme.GridIcon(), lang.L("Dial pad: its keys send tones to the call")+key("K"), a.keypad)
+	r.conference = button(lang.L("Merge"), theme.ContentAddIcon(), lang.L(mergeTip), a.conference)
+	r.transfer = button(lang.L("Transfer"), theme.MailForwardIcon(), lang.L("Hand the call to a number or to another call"), a.transfer)
+	r.complete = button(lang.L("Complete transfer"), theme.ConfirmIcon(), lang.L("Connect the waiting call to this one and leave both"), a.complete)
+	r.cancel = button(lang.L("Cancel transfer"), theme.CancelIcon(), lang.L("Hang up this call and go back to the waiting one"), a.cancel)
 	r.qualityCell = quality
 	r.complete.Importance = widget.SuccessImportance
 	r.hangup.Importance = widget.DangerImportance
@@ -293,7 +294,7 @@ func (r *callRow) update(cs phone.CallSession, st callListState) {
 	if isHost {
 		// The host's own call is the conference: say so, not "Bob".
 		who = participantsHeader(st.confSize)
-		details = "Hosted on your call with " + callerText(cs)
+		details = lang.L("Hosted on your call with {{.Caller}}", map[string]any{"Caller": callerText(cs)})
 		if cs.Answered {
 			details += " · " + durationText(cs.Duration(st.now))
 		}
@@ -303,16 +304,16 @@ func (r *callRow) update(cs phone.CallSession, st callListState) {
 
 	var badges []string
 	if active && !cs.Paused { // "Active · On hold" says two things at once
-		badges = append(badges, "Active")
+		badges = append(badges, lang.L("Active"))
 	}
 	if cs.Paused {
-		badges = append(badges, "On hold")
+		badges = append(badges, lang.L("On hold"))
 	}
 	if cs.RemoteHeld {
-		badges = append(badges, "Held by the other party")
+		badges = append(badges, lang.L("Held by the other party"))
 	}
 	if cs.Muted {
-		badges = append(badges, "Muted")
+		badges = append(badges, lang.L("Muted"))
 	}
 	setText(r.badges, strings.Join(badges, " · "))
 	setVisible(r.badges, len(badges) > 0)
@@ -322,7 +323,7 @@ func (r *callRow) update(cs phone.CallSession, st callListState) {
 		line += " · " + durationText(cs.Duration(st.now))
 	}
 	if cs.Muted {
-		line += " · Muted"
+		line += " · " + lang.L("Muted")
 	}
 	setText(r.line, line)
 
@@ -340,12 +341,12 @@ func (r *callRow) update(cs phone.CallSession, st callListState) {
 		setEnabled(r.transfer, talking && !consulting && !isHost)
 		switch {
 		case st.confHost != "":
-			setButtonText(r.conference, "Add")
-			r.tipped[r.conference].tip = addTip
+			setButtonText(r.conference, lang.L("Add"))
+			r.tipped[r.conference].tip = lang.L(addTip)
 			setEnabled(r.conference, st.confAddable[cs.ID()])
 		default:
-			setButtonText(r.conference, "Merge")
-			r.tipped[r.conference].tip = mergeTip
+			setButtonText(r.conference, lang.L("Merge"))
+			r.tipped[r.conference].tip = lang.L(mergeTip)
 			setEnabled(r.conference, st.canMerge && talking)
 		}
 		setVisible(r.transferring, consulting)

@@ -1,11 +1,10 @@
 package gui
 
 import (
-	"fmt"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -57,26 +56,25 @@ func (m *MainWindow) askBeforeQuitting(offerTray bool) {
 		return // already asking
 	}
 	n := len(m.shown.calls)
-	what := "the call"
+	text := lang.L("Quitting hangs up the call.")
 	if n > 1 {
-		what = fmt.Sprintf("all %d calls", n)
+		text = lang.N("Quitting hangs up all {{.Count}} calls.", n, map[string]any{"Count": n})
 	}
 	q := &closeQuestion{}
-	q.quit = widget.NewButton("Hang up and quit", func() { q.dialog.Hide(); m.quit() })
+	q.quit = widget.NewButton(lang.L("Hang up and quit"), func() { q.dialog.Hide(); m.quit() })
 	q.quit.Importance = widget.DangerImportance
-	q.keep = widget.NewButton("Keep my calls", func() { q.dialog.Hide() })
+	q.keep = widget.NewButton(lang.L("Keep my calls"), func() { q.dialog.Hide() })
 	q.keep.Importance = widget.HighImportance
 	buttons := []fyne.CanvasObject{q.keep}
-	text := fmt.Sprintf("Quitting hangs up %s.", what)
 	if offerTray {
-		q.tray = widget.NewButton("Keep running in the tray", func() { q.dialog.Hide(); m.toTray() })
+		q.tray = widget.NewButton(lang.L("Keep running in the tray"), func() { q.dialog.Hide(); m.toTray() })
 		buttons = append(buttons, q.tray)
-		text += " In the tray, Parley keeps your calls and rings as usual."
+		text += " " + lang.L("In the tray, Parley keeps your calls and rings as usual.")
 	}
 	buttons = append(buttons, q.quit)
 	label := widget.NewLabel(text)
 	label.Wrapping = fyne.TextWrapWord
-	q.dialog = dialog.NewCustomWithoutButtons("Quit Parley?", container.NewVBox(label), m.win)
+	q.dialog = dialog.NewCustomWithoutButtons(lang.L("Quit Parley?"), container.NewVBox(label), m.win)
 	q.dialog.SetButtons(buttons)
 	q.dialog.SetOnClosed(func() { m.closing = nil; m.closeModal() })
 	m.closing = q

@@ -2,7 +2,6 @@ package gui
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 	"unicode"
@@ -11,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -143,10 +143,7 @@ func viewConferences(live []conference.Snapshot, calls []phone.CallSession, acti
 // this component uses it.
 
 func participantsHeader(n int) string {
-	if n == 1 {
-		return "Conference (1 participant)"
-	}
-	return fmt.Sprintf("Conference (%d participants)", n)
+	return lang.N("Conference ({{.Count}} participants)", n, map[string]any{"Count": n})
 }
 
 // participantText is who the party is and how long they have been in the
@@ -154,10 +151,10 @@ func participantsHeader(n int) string {
 func participantText(p conference.Participant, now time.Time) string {
 	text := callerText(phone.CallSession{Number: p.Number, DisplayName: p.DisplayName})
 	if text == "" {
-		text = "Unknown party"
+		text = lang.L("Unknown party")
 	}
 	if p.JoinedAt.IsZero() {
-		return text + " · joining…"
+		return text + " · " + lang.L("joining…")
 	}
 	return text + " · " + durationText(now.Sub(p.JoinedAt))
 }
@@ -168,7 +165,7 @@ func participantText(p conference.Participant, now time.Time) string {
 const conferenceEndedText = "Conference ended."
 
 func mergedText(cs phone.CallSession) string {
-	return "Call with " + callerText(cs) + " was merged into the conference."
+	return lang.L("Call with {{.Caller}} was merged into the conference.", map[string]any{"Caller": callerText(cs)})
 }
 
 // conferenceErrorText words a failed conference action. The backend's
@@ -211,16 +208,16 @@ func newConferencePanel(a conferenceActions) *conferencePanel {
 	p := &conferencePanel{
 		actions: a,
 		// The host call's row already says "Conference (n participants)".
-		header:     widget.NewLabelWithStyle("Participants", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		addHeading: widget.NewLabel("Other calls"),
+		header:     widget.NewLabelWithStyle(lang.L("Participants"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		addHeading: widget.NewLabel(lang.L("Other calls")),
 	}
 	p.participants = newButtonList(func(id string) *widget.Button {
-		return widget.NewButtonWithIcon("Remove", theme.ContentRemoveIcon(), func() { a.remove(p.view.id, id) })
+		return widget.NewButtonWithIcon(lang.L("Remove"), theme.ContentRemoveIcon(), func() { a.remove(p.view.id, id) })
 	})
 	p.adds = newButtonList(func(sip string) *widget.Button {
-		return widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), func() { a.add(p.view.id, sip) })
+		return widget.NewButtonWithIcon(lang.L("Add"), theme.ContentAddIcon(), func() { a.add(p.view.id, sip) })
 	})
-	p.end = widget.NewButtonWithIcon("End conference", theme.CancelIcon(), func() { a.end(p.view.id) })
+	p.end = widget.NewButtonWithIcon(lang.L("End conference"), theme.CancelIcon(), func() { a.end(p.view.id) })
 	p.end.Importance = widget.DangerImportance
 	p.addHeading.Importance = widget.LowImportance
 	p.addHeading.Hide()
@@ -275,26 +272,27 @@ func (m *MainWindow) addToConference(confID, sipCallID string) {
 			return m.api.Resume(ctx, h.ID())
 		}
 		return nil
-	}, m.conferenceDone("add the call to the conference"))
+	}, m.conferenceDone(lang.L("add the call to the conference")))
 }
 
 func (m *MainWindow) removeFromConference(confID, participantID string) {
 	m.run(func(ctx context.Context) error {
 		return m.confControl.remove(ctx, confID, participantID)
-	}, m.conferenceDone("remove the participant from the conference"))
+	}, m.conferenceDone(lang.L("remove the participant from the conference")))
 }
 
 // endConference asks first: it hangs up every party at once.
 func (m *MainWindow) endConference(confID string) {
-	who := fmt.Sprintf("all %d participants", m.shown.conference.size)
-	switch m.shown.conference.size {
+	n := m.shown.conference.size
+	text := lang.N("This hangs up all {{.Count}} participants and your own call.", n, map[string]any{"Count": n})
+	switch n {
 	case 1:
-		who = "the participant"
+		text = lang.L("This hangs up the participant and your own call.")
 	case 2:
-		who = "both participants"
+		text = lang.L("This hangs up both participants and your own call.")
 	}
-	d := dialog.NewConfirm("End the conference?",
-		"This hangs up "+who+" and your own call.",
+	d := dialog.NewConfirm(lang.L("End the conference?"),
+		text,
 		func(end bool) {
 			m.ending = nil
 			if !end {
@@ -302,11 +300,11 @@ func (m *MainWindow) endConference(confID string) {
 			}
 			m.run(func(ctx context.Context) error {
 				return m.confControl.hangup(ctx, confID)
-			}, m.conferenceDone("end the conference"))
+			}, m.conferenceDone(lang.L("end the conference")))
 		}, m.win)
-	d.SetConfirmText("End conference")
+	d.SetConfirmText(lang.L("End conference"))
 	d.SetConfirmImportance(widget.DangerImportance)
-	d.SetDismissText("Keep talking")
+	d.SetDismissText(lang.L("Keep talking"))
 	d.SetOnClosed(m.closeModal)
 	m.ending = d
 	d.Show()

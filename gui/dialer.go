@@ -3,6 +3,7 @@ package gui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -34,9 +35,9 @@ func newDialer(dial func(number string), press func(r rune), tone func(r rune) b
 		pad:    newDialPad(press),
 	}
 	d.entry.tone = tone
-	d.entry.SetPlaceHolder(placeholderIdle)
+	d.entry.SetPlaceHolder(lang.L(placeholderIdle))
 	d.entry.OnSubmitted = func(string) { d.submit(dial) }
-	d.button = widget.NewButtonWithIcon("Call", theme.MediaPlayIcon(), func() { d.submit(dial) })
+	d.button = widget.NewButtonWithIcon(lang.L("Call"), theme.MediaPlayIcon(), func() { d.submit(dial) })
 	d.button.Importance = widget.HighImportance
 	d.keypad = widget.NewButtonWithIcon("", theme.GridIcon(), d.pad.toggle)
 	d.errors.Importance = widget.DangerImportance
@@ -51,10 +52,10 @@ func newDialer(dial func(number string), press func(r rune), tone func(r rune) b
 // clears the tone echo when the talking call changes.
 func (d *dialer) setTalking(talking bool) {
 	if talking {
-		d.entry.SetPlaceHolder(placeholderTalking)
+		d.entry.SetPlaceHolder(lang.L(placeholderTalking))
 		return
 	}
-	d.entry.SetPlaceHolder(placeholderIdle)
+	d.entry.SetPlaceHolder(lang.L(placeholderIdle))
 }
 
 // showTones echoes the tones sent to the call so far in the number box's
@@ -64,7 +65,9 @@ func (d *dialer) showTones(sent string) {
 	d.entry.SetPlaceHolder(tonesText(sent))
 }
 
-func tonesText(sent string) string { return "Tones sent: " + sent }
+func tonesText(sent string) string {
+	return lang.L("Tones sent: {{.Tones}}", map[string]any{"Tones": sent})
+}
 
 func (d *dialer) object() fyne.CanvasObject { return d.box }
 

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -66,7 +67,7 @@ func entryWho(e history.Entry) string {
 	case e.Number != "":
 		return e.Number
 	}
-	return "Unknown caller"
+	return lang.L("Unknown caller")
 }
 
 // outcomeText says how a stored call ended, in the history window's words.
@@ -74,54 +75,54 @@ func outcomeText(e history.Entry) string {
 	switch e.Outcome {
 	case history.OutcomeAnswered:
 		if d := e.Duration(); d > 0 {
-			return "talked " + durationText(d)
+			return lang.L("talked {{.Duration}}", map[string]any{"Duration": durationText(d)})
 		}
-		return "answered"
+		return lang.L("answered")
 	case history.OutcomeMissed:
-		return "missed"
+		return lang.L("missed")
 	case history.OutcomeElsewhere:
-		return "answered elsewhere"
+		return lang.L("answered elsewhere")
 	case history.OutcomeRejected:
 		if e.Direction == history.DirectionIn {
-			return "declined"
+			return lang.L("declined")
 		}
-		return "refused"
+		return lang.L("refused")
 	case history.OutcomeBusy:
-		return "busy"
+		return lang.L("busy")
 	case history.OutcomeNoAnswer:
-		return "no answer"
+		return lang.L("no answer")
 	case history.OutcomeCancelled:
-		return "cancelled"
+		return lang.L("cancelled")
 	case history.OutcomeTransferred:
 		if e.TransferredTo != "" {
-			return "transferred to " + e.TransferredTo
+			return lang.L("transferred to {{.Number}}", map[string]any{"Number": e.TransferredTo})
 		}
-		return "transferred"
+		return lang.L("transferred")
 	case history.OutcomeMerged:
-		return "joined a conference"
+		return lang.L("joined a conference")
 	case history.OutcomeInterrupted:
-		return "ended unexpectedly"
+		return lang.L("ended unexpectedly")
 	case history.OutcomeFailed:
 		if e.Reason != "" {
-			return "failed: " + e.Reason
+			return lang.L("failed: {{.Reason}}", map[string]any{"Reason": e.Reason})
 		}
-		return "failed"
+		return lang.L("failed")
 	}
 	if e.State == history.StateInProgress {
-		return "in progress"
+		return lang.L("in progress")
 	}
 	return string(e.Outcome)
 }
 
 // entryLine is one row of the history window.
 func entryLine(e history.Entry, now time.Time) string {
-	way := "In"
+	way := lang.L("In")
 	if e.Direction == history.DirectionOut {
-		way = "Out"
+		way = lang.L("Out")
 	}
 	when := e.StartTime.Local().Format("15:04")
 	if y, m, d := e.StartTime.Local().Date(); y != now.Year() || m != now.Month() || d != now.Day() {
-		when = e.StartTime.Local().Format("2 Jan 15:04")
+		when = e.StartTime.Local().Format(lang.L("2 Jan 15:04"))
 	}
 	return fmt.Sprintf("%s · %s · %s · %s", way, when, entryWho(e), outcomeText(e))
 }
@@ -143,16 +144,16 @@ type historyWindow struct {
 // showHistory opens the history window, or raises it. Fyne thread only.
 func (m *MainWindow) showHistory() {
 	if m.history == nil {
-		m.setNotice("Call history is not available on this computer.", widget.WarningImportance)
+		m.setNotice(lang.L("Call history is not available on this computer."), widget.WarningImportance)
 		return
 	}
 	if m.historyWin != nil {
 		m.historyWin.win.RequestFocus()
 		return
 	}
-	h := &historyWindow{m: m, store: m.history, win: m.app.NewWindow("Parley: call history")}
+	h := &historyWindow{m: m, store: m.history, win: m.app.NewWindow(lang.L("Parley: call history"))}
 	h.search = widget.NewEntry()
-	h.search.PlaceHolder = "Search a name or a number"
+	h.search.PlaceHolder = lang.L("Search a name or a number")
 	h.search.OnChanged = func(q string) { h.load(q) }
 	h.status = widget.NewLabel("")
 	h.list = widget.NewList(
@@ -160,7 +161,7 @@ func (m *MainWindow) showHistory() {
 		func() fyne.CanvasObject {
 			label := widget.NewLabel("")
 			label.Truncation = fyne.TextTruncateEllipsis
-			back := widget.NewButtonWithIcon("Call back", theme.MediaPlayIcon(), nil)
+			back := widget.NewButtonWithIcon(lang.L("Call back"), theme.MediaPlayIcon(), nil)
 			return container.NewBorder(nil, nil, nil, back, label)
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
@@ -184,7 +185,7 @@ func (m *MainWindow) showHistory() {
 			}
 		},
 	)
-	clear := widget.NewButtonWithIcon("Clear history", theme.DeleteIcon(), h.confirmClear)
+	clear := widget.NewButtonWithIcon(lang.L("Clear history"), theme.DeleteIcon(), h.confirmClear)
 	h.win.SetContent(container.NewBorder(
 		container.NewVBox(h.search, h.status), clear, nil, nil, h.list))
 	h.win.Resize(fyne.NewSize(480, 520))
@@ -214,19 +215,19 @@ func (h *historyWindow) load(query string) {
 		}
 		switch {
 		case err != nil:
-			h.status.SetText("Could not read the call history: " + lowerFirst(err.Error()) + ".")
+			h.status.SetText(lang.L("Could not read the call history: {{.Reason}}.", map[string]any{"Reason": lowerFirst(err.Error())}))
 			h.status.Importance = widget.DangerImportance
 		case len(found) == 0 && query != "":
-			h.status.SetText("No call matches " + query + ".")
+			h.status.SetText(lang.L("No call matches {{.Query}}.", map[string]any{"Query": query}))
 			h.status.Importance = widget.MediumImportance
 		case len(found) == 0:
-			h.status.SetText("No calls yet.")
+			h.status.SetText(lang.L("No calls yet."))
 			h.status.Importance = widget.MediumImportance
 		case len(found) == 1:
-			h.status.SetText("1 call")
+			h.status.SetText(lang.N("{{.Count}} calls", 1, map[string]any{"Count": 1}))
 			h.status.Importance = widget.LowImportance
 		default:
-			h.status.SetText(fmt.Sprintf("%d calls", len(found)))
+			h.status.SetText(lang.N("{{.Count}} calls", len(found), map[string]any{"Count": len(found)}))
 			h.status.Importance = widget.LowImportance
 		}
 		h.status.Refresh()
@@ -236,15 +237,15 @@ func (h *historyWindow) load(query string) {
 }
 
 func (h *historyWindow) confirmClear() {
-	dialog.ShowConfirm("Clear the call history?",
-		"Every ended call is removed from this computer. This cannot be undone.",
+	dialog.ShowConfirm(lang.L("Clear the call history?"),
+		lang.L("Every ended call is removed from this computer. This cannot be undone."),
 		func(ok bool) {
 			if !ok {
 				return
 			}
 			h.m.run(func(context.Context) error { return h.store.Clear() }, func(err error) {
 				if err != nil {
-					h.status.SetText("Could not clear the call history: " + lowerFirst(err.Error()) + ".")
+					h.status.SetText(lang.L("Could not clear the call history: {{.Reason}}.", map[string]any{"Reason": lowerFirst(err.Error())}))
 					h.status.Importance = widget.DangerImportance
 					h.status.Refresh()
 					return
@@ -268,7 +269,7 @@ func (m *MainWindow) loadHistory() {
 		return err
 	}, func(err error) {
 		if err != nil {
-			m.setNotice("Could not read the call history: "+lowerFirst(err.Error())+".", widget.WarningImportance)
+			m.setNotice(lang.L("Could not read the call history: {{.Reason}}.", map[string]any{"Reason": lowerFirst(err.Error())}), widget.WarningImportance)
 			return
 		}
 		calls, missed := recentFromHistory(entries)

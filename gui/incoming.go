@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -88,12 +89,12 @@ func (c *incomingCards) open(cs phone.CallSession, now time.Time) *incomingCard 
 	card.status.Importance = widget.DangerImportance
 	card.status.Wrapping = fyne.TextWrapWord
 	card.status.Hide()
-	card.answer = widget.NewButtonWithIcon("Answer", theme.ConfirmIcon(), func() {
+	card.answer = widget.NewButtonWithIcon(lang.L("Answer"), theme.ConfirmIcon(), func() {
 		card.setBusy(true)
 		c.answer(id)
 	})
 	card.answer.Importance = widget.SuccessImportance
-	card.decline = widget.NewButtonWithIcon("Decline", theme.CancelIcon(), func() {
+	card.decline = widget.NewButtonWithIcon(lang.L("Decline"), theme.CancelIcon(), func() {
 		card.setBusy(true)
 		c.decline(id)
 	})
@@ -109,9 +110,9 @@ func (c *incomingCards) open(cs phone.CallSession, now time.Time) *incomingCard 
 
 // ringingText is the card's second line: who was called and for how long.
 func ringingText(cs phone.CallSession, rung time.Duration) string {
-	text := "Incoming call · " + durationText(rung)
+	text := lang.L("Incoming call") + " · " + durationText(rung)
 	if cs.DialedExtension != "" {
-		text += " · to " + cs.DialedExtension
+		text += " · " + lang.L("to {{.Extension}}", map[string]any{"Extension": cs.DialedExtension})
 	}
 	return text
 }

@@ -2,7 +2,6 @@ package gui
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-voip/parley/conference"
@@ -189,11 +189,11 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 		})
 	})
 	m.calls = newCallList(callActions{
-		hangup: m.onCall("hang up", api.Hangup),
-		hold:   m.onCall("hold the call", api.Hold),
-		resume: m.onCall("resume the call", api.Resume),
-		mute:   m.onCall("mute the call", api.Mute),
-		unmute: m.onCall("unmute the call", api.Unmute),
+		hangup: m.onCall(lang.L("hang up"), api.Hangup),
+		hold:   m.onCall(lang.L("hold the call"), api.Hold),
+		resume: m.onCall(lang.L("resume the call"), api.Resume),
+		mute:   m.onCall(lang.L("mute the call"), api.Mute),
+		unmute: m.onCall(lang.L("unmute the call"), api.Unmute),
 	}, m.tips)
 	m.calls.actions.transfer = m.openTransfer
 	m.calls.actions.complete = func(id string) { m.completeTransfer(m.consults[id], id) }
@@ -374,7 +374,7 @@ func (m *MainWindow) render(s snapshot, u conference.Update) {
 		m.conf.update(s.conference)
 	}
 	if ce := u.Conference; ce != nil && ce.Type == conference.EventEnded {
-		m.setNotice(conferenceEndedText)
+		m.setNotice(lang.L(conferenceEndedText))
 		m.noticeIsOutcome = true
 	}
 	ev := u.Phone
@@ -394,7 +394,7 @@ func (m *MainWindow) render(s snapshot, u conference.Update) {
 	switch ev.Type {
 	case phone.EventCallIncoming:
 		if ev.Call != nil {
-			m.app.SendNotification(fyne.NewNotification("Incoming call", callerText(*ev.Call)))
+			m.app.SendNotification(fyne.NewNotification(lang.L("Incoming call"), callerText(*ev.Call)))
 		}
 		if m.hidden {
 			m.fromTray() // a call rings: the window comes back from the tray
@@ -417,11 +417,11 @@ func (m *MainWindow) render(s snapshot, u conference.Update) {
 			m.setNotice(mergedText(*ev.Call))
 		case m.confHosts[ev.Call.SIPCallID]:
 			delete(m.confHosts, ev.Call.SIPCallID)
-			m.setNotice(conferenceEndedText)
+			m.setNotice(lang.L(conferenceEndedText))
 		case kind == kindMissed:
 			m.setNotice(missedText(cs), widget.WarningImportance)
 		case kind == kindAnsweredElsewhere:
-			m.setNotice("Call from " + callerText(cs) + " was answered on another device.")
+			m.setNotice(lang.L("Call from {{.Caller}} was answered on another device.", map[string]any{"Caller": callerText(cs)}))
 		default:
 			m.setNotice(endedText(*ev.Call, ev.Reason))
 		}
@@ -436,12 +436,12 @@ func (m *MainWindow) updateTitle(calls int) {
 	switch calls {
 	case 0:
 	case 1:
-		parts = append(parts, "1 call")
+		parts = append(parts, lang.N("{{.Count}} calls", 1, map[string]any{"Count": 1}))
 	default:
-		parts = append(parts, fmt.Sprintf("%d calls", calls))
+		parts = append(parts, lang.N("{{.Count}} calls", calls, map[string]any{"Count": calls}))
 	}
 	if n := m.recent.missed; n > 0 {
-		parts = append(parts, fmt.Sprintf("%d missed", n))
+		parts = append(parts, lang.N("{{.Count}} missed", n, map[string]any{"Count": n}))
 	}
 	if len(parts) == 0 {
 		m.win.SetTitle("Parley")
@@ -509,7 +509,7 @@ func (m *MainWindow) dial(number string) {
 			return
 		}
 		if m.lastDialled == "" {
-			m.dialer.showError("Type a number to call.")
+			m.dialer.showError(lang.L("Type a number to call."))
 			return
 		}
 		number = m.lastDialled // Call with nothing typed redials
@@ -568,8 +568,8 @@ func (m *MainWindow) trackQuality(s snapshot, u conference.Update) {
 	case mos > 0 && mos < poorQuality && !m.warned[id]:
 		m.warned[id] = true
 		band, _ := qualityBand(mos)
-		m.setNotice(fmt.Sprintf("The line to %s is %s (%s): the other party may not hear you well.",
-			callerText(*ev.Call), strings.ToLower(band), qualityFigures(*ev.Quality)), widget.WarningImportance)
+		m.setNotice(lang.L("The line to {{.Caller}} is {{.Quality}} ({{.Figures}}): the other party may not hear you well.",
+			map[string]any{"Caller": callerText(*ev.Call), "Quality": strings.ToLower(band), "Figures": qualityFigures(*ev.Quality)}), widget.WarningImportance)
 	case mos >= poorQuality+0.2:
 		m.warned[id] = false // recovered: warn again if it drops
 	}
@@ -617,7 +617,7 @@ func (m *MainWindow) sendTone(r rune) bool {
 		m.toneEcho += string(r)
 		m.dialer.showTones(m.toneEcho)
 	default:
-		m.setNotice("Tones are not getting through to the call; wait a moment and press the key again.", widget.WarningImportance)
+		m.setNotice(lang.L("Tones are not getting through to the call; wait a moment and press the key again."), widget.WarningImportance)
 	}
 	return true
 }
@@ -636,7 +636,7 @@ func (m *MainWindow) sendTones() {
 			if err != nil && m.ctx.Err() == nil {
 				m.onUI(func() {
 					if !m.closed {
-						m.setNotice(failureText("send the tone", err), widget.DangerImportance)
+						m.setNotice(failureText(lang.L("send the tone"), err), widget.DangerImportance)
 					}
 				})
 			}
@@ -647,7 +647,7 @@ func (m *MainWindow) sendTones() {
 func (m *MainWindow) answerFromCard(id string) {
 	m.run(func(ctx context.Context) error { return m.api.Accept(ctx, id) }, func(err error) {
 		if err != nil {
-			m.incoming.showError(id, failureText("answer the call", err))
+			m.incoming.showError(id, failureText(lang.L("answer the call"), err))
 		}
 	})
 }
@@ -656,7 +656,7 @@ func (m *MainWindow) declineFromCard(id string) {
 	m.declined[id] = true
 	m.run(func(ctx context.Context) error { return m.api.Reject(ctx, id) }, func(err error) {
 		if err != nil {
-			m.incoming.showError(id, failureText("decline the call", err))
+			m.incoming.showError(id, failureText(lang.L("decline the call"), err))
 		}
 	})
 }

@@ -2,12 +2,12 @@ package gui
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-voip/parley/conference"
@@ -32,7 +32,7 @@ type mergeDialog struct {
 func (m *MainWindow) openMerge() {
 	plan, err := conference.Plan(m.shown.calls, m.shown.active, nil)
 	if err != nil {
-		m.setNotice(conferenceErrorText("start the conference", err), widget.DangerImportance)
+		m.setNotice(conferenceErrorText(lang.L("start the conference"), err), widget.DangerImportance)
 		return
 	}
 	picked := map[string]bool{plan.Host.ID(): true}
@@ -42,14 +42,14 @@ func (m *MainWindow) openMerge() {
 	d := &mergeDialog{checks: make(map[string]*widget.Check), status: widget.NewLabel("")}
 	d.status.Importance = widget.WarningImportance
 	d.status.Hide()
-	list := container.NewVBox(widget.NewLabel("Calls to bring into the conference:"))
+	list := container.NewVBox(widget.NewLabel(lang.L("Calls to bring into the conference:")))
 	for _, cs := range m.shown.calls {
 		if !cs.IsActive() {
 			continue
 		}
 		label := callerText(cs)
 		if cs.Paused {
-			label += " (on hold)"
+			label += " (" + lang.L("on hold") + ")"
 		}
 		c := widget.NewCheck(label, func(bool) { d.validate() })
 		c.SetChecked(picked[cs.ID()])
@@ -62,7 +62,7 @@ func (m *MainWindow) openMerge() {
 		m.startConference(d.order)
 		return
 	}
-	d.merge = widget.NewButton("Merge", func() {
+	d.merge = widget.NewButton(lang.L("Merge"), func() {
 		chosen := d.chosen()
 		if len(chosen) < 2 {
 			return
@@ -71,9 +71,9 @@ func (m *MainWindow) openMerge() {
 		m.startConference(chosen)
 	})
 	d.merge.Importance = widget.HighImportance
-	d.cancel = widget.NewButton("Cancel", func() { d.dialog.Hide() })
+	d.cancel = widget.NewButton(lang.L("Cancel"), func() { d.dialog.Hide() })
 	list.Add(d.status)
-	d.dialog = dialog.NewCustomWithoutButtons("Merge calls", list, m.win)
+	d.dialog = dialog.NewCustomWithoutButtons(lang.L("Merge calls"), list, m.win)
 	d.dialog.SetButtons([]fyne.CanvasObject{d.cancel, d.merge})
 	d.dialog.SetOnClosed(func() { m.merging = nil; m.closeModal() })
 	m.merging = d
@@ -99,7 +99,7 @@ func (d *mergeDialog) validate() {
 	}
 	if n := len(d.chosen()); n < 2 {
 		d.merge.Disable()
-		d.status.SetText(fmt.Sprintf("Tick at least two calls (%d ticked).", n))
+		d.status.SetText(lang.N("Tick at least two calls ({{.Count}} ticked).", n, map[string]any{"Count": n}))
 		d.status.Show()
 		return
 	}
@@ -139,7 +139,7 @@ func (m *MainWindow) startConference(chosen []string) {
 	}, func(err error) {
 		m.conf.setMerging(false)
 		m.refresh()
-		m.conferenceDone("start the conference")(err)
+		m.conferenceDone(lang.L("start the conference"))(err)
 	})
 }
 

@@ -38,6 +38,8 @@ type runConfig struct {
 	tracker           *conference.Tracker
 	conferenceControl conferenceControl
 	audio             AudioController // WithAudioSettings (audiosettings.go)
+	// language: WithLanguage; empty follows the system.
+	language string
 }
 
 func defaultRunConfig(opts []Option) runConfig {
@@ -62,3 +64,10 @@ func WithWarning(text string) Option {
 
 // withSignOut offers Settings → Sign out (RunSignIn sets it).
 func withSignOut(f func()) Option { return func(c *runConfig) { c.signOut = f } }
+
+// WithLanguage chooses the language of the window's texts ("en", "fr"; a
+// locale such as "fr_FR.UTF-8" works too) instead of the system's (LANG,
+// LC_ALL, LC_MESSAGES). Languages without a translation show English.
+func WithLanguage(language string) Option {
+	return func(c *runConfig) { c.language = language }
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-voip/parley/phone"
@@ -15,13 +16,13 @@ import (
 func qualityBand(mos float64) (string, widget.Importance) {
 	switch {
 	case mos >= 4.0:
-		return "Good", widget.SuccessImportance
+		return lang.L("Good"), widget.SuccessImportance
 	case mos >= 3.6:
-		return "Fair", widget.MediumImportance
+		return lang.L("Fair"), widget.MediumImportance
 	case mos >= 3.1:
-		return "Poor", widget.WarningImportance
+		return lang.L("Poor"), widget.WarningImportance
 	default:
-		return "Bad", widget.DangerImportance
+		return lang.L("Bad"), widget.DangerImportance
 	}
 }
 
@@ -31,7 +32,7 @@ const poorQuality = 3.6
 // qualityText is the row's quality line: the band, then the figures.
 func qualityText(q phone.Quality) string {
 	band, _ := qualityBand(q.MOS)
-	return "Quality: " + band + " · " + qualityFigures(q)
+	return lang.L("Quality: {{.Quality}}", map[string]any{"Quality": band}) + " · " + qualityFigures(q)
 }
 
 // qualityFigures are the numbers an agent can quote to IT.
@@ -40,7 +41,8 @@ func qualityFigures(q phone.Quality) string {
 	if total := float64(q.PacketsReceived) + float64(max(q.PacketsLost, 0)); total > 0 {
 		loss = 100 * float64(max(q.PacketsLost, 0)) / total
 	}
-	return fmt.Sprintf("MOS %.1f · %.1f %% loss · %d ms jitter", q.MOS, loss, q.Jitter.Round(time.Millisecond).Milliseconds())
+	return lang.L("MOS {{.MOS}} · {{.Loss}} % loss · {{.Jitter}} ms jitter", map[string]any{
+		"MOS": fmt.Sprintf("%.1f", q.MOS), "Loss": fmt.Sprintf("%.1f", loss), "Jitter": q.Jitter.Round(time.Millisecond).Milliseconds()})
 }
 
 // showQuality updates a row's quality line. Before the first report a
@@ -49,7 +51,7 @@ func (r *callRow) showQuality(q phone.Quality, ok, talking bool) {
 	if !ok || q.MOS <= 0 {
 		text := ""
 		if talking {
-			text = "Quality: measuring…"
+			text = lang.L("Quality: measuring…")
 		}
 		if r.quality.Importance != widget.LowImportance {
 			r.quality.Importance = widget.LowImportance

@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -36,6 +37,25 @@ const (
 	kindOutgoing          callKind = "Outgoing"
 	kindNotConnected      callKind = "Not connected"
 )
+
+// text is the kind in the window's language.
+func (k callKind) text() string {
+	switch k {
+	case kindMissed:
+		return lang.L("Missed")
+	case kindDeclined:
+		return lang.L("Declined")
+	case kindAnsweredElsewhere:
+		return lang.L("Answered elsewhere")
+	case kindIncoming:
+		return lang.L("Incoming")
+	case kindOutgoing:
+		return lang.L("Outgoing")
+	case kindNotConnected:
+		return lang.L("Not connected")
+	}
+	return string(k)
+}
 
 // recentKind says what an ended call was to the agent. A call that rang
 // here, was not answered here or on another device and was not declined
@@ -107,17 +127,17 @@ func (r *recentList) clear() {
 func (r *recentList) seen() { r.missed = 0 }
 
 func (r *recentList) render() {
-	heading := widget.NewLabelWithStyle("Recent calls", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	heading := widget.NewLabelWithStyle(lang.L("Recent calls"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	heading.Importance = widget.LowImportance
 	objects := []fyne.CanvasObject{heading}
 	for _, c := range r.calls {
-		label := widget.NewLabel(fmt.Sprintf("%s · %s · %s", c.kind, c.who, c.at.Format("15:04")))
+		label := widget.NewLabel(fmt.Sprintf("%s · %s · %s", c.kind.text(), c.who, c.at.Format("15:04")))
 		label.Truncation = fyne.TextTruncateEllipsis
 		if c.kind == kindMissed {
 			label.Importance = widget.DangerImportance
 		}
 		number := c.number
-		back := widget.NewButtonWithIcon("Call back", theme.MediaPlayIcon(), func() { r.callBack(number) })
+		back := widget.NewButtonWithIcon(lang.L("Call back"), theme.MediaPlayIcon(), func() { r.callBack(number) })
 		if number == "" {
 			back.Disable() // an anonymous caller
 		}
@@ -129,5 +149,5 @@ func (r *recentList) render() {
 }
 
 func missedText(cs phone.CallSession) string {
-	return "Missed call from " + callerText(cs) + "."
+	return lang.L("Missed call from {{.Caller}}.", map[string]any{"Caller": callerText(cs)})
 }

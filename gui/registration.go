@@ -2,6 +2,7 @@ package gui
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-voip/parley/phone"
@@ -15,7 +16,7 @@ type registrationLine struct {
 }
 
 func newRegistrationLine() *registrationLine {
-	l := widget.NewLabel("Not registered")
+	l := widget.NewLabel(lang.L("Not registered"))
 	l.Wrapping = fyne.TextWrapWord
 	l.Importance = widget.DangerImportance
 	return &registrationLine{label: l}
@@ -35,21 +36,21 @@ func (r *registrationLine) update(reg phone.Registration) {
 func registrationText(reg phone.Registration) (string, widget.Importance) {
 	switch reg.State {
 	case phone.RegRegistered:
-		return "Registered as " + reg.AOR, widget.SuccessImportance
+		return lang.L("Registered as {{.Address}}", map[string]any{"Address": reg.AOR}), widget.SuccessImportance
 	case phone.RegDirect:
 		// Set up not to register: that is no fault, and calls still work.
-		return "Ready: " + reg.AOR + " takes calls sent to this computer (not registering)", widget.SuccessImportance
+		return lang.L("Ready: {{.Address}} takes calls sent to this computer (not registering)", map[string]any{"Address": reg.AOR}), widget.SuccessImportance
 	case phone.RegRegistering:
-		return "Registering…", widget.MediumImportance
+		return lang.L("Registering…"), widget.MediumImportance
 	case phone.RegFailed:
 		reason := reg.Reason
 		if reason == "" {
-			reason = "the server did not accept the registration"
+			reason = lang.L("the server did not accept the registration")
 		}
-		return "Not registered: " + reason + " (retrying)", widget.DangerImportance
+		return lang.L("Not registered: {{.Reason}} (retrying)", map[string]any{"Reason": reason}), widget.DangerImportance
 	}
 	if reg.Reason != "" {
-		return "Not registered: " + reg.Reason, widget.DangerImportance
+		return lang.L("Not registered: {{.Reason}}", map[string]any{"Reason": reg.Reason}), widget.DangerImportance
 	}
-	return "Not registered", widget.DangerImportance
+	return lang.L("Not registered"), widget.DangerImportance
 }

@@ -15,7 +15,7 @@ import (
 // Run opens the main window on api and returns when the user closes it. It
 // must be called from the main goroutine, as Fyne requires.
 func Run(api phone.API, opts ...Option) error {
-	a := newApp()
+	a := newApp(opts)
 	guard := newQuitGuard()
 	m := openMainWindow(a, api, guard, opts)
 	guard.watch(a)
@@ -36,7 +36,7 @@ func Run(api phone.API, opts ...Option) error {
 // last window; like Run, it must be called from the main goroutine. opts
 // apply to the main window, after the line's own options.
 func RunSignIn(connect Connector, saved SignIn, opts ...Option) error {
-	r := &signInRun{a: newApp(), guard: newQuitGuard(), connect: connect, opts: opts, cfg: defaultRunConfig(opts), saved: saved.Saved, note: saved.Note}
+	r := &signInRun{a: newApp(opts), guard: newQuitGuard(), connect: connect, opts: opts, cfg: defaultRunConfig(opts), saved: saved.Saved, note: saved.Note}
 	r.guard.watch(r.a)
 	r.signIn(saved, r.cfg.minimized && saved.Automatic && trayAvailable())
 	r.a.Run()
@@ -129,7 +129,12 @@ func (r *signInRun) signOut(m *MainWindow, line *Line, last SignIn) {
 	}
 }
 
-func newApp() fyne.App {
+// newApp starts Fyne in the language opts choose (WithLanguage) or the
+// system's; a translation that cannot load leaves the English texts.
+func newApp(opts []Option) fyne.App {
+	if err := useLanguage(defaultRunConfig(opts).language); err != nil {
+		fyne.LogError("Could not load Parley's translations", err)
+	}
 	a := app.NewWithID(AppID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	return a

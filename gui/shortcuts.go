@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
 
 	"github.com/parley-voip/parley/internal/version"
 	"github.com/parley-voip/parley/phone"
@@ -27,17 +28,17 @@ type shortcut struct {
 func (m *MainWindow) shortcuts() []shortcut {
 	ctrl := fyne.KeyModifierShortcutDefault
 	return []shortcut{
-		{"Answer the ringing call", fyne.KeyA, ctrl | fyne.KeyModifierShift, m.answerRinging},
-		{"Decline the ringing call", fyne.KeyD, ctrl | fyne.KeyModifierShift, m.declineRinging},
-		{"Hang up the active call", fyne.KeyE, ctrl, func() { m.onActive("hang up", m.api.Hangup) }},
-		{"Hold or resume the active call", fyne.KeyH, ctrl, m.toggleHold},
-		{"Mute or unmute the active call", fyne.KeyM, ctrl, m.toggleMute},
-		{"Switch to the next call", fyne.KeyN, ctrl, m.switchCall},
-		{"Go to the number box", fyne.KeyL, ctrl, func() { m.win.Canvas().Focus(m.dialer.entry) }},
-		{"Redial the last number", fyne.KeyR, ctrl, m.redial},
-		{"Show or hide the dial pad", fyne.KeyK, ctrl, m.dialer.pad.toggle},
-		{"Show the call history", fyne.KeyH, ctrl | fyne.KeyModifierShift, m.showHistory},
-		{"Show the contacts", fyne.KeyC, ctrl | fyne.KeyModifierShift, m.showContacts},
+		{lang.L("Answer the ringing call"), fyne.KeyA, ctrl | fyne.KeyModifierShift, m.answerRinging},
+		{lang.L("Decline the ringing call"), fyne.KeyD, ctrl | fyne.KeyModifierShift, m.declineRinging},
+		{lang.L("Hang up the active call"), fyne.KeyE, ctrl, func() { m.onActive(lang.L("hang up"), m.api.Hangup) }},
+		{lang.L("Hold or resume the active call"), fyne.KeyH, ctrl, m.toggleHold},
+		{lang.L("Mute or unmute the active call"), fyne.KeyM, ctrl, m.toggleMute},
+		{lang.L("Switch to the next call"), fyne.KeyN, ctrl, m.switchCall},
+		{lang.L("Go to the number box"), fyne.KeyL, ctrl, func() { m.win.Canvas().Focus(m.dialer.entry) }},
+		{lang.L("Redial the last number"), fyne.KeyR, ctrl, m.redial},
+		{lang.L("Show or hide the dial pad"), fyne.KeyK, ctrl, m.dialer.pad.toggle},
+		{lang.L("Show the call history"), fyne.KeyH, ctrl | fyne.KeyModifierShift, m.showHistory},
+		{lang.L("Show the contacts"), fyne.KeyC, ctrl | fyne.KeyModifierShift, m.showContacts},
 	}
 }
 
@@ -57,17 +58,17 @@ func (m *MainWindow) addMenu() {
 		item.Shortcut = &desktop.CustomShortcut{KeyName: s.key, Modifier: s.mod}
 		items = append(items, item)
 	}
-	quit := fyne.NewMenuItem("Quit", m.confirmQuit) // asks first with live calls
+	quit := fyne.NewMenuItem(lang.L("Quit"), m.confirmQuit) // asks first with live calls
 	quit.IsQuit = true
 	items = append(items, fyne.NewMenuItemSeparator(), quit)
-	help := fyne.NewMenu("Help",
-		fyne.NewMenuItem("Keyboard shortcuts", m.showShortcuts),
-		fyne.NewMenuItem("About Parley", m.showAbout),
+	help := fyne.NewMenu(lang.L("Help"),
+		fyne.NewMenuItem(lang.L("Keyboard shortcuts"), m.showShortcuts),
+		fyne.NewMenuItem(lang.L("About Parley"), m.showAbout),
 	)
 	if m.selfTest != nil {
-		help.Items = append([]*fyne.MenuItem{fyne.NewMenuItem("Check my setup…", m.showSelfTest)}, help.Items...)
+		help.Items = append([]*fyne.MenuItem{fyne.NewMenuItem(lang.L("Check my setup…"), m.showSelfTest)}, help.Items...)
 	}
-	m.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("Call", items...), m.settingsMenu(), help))
+	m.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu(lang.X("menu.call", "Call"), items...), m.settingsMenu(), help))
 }
 
 func (m *MainWindow) showShortcuts() {
@@ -75,22 +76,22 @@ func (m *MainWindow) showShortcuts() {
 	for _, s := range m.shortcuts() {
 		lines = append(lines, shortcutText(s)+"  "+s.name)
 	}
-	dialog.ShowInformation("Keyboard shortcuts", strings.Join(lines, "\n"), m.win)
+	dialog.ShowInformation(lang.L("Keyboard shortcuts"), strings.Join(lines, "\n"), m.win)
 }
 
 func (m *MainWindow) showAbout() {
-	dialog.ShowInformation("About Parley", aboutText(version.Get()), m.win)
+	dialog.ShowInformation(lang.L("About Parley"), aboutText(version.Get()), m.win)
 }
 
 // aboutText is the About box: the one product version with its build, and
 // the licences (Parley's, and where the third-party notices are shipped).
 func aboutText(v version.Info) string {
 	return v.String() + "\n" +
-		"A softphone for Wazo Platform and SIP servers.\n\n" +
-		"Parley is licensed under the Apache License 2.0 (LICENSE).\n" +
-		"It is built with Fyne, sipgo, pion/webrtc, miniaudio (malgo) and gorilla/websocket,\n" +
-		"among others; their licences are in THIRD_PARTY_NOTICES.txt, installed with Parley\n" +
-		"(/usr/share/doc/parley on Linux, the install folder on Windows, Resources in the macOS app)."
+		lang.L("A softphone for Wazo Platform and SIP servers.") + "\n\n" +
+		lang.L("Parley is licensed under the Apache License 2.0 (LICENSE).") + "\n" +
+		lang.L("It is built with Fyne, sipgo, pion/webrtc, miniaudio (malgo) and gorilla/websocket,\n"+
+			"among others; their licences are in THIRD_PARTY_NOTICES.txt, installed with Parley\n"+
+			"(/usr/share/doc/parley on Linux, the install folder on Windows, Resources in the macOS app).")
 }
 
 // shortcutText writes a shortcut the way menus show it: "Ctrl+Shift+A".
@@ -100,7 +101,7 @@ func shortcutText(s shortcut) string {
 		parts = append(parts, shortcutModifierName)
 	}
 	if s.mod&fyne.KeyModifierShift != 0 {
-		parts = append(parts, "Shift")
+		parts = append(parts, lang.L("Shift"))
 	}
 	return strings.Join(append(parts, string(s.key)), "+")
 }
@@ -148,9 +149,9 @@ func (m *MainWindow) toggleHold() {
 	switch {
 	case !ok || !cs.IsActive():
 	case cs.Paused:
-		m.onCall("resume the call", m.api.Resume)(cs.ID())
+		m.onCall(lang.L("resume the call"), m.api.Resume)(cs.ID())
 	default:
-		m.onCall("hold the call", m.api.Hold)(cs.ID())
+		m.onCall(lang.L("hold the call"), m.api.Hold)(cs.ID())
 	}
 }
 
@@ -159,9 +160,9 @@ func (m *MainWindow) toggleMute() {
 	switch {
 	case !ok || cs.Status == phone.StatusIncoming:
 	case cs.Muted:
-		m.onCall("unmute the call", m.api.Unmute)(cs.ID())
+		m.onCall(lang.L("unmute the call"), m.api.Unmute)(cs.ID())
 	default:
-		m.onCall("mute the call", m.api.Mute)(cs.ID())
+		m.onCall(lang.L("mute the call"), m.api.Mute)(cs.ID())
 	}
 }
 
@@ -183,5 +184,5 @@ func (m *MainWindow) switchCall() {
 			next = talking[(i+1)%len(talking)]
 		}
 	}
-	m.onCall("switch to the call", m.api.Resume)(next.ID())
+	m.onCall(lang.L("switch to the call"), m.api.Resume)(next.ID())
 }

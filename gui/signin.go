@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -168,7 +169,7 @@ var sipTransports = []string{"UDP", "TCP", "TLS", "WS", "WSS"}
 
 // newSignInScreen builds the sign-in window, pre-filled with saved.
 func newSignInScreen(a fyne.App, connect Connector, saved SignIn, onUI func(func()), done func(*Line)) *signInScreen {
-	s := &signInScreen{win: a.NewWindow("Parley: sign in"), onUI: onUI, connect: connect, done: done}
+	s := &signInScreen{win: a.NewWindow(lang.L("Parley: sign in")), onUI: onUI, connect: connect, done: done}
 	s.life, s.stopFromSignal = context.WithCancel(context.Background())
 	entry := func(placeholder, text string, password bool) *dialogEntry {
 		e := newDialogEntry()
@@ -179,32 +180,32 @@ func newSignInScreen(a fyne.App, connect Connector, saved SignIn, onUI func(func
 		return e
 	}
 	s.wazo.server = entry("wazo.example.com", "", false)
-	s.wazo.username = entry("Your Wazo login", "", false)
-	s.wazo.password = entry("Password", "", true)
-	s.sip.server = entry("sip.example.com or sip.example.com:5060", "", false)
-	s.sip.username = entry("Extension or SIP user", "", false)
-	s.sip.authUser = entry("Only if different from the user", "", false)
-	s.sip.password = entry("Password", "", true)
-	s.sip.display = entry("Your name, as callers see it", "", false)
-	s.sip.stun = entry("stun:stun.example.com (optional)", "", false)
+	s.wazo.username = entry(lang.L("Your Wazo login"), "", false)
+	s.wazo.password = entry(lang.L("Password"), "", true)
+	s.sip.server = entry(lang.L("sip.example.com or sip.example.com:5060"), "", false)
+	s.sip.username = entry(lang.L("Extension or SIP user"), "", false)
+	s.sip.authUser = entry(lang.L("Only if different from the user"), "", false)
+	s.sip.password = entry(lang.L("Password"), "", true)
+	s.sip.display = entry(lang.L("Your name, as callers see it"), "", false)
+	s.sip.stun = entry(lang.L("stun:stun.example.com (optional)"), "", false)
 	s.transport = widget.NewSelect(sipTransports, nil)
 	s.transport.SetSelected("UDP")
 
 	s.wazoForm = container.New(layout.NewFormLayout(),
-		widget.NewLabel("Server"), s.wazo.server,
-		widget.NewLabel("Login"), s.wazo.username,
-		widget.NewLabel("Password"), s.wazo.password,
+		widget.NewLabel(lang.L("Server")), s.wazo.server,
+		widget.NewLabel(lang.L("Login")), s.wazo.username,
+		widget.NewLabel(lang.L("Password")), s.wazo.password,
 	)
 	s.sipForm = container.New(layout.NewFormLayout(),
-		widget.NewLabel("Transport"), s.transport,
-		widget.NewLabel("Server"), s.sip.server,
-		widget.NewLabel("User"), s.sip.username,
-		widget.NewLabel("Auth user"), s.sip.authUser,
-		widget.NewLabel("Password"), s.sip.password,
-		widget.NewLabel("Name"), s.sip.display,
+		widget.NewLabel(lang.L("Transport")), s.transport,
+		widget.NewLabel(lang.L("Server")), s.sip.server,
+		widget.NewLabel(lang.L("User")), s.sip.username,
+		widget.NewLabel(lang.L("Auth user")), s.sip.authUser,
+		widget.NewLabel(lang.L("Password")), s.sip.password,
+		widget.NewLabel(lang.L("Name")), s.sip.display,
 		widget.NewLabel("STUN"), s.sip.stun,
 	)
-	s.kind = widget.NewRadioGroup([]string{wazoChoice, sipChoice}, func(choice string) { s.showForm(choice) })
+	s.kind = widget.NewRadioGroup([]string{lang.L(wazoChoice), lang.L(sipChoice)}, func(choice string) { s.showForm(choice) })
 	s.kind.Horizontal = true
 	s.kind.Required = true
 
@@ -218,17 +219,17 @@ func newSignInScreen(a fyne.App, connect Connector, saved SignIn, onUI func(func
 	s.certText = widget.NewLabel("")
 	s.certText.Wrapping = fyne.TextWrapWord
 	s.certText.TextStyle = fyne.TextStyle{Monospace: true}
-	s.trust = widget.NewButtonWithIcon("Trust this certificate and sign in", theme.ConfirmIcon(), s.trustCertificate)
+	s.trust = widget.NewButtonWithIcon(lang.L("Trust this certificate and sign in"), theme.ConfirmIcon(), s.trustCertificate)
 	s.cert = container.NewVBox(s.certText, s.trust)
 	s.cert.Hide()
 
-	s.signIn = widget.NewButtonWithIcon("Sign in", theme.LoginIcon(), func() { s.submit(false) })
+	s.signIn = widget.NewButtonWithIcon(lang.L("Sign in"), theme.LoginIcon(), func() { s.submit(false) })
 	s.signIn.Importance = widget.HighImportance
-	s.demo = widget.NewButton("Try the demo", s.startDemo)
-	s.cancel = widget.NewButton("Cancel", s.cancelAttempt)
+	s.demo = widget.NewButton(lang.L("Try the demo"), s.startDemo)
+	s.cancel = widget.NewButton(lang.L("Cancel"), s.cancelAttempt)
 	s.cancel.Hide()
 
-	title := widget.NewLabelWithStyle("Sign in to your phone line", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title := widget.NewLabelWithStyle(lang.L("Sign in to your phone line"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	content := container.NewVBox(title)
 	if len(saved.Saved) > 0 {
 		s.saved = saved.Saved
@@ -279,7 +280,7 @@ func (s *signInScreen) fill(saved SignIn) {
 	s.lastPin = saved.CertificatePin
 	switch saved.Kind {
 	case AccountSIP:
-		s.kind.SetSelected(sipChoice)
+		s.kind.SetSelected(lang.L(sipChoice))
 		s.sip.server.SetText(saved.Server)
 		s.sip.username.SetText(saved.Username)
 		s.sip.authUser.SetText(saved.AuthUsername)
@@ -290,7 +291,7 @@ func (s *signInScreen) fill(saved SignIn) {
 			s.transport.SetSelected(t)
 		}
 	default:
-		s.kind.SetSelected(wazoChoice)
+		s.kind.SetSelected(lang.L(wazoChoice))
 		s.wazo.server.SetText(saved.Server)
 		s.wazo.username.SetText(saved.Username)
 		s.wazo.password.SetText(saved.Password)
@@ -308,7 +309,7 @@ func savedLabel(a SignIn) string {
 // focusFirstEmpty puts the cursor in the first field still to fill.
 func (s *signInScreen) focusFirstEmpty() {
 	fields := []*dialogEntry{s.wazo.server, s.wazo.username, s.wazo.password}
-	if s.kind.Selected == sipChoice {
+	if s.kind.Selected == lang.L(sipChoice) {
 		fields = []*dialogEntry{s.sip.server, s.sip.username, s.sip.password}
 	}
 	for _, f := range fields {
@@ -321,7 +322,7 @@ func (s *signInScreen) focusFirstEmpty() {
 }
 
 func (s *signInScreen) showForm(choice string) {
-	if choice == sipChoice {
+	if choice == lang.L(sipChoice) {
 		s.wazoForm.Hide()
 		s.sipForm.Show()
 	} else {
@@ -335,7 +336,7 @@ func (s *signInScreen) showForm(choice string) {
 // form reads what the user typed.
 func (s *signInScreen) form() SignIn {
 	trim := func(e *dialogEntry) string { return strings.TrimSpace(e.Text) }
-	if s.kind.Selected == sipChoice {
+	if s.kind.Selected == lang.L(sipChoice) {
 		return SignIn{
 			Kind: AccountSIP, Transport: strings.ToLower(s.transport.Selected),
 			Server: trim(s.sip.server), Username: trim(s.sip.username), AuthUsername: trim(s.sip.authUser),
@@ -355,11 +356,11 @@ func (s *signInScreen) missing(f SignIn) (string, *dialogEntry) {
 	}
 	switch {
 	case f.Server == "":
-		return "Enter the server address.", server
+		return lang.L("Enter the server address."), server
 	case f.Username == "":
-		return "Enter your login.", user
+		return lang.L("Enter your login."), user
 	case f.Password == "":
-		return "Enter your password.", pass
+		return lang.L("Enter your password."), pass
 	}
 	return "", nil
 }
@@ -377,14 +378,14 @@ func (s *signInScreen) submit(automatic bool) {
 		return
 	}
 	f.Automatic = automatic
-	s.attempt(f, "Signing in to "+f.Server+"…")
+	s.attempt(f, lang.L("Signing in to {{.Server}}…", map[string]any{"Server": f.Server}))
 }
 
 func (s *signInScreen) startDemo() {
 	if s.busy || s.closed {
 		return
 	}
-	s.attempt(SignIn{Kind: AccountDemo}, "Starting the demo server…")
+	s.attempt(SignIn{Kind: AccountDemo}, lang.L("Starting the demo server…"))
 }
 
 // attempt runs the connector off the Fyne thread and shows its outcome.
@@ -421,7 +422,7 @@ func (s *signInScreen) finished(ctx context.Context, cancel context.CancelFunc, 
 		return
 	}
 	if cancelled {
-		s.setMessage("Sign-in cancelled.", "", widget.MediumImportance)
+		s.setMessage(lang.L("Sign-in cancelled."), "", widget.MediumImportance)
 		return
 	}
 	s.showError(f, err)
@@ -443,19 +444,19 @@ func (s *signInScreen) showError(f SignIn, err error) {
 	}
 	var se *SignInError
 	if !errors.As(err, &se) {
-		se = &SignInError{Problem: signInFailure(err), Next: "Check the details and try again.", Err: err}
+		se = &SignInError{Problem: signInFailure(err), Next: lang.L("Check the details and try again."), Err: err}
 	}
 	next := se.Next
 	if se.Retry && f.Automatic {
-		next = strings.TrimSpace(next + " Parley tries again in " + retryAfter.String() + ".")
+		next = strings.TrimSpace(next + " " + lang.L("Parley tries again in {{.Delay}}.", map[string]any{"Delay": retryAfter.String()}))
 		s.armRetry()
 	}
 	s.setMessage(se.Problem, next, widget.DangerImportance)
 	if c := se.Certificate; c != nil {
 		s.pending = c
-		text := "SHA-256 fingerprint:\n" + fingerprintLines(c.Fingerprint)
+		text := lang.L("SHA-256 fingerprint:") + "\n" + fingerprintLines(c.Fingerprint)
 		if c.IssuedTo != "" {
-			text = "Issued to: " + c.IssuedTo + "\n" + text
+			text = lang.L("Issued to: {{.Name}}", map[string]any{"Name": c.IssuedTo}) + "\n" + text
 		}
 		s.certText.SetText(text)
 		s.cert.Show()
@@ -581,7 +582,7 @@ func fingerprintLines(fp string) string {
 func signInFailure(err error) string {
 	text := strings.TrimSuffix(strings.TrimSpace(err.Error()), ".")
 	if text == "" {
-		return "Could not sign in."
+		return lang.L("Could not sign in.")
 	}
 	r, size := utf8.DecodeRuneInString(text)
 	return string(unicode.ToUpper(r)) + text[size:] + "."

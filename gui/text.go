@@ -3,6 +3,7 @@ package gui
 import (
 	"errors"
 	"fmt"
+	"fyne.io/fyne/v2/lang"
 	"strings"
 	"time"
 	"unicode"
@@ -30,32 +31,32 @@ func callerText(cs phone.CallSession) string {
 func statusText(cs phone.CallSession) string {
 	switch cs.Status {
 	case phone.StatusIncoming:
-		return "Incoming call"
+		return lang.L("Incoming call")
 	case phone.StatusDialing:
-		return "Calling…"
+		return lang.L("Calling…")
 	case phone.StatusRinging:
 		if cs.EarlyMedia {
 			// RFC 3960: what plays is the network's (an announcement, a
 			// ringback), not the person called, who has not answered.
-			return "Not answered yet: sound from the network"
+			return lang.L("Not answered yet: sound from the network")
 		}
-		return "Ringing…"
+		return lang.L("Ringing…")
 	case phone.StatusEstablished:
-		return "Connected"
+		return lang.L("Connected")
 	case phone.StatusHeld:
-		return "On hold"
+		return lang.L("On hold")
 	case phone.StatusEnded:
-		return "Ended"
+		return lang.L("Ended")
 	case phone.StatusFailed:
-		return "Failed"
+		return lang.L("Failed")
 	}
 	return string(cs.Status)
 }
 
 func detailsText(cs phone.CallSession, now time.Time) string {
-	direction := "Outgoing"
+	direction := lang.L("Outgoing")
 	if !cs.IsCaller {
-		direction = "Incoming"
+		direction = lang.L("Incoming")
 	}
 	if cs.Status == phone.StatusIncoming {
 		return statusText(cs) // "Incoming · Incoming call" said it twice
@@ -86,26 +87,66 @@ func endedText(cs phone.CallSession, reason string) string {
 	if reason == "" {
 		reason = cs.EndReason
 	}
-	what := "Call with " + callerText(cs) + " ended"
-	if cs.Status == phone.StatusFailed {
-		what = "Call with " + callerText(cs) + " did not connect"
+	data := map[string]any{"Caller": callerText(cs), "Reason": reasonText(strings.TrimSuffix(reason, "."))}
+	switch {
+	case cs.Status == phone.StatusFailed && reason == "":
+		return lang.L("Call with {{.Caller}} did not connect.", data)
+	case cs.Status == phone.StatusFailed:
+		return lang.L("Call with {{.Caller}} did not connect: {{.Reason}}.", data)
+	case reason == "":
+		return lang.L("Call with {{.Caller}} ended.", data)
 	}
-	if reason == "" {
-		return what + "."
+	return lang.L("Call with {{.Caller}} ended: {{.Reason}}.", data)
+}
+
+// reasonText translates the engine's usual end reasons (phone/, in
+// English); others, such as a server's own words, stay as they are.
+func reasonText(reason string) string {
+	switch reason {
+	case "you hung up":
+		return lang.L("you hung up")
+	case "the other party hung up":
+		return lang.L("the other party hung up")
+	case "you declined the call":
+		return lang.L("you declined the call")
+	case "the number does not exist":
+		return lang.L("the number does not exist")
+	case "the person is not available right now":
+		return lang.L("the person is not available right now")
+	case "the line is busy":
+		return lang.L("the line is busy")
+	case "the call was cancelled":
+		return lang.L("the call was cancelled")
+	case "the call was cancelled before it was answered":
+		return lang.L("the call was cancelled before it was answered")
+	case "the server refused the call (not allowed)":
+		return lang.L("the server refused the call (not allowed)")
+	case "the server refused our credentials for this call":
+		return lang.L("the server refused our credentials for this call")
+	case "nobody answered", "nobody answered in time":
+		return lang.L("nobody answered")
+	case "the number is incomplete":
+		return lang.L("the number is incomplete")
+	case "the far end cannot accept the audio settings of this call":
+		return lang.L("the far end cannot accept the audio settings of this call")
+	case "the server is unavailable":
+		return lang.L("the server is unavailable")
+	case "the call was declined":
+		return lang.L("the call was declined")
 	}
-	return what + ": " + strings.TrimSuffix(reason, ".") + "."
+	return reason
 }
 
 func failureText(action string, err error) string {
-	return "Could not " + action + ": " + lowerFirst(strings.TrimSuffix(err.Error(), ".")) + "."
+	return lang.L("Could not {{.Action}}: {{.Reason}}.", map[string]any{"Action": action, "Reason": lowerFirst(strings.TrimSuffix(err.Error(), "."))})
 }
 
 func dialErrorText(err error) string {
 	if errors.Is(err, phone.ErrInvalidNumber) {
 		detail := strings.TrimPrefix(err.Error(), phone.ErrInvalidNumber.Error()+": ")
-		return "That number cannot be dialled: " + strings.TrimSuffix(detail, ".") + "."
+		return lang.L("That number cannot be dialled: {{.Reason}}.", map[string]any{"Reason": strings.TrimSuffix(detail, ".")})
 	}
-	return failureText("place the call", err)
+	return failureText(lang.L("place the call"), err)
 }
 
 func lowerFirst(s string) string {

@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-voip/parley/conference"
@@ -30,35 +31,35 @@ func (m *MainWindow) openTransfer(id string) {
 		return
 	}
 	t := &transferDialog{number: newDialogEntry(), calls: make(map[string]*widget.Button)}
-	t.number.SetPlaceHolder("Number to transfer to")
+	t.number.SetPlaceHolder(lang.L("Number to transfer to"))
 	done := func() { t.dialog.Hide(); m.transfer = nil }
-	t.now = widget.NewButton("Transfer now", func() {
+	t.now = widget.NewButton(lang.L("Transfer now"), func() {
 		number := t.number.Text
 		done()
-		m.act("transfer the call", func(ctx context.Context) error { return m.api.Transfer(ctx, id, number) })
+		m.act(lang.L("transfer the call"), func(ctx context.Context) error { return m.api.Transfer(ctx, id, number) })
 	})
 	t.now.Importance = widget.HighImportance
-	t.first = widget.NewButton("Talk to them first", func() {
+	t.first = widget.NewButton(lang.L("Talk to them first"), func() {
 		number := t.number.Text
 		done()
 		m.consult(id, number)
 	})
 	t.number.OnSubmitted = func(string) { t.now.OnTapped() }
-	content := container.NewVBox(widget.NewLabel("Transfer "+callerText(cs)+" to:"), t.number,
+	content := container.NewVBox(widget.NewLabel(lang.L("Transfer {{.Caller}} to:", map[string]any{"Caller": callerText(cs)})), t.number,
 		container.NewGridWithColumns(2, t.first, t.now))
 	for _, other := range m.shown.calls {
 		if other.ID() == id || !other.IsActive() {
 			continue
 		}
 		otherID := other.ID()
-		b := widget.NewButton("To "+callerText(other)+" (in progress)", func() {
+		b := widget.NewButton(lang.L("To {{.Caller}} (in progress)", map[string]any{"Caller": callerText(other)}), func() {
 			done()
 			m.completeTransfer(id, otherID)
 		})
 		t.calls[otherID] = b
 		content.Add(b)
 	}
-	t.dialog = dialog.NewCustom("Transfer", "Cancel", content, m.win)
+	t.dialog = dialog.NewCustom(lang.X("transfer.title", "Transfer"), lang.L("Cancel"), content, m.win)
 	t.dialog.SetOnClosed(func() { m.transfer = nil; m.closeModal() })
 	m.transfer = t
 	t.dialog.Show()
@@ -91,7 +92,7 @@ func (m *MainWindow) consult(from, number string) {
 func (m *MainWindow) completeTransfer(from, to string) {
 	m.run(func(ctx context.Context) error { return m.api.AttendedTransfer(ctx, from, to) }, func(err error) {
 		if err != nil {
-			m.setNotice(failureText("complete the transfer", err), widget.DangerImportance)
+			m.setNotice(failureText(lang.L("complete the transfer"), err), widget.DangerImportance)
 			return
 		}
 		delete(m.consults, to)
@@ -105,7 +106,7 @@ func (m *MainWindow) cancelTransfer(consultID string) {
 		return
 	}
 	delete(m.consults, consultID)
-	m.act("cancel the transfer", func(ctx context.Context) error {
+	m.act(lang.L("cancel the transfer"), func(ctx context.Context) error {
 		if err := m.api.Hangup(ctx, consultID); err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package gui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
 
 	"github.com/parley-voip/parley/assets"
 )
@@ -18,12 +19,12 @@ func (m *MainWindow) setUpTray() bool {
 	if !ok {
 		return false
 	}
-	show := fyne.NewMenuItem("Show Parley", func() {
+	show := fyne.NewMenuItem(lang.L("Show Parley"), func() {
 		if !m.closed {
 			m.fromTray()
 		}
 	})
-	quit := fyne.NewMenuItem("Quit", func() {
+	quit := fyne.NewMenuItem(lang.L("Quit"), func() {
 		if m.closed {
 			return
 		}

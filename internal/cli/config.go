@@ -52,6 +52,9 @@ type Settings struct {
 	Dial string
 	// ShowVersion asks for the version only (-version).
 	ShowVersion bool
+	// Language is the window's language (-lang, PARLEY_LANG: en, fr or a
+	// locale such as fr_FR.UTF-8); empty follows the system's.
+	Language string
 	// ShowConfig prints the effective settings instead of starting
 	// (-show-config), so IT can see what the fleet file did.
 	ShowConfig bool
@@ -198,6 +201,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, loadFlee
 	fs.StringVar(&wazoServer, "wazo", "", "Wazo Platform host[:port]: sign in with -user/-password as a Wazo user (env PARLEY_WAZO_SERVER)")
 	fs.StringVar(&wazoPin, "wazo-pin", "", "SHA-256 of the Wazo server's self-signed certificate, to trust it (env PARLEY_WAZO_PIN)")
 	fs.BoolVar(&s.ShowVersion, "version", false, "print the version and exit")
+	fs.StringVar(&s.Language, "lang", "", "language of the window: en or fr (env PARLEY_LANG; default the system's, from LC_ALL, LC_MESSAGES or LANG)")
 	fs.BoolVar(&s.ShowConfig, "show-config", false, "print the settings Parley would use (fleet file merged, password hidden) and exit")
 	fs.StringVar(&s.LocalIP, "local-ip", "", "place SIP and media (SDP, ICE candidates) on this local address (env PARLEY_LOCAL_IP)")
 	fs.StringVar(&localPort, "local-port", "", "fixed local SIP port, UDP socket or tcp/tls listener (env PARLEY_LOCAL_PORT; default any free port)")
@@ -212,6 +216,9 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, loadFlee
 	fs.StringVar(&tlsKey, "tls-key", "", "PEM private key for -tls-cert (env PARLEY_TLS_KEY)")
 	if err := fs.Parse(args); err != nil {
 		return s, fmt.Errorf("%w: %w", ErrUsage, err)
+	}
+	if s.Language == "" {
+		s.Language = getenv("PARLEY_LANG")
 	}
 	// One positional argument is allowed: the link the desktop hands over
 	// when the user clicks tel:, sip:, sips: or callto:.

@@ -65,6 +65,32 @@ func TestParsePrecedence(t *testing.T) {
 	}
 }
 
+func TestParseLanguage(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{name: "none: the system's", want: ""},
+		{name: "environment", env: map[string]string{"PARLEY_LANG": "fr"}, want: "fr"},
+		{name: "flag", args: []string{"-lang", "fr"}, want: "fr"},
+		{name: "flag beats environment", args: []string{"-lang", "en"}, env: map[string]string{"PARLEY_LANG": "fr"}, want: "en"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+			s, err := Parse(append(tt.args, "-server", "pbx", "-user", "1001"), func(k string) string { return tt.env[k] }, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Language != tt.want {
+				t.Fatalf("language %q, want %q", s.Language, tt.want)
+			}
+		})
+	}
+}
+
 func TestParseBadFlagIsUsage(t *testing.T) {
 	_, err := Parse([]string{"-no-such-flag"}, func(string) string { return "" }, io.Discard)
 	if !errors.Is(err, ErrUsage) {

@@ -158,6 +158,9 @@ func runGUI(ctx context.Context, s Settings, logger *slog.Logger, stderr io.Writ
 	// not the phone.
 	hist, histErr := openHistory()
 	var windowOpts []gui.Option
+	if s.Language != "" {
+		windowOpts = append(windowOpts, gui.WithLanguage(s.Language))
+	}
 	if histErr != nil {
 		logger.Warn("no call history this time", "err", histErr)
 		windowOpts = append(windowOpts, gui.WithWarning("Calls are not recorded in the history this time: "+histErr.Error()+"."))
