@@ -80,24 +80,10 @@ func startAppIn(t testing.TB, dir, bin string, args ...string) *app {
 		t.Fatal(err)
 	}
 	defer logf.Close() // the child has its own copy
-	for _, sub := range []string{"config", "data", "cache"} {
-		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
 	a.cmd = exec.Command(bin, args...)
 	a.cmd.Dir = dir
 	a.cmd.Stdout, a.cmd.Stderr = logf, logf
-	a.cmd.Env = append(x11Only(os.Environ()),
-		"XDG_CONFIG_HOME="+filepath.Join(dir, "config"),
-		"XDG_DATA_HOME="+filepath.Join(dir, "data"),
-		"XDG_CACHE_HOME="+filepath.Join(dir, "cache"),
-		"HOME="+dir,
-		// No account from the environment either: demo mode only.
-		"PARLEY_CONFIG=", "PARLEY_SERVER=", "PARLEY_USER=", "PARLEY_PASSWORD=", "PARLEY_WAZO_SERVER=",
-		// Quiets Fyne's "Error parsing user locale C".
-		"LANG=C.UTF-8",
-	)
+	a.cmd.Env = appEnv(t, dir)
 	a.cmd.SysProcAttr = &syscall.SysProcAttr{
 		Setpgid: true,
 		// Against leaks when the test binary dies without running cleanups
@@ -121,6 +107,28 @@ func startAppIn(t testing.TB, dir, bin string, args ...string) *app {
 		}
 	})
 	return a
+}
+
+// appEnv is the environment of a Parley run with its home, configuration,
+// cache and runtime directories (the single-instance socket) in dir.
+func appEnv(t testing.TB, dir string) []string {
+	t.Helper()
+	for _, sub := range []string{"config", "data", "cache", "run"} {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return append(x11Only(os.Environ()),
+		"XDG_CONFIG_HOME="+filepath.Join(dir, "config"),
+		"XDG_DATA_HOME="+filepath.Join(dir, "data"),
+		"XDG_CACHE_HOME="+filepath.Join(dir, "cache"),
+		"XDG_RUNTIME_DIR="+filepath.Join(dir, "run"),
+		"HOME="+dir,
+		// No account from the environment either: demo mode only.
+		"PARLEY_CONFIG=", "PARLEY_SERVER=", "PARLEY_USER=", "PARLEY_PASSWORD=", "PARLEY_WAZO_SERVER=",
+		// Quiets Fyne's "Error parsing user locale C".
+		"LANG=C.UTF-8",
+	)
 }
 
 // x11Only drops what would make GLFW open the window on a Wayland
