@@ -303,10 +303,13 @@ func TestEventsAndReplies(t *testing.T) {
 			events = append(events, l.Event)
 		}
 	}
-	// Replies come in command order; events in the order the phone made
-	// them, whatever the interleaving with replies.
-	if want := []string{"ready", "c1", "a1", "h1", "l1"}; !slices.Equal(replies, want) {
-		t.Errorf("replies in order %v, want %v", replies, want)
+	// Replies to queued commands come in command order ("calls" is
+	// answered at once, beside the queue, so it may overtake the hangup);
+	// events come in the order the phone made them, whatever the
+	// interleaving with replies.
+	queued := slices.DeleteFunc(slices.Clone(replies), func(id string) bool { return id == "l1" })
+	if want := []string{"ready", "c1", "a1", "h1"}; !slices.Equal(queued, want) || !slices.Contains(replies, "l1") {
+		t.Errorf("replies in order %v, want %v with l1 anywhere after ready", replies, want)
 	}
 	want := []string{"call_incoming", "call_outgoing", "call_accepted", "call_held", "call_accepted", "call_ended"}
 	if !slices.Equal(events, want) {
