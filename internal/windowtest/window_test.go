@@ -28,6 +28,7 @@ const (
 	labelRemove     = "Remove"
 	labelEndConf    = "End conference"
 	labelEndAsk     = "End the conference?" // the confirmation, where the window asks
+	labelJoining    = "joining"             // a participant being brought into the conference
 	echoNumber      = "9000"
 	windowName      = "Parley"
 	launchTimeout   = 30 * time.Second
@@ -85,9 +86,12 @@ func TestWindowDemoCallConferenceFlow(t *testing.T) {
 	d.scroll(r, labelResume, 10)
 	r = d.expect("two-calls-scrolled", []string{labelHold, labelHangUp, labelMerge}, nil)
 
-	// Merge them: the conference panel lists both participants.
+	// Merge them: the conference panel lists both participants. Wait until
+	// the merge has settled (no participant still joining, no other call
+	// left on hold): until then rows come and go, and the End conference
+	// button read here would move before the click lands.
 	d.click(r, labelMerge)
-	r = d.expect("conference", []string{labelConference, labelRemove + "*2", labelEndConf}, nil)
+	r = d.expect("conference", []string{labelConference, labelRemove + "*2", labelEndConf}, []string{labelJoining, labelResume})
 
 	// End it: every call is over and the window is idle again. The window
 	// may ask first (it hangs up every party); then confirm with the
