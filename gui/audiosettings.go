@@ -408,8 +408,15 @@ func (w *audioSettingsWindow) showResult(err error) {
 }
 
 func ringtoneLabel(name string) string {
-	if name == "" {
+	switch name { // the built-in ones (audio.RingtoneNames)
+	case "":
 		return name
+	case "classic":
+		return lang.L("Classic")
+	case "chime":
+		return lang.L("Chime")
+	case "pulse":
+		return lang.L("Pulse")
 	}
 	return strings.ToUpper(name[:1]) + name[1:]
 }
