@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -102,7 +103,7 @@ func (m *MainWindow) audioMenuItem() *fyne.MenuItem {
 	if m.audio == nil {
 		return nil
 	}
-	return fyne.NewMenuItem("Audio settings…", m.showAudioSettings)
+	return fyne.NewMenuItem(lang.L("Audio settings…"), m.showAudioSettings)
 }
 
 // closeAudioSettings closes the settings window with the main one.
@@ -148,7 +149,7 @@ func (m *MainWindow) applyAudio(s AudioSettings) {
 		if w := a.win; w != nil {
 			w.showResult(err)
 		} else if err != nil {
-			m.setNotice("Audio settings: "+err.Error(), widget.WarningImportance)
+			m.setNotice(lang.L("Audio settings: {{.Reason}}", map[string]any{"Reason": err.Error()}), widget.WarningImportance)
 		}
 	})
 }
@@ -188,7 +189,7 @@ func (m *MainWindow) showAudioSettings() {
 		return
 	}
 	s, _ := loadAudioSettings(m.app.Preferences())
-	w := &audioSettingsWindow{m: m, ctrl: m.audio.ctrl, win: m.app.NewWindow("Parley: audio settings"), settings: s}
+	w := &audioSettingsWindow{m: m, ctrl: m.audio.ctrl, win: m.app.NewWindow(lang.L("Parley: audio settings")), settings: s}
 	w.build()
 	m.audio.win = w
 	w.win.SetOnClosed(func() {
@@ -204,17 +205,17 @@ func (m *MainWindow) showAudioSettings() {
 
 func (w *audioSettingsWindow) build() {
 	w.tips = newTipLayer(w.m.onUI)
-	w.inputs = newPrefEditor(w.tips, "Microphone", systemDefaultLabel, w.settings.Inputs, w.changed)
-	w.outputs = newPrefEditor(w.tips, "Speaker", systemDefaultLabel, w.settings.Outputs, w.changed)
-	w.rings = newPrefEditor(w.tips, "Ringer", sameAsSpeakerLabel, w.settings.Rings, w.changed)
+	w.inputs = newPrefEditor(w.tips, lang.L("Microphone"), lang.L(systemDefaultLabel), w.settings.Inputs, w.changed)
+	w.outputs = newPrefEditor(w.tips, lang.L("Speaker"), lang.L(systemDefaultLabel), w.settings.Outputs, w.changed)
+	w.rings = newPrefEditor(w.tips, lang.L("Ringer"), lang.L(sameAsSpeakerLabel), w.settings.Rings, w.changed)
 
 	w.level = widget.NewProgressBar()
 	w.level.TextFormatter = func() string { return "" }
-	w.levelText = widget.NewLabel("Microphone level: waiting for the microphone…")
-	testTone := widget.NewButtonWithIcon("Play test tone", theme.MediaPlayIcon(), func() {
+	w.levelText = widget.NewLabel(lang.L("Microphone level: waiting for the microphone…"))
+	testTone := widget.NewButtonWithIcon(lang.L("Play test tone"), theme.MediaPlayIcon(), func() {
 		w.m.run(func(context.Context) error { return w.ctrl.PlayTestTone() }, w.showResult)
 	})
-	testRing := widget.NewButtonWithIcon("Test the ringtone", theme.VolumeUpIcon(), func() {
+	testRing := widget.NewButtonWithIcon(lang.L("Test the ringtone"), theme.VolumeUpIcon(), func() {
 		w.m.run(func(context.Context) error { return w.ctrl.TestRingtone() }, w.showResult)
 	})
 
@@ -226,11 +227,11 @@ func (w *audioSettingsWindow) build() {
 		names = append(names, label)
 	}
 	if t := w.settings.Ringtone; t != "" && !containsValue(w.ringtones, t) {
-		label := "File: " + filepath.Base(t)
+		label := lang.L("File: {{.Name}}", map[string]any{"Name": filepath.Base(t)})
 		w.ringtones[label] = t
 		names = append(names, label)
 	}
-	names = append(names, wavFileLabel)
+	names = append(names, lang.L(wavFileLabel))
 	w.ringtone = widget.NewSelect(names, nil)
 	w.ringtone.SetSelected(w.ringtoneShown())
 	w.ringtone.OnChanged = w.ringtoneChosen
@@ -245,8 +246,8 @@ func (w *audioSettingsWindow) build() {
 	w.status = widget.NewLabel("")
 	w.status.Wrapping = fyne.TextWrapWord
 
-	rule := widget.NewLabel("Each list is an order of preference: Parley uses the first device in it that is connected, " +
-		"when a call starts and whenever a device is plugged in or out, also during a call.")
+	rule := widget.NewLabel(lang.L("Each list is an order of preference: Parley uses the first device in it that is connected, " +
+		"when a call starts and whenever a device is plugged in or out, also during a call."))
 	rule.Wrapping = fyne.TextWrapWord
 	// One form, so that the choices line up whatever the labels' widths.
 	form := container.NewVBox(
@@ -255,8 +256,8 @@ func (w *audioSettingsWindow) build() {
 			widget.NewFormItem(w.inputs.title, container.NewVBox(w.inputs.object(), w.level, w.levelText)),
 			widget.NewFormItem(w.outputs.title, container.NewVBox(w.outputs.object(), testTone)),
 			widget.NewFormItem(w.rings.title, w.rings.object()),
-			widget.NewFormItem("Ringtone", w.ringtone),
-			widget.NewFormItem("Ring volume", container.NewVBox(w.volume, testRing)),
+			widget.NewFormItem(lang.L("Ringtone"), w.ringtone),
+			widget.NewFormItem(lang.L("Ring volume"), container.NewVBox(w.volume, testRing)),
 		),
 		w.status,
 	)
@@ -272,7 +273,7 @@ func (w *audioSettingsWindow) refresh() {
 		return err
 	}, func(err error) {
 		if err != nil {
-			w.showResult(fmt.Errorf("cannot list the sound devices: %w", err))
+			w.showResult(fmt.Errorf("%s: %w", lang.L("cannot list the sound devices"), err))
 			return
 		}
 		w.inputs.setPresent(ins)
@@ -306,7 +307,7 @@ func (w *audioSettingsWindow) startMeter() {
 	}()
 	levels, err := w.ctrl.MicLevels(ctx)
 	if err != nil {
-		w.levelText.SetText("Microphone level: " + err.Error())
+		w.levelText.SetText(lang.L("Microphone level: {{.Reason}}", map[string]any{"Reason": err.Error()}))
 		return
 	}
 	w.m.wg.Add(1)
@@ -331,10 +332,10 @@ const meterFloor = -60.0
 func (w *audioSettingsWindow) showLevel(lv AudioLevel) {
 	w.level.SetValue(levelFraction(lv.RMSDBFS))
 	if lv.RMSDBFS <= meterFloor {
-		w.levelText.SetText("Microphone level: no sound")
+		w.levelText.SetText(lang.L("Microphone level: no sound"))
 		return
 	}
-	w.levelText.SetText(fmt.Sprintf("Microphone level: %.0f dBFS (peak %.0f)", lv.RMSDBFS, lv.PeakDBFS))
+	w.levelText.SetText(lang.L("Microphone level: {{.Level}} dBFS (peak {{.Peak}})", map[string]any{"Level": fmt.Sprintf("%.0f", lv.RMSDBFS), "Peak": fmt.Sprintf("%.0f", lv.PeakDBFS)}))
 }
 
 // levelFraction maps dBFS onto the bar: meterFloor is empty, 0 dBFS full.
@@ -356,7 +357,7 @@ func (w *audioSettingsWindow) ringtoneShown() string {
 }
 
 func (w *audioSettingsWindow) ringtoneChosen(label string) {
-	if label != wavFileLabel {
+	if label != lang.L(wavFileLabel) {
 		w.settings.Ringtone = w.ringtones[label]
 		w.save()
 		return
@@ -368,11 +369,11 @@ func (w *audioSettingsWindow) ringtoneChosen(label string) {
 		}
 		path := r.URI().Path()
 		_ = r.Close()
-		label := "File: " + filepath.Base(path)
+		label := lang.L("File: {{.Name}}", map[string]any{"Name": filepath.Base(path)})
 		if !containsValue(w.ringtones, path) {
 			w.ringtones[label] = path
 			opts := append([]string(nil), w.ringtone.Options[:len(w.ringtone.Options)-1]...)
-			w.ringtone.SetOptions(append(opts, label, wavFileLabel))
+			w.ringtone.SetOptions(append(opts, label, lang.L(wavFileLabel)))
 		}
 		w.settings.Ringtone = path
 		w.ringtone.SetSelected(label)
@@ -407,8 +408,15 @@ func (w *audioSettingsWindow) showResult(err error) {
 }
 
 func ringtoneLabel(name string) string {
-	if name == "" {
+	switch name { // the built-in ones (audio.RingtoneNames)
+	case "":
 		return name
+	case "classic":
+		return lang.L("Classic")
+	case "chime":
+		return lang.L("Chime")
+	case "pulse":
+		return lang.L("Pulse")
 	}
 	return strings.ToUpper(name[:1]) + name[1:]
 }
@@ -523,7 +531,7 @@ func (p *prefEditor) move(i, by int) {
 
 func deviceLabel(d AudioDevice) string {
 	if d.Default {
-		return d.Name + " (system default)"
+		return lang.L("{{.Name}} (system default)", map[string]any{"Name": d.Name})
 	}
 	return d.Name
 }
@@ -550,15 +558,15 @@ func (p *prefEditor) render() {
 	if len(p.list) == 0 {
 		return
 	}
-	p.rows.Add(widget.NewLabelWithStyle("Order of preference", fyne.TextAlignLeading, fyne.TextStyle{Italic: true}))
+	p.rows.Add(widget.NewLabelWithStyle(lang.L("Order of preference"), fyne.TextAlignLeading, fyne.TextStyle{Italic: true}))
 	for i, d := range p.list {
 		text := fmt.Sprintf("%d. %s", i+1, d.Name)
 		if !p.isPresent(d) && p.present != nil {
-			text += " (not connected)"
+			text = lang.L("{{.Number}}. {{.Name}} (not connected)", map[string]any{"Number": i + 1, "Name": d.Name})
 		}
-		up := newTipButton(p.tips, "", theme.MoveUpIcon(), "Prefer "+d.Name+" to the device above", func() { p.move(i, -1) })
-		down := newTipButton(p.tips, "", theme.MoveDownIcon(), "Prefer the device below to "+d.Name, func() { p.move(i, 1) })
-		del := newTipButton(p.tips, "", theme.DeleteIcon(), "Remove "+d.Name+" from the order", func() {
+		up := newTipButton(p.tips, "", theme.MoveUpIcon(), lang.L("Prefer {{.Name}} to the device above", map[string]any{"Name": d.Name}), func() { p.move(i, -1) })
+		down := newTipButton(p.tips, "", theme.MoveDownIcon(), lang.L("Prefer the device below to {{.Name}}", map[string]any{"Name": d.Name}), func() { p.move(i, 1) })
+		del := newTipButton(p.tips, "", theme.DeleteIcon(), lang.L("Remove {{.Name}} from the order", map[string]any{"Name": d.Name}), func() {
 			p.list = append(p.list[:i:i], p.list[i+1:]...)
 			p.render()
 			p.onChange()

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -43,17 +44,17 @@ func WithCallSettings(store CallSettingsStore) Option {
 	return func(c *runConfig) { c.callSettings = store }
 }
 
-// codecNames are the codecs as a person knows them.
-var codecNames = map[string]string{
-	"opus": "Opus (wideband, for the internet)",
-	"g722": "G.722 (wideband)",
-	"pcmu": "G.711 µ-law (PCMU)",
-	"pcma": "G.711 A-law (PCMA)",
-}
-
+// codecName is the codec as a person knows it.
 func codecName(c string) string {
-	if n, ok := codecNames[c]; ok {
-		return n
+	switch c {
+	case "opus":
+		return lang.L("Opus (wideband, for the internet)")
+	case "g722":
+		return lang.L("G.722 (wideband)")
+	case "pcmu":
+		return lang.L("G.711 µ-law (PCMU)")
+	case "pcma":
+		return lang.L("G.711 A-law (PCMA)")
 	}
 	return strings.ToUpper(c)
 }
@@ -68,17 +69,36 @@ type callSettingsForm struct {
 	delay    *widget.Entry
 	dtmf     *widget.Select
 	problem  *widget.Label
+
+	answerLabels, dtmfLabels []string // the choices as shown, in answerValues, dtmfValues order
 }
 
+// The choices' English texts; the form shows them translated.
+const (
+	answerOff      = "Off"
+	answerIntercom = "When the server asks (intercom, paging)"
+	answerAlways   = "Always"
+	dtmfAuto       = "Automatic"
+	dtmfRFC4733    = "In the audio (RFC 4733)"
+	dtmfInfo       = "As SIP INFO messages"
+)
+
 var (
-	answerChoices = []string{"Off", "When the server asks (intercom, paging)", "Always"}
+	answerChoices = []string{answerOff, answerIntercom, answerAlways}
 	answerValues  = []string{"off", "intercom", "always"}
-	dtmfChoices   = []string{"Automatic", "In the audio (RFC 4733)", "As SIP INFO messages"}
 	dtmfValues    = []string{"auto", "rfc4733", "info"}
 )
 
+func answerLabels() []string {
+	return []string{lang.L(answerOff), lang.L(answerIntercom), lang.L(answerAlways)}
+}
+
+func dtmfLabels() []string {
+	return []string{lang.L(dtmfAuto), lang.L(dtmfRFC4733), lang.L(dtmfInfo)}
+}
+
 func newCallSettingsForm(s CallSettings) *callSettingsForm {
-	f := &callSettingsForm{settings: s, enabled: map[string]bool{}}
+	f := &callSettingsForm{settings: s, enabled: map[string]bool{}, answerLabels: answerLabels(), dtmfLabels: dtmfLabels()}
 	for _, c := range s.Codecs {
 		f.order = append(f.order, c)
 		f.enabled[c] = true
@@ -90,16 +110,16 @@ func newCallSettingsForm(s CallSettings) *callSettingsForm {
 	}
 	f.list = container.NewVBox()
 	f.renderCodecs()
-	f.answer = widget.NewRadioGroup(answerChoices, nil)
-	f.answer.SetSelected(answerChoices[max(0, slices.Index(answerValues, s.AutoAnswer))])
+	f.answer = widget.NewRadioGroup(f.answerLabels, nil)
+	f.answer.SetSelected(f.answerLabels[max(0, slices.Index(answerValues, s.AutoAnswer))])
 	f.delay = widget.NewEntry()
 	f.delay.SetText(strconv.Itoa(int(s.AutoAnswerDelay / time.Second)))
 	if s.AutoAnswerLocked {
 		f.answer.Disable()
 		f.delay.Disable()
 	}
-	f.dtmf = widget.NewSelect(dtmfChoices, nil)
-	f.dtmf.SetSelected(dtmfChoices[max(0, slices.Index(dtmfValues, s.DTMF))])
+	f.dtmf = widget.NewSelect(f.dtmfLabels, nil)
+	f.dtmf.SetSelected(f.dtmfLabels[max(0, slices.Index(dtmfValues, s.DTMF))])
 	f.problem = widget.NewLabel("")
 	f.problem.Importance = widget.DangerImportance
 	f.problem.Wrapping = fyne.TextWrapWord
@@ -145,34 +165,34 @@ func (f *callSettingsForm) result() (CallSettings, string) {
 		}
 	}
 	if len(out.Codecs) == 0 {
-		return out, "Choose at least one codec: with none, no call could be set up."
+		return out, lang.L("Choose at least one codec: with none, no call could be set up.")
 	}
-	if i := slices.Index(answerChoices, f.answer.Selected); i >= 0 {
+	if i := slices.Index(f.answerLabels, f.answer.Selected); i >= 0 {
 		out.AutoAnswer = answerValues[i]
 	}
 	secs, err := strconv.Atoi(strings.TrimSpace(f.delay.Text))
 	if err != nil || secs < 0 || secs > 60 {
-		return out, "The answering delay is a number of seconds from 0 to 60."
+		return out, lang.L("The answering delay is a number of seconds from 0 to 60.")
 	}
 	out.AutoAnswerDelay = time.Duration(secs) * time.Second
-	if i := slices.Index(dtmfChoices, f.dtmf.Selected); i >= 0 {
+	if i := slices.Index(f.dtmfLabels, f.dtmf.Selected); i >= 0 {
 		out.DTMF = dtmfValues[i]
 	}
 	return out, ""
 }
 
 func (f *callSettingsForm) object() fyne.CanvasObject {
-	answerNote := "Auto-answer"
+	answerNote := lang.L("Auto-answer")
 	if f.settings.AutoAnswerLocked {
-		answerNote = "Auto-answer (set by your organisation)"
+		answerNote = lang.L("Auto-answer (set by your organisation)")
 	}
 	return container.NewVBox(
-		widget.NewLabelWithStyle("Codecs, in the order Parley prefers them", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(lang.L("Codecs, in the order Parley prefers them"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		f.list,
 		widget.NewLabelWithStyle(answerNote, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		f.answer,
-		container.NewBorder(nil, nil, widget.NewLabel("after"), widget.NewLabel("seconds"), f.delay),
-		widget.NewLabelWithStyle("Keypad tones", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewBorder(nil, nil, widget.NewLabel(lang.L("after")), widget.NewLabel(lang.L("seconds")), f.delay),
+		widget.NewLabelWithStyle(lang.L("Keypad tones"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		f.dtmf,
 		f.problem,
 	)
@@ -190,12 +210,12 @@ func (m *MainWindow) showCallSettings() {
 		return err
 	}, func(err error) {
 		if err != nil {
-			m.setNotice(failureText("read the call settings", err), widget.DangerImportance)
+			m.setNotice(failureText(lang.L("read the call settings"), err), widget.DangerImportance)
 			return
 		}
 		f := newCallSettingsForm(loaded)
 		var d *dialog.CustomDialog
-		save := widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), func() {
+		save := widget.NewButtonWithIcon(lang.L("Save"), theme.DocumentSaveIcon(), func() {
 			s, problem := f.result()
 			if problem != "" {
 				f.problem.SetText(problem)
@@ -205,15 +225,15 @@ func (m *MainWindow) showCallSettings() {
 			d.Hide()
 			m.run(func(context.Context) error { return m.callSettings.Save(s) }, func(err error) {
 				if err != nil {
-					m.setNotice(failureText("save the call settings", err), widget.DangerImportance)
+					m.setNotice(failureText(lang.L("save the call settings"), err), widget.DangerImportance)
 					return
 				}
-				m.setNotice("Call settings saved: they apply from your next sign-in.", widget.SuccessImportance)
+				m.setNotice(lang.L("Call settings saved: they apply from your next sign-in."), widget.SuccessImportance)
 			})
 		})
 		save.Importance = widget.HighImportance
-		cancel := widget.NewButton("Cancel", func() { d.Hide() })
-		d = dialog.NewCustomWithoutButtons("Call settings", container.NewVScroll(f.object()), m.win)
+		cancel := widget.NewButton(lang.L("Cancel"), func() { d.Hide() })
+		d = dialog.NewCustomWithoutButtons(lang.L("Call settings"), container.NewVScroll(f.object()), m.win)
 		d.SetButtons([]fyne.CanvasObject{cancel, save})
 		d.Resize(fyne.NewSize(400, 520))
 		m.callSettingsForm = f

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -105,16 +106,16 @@ type contactsWindow struct {
 // showContacts opens the contacts window, or raises it. Fyne thread only.
 func (m *MainWindow) showContacts() {
 	if m.contacts == nil {
-		m.setNotice("Contacts are not available on this computer.", widget.WarningImportance)
+		m.setNotice(lang.L("Contacts are not available on this computer."), widget.WarningImportance)
 		return
 	}
 	if m.contactsWin != nil {
 		m.contactsWin.win.RequestFocus()
 		return
 	}
-	w := &contactsWindow{m: m, book: m.contacts, win: m.app.NewWindow("Parley: contacts")}
+	w := &contactsWindow{m: m, book: m.contacts, win: m.app.NewWindow(lang.L("Parley: contacts"))}
 	w.search = widget.NewEntry()
-	w.search.PlaceHolder = "Search a name, a company or a number"
+	w.search.PlaceHolder = lang.L("Search a name, a company or a number")
 	w.search.OnChanged = func(string) { w.refresh() }
 	w.status = widget.NewLabel("")
 	w.list = widget.NewList(
@@ -122,7 +123,7 @@ func (m *MainWindow) showContacts() {
 		func() fyne.CanvasObject {
 			label := widget.NewLabel("")
 			label.Truncation = fyne.TextTruncateEllipsis
-			call := widget.NewButtonWithIcon("Call", theme.MediaPlayIcon(), nil)
+			call := widget.NewButtonWithIcon(lang.L("Call"), theme.MediaPlayIcon(), nil)
 			edit := widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), nil)
 			return container.NewBorder(nil, nil, nil, container.NewHBox(call, edit), label)
 		},
@@ -146,8 +147,8 @@ func (m *MainWindow) showContacts() {
 			edit.OnTapped = func() { w.edit(c) }
 		},
 	)
-	add := widget.NewButtonWithIcon("Add contact", theme.ContentAddIcon(), func() { w.edit(contacts.Contact{}) })
-	imp := widget.NewButtonWithIcon("Import…", theme.FolderOpenIcon(), w.chooseImport)
+	add := widget.NewButtonWithIcon(lang.L("Add contact"), theme.ContentAddIcon(), func() { w.edit(contacts.Contact{}) })
+	imp := widget.NewButtonWithIcon(lang.L("Import…"), theme.FolderOpenIcon(), w.chooseImport)
 	w.win.SetContent(container.NewBorder(container.NewVBox(w.search, w.status), container.NewGridWithColumns(2, add, imp), nil, nil, w.list))
 	w.win.Resize(fyne.NewSize(480, 520))
 	w.win.SetOnClosed(func() { m.contactsWin = nil })
@@ -193,13 +194,11 @@ func (w *contactsWindow) refresh() {
 	}
 	switch {
 	case w.book.Len() == 0:
-		w.status.SetText("No contacts yet: add one, or import a vCard or CSV file.")
+		w.status.SetText(lang.L("No contacts yet: add one, or import a vCard or CSV file."))
 	case len(w.shown) == 0:
-		w.status.SetText("No contact matches " + q + ".")
-	case len(w.shown) == 1:
-		w.status.SetText("1 contact")
+		w.status.SetText(lang.L("No contact matches {{.Search}}.", map[string]any{"Search": q}))
 	default:
-		w.status.SetText(fmt.Sprintf("%d contacts", len(w.shown)))
+		w.status.SetText(lang.N("{{.Count}} contacts", len(w.shown), map[string]any{"Count": len(w.shown)}))
 	}
 	w.list.Refresh()
 }
@@ -211,24 +210,24 @@ func (w *contactsWindow) edit(c contacts.Contact) {
 	company := widget.NewEntry()
 	company.SetText(c.Company)
 	numbers := widget.NewMultiLineEntry()
-	numbers.SetPlaceHolder("One per line, e.g. mobile: +33 6 12 34 56 78")
+	numbers.SetPlaceHolder(lang.L("One per line, e.g. mobile: +33 6 12 34 56 78"))
 	numbers.SetText(numbersText(c.Numbers))
 	numbers.SetMinRowsVisible(3)
 	sip := widget.NewEntry()
-	sip.SetPlaceHolder("sip:alice@example.com (optional)")
+	sip.SetPlaceHolder(lang.L("sip:alice@example.com (optional)"))
 	sip.SetText(c.SIP)
 	note := widget.NewEntry()
 	note.SetText(c.Note)
 	items := []*widget.FormItem{
-		widget.NewFormItem("Name", name),
-		widget.NewFormItem("Company", company),
-		widget.NewFormItem("Numbers", numbers),
-		widget.NewFormItem("SIP address", sip),
-		widget.NewFormItem("Note", note),
+		widget.NewFormItem(lang.L("Name"), name),
+		widget.NewFormItem(lang.L("Company"), company),
+		widget.NewFormItem(lang.L("Numbers"), numbers),
+		widget.NewFormItem(lang.L("SIP address"), sip),
+		widget.NewFormItem(lang.L("Note"), note),
 	}
-	title := "Edit contact"
+	title := lang.L("Edit contact")
 	if c.ID == "" {
-		title = "Add contact"
+		title = lang.L("Add contact")
 	}
 	var d dialog.Dialog
 	save := func(ok bool) {
@@ -247,17 +246,17 @@ func (w *contactsWindow) edit(c contacts.Contact) {
 			_, err = w.book.Update(c)
 		}
 		if err != nil {
-			dialog.ShowError(fmt.Errorf("the contact was not saved: %w", err), w.win)
+			dialog.ShowError(fmt.Errorf("%s: %w", lang.L("the contact was not saved"), err), w.win)
 			return
 		}
 		w.refresh()
 	}
-	d = dialog.NewForm(title, "Save", "Cancel", items, save, w.win)
+	d = dialog.NewForm(title, lang.L("Save"), lang.L("Cancel"), items, save, w.win)
 	if c.ID != "" {
 		// Deleting sits beside the form, asked for once more.
 		id := c.ID
-		del := widget.NewButtonWithIcon("Delete this contact", theme.DeleteIcon(), func() {
-			dialog.ShowConfirm("Delete "+c.Name+"?", "The contact is removed from this computer.", func(ok bool) {
+		del := widget.NewButtonWithIcon(lang.L("Delete this contact"), theme.DeleteIcon(), func() {
+			dialog.ShowConfirm(lang.L("Delete {{.Name}}?", map[string]any{"Name": c.Name}), lang.L("The contact is removed from this computer."), func(ok bool) {
 				if !ok {
 					return
 				}
@@ -270,7 +269,7 @@ func (w *contactsWindow) edit(c contacts.Contact) {
 		})
 		del.Importance = widget.DangerImportance
 		items = append(items, widget.NewFormItem("", del))
-		d = dialog.NewForm(title, "Save", "Cancel", items, save, w.win)
+		d = dialog.NewForm(title, lang.L("Save"), lang.L("Cancel"), items, save, w.win)
 	}
 	d.Resize(fyne.NewSize(440, 0))
 	d.Show()
@@ -330,31 +329,24 @@ func (w *contactsWindow) chooseImport() {
 func (w *contactsWindow) importFrom(name string, r io.Reader) {
 	report, err := w.book.Import(r)
 	if err != nil {
-		dialog.ShowError(fmt.Errorf("%s could not be imported: %w", name, err), w.win)
+		dialog.ShowError(fmt.Errorf("%s: %w", lang.L("{{.File}} could not be imported", map[string]any{"File": name}), err), w.win)
 		return
 	}
 	w.refresh()
-	dialog.ShowInformation("Contacts imported", importText(name, report), w.win)
+	dialog.ShowInformation(lang.L("Contacts imported"), importText(name, report), w.win)
 }
 
 func importText(name string, r contacts.ImportReport) string {
-	text := fmt.Sprintf("%s: %d contacts added", name, r.Added)
-	if r.Added == 1 {
-		text = name + ": 1 contact added"
-	}
+	text := lang.N("{{.File}}: {{.Count}} contacts added", r.Added, map[string]any{"File": name, "Count": r.Added})
 	if r.Duplicates > 0 {
-		text += fmt.Sprintf(", %d already there", r.Duplicates)
+		text += ", " + lang.N("{{.Count}} already there", r.Duplicates, map[string]any{"Count": r.Duplicates})
 	}
 	text += "."
-	if len(r.Problems) > 0 {
-		if len(r.Problems) == 1 {
-			text += "\n1 entry was left out:"
-		} else {
-			text += fmt.Sprintf("\n%d entries were left out:", len(r.Problems))
-		}
+	if n := len(r.Problems); n > 0 {
+		text += "\n" + lang.N("{{.Count}} entries were left out:", n, map[string]any{"Count": n})
 		for i, p := range r.Problems {
 			if i == 5 {
-				text += fmt.Sprintf("\n… and %d more.", len(r.Problems)-5)
+				text += "\n" + lang.L("… and {{.Count}} more.", map[string]any{"Count": n - 5})
 				break
 			}
 			text += "\n" + p.String()

@@ -225,7 +225,7 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	// can grow (ringing cards, the dial pad, other calls, the conference)
 	// scrolls below it, so nothing pushes the call the agent is on out of
 	// the window, whatever its size.
-	m.dndLine = widget.NewLabelWithStyle("Do not disturb: calls are declined until you turn it off (Settings menu).", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	m.dndLine = widget.NewLabelWithStyle(lang.L("Do not disturb: calls are declined until you turn it off (Settings menu)."), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	m.dndLine.Wrapping = fyne.TextWrapWord
 	m.dndLine.Importance = widget.WarningImportance
 	m.dndLine.Hide()

@@ -1,12 +1,12 @@
 package gui
 
 import (
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-voip/parley/phone"
@@ -77,29 +77,29 @@ func (m *MainWindow) toggleAutostart() {
 		}
 	}
 	if err != nil {
-		m.setNotice(failureText("change starting at login", err), widget.DangerImportance)
+		m.setNotice(failureText(lang.L("change starting at login"), err), widget.DangerImportance)
 	}
 	m.refreshSettingsMenu()
 }
 
 // settingsMenu is the window's Settings menu.
 func (m *MainWindow) settingsMenu() *fyne.Menu {
-	m.dndItem = fyne.NewMenuItem("Do not disturb", func() { m.setDoNotDisturb(!m.dnd) })
+	m.dndItem = fyne.NewMenuItem(lang.L("Do not disturb"), func() { m.setDoNotDisturb(!m.dnd) })
 	items := []*fyne.MenuItem{m.dndItem}
 	if m.autostart != nil {
-		m.autostartItem = fyne.NewMenuItem("Start Parley when I log in", m.toggleAutostart)
+		m.autostartItem = fyne.NewMenuItem(lang.L("Start Parley when I log in"), m.toggleAutostart)
 		items = append(items, m.autostartItem)
 	}
 	if m.callSettings != nil {
-		items = append(items, fyne.NewMenuItem("Call settings…", m.showCallSettings))
+		items = append(items, fyne.NewMenuItem(lang.L("Call settings…"), m.showCallSettings))
 	}
 	if audio := m.audioMenuItem(); audio != nil {
 		items = append(items, audio)
 	}
 	if m.signOut != nil {
-		items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem("Sign out and switch account…", m.confirmSignOut))
+		items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem(lang.L("Sign out and switch account…"), m.confirmSignOut))
 	}
-	m.settings = fyne.NewMenu("Settings", items...)
+	m.settings = fyne.NewMenu(lang.L("Settings"), items...)
 	m.refreshSettingsMenu()
 	return m.settings
 }
@@ -123,22 +123,19 @@ func trayStatus(reg phone.Registration, calls, missed int, dnd bool) string {
 	var parts []string
 	switch {
 	case dnd:
-		parts = append(parts, "Do not disturb")
+		parts = append(parts, lang.L("Do not disturb"))
 	case reg.State == phone.RegRegistered || reg.State == phone.RegDirect:
-		parts = append(parts, "Ready for calls")
+		parts = append(parts, lang.L("Ready for calls"))
 	case reg.State == phone.RegRegistering:
-		parts = append(parts, "Connecting…")
+		parts = append(parts, lang.L("Connecting…"))
 	default:
-		parts = append(parts, "Offline: calls cannot reach you")
+		parts = append(parts, lang.L("Offline: calls cannot reach you"))
 	}
-	switch {
-	case calls == 1:
-		parts = append(parts, "1 call")
-	case calls > 1:
-		parts = append(parts, fmt.Sprintf("%d calls", calls))
+	if calls > 0 {
+		parts = append(parts, lang.N("{{.Count}} calls", calls, map[string]any{"Count": calls}))
 	}
 	if missed > 0 {
-		parts = append(parts, fmt.Sprintf("%d missed", missed))
+		parts = append(parts, lang.N("{{.Count}} missed", missed, map[string]any{"Count": missed}))
 	}
 	return strings.Join(parts, " · ")
 }
@@ -180,11 +177,7 @@ func (m *MainWindow) confirmSignOut() {
 		m.signOut()
 		return
 	}
-	what := "the call"
-	if n > 1 {
-		what = fmt.Sprintf("all %d calls", n)
-	}
-	dialog.ShowConfirm("Sign out?", "Signing out hangs up "+what+".", func(ok bool) {
+	dialog.ShowConfirm(lang.L("Sign out?"), lang.N("Signing out hangs up all {{.Count}} calls.", n, map[string]any{"Count": n}), func(ok bool) {
 		if ok && !m.closed {
 			m.signOut()
 		}

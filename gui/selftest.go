@@ -2,13 +2,13 @@ package gui
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -97,7 +97,7 @@ func (m *MainWindow) showSelfTest() {
 		m.selfTestWin.win.RequestFocus()
 		return
 	}
-	w := &selfTestWindow{m: m, st: m.selfTest, win: m.app.NewWindow("Parley: check my setup"), rows: map[string]*checkRow{}}
+	w := &selfTestWindow{m: m, st: m.selfTest, win: m.app.NewWindow(lang.L("Parley: check my setup")), rows: map[string]*checkRow{}}
 	list := container.NewVBox()
 	for _, line := range w.st.Checks() {
 		r := newCheckRow(line)
@@ -106,14 +106,14 @@ func (m *MainWindow) showSelfTest() {
 		list.Add(r.object())
 		list.Add(widget.NewSeparator())
 	}
-	intro := widget.NewLabel("Parley checks what your calls need. The microphone check listens for a second: say something. The speaker check plays a short tone.")
+	intro := widget.NewLabel(lang.L("Parley checks what your calls need. The microphone check listens for a second: say something. The speaker check plays a short tone."))
 	intro.Wrapping = fyne.TextWrapWord
 	w.note = widget.NewLabel("")
 	w.note.Wrapping = fyne.TextWrapWord
 	w.note.Hide()
-	w.again = widget.NewButtonWithIcon("Check again", theme.ViewRefreshIcon(), w.start)
-	w.save = widget.NewButtonWithIcon("Save diagnostics…", theme.DocumentSaveIcon(), w.askSave)
-	closeBtn := widget.NewButton("Close", func() { w.win.Close() })
+	w.again = widget.NewButtonWithIcon(lang.L("Check again"), theme.ViewRefreshIcon(), w.start)
+	w.save = widget.NewButtonWithIcon(lang.L("Save diagnostics…"), theme.DocumentSaveIcon(), w.askSave)
+	closeBtn := widget.NewButton(lang.L("Close"), func() { w.win.Close() })
 	buttons := container.NewHBox(w.again, w.save, layout.NewSpacer(), closeBtn)
 	w.overall = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	w.overall.Wrapping = fyne.TextWrapWord
@@ -161,7 +161,7 @@ func (r *checkRow) set(line CheckLine) {
 		r.icon.Hide()
 		r.busy.Show()
 		r.busy.Start()
-		r.summary.SetText("Checking…")
+		r.summary.SetText(lang.L("Checking…"))
 		return
 	}
 	r.busy.Stop()
@@ -236,30 +236,21 @@ func (w *selfTestWindow) sumUp() {
 	text, imp := "", widget.MediumImportance
 	switch {
 	case pending > 0:
-		text = fmt.Sprintf("Checking… (%d of %d done)", len(w.order)-pending, len(w.order))
+		text = lang.L("Checking… ({{.Done}} of {{.Total}} done)", map[string]any{"Done": len(w.order) - pending, "Total": len(w.order)})
+	case failed > 0 && warned > 0:
+		text, imp = lang.L("{{.Problems}} found and {{.Warnings}}: see what to do under each one below.", map[string]any{
+			"Problems": lang.N("{{.Count}} problems", failed, map[string]any{"Count": failed}),
+			"Warnings": lang.N("{{.Count}} warnings", warned, map[string]any{"Count": warned}),
+		}), widget.DangerImportance
 	case failed > 0:
-		text, imp = plural(failed, "problem", "problems")+" found"+andWarnings(warned)+": see what to do under each one below.", widget.DangerImportance
+		text, imp = lang.N("{{.Count}} problems found: see what to do under each one below.", failed, map[string]any{"Count": failed}), widget.DangerImportance
 	case warned > 0:
-		text, imp = "Calls should work; "+plural(warned, "warning", "warnings")+" below.", widget.WarningImportance
+		text, imp = lang.N("Calls should work; {{.Count}} warnings below.", warned, map[string]any{"Count": warned}), widget.WarningImportance
 	default:
-		text, imp = "Everything a call needs works.", widget.SuccessImportance
+		text, imp = lang.L("Everything a call needs works."), widget.SuccessImportance
 	}
 	w.overall.Importance = imp
 	w.overall.SetText(text)
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
-func andWarnings(n int) string {
-	if n == 0 {
-		return ""
-	}
-	return " and " + plural(n, "warning", "warnings")
 }
 
 // lines is the latest verdicts, for the bundle. Fyne thread only.
@@ -277,7 +268,7 @@ func (w *selfTestWindow) lines() []CheckLine {
 func (w *selfTestWindow) askSave() {
 	d := dialog.NewFileSave(func(uw fyne.URIWriteCloser, err error) {
 		if err != nil {
-			w.showNote("Could not save the diagnostics: "+err.Error(), widget.DangerImportance)
+			w.showNote(lang.L("Could not save the diagnostics: {{.Reason}}", map[string]any{"Reason": err.Error()}), widget.DangerImportance)
 			return
 		}
 		if uw == nil {
@@ -307,10 +298,10 @@ func (w *selfTestWindow) saveTo(wc io.WriteCloser, where string) {
 			}
 			w.save.Enable()
 			if err != nil {
-				w.showNote("Could not save the diagnostics: "+err.Error(), widget.DangerImportance)
+				w.showNote(lang.L("Could not save the diagnostics: {{.Reason}}", map[string]any{"Reason": err.Error()}), widget.DangerImportance)
 				return
 			}
-			w.showNote(fmt.Sprintf("Diagnostics saved to %s. Passwords, tokens and keys are not in it: you can send it to your IT support.", where), widget.SuccessImportance)
+			w.showNote(lang.L("Diagnostics saved to {{.Path}}. Passwords, tokens and keys are not in it: you can send it to your IT support.", map[string]any{"Path": where}), widget.SuccessImportance)
 		})
 	}()
 }

@@ -247,7 +247,7 @@ func newSignInScreen(a fyne.App, connect Connector, saved SignIn, onUI func(func
 				}
 			}
 		})
-		s.accounts.PlaceHolder = "Saved accounts"
+		s.accounts.PlaceHolder = lang.L("Saved accounts")
 		content.Add(s.accounts)
 	}
 	if saved.Note != "" {
@@ -303,7 +303,7 @@ func savedLabel(a SignIn) string {
 	if a.Kind == AccountSIP {
 		return "SIP · " + a.Username + "@" + a.Server
 	}
-	return "Wazo · " + a.Username + " on " + a.Server
+	return lang.L("Wazo · {{.User}} on {{.Server}}", map[string]any{"User": a.Username, "Server": a.Server})
 }
 
 // focusFirstEmpty puts the cursor in the first field still to fill.

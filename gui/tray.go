@@ -36,7 +36,7 @@ func (m *MainWindow) setUpTray() bool {
 	quit.IsQuit = true
 	m.trayStatus = fyne.NewMenuItem("", nil)
 	m.trayStatus.Disabled = true // a status line, not a command
-	m.trayDND = fyne.NewMenuItem("Do not disturb", func() {
+	m.trayDND = fyne.NewMenuItem(lang.L("Do not disturb"), func() {
 		if !m.closed {
 			m.setDoNotDisturb(!m.dnd)
 		}
