@@ -3,6 +3,7 @@ package gui
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -186,4 +187,22 @@ func TestFrenchControlsFitAtMinimumSize(t *testing.T) {
 			check(c.decline, c.decline.Size().Width)
 		}
 	})
+}
+
+// Sign-in failures and warnings come from outside gui/ as reasons, and the
+// window words them in the user's language.
+func TestSignInFailureInFrench(t *testing.T) {
+	inLanguage(t, "fr")
+	c := &scriptedConnector{outcomes: []error{&SignInError{
+		Reason: ReasonUnreachable, Server: "wazo.example.com", Detail: "connection refused",
+		Problem: "Cannot reach wazo.example.com: connection refused.", Field: "server",
+	}}}
+	f := newSignInFixture(t, c, SignIn{Kind: AccountWazo, Server: "wazo.example.com", Username: "alice", Password: "pw", NoKeyring: true})
+	f.ui.do(func() { f.s.submit(false) })
+	f.waitUntil("the French error", f.shows("Impossible de joindre wazo.example.com\u00a0: connexion"))
+	f.waitUntil("the French advice", f.shows("Vérifiez l'adresse du serveur et votre connexion réseau."))
+	f.waitUntil("the French keyring note", f.shows("Cet ordinateur n'a pas de trousseau"))
+	if got := warningText(WarningNoSound, nil); !strings.HasPrefix(got, "Aucun périphérique audio ne fonctionne") {
+		t.Errorf("no-sound warning in French: %q", got)
+	}
 }

@@ -231,7 +231,7 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	m.dndLine.Hide()
 	top := container.NewVBox(m.registration.object(), m.dndLine)
 	for _, text := range cfg.warnings {
-		w := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		w := widget.NewLabelWithStyle(text(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		w.Wrapping = fyne.TextWrapWord
 		w.Importance = widget.WarningImportance
 		top.Add(w)

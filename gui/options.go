@@ -26,7 +26,7 @@ type runConfig struct {
 	// tray: whether the desktop shows tray icons (withTray in tests).
 	tray, traySet bool
 	actions       []Action
-	warnings      []string
+	warnings      []func() string // worded when the window is built
 	history       *history.Store
 	contacts      *contacts.Book
 	autostart     Autostart
@@ -57,9 +57,26 @@ func WithWindowSize(size fyne.Size) Option {
 
 // WithWarning shows text under the registration line for as long as the
 // window is open: a problem the agent must know about before the first
-// call, such as having no sound device.
+// call. The warnings below word the common ones in the user's language.
 func WithWarning(text string) Option {
-	return func(c *runConfig) { c.warnings = append(c.warnings, text) }
+	return func(c *runConfig) { c.warnings = append(c.warnings, func() string { return text }) }
+}
+
+// Warning is a problem the window words itself (WithWarningAbout).
+type Warning string
+
+// Warnings the window words.
+const (
+	WarningNoSound    Warning = "no-sound"     // calls will be silent
+	WarningNoHistory  Warning = "no-history"   // the call history could not open
+	WarningNoContacts Warning = "no-contacts"  // the contacts could not be read
+	WarningNoLocalAPI Warning = "no-local-api" // the local control API could not start
+	WarningNoPop      Warning = "no-pop"       // the screen pop could not start
+)
+
+// WithWarningAbout shows warning w, with the cause the engine gave.
+func WithWarningAbout(w Warning, cause error) Option {
+	return func(c *runConfig) { c.warnings = append(c.warnings, func() string { return warningText(w, cause) }) }
 }
 
 // withSignOut offers Settings → Sign out (RunSignIn sets it).

@@ -36,7 +36,7 @@ func Run(api phone.API, opts ...Option) error {
 // last window; like Run, it must be called from the main goroutine. opts
 // apply to the main window, after the line's own options.
 func RunSignIn(connect Connector, saved SignIn, opts ...Option) error {
-	r := &signInRun{a: newApp(opts), guard: newQuitGuard(), connect: connect, opts: opts, cfg: defaultRunConfig(opts), saved: saved.Saved, note: saved.Note}
+	r := &signInRun{a: newApp(opts), guard: newQuitGuard(), connect: connect, opts: opts, cfg: defaultRunConfig(opts), saved: saved.Saved, note: saved.Note, noKeyring: saved.NoKeyring}
 	r.guard.watch(r.a)
 	r.signIn(saved, r.cfg.minimized && saved.Automatic && trayAvailable())
 	r.a.Run()
@@ -56,13 +56,14 @@ func RunSignIn(connect Connector, saved SignIn, opts ...Option) error {
 
 // signInRun is one RunSignIn: its windows, in the order they opened.
 type signInRun struct {
-	a       fyne.App
-	guard   *quitGuard
-	connect Connector
-	opts    []Option
-	cfg     runConfig
-	saved   []SignIn
-	note    string
+	a         fyne.App
+	guard     *quitGuard
+	connect   Connector
+	opts      []Option
+	cfg       runConfig
+	saved     []SignIn
+	note      string
+	noKeyring bool
 	// windows and screens belong to the Fyne thread.
 	windows []*MainWindow
 	screens []*signInScreen
@@ -114,7 +115,7 @@ func (r *signInRun) remember(used SignIn) {
 // signOut closes m and its line and asks for an account again, the one
 // just used filled in; Fyne thread only.
 func (r *signInRun) signOut(m *MainWindow, line *Line, last SignIn) {
-	last.Password, last.Automatic, last.Note = "", false, r.note
+	last.Password, last.Automatic, last.Note, last.NoKeyring = "", false, r.note, r.noKeyring
 	r.remember(last)
 	last.Saved = r.saved
 	r.signIn(last, false) // first: closing m must not leave no window

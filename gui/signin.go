@@ -46,8 +46,10 @@ type SignIn struct {
 	// user chose to trust.
 	CertificatePin string
 	// Note is shown under the form's title for as long as the window is
-	// open (no keyring on this computer, say).
-	Note string
+	// open; NoKeyring shows the window's own note that passwords cannot be
+	// kept.
+	Note      string
+	NoKeyring bool
 	// Saved lists accounts signed in before, newest first, for the form's
 	// "Saved accounts" choice (with their passwords when the keyring has
 	// them). Only the first SignIn given to RunSignIn carries it.
@@ -89,7 +91,13 @@ type SignInError struct {
 	// Retry marks a failure that may go away by itself (the server is
 	// unreachable): an automatic sign-in tries again after a while.
 	Retry bool
-	Err   error
+	// Reason, Server and Detail let the window word the failure in the
+	// user's language (signinwords.go); Detail is the cause the engine
+	// gave ("connection refused").
+	Reason SignInReason
+	Server string
+	Detail string
+	Err    error
 }
 
 func (e *SignInError) Error() string { return e.Problem }
@@ -249,6 +257,9 @@ func newSignInScreen(a fyne.App, connect Connector, saved SignIn, onUI func(func
 		})
 		s.accounts.PlaceHolder = lang.L("Saved accounts")
 		content.Add(s.accounts)
+	}
+	if saved.NoKeyring && saved.Note == "" {
+		saved.Note = noKeyringNote()
 	}
 	if saved.Note != "" {
 		note := widget.NewLabel(saved.Note)
@@ -446,12 +457,12 @@ func (s *signInScreen) showError(f SignIn, err error) {
 	if !errors.As(err, &se) {
 		se = &SignInError{Problem: signInFailure(err), Next: lang.L("Check the details and try again."), Err: err}
 	}
-	next := se.Next
+	problem, next := se.words()
 	if se.Retry && f.Automatic {
 		next = strings.TrimSpace(next + " " + lang.L("Parley tries again in {{.Delay}}.", map[string]any{"Delay": retryAfter.String()}))
 		s.armRetry()
 	}
-	s.setMessage(se.Problem, next, widget.DangerImportance)
+	s.setMessage(problem, next, widget.DangerImportance)
 	if c := se.Certificate; c != nil {
 		s.pending = c
 		text := lang.L("SHA-256 fingerprint:") + "\n" + fingerprintLines(c.Fingerprint)

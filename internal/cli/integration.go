@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/parley-voip/parley/gui"
 	"github.com/parley-voip/parley/internal/localapi"
 )
 
@@ -92,7 +93,7 @@ func pickIntegration(in *IntegrationSettings, flagValue string, getenv func(stri
 // pop its settings ask for, and stops them before the line closes. Their
 // failure costs the integration, not the phone: it is reported on stderr
 // and in the returned warnings, for the window.
-func startIntegration(sess *session, in IntegrationSettings, logger *slog.Logger, stderr io.Writer, tokenPath string) (warnings []string) {
+func startIntegration(sess *session, in IntegrationSettings, logger *slog.Logger, stderr io.Writer, tokenPath string) (warnings []gui.Option) {
 	var stops []func()
 	if in.LocalAPI == "on" {
 		token, err := localapi.TokenFile(tokenPath)
@@ -105,7 +106,7 @@ func startIntegration(sess *session, in IntegrationSettings, logger *slog.Logger
 		}
 		if err != nil {
 			fmt.Fprintln(stderr, "parley: the local control API is off:", err)
-			warnings = append(warnings, "The local control API could not start: "+err.Error()+".")
+			warnings = append(warnings, gui.WithWarningAbout(gui.WarningNoLocalAPI, err))
 		} else {
 			fmt.Fprintf(stderr, "parley: local control API on %s (token in %s)\n", srv.URL(), tokenPath)
 			stops = append(stops, func() { _ = srv.Close() })
@@ -117,7 +118,7 @@ func startIntegration(sess *session, in IntegrationSettings, logger *slog.Logger
 		})
 		if err != nil {
 			fmt.Fprintln(stderr, "parley: no screen pop:", err)
-			warnings = append(warnings, "The screen pop is off: "+err.Error()+".")
+			warnings = append(warnings, gui.WithWarningAbout(gui.WarningNoPop, err))
 		} else {
 			stops = append(stops, func() { closeWithin(pop.Close) })
 		}

@@ -80,7 +80,7 @@ func TestStartIntegration(t *testing.T) {
 	tokenPath := filepath.Join(dir, "token")
 	var stderr strings.Builder
 	if w := startIntegration(sess, in, slog.New(slog.DiscardHandler), &stderr, tokenPath); len(w) != 0 {
-		t.Fatalf("warnings %q", w)
+		t.Fatalf("%d warnings", len(w))
 	}
 	// "parley: local control API on http://127.0.0.1:NNNN (token in …)"
 	line := stderr.String()

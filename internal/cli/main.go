@@ -163,7 +163,7 @@ func runGUI(ctx context.Context, s Settings, logger *slog.Logger, stderr io.Writ
 	}
 	if histErr != nil {
 		logger.Warn("no call history this time", "err", histErr)
-		windowOpts = append(windowOpts, gui.WithWarning("Calls are not recorded in the history this time: "+histErr.Error()+"."))
+		windowOpts = append(windowOpts, gui.WithWarningAbout(gui.WarningNoHistory, histErr))
 	} else {
 		defer hist.Close()
 		windowOpts = append(windowOpts, gui.WithHistory(hist))
@@ -182,7 +182,7 @@ func runGUI(ctx context.Context, s Settings, logger *slog.Logger, stderr io.Writ
 		// Unreadable contacts are kept as they are for the user to fix;
 		// the phone works without names.
 		logger.Warn("no contacts this time", "err", err)
-		windowOpts = append(windowOpts, gui.WithWarning("Your contacts could not be read this time: "+err.Error()+"."))
+		windowOpts = append(windowOpts, gui.WithWarningAbout(gui.WarningNoContacts, err))
 		book = nil
 	} else {
 		windowOpts = append(windowOpts, gui.WithContacts(book))
@@ -236,11 +236,11 @@ func runGUI(ctx context.Context, s Settings, logger *slog.Logger, stderr io.Writ
 	// details it signs in by itself, and a failure (a wrong password, an
 	// unreachable server, an untrusted certificate) is shown there, with
 	// the form to fix it, instead of one line on a terminal nobody sees.
-	store, note := openSecrets(ctx, &s, stderr)
+	store, keyring := openSecrets(ctx, &s, stderr)
 	flow := &signInFlow{ctx: ctx, base: s, logger: logger, stderr: stderr, started: started, secrets: store}
 	defer flow.close()
 	saved := savedSignIn(s)
-	saved.Note = note
+	saved.NoKeyring = keyring == noKeyring
 	saved.Automatic = s.hasCredentials() && (s.Account.Password != "" || s.Wazo.RefreshToken != "")
 	saved.Saved = flow.savedAccounts()
 	if err := gui.RunSignIn(flow.connect, saved, windowOpts...); err != nil {

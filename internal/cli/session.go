@@ -32,7 +32,7 @@ type session struct {
 	// when audio is off.
 	conferences *conference.Tracker
 	// warnings are shown in the window for as long as it is open.
-	warnings []string
+	warnings []gui.Option
 	// audio drives the window's audio settings; nil when audio is off.
 	audio gui.AudioController
 	close func()
@@ -54,9 +54,7 @@ type session struct {
 // guiOptions is what the window offers beside the phone.
 func (sess *session) guiOptions() []gui.Option {
 	opts := []gui.Option{gui.WithActions(sess.actions...)}
-	for _, w := range sess.warnings {
-		opts = append(opts, gui.WithWarning(w))
-	}
+	opts = append(opts, sess.warnings...)
 	if sess.conferences != nil {
 		opts = append(opts, gui.WithConferences(sess.conferences))
 	}
@@ -111,7 +109,7 @@ func attachSound(ctx context.Context, sess *session, sound *soundSystem) {
 	}
 	sess.check.Audio = sound.host
 	if sound.noDevice != nil {
-		sess.warnings = append(sess.warnings, "No sound device works on this computer: calls will be silent. Plug in a headset or speakers and restart Parley.")
+		sess.warnings = append(sess.warnings, gui.WithWarningAbout(gui.WarningNoSound, sound.noDevice))
 		sess.check.Audio = noDeviceHost{errors.Join(audio.ErrNoDevice, sound.noDevice)}
 	}
 	detach := sound.attach(ctx, sess.api)

@@ -164,17 +164,26 @@ func accountID(s Settings) string {
 // openSecrets picks where passwords are kept: the OS keyring when this
 // session has one, else nowhere (each start asks), with the reason to tell
 // the user. A password still in the account file moves to the keyring.
-func openSecrets(ctx context.Context, s *Settings, stderr io.Writer) (store secrets.Store, note string) {
+func openSecrets(ctx context.Context, s *Settings, stderr io.Writer) (store secrets.Store, keyring keyringState) {
 	dctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	avail := secrets.Detect(dctx)
 	cancel()
 	if !avail.Available {
-		return nil, avail.Reason + " Parley asks for your password each time it starts."
+		fmt.Fprintln(stderr, "parley:", avail.Reason, "Parley asks for the password each time it starts.")
+		return nil, noKeyring
 	}
 	store = secrets.NewKeyring()
 	useSecrets(store, s, stderr)
-	return store, ""
+	return store, keyringAvailable
 }
+
+// keyringState says whether passwords can be kept.
+type keyringState bool
+
+const (
+	keyringAvailable keyringState = true
+	noKeyring        keyringState = false
+)
 
 // useSecrets moves a password still in the account file into store, and
 // fills in the saved password when the settings have none.
@@ -329,54 +338,63 @@ func signInError(in gui.SignIn, err error) error {
 		}
 		if errors.Is(err, wazo.ErrCertificateMismatch) {
 			return &gui.SignInError{
+				Reason: gui.ReasonChangedCert, Server: server,
 				Problem:     "The certificate of " + server + " has changed since you trusted it.",
 				Next:        "Ask your administrator whether it was renewed. Trust the new one only if its fingerprint below is the one they give you.",
 				Certificate: certificate, Err: err,
 			}
 		}
 		return &gui.SignInError{
+			Reason: gui.ReasonUntrustedCert, Server: server,
 			Problem:     "This computer does not trust the certificate of " + server + ".",
 			Next:        "Wazo servers often use their own certificate. Trust it only if the fingerprint below is the one your administrator gives you.",
 			Certificate: certificate, Err: err,
 		}
 	case errors.Is(err, wazo.ErrAuthenticationFailed), errors.Is(err, phone.ErrAuthFailed):
 		return &gui.SignInError{
+			Reason:  gui.ReasonWrongPassword,
 			Problem: "Wrong login or password.",
 			Next:    "Check them and try again. If you have forgotten your password, ask your administrator.",
 			Field:   "password", Err: err,
 		}
 	case errors.Is(err, wazo.ErrSessionExpired):
 		return &gui.SignInError{
+			Reason:  gui.ReasonSessionEnded,
 			Problem: "Your Wazo session has ended (you signed out elsewhere, or your administrator ended it).",
 			Next:    "Enter your password to sign in again.",
 			Field:   "password", Err: err,
 		}
 	case errors.Is(err, wazo.ErrNoWebRTCLine):
 		return &gui.SignInError{
+			Reason:  gui.ReasonNoWebRTCLine,
 			Problem: "Your Wazo account has no WebRTC line, which Parley needs to make calls.",
 			Next:    "Ask your administrator to add a line with the webrtc template to your user, then sign in again.",
 			Err:     err,
 		}
 	case errors.As(err, &netErr):
 		return &gui.SignInError{
+			Reason: gui.ReasonUnreachable, Server: server, Detail: netErr.Reason,
 			Problem: "Cannot reach " + server + ": " + netErr.Reason + ".",
 			Next:    "Check the server address and your network connection.",
 			Field:   "server", Retry: true, Err: err,
 		}
 	case errors.Is(err, wazo.ErrUnreachable), errors.Is(err, phone.ErrUnreachable):
 		return &gui.SignInError{
+			Reason: gui.ReasonUnreachable, Server: server,
 			Problem: "Cannot reach " + server + ".",
 			Next:    "Check the server address and your network connection.",
 			Field:   "server", Retry: true, Err: err,
 		}
 	case errors.Is(err, phone.ErrInvalidAccount), errors.Is(err, rtc.ErrBadConfig):
 		return &gui.SignInError{
+			Reason: gui.ReasonInvalidAccount, Detail: strings.TrimSuffix(err.Error(), "."),
 			Problem: capitalise(err.Error()) + ".",
 			Next:    "Correct the account details and try again.",
 			Err:     err,
 		}
 	case errors.Is(err, wazoline.ErrRegistration):
 		return &gui.SignInError{
+			Reason: gui.ReasonRegistrationRefused, Detail: strings.TrimSuffix(err.Error(), "."),
 			Problem: capitalise(err.Error()) + ".",
 			Next:    "The server accepted your login but not the phone line. Try again; if it keeps failing, tell your administrator.",
 			Retry:   true, Err: err,
