@@ -3,6 +3,7 @@ package gui
 import (
 	"context"
 
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -11,7 +12,30 @@ import (
 // shown to the user.
 type Action struct {
 	Label string
-	Run   func(ctx context.Context) error
+	// Kind, when set, has the window word the button itself (in the
+	// user's language) instead of showing Label.
+	Kind ActionKind
+	Run  func(ctx context.Context) error
+}
+
+// ActionKind names the buttons the window words itself.
+type ActionKind string
+
+// Buttons of demo mode.
+const (
+	ActionDemoToneBot ActionKind = "demo-tone-bot" // have the Tone Bot call me
+	ActionDemoEcho    ActionKind = "demo-echo"     // have the Echo line call me
+)
+
+// label is the button's text.
+func (a Action) label() string {
+	switch a.Kind {
+	case ActionDemoToneBot:
+		return lang.L("Demo: have the Tone Bot call me")
+	case ActionDemoEcho:
+		return lang.L("Demo: have the Echo line call me")
+	}
+	return a.Label
 }
 
 // WithActions adds buttons under the call list.
@@ -24,7 +48,8 @@ func (m *MainWindow) AddAction(a Action) {
 	if a.Run == nil {
 		return
 	}
-	m.panels.Add(widget.NewButton(a.Label, func() {
-		m.act(a.Label, a.Run)
+	label := a.label()
+	m.panels.Add(widget.NewButton(label, func() {
+		m.act(lowerFirst(label), a.Run)
 	}))
 }

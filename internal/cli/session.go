@@ -201,8 +201,8 @@ func startDemo(ctx context.Context, s Settings, logger *slog.Logger, extra ...ph
 	sess := &session{
 		api: line.API(),
 		actions: []gui.Action{
-			{Label: "Demo: have the Tone Bot call me", Run: func(context.Context) error { return ringMe("1001") }},
-			{Label: "Demo: have the Echo line call me", Run: func(context.Context) error { return ringMe("9000") }},
+			{Label: "Demo: have the Tone Bot call me", Kind: gui.ActionDemoToneBot, Run: func(context.Context) error { return ringMe("1001") }},
+			{Label: "Demo: have the Echo line call me", Kind: gui.ActionDemoEcho, Run: func(context.Context) error { return ringMe("9000") }},
 		},
 		commands: []headless.Option{headless.WithCommand("ring_me", func(_ context.Context, args json.RawMessage) (any, error) {
 			var a struct {
