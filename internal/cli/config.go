@@ -93,6 +93,10 @@ type LineSettings struct {
 	// offers telephone-event, else SIP INFO), "rfc4733" or "info" (-dtmf,
 	// "dtmf").
 	DTMF string `json:",omitempty"`
+	// Media is the media of the calls we place: "auto" (the default:
+	// WebRTC on ws/wss lines, plain RTP on udp/tcp/tls), "webrtc", "rtp" or
+	// "srtp" (-media, "media"). Incoming calls follow the caller's offer.
+	Media string `json:",omitempty"`
 	// STUN lists stun: servers for the media's ICE candidates (RFC 7064;
 	// "stun" in the account file, the sign-in window's STUN field).
 	STUN []string `json:",omitempty"`
@@ -130,6 +134,8 @@ type accountFile struct {
 	// STUN lists stun: URLs for the media (plain SIP accounts).
 	STUN []string `json:"stun,omitempty"`
 	DTMF string   `json:"dtmf,omitempty"`
+	// Media: auto, webrtc, rtp or srtp (LineSettings.Media).
+	Media string `json:"media,omitempty"`
 	// The local control API and screen pop (IntegrationSettings).
 	LocalAPI         string   `json:"local_api,omitempty"`
 	LocalAPIAddress  string   `json:"local_api_address,omitempty"`
@@ -171,7 +177,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, loadFlee
 	fs.SetOutput(stderr)
 	var s Settings
 	var cfgPath, server, user, password, transport, wsPath, domain, display, wazoServer, wazoPin string
-	var localPort, redirects, autoAnswer, autoAnswerDelay, tlsCert, tlsKey, dtmf, localAPI string
+	var localPort, redirects, autoAnswer, autoAnswerDelay, tlsCert, tlsKey, dtmf, media, localAPI string
 	var noRegister bool
 	fs.BoolVar(&s.Headless, "headless", false, "run without a window: JSON events on stdout, JSON commands on stdin (see docs/headless.md)")
 	fs.BoolVar(&s.Demo, "demo", false, "start against the built-in demo server instead of a real account")
@@ -197,6 +203,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, loadFlee
 	fs.StringVar(&autoAnswer, "auto-answer", "", "off (default), intercom (calls marked for it) or always: answer incoming calls without the user (env PARLEY_AUTO_ANSWER)")
 	fs.StringVar(&localAPI, "local-api", "", "on: let programs on this computer control the phone (docs/local-api.md); off (default) (env PARLEY_LOCAL_API)")
 	fs.StringVar(&dtmf, "dtmf", "", "how keypad digits are sent: auto (default), rfc4733 or info (env PARLEY_DTMF)")
+	fs.StringVar(&media, "media", "", "media of the calls you place: auto (default: webrtc on ws/wss, plain RTP on udp/tcp/tls), webrtc, rtp or srtp (env PARLEY_MEDIA)")
 	fs.StringVar(&autoAnswerDelay, "auto-answer-delay", "", "wait this long before auto-answering, e.g. 2s (env PARLEY_AUTO_ANSWER_DELAY)")
 	fs.StringVar(&tlsCert, "tls-cert", "", "PEM certificate of the tls listener (env PARLEY_TLS_CERT; default: self-signed, made at start)")
 	fs.StringVar(&tlsKey, "tls-key", "", "PEM private key for -tls-cert (env PARLEY_TLS_KEY)")
@@ -271,7 +278,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, loadFlee
 	if err := pickIntegration(&s.Integration, localAPI, getenv); err != nil {
 		return s, err
 	}
-	if err := pickLine(&s.Line, getenv, lineFlags{localPort, redirects, autoAnswer, autoAnswerDelay, tlsCert, tlsKey, dtmf, noRegister}); err != nil {
+	if err := pickLine(&s.Line, getenv, lineFlags{localPort, redirects, autoAnswer, autoAnswerDelay, tlsCert, tlsKey, dtmf, media, noRegister}); err != nil {
 		return s, err
 	}
 	if s.Line.NoRegister {
@@ -363,6 +370,7 @@ func readAccountFile(path string) (phone.Account, WazoSettings, LineSettings, st
 		TLSKeyFile:      f.TLSKeyFile,
 		STUN:            f.STUN,
 		DTMF:            f.DTMF,
+		Media:           f.Media,
 	}
 	var wz WazoSettings
 	if f.Wazo != nil {
