@@ -147,6 +147,7 @@ func baresipHeard(t *testing.T, b *testrig.Baresip, want []float64) {
 		t.Fatal(err)
 	}
 	mono := firstChannel(w)
+	t.Logf("baresip recorded %.1f s", float64(len(mono))/float64(w.Rate))
 	if len(mono) < 2*w.Rate {
 		t.Fatalf("baresip recorded only %d samples", len(mono))
 	}
@@ -161,9 +162,13 @@ func baresipHeard(t *testing.T, b *testrig.Baresip, want []float64) {
 		}
 		return ""
 	}
-	if p := audiotest.AnyCleanWindow(x, 0, problem); p != "" {
-		t.Errorf("baresip did not hear our tones: %s", p)
+	last := "no audio"
+	for at := 0; at+w.Rate/2 <= len(x); at += w.Rate / 4 {
+		if last = problem(x[at : at+w.Rate/2]); last == "" {
+			return
+		}
 	}
+	t.Errorf("baresip did not hear our tones: %s", last)
 }
 
 // Classic calls with baresip through kamailio, driven through phone.API:
@@ -224,10 +229,10 @@ func TestClassicCallsWithBaresip(t *testing.T) {
 				t.Fatalf("media failed: %s\n%s", ev.Reason, bob.Log())
 			}
 			waitBaresip(t, bob, "CALL_ESTABLISHED")
-			if c := spy.codec(); !c.Is(tc.codec) {
+			audiotest.Hear(t, "we hear baresip", arec, []float64{classicBobTone}, tc.tones...)
+			if c := spy.codec(); !c.Is(tc.codec) { // the audio is open: we hear it
 				t.Fatalf("negotiated %+v, want %s", c, tc.codec)
 			}
-			audiotest.Hear(t, "we hear baresip", arec, []float64{classicBobTone}, tc.tones...)
 
 			if !tc.incoming {
 				if err := alice.SendDTMF(ctxT(t), id, "1#"); err != nil {
@@ -244,6 +249,10 @@ func TestClassicCallsWithBaresip(t *testing.T) {
 				if d := aev.Next(phone.EventDTMFReceived); d.Digit != "9" {
 					t.Fatalf("we decoded %q, want 9", d.Digit)
 				}
+				// baresip records us before the hold: its sndfile
+				// recording does not carry on after a re-INVITE, so what
+				// it hears after the resume is checked by DTMF below.
+				time.Sleep(2 * time.Second)
 				if err := alice.Hold(ctxT(t), id); err != nil {
 					t.Fatal(err)
 				}
@@ -254,9 +263,17 @@ func TestClassicCallsWithBaresip(t *testing.T) {
 				}
 				aev.Next(phone.EventCallResumed)
 				audiotest.Hear(t, "we hear baresip after resume", arec, []float64{classicBobTone}, tc.tones...)
+				if err := alice.SendDTMF(ctxT(t), id, "5"); err != nil {
+					t.Fatal(err)
+				}
+				if d := waitBaresip(t, bob, "CALL_DTMF_START"); d.Param != "5" {
+					t.Fatalf("baresip decoded DTMF %q after the resume, want 5", d.Param)
+				}
+			} else {
+				time.Sleep(2 * time.Second) // let baresip record us
 			}
-			time.Sleep(2 * time.Second) // let baresip record us
 			q := qualityWhere(t, aev, func(q *phone.Quality) bool { return q.PacketsReceived > 0 })
+			t.Logf("quality %+v", q)
 			if q.SRTPAuthFailures != 0 {
 				t.Errorf("quality %+v", q)
 			}
