@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parley-voip/parley/conference"
 	"github.com/parley-voip/parley/internal/audiotest"
 	"github.com/parley-voip/parley/internal/codec"
 	"github.com/parley-voip/parley/internal/dsp"
@@ -285,4 +286,79 @@ func TestClassicCallsWithBaresip(t *testing.T) {
 			baresipHeard(t, bob, tc.tones)
 		})
 	}
+}
+
+// TestLocalConferenceMixedPathsRealTime: a local conference on the host
+// mixes one WebRTC leg and two plain-RTP legs (one of them SDES-SRTP). The
+// parties call the host, which answers each on the path its offer asks
+// for; every party hears the host and the two others, never itself, and
+// the host hears all three.
+func TestLocalConferenceMixedPathsRealTime(t *testing.T) {
+	testrig.RealTime(t)
+	testrig.Require(t, "kamailio")
+	kam := testrig.StartKamailio(t)
+	media := rtc.Config{IncludeLoopback: true, Codecs: []string{"opus", "pcmu"}}
+	const hostTone = 440
+	he, hrec := quietToneEngine(t, hostTone)
+	host := newPhone(t, kam, "host", he, media)
+	hev := phonetest.Record(t, host)
+	var parties []*confParty
+	for i, pc := range []struct {
+		name string
+		path phone.MediaPath
+		want phone.MediaSecurity
+	}{
+		{"webrtc", phone.MediaWebRTC, phone.MediaSecurityDTLSSRTP},
+		{"plain", phone.MediaRTP, phone.MediaSecurityPlain},
+		{"sdes", phone.MediaSRTP, phone.MediaSecuritySRTP},
+	} {
+		tone := []float64{620, 1030, 1510}[i]
+		e, rec := quietToneEngine(t, tone)
+		p := &confParty{name: pc.name, tone: tone, rec: rec, p: newPhone(t, kam, pc.name, e, media, phone.WithMediaPath(pc.path))}
+		p.ev = phonetest.Record(t, p.p)
+		if _, err := p.p.Call(ctxT(t), "sip:host@"+kam.UDPAddr); err != nil {
+			t.Fatal(err)
+		}
+		in := hev.Next(phone.EventCallIncoming)
+		if err := host.Accept(ctxT(t), in.Call.ID()); err != nil {
+			t.Fatal(err)
+		}
+		if acc := hev.Next(phone.EventCallAccepted); acc.Call.MediaSecurity != pc.want {
+			t.Fatalf("%s's leg: %q, want %q", pc.name, acc.Call.MediaSecurity, pc.want)
+		}
+		if ev := hev.Next(phone.EventMediaConnected, phone.EventMediaFailed); ev.Type != phone.EventMediaConnected {
+			t.Fatalf("media with %s failed: %s", pc.name, ev.Reason)
+		}
+		p.sip = in.Call.ID()
+		parties = append(parties, p)
+	}
+	conf, err := conference.NewLocal(host, he)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conf.Close()
+	ss := sessionsOf(t, host, parties...)
+	last := len(ss) - 1 // the active call
+	c, err := conf.Start(ctxT(t), ss[last], ss[:last])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []float64
+	for _, p := range parties {
+		all = append(all, p.tone)
+	}
+	audiotest.Hear(t, "host", hrec, all, hostTone)
+	for _, p := range parties {
+		want := []float64{hostTone}
+		for _, o := range parties {
+			if o != p {
+				want = append(want, o.tone)
+			}
+		}
+		audiotest.Hear(t, p.name, p.rec, want, p.tone)
+	}
+	if err := c.Hangup(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	audiotest.WaitFor(t, eventWait, "the host to have no calls", func() bool { return len(host.Calls()) == 0 })
 }
