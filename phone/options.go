@@ -57,7 +57,7 @@ func WithUserAgent(ua string) Option { return func(c *config) { c.userAgent = ua
 
 // WithLocalIP binds SIP and media to one local address (tests use
 // 127.0.0.1): the SIP socket and Contact/Via, and the ICE host candidates
-// and SDP c= line of every call. It must be an address of one of the
+// (WebRTC) or RTP/RTCP sockets (plain RTP) and SDP c= line of every call. It must be an address of one of the
 // machine's interfaces (media is gathered from the interfaces).
 func WithLocalIP(ip string) Option { return func(c *config) { c.localIP = ip } }
 
