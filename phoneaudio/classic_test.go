@@ -253,7 +253,7 @@ func TestClassicCallsWithBaresip(t *testing.T) {
 				// baresip records us before the hold: its sndfile
 				// recording does not carry on after a re-INVITE, so what
 				// it hears after the resume is checked by DTMF below.
-				time.Sleep(2 * time.Second)
+				time.Sleep(3 * time.Second)
 				if err := alice.Hold(ctxT(t), id); err != nil {
 					t.Fatal(err)
 				}
@@ -271,7 +271,7 @@ func TestClassicCallsWithBaresip(t *testing.T) {
 					t.Fatalf("baresip decoded DTMF %q after the resume, want 5", d.Param)
 				}
 			} else {
-				time.Sleep(2 * time.Second) // let baresip record us
+				time.Sleep(3 * time.Second) // let baresip record us (2 s are judged)
 			}
 			q := qualityWhere(t, aev, func(q *phone.Quality) bool { return q.PacketsReceived > 0 })
 			t.Logf("quality %+v", q)

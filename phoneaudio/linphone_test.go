@@ -64,7 +64,7 @@ func TestClassicCallsWithLinphone(t *testing.T) {
 				t.Fatalf("media %q, want %q", acc.Call.MediaSecurity, tc.want)
 			}
 			audiotest.Hear(t, "we hear linphone", arec, []float64{classicBobTone}, aliceTones...)
-			time.Sleep(2 * time.Second) // linphone records us
+			time.Sleep(3 * time.Second) // linphone records us
 			if err := alice.Hangup(ctxT(t), id); err != nil {
 				t.Fatal(err)
 			}

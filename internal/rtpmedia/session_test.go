@@ -33,7 +33,7 @@ func TestLoopbackCall(t *testing.T) {
 		{name: "plain PCMA without mux", alice: rtpmedia.Config{Codecs: []string{"pcma"}, NoRTCPMux: true}, wantCodec: "PCMA", wantDTMFPT: 101,
 			wantInOffer: []string{"RTP/AVP 8 101"}},
 		{name: "opus AVPF", alice: rtpmedia.Config{AVPF: true}, wantCodec: "OPUS", wantDTMFPT: 110,
-			wantInOffer: []string{"RTP/AVPF 111 0 8 110 101", "a=rtpmap:111 opus/48000/2"}},
+			wantInOffer: []string{"RTP/AVPF 111 9 0 8 110 101", "a=rtpmap:111 opus/48000/2"}},
 		{name: "SRTP mandatory 80", alice: rtpmedia.Config{SRTP: rtpmedia.SRTPMandatory, Codecs: []string{"pcmu"}},
 			bob: rtpmedia.Config{SRTP: rtpmedia.SRTPOptional}, wantSecure: true, wantCodec: "PCMU", wantDTMFPT: 101,
 			wantInOffer: []string{"RTP/SAVP 0 101", "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:", "a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:"}},
