@@ -18,7 +18,7 @@ type call struct {
 	// ACK), so Hangup can end the call at that stage too.
 	answering *sipua.Incoming
 	dialog    *sipua.Dialog // set once established
-	media     *rtc.Session
+	media     rtc.CallMedia // *rtc.Session (WebRTC) or *rtpmedia.Session (classic); never changes path
 	audio     CallAudio
 
 	cancelDial context.CancelFunc // stops an outgoing INVITE (CANCEL)

@@ -32,10 +32,13 @@ type CallSession struct {
 	Paused     bool `json:"paused"`     // held by us
 	RemoteHeld bool `json:"remoteHeld"` // held by the far end
 	Muted      bool `json:"muted"`
-	AutoAnswer bool `json:"autoAnswer"` // the INVITE carried Answer-Mode: Auto
-	Ignored    bool `json:"ignored"`    // incoming call the user chose to ignore
-	Recording  bool `json:"recording"`
-	Conference bool `json:"conference"` // part of a conference hosted by us
+	// MediaSecurity is how the call's audio is protected once answered:
+	// "dtls-srtp" (WebRTC), "srtp" (SDES-SRTP), "rtp" (not encrypted).
+	MediaSecurity MediaSecurity `json:"mediaSecurity,omitempty"`
+	AutoAnswer    bool          `json:"autoAnswer"` // the INVITE carried Answer-Mode: Auto
+	Ignored       bool          `json:"ignored"`    // incoming call the user chose to ignore
+	Recording     bool          `json:"recording"`
+	Conference    bool          `json:"conference"` // part of a conference hosted by us
 
 	Status    Status `json:"sipStatus"`           // where the call is in its life
 	SIPStatus int    `json:"sipStatusCode"`       // last SIP final status seen (200, 486, 603...)

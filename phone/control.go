@@ -22,7 +22,13 @@ func (p *Phone) Accept(ctx context.Context, id string) error {
 	}
 	p.holdOthers(ctx, id)
 
-	media, err := p.newMedia()
+	// The offer's profile picks the path (docs/media.md); a late offer
+	// (no SDP) is ours to make, on the line's path.
+	newMedia := p.newOfferMedia
+	if len(inc.SDP) > 0 {
+		newMedia = func() (rtc.CallMedia, error) { return p.newAnswerMedia(inc.SDP) }
+	}
+	media, err := newMedia()
 	if err != nil {
 		_ = inc.Reject(500, "Server Internal Error")
 		p.endCall(id, 500, err.Error())

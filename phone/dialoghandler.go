@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/parley-voip/parley/internal/rtc"
+	"github.com/parley-voip/parley/internal/rtpmedia"
 )
 
 // reofferTimeout bounds how long answering a far-end re-INVITE may take.
@@ -53,6 +54,12 @@ func (h *dialogHandler) OnReInvite(ctx context.Context, offer []byte) ([]byte, i
 		}
 		return ours, 200
 	}
+	if classic := isClassic(media); classic != rtpmedia.IsPlainOffer(offer) {
+		// A call keeps its media path (docs/media.md): a WebRTC call
+		// cannot become plain RTP by re-INVITE, nor the reverse.
+		p.log.Warn("re-INVITE asks for the other media path; refused", "call", h.id, "classic", classic)
+		return nil, 488
+	}
 	answer, err := media.AnswerReoffer(ctx, offer)
 	if err != nil {
 		p.log.Warn("cannot answer re-INVITE", "call", h.id, "err", err)
@@ -64,7 +71,7 @@ func (h *dialogHandler) OnReInvite(ctx context.Context, offer []byte) ([]byte, i
 
 // reportRemoteHold reports a hold or resume by the far end once a
 // negotiation changed the direction it sends in.
-func (h *dialogHandler) reportRemoteHold(c *call, media *rtc.Session) {
+func (h *dialogHandler) reportRemoteHold(c *call, media rtc.CallMedia) {
 	p := h.p
 	remoteHeld := media.RemoteDirection() != rtc.DirectionSendRecv
 	p.mu.Lock()

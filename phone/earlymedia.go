@@ -137,7 +137,9 @@ func hasOptionTag(v, tag string) bool {
 func (p *Phone) renewMedia(ctx context.Context, c *call, dlg *sipua.Dialog) error {
 	ctx, cancel := context.WithTimeout(ctx, reofferTimeout)
 	defer cancel()
-	m, err := p.newMedia()
+	// Only WebRTC sessions report ErrMediaMoved (a classic one just takes
+	// the new address), so the new session is WebRTC too: same path.
+	m, err := p.newWebRTCMedia()
 	if err != nil {
 		return err
 	}

@@ -64,4 +64,8 @@ type Quality struct {
 	PlayoutDelay    time.Duration `json:"playoutDelayNs"`
 	ConcealedFrames uint64        `json:"concealedFrames"`
 	MOS             float64       `json:"mos"`
+	// SRTPAuthFailures counts received packets that failed SRTP
+	// authentication (a wrong SDES key, tampering) and were dropped; only
+	// classic SRTP calls have them (RFC 3711 §3.3).
+	SRTPAuthFailures uint64 `json:"srtpAuthFailures,omitempty"`
 }

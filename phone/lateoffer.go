@@ -17,7 +17,7 @@ const ackTimeout = 32 * time.Second
 // 3261 §13.3.1.4): our 200 carries the offer and the caller's answer comes
 // in its ACK. An ACK without SDP, or with an answer we cannot use, leaves
 // the call without audio, so it is ended with BYE and reported as failed.
-func (p *Phone) acceptLateOffer(ctx context.Context, c *call, inc *sipua.Incoming, media *rtc.Session) error {
+func (p *Phone) acceptLateOffer(ctx context.Context, c *call, inc *sipua.Incoming, media rtc.CallMedia) error {
 	id := c.session.SIPCallID
 	offer, err := media.CreateOffer(ctx)
 	if err != nil {
@@ -43,7 +43,7 @@ func (p *Phone) acceptLateOffer(ctx context.Context, c *call, inc *sipua.Incomin
 
 // answeredLate sends our offer in the 200 and applies the answer the ACK
 // carries; the call is established only with a usable answer.
-func (p *Phone) answeredLate(c *call, inc *sipua.Incoming, media *rtc.Session, offer []byte) error {
+func (p *Phone) answeredLate(c *call, inc *sipua.Incoming, media rtc.CallMedia, offer []byte) error {
 	id := c.session.SIPCallID
 	dlg, err := inc.Answer(offer)
 	if err != nil {

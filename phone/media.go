@@ -14,7 +14,8 @@ import (
 // is reported as having no audio (the SIP dialog stays up: the user decides).
 const mediaConnectTimeout = 20 * time.Second
 
-func (p *Phone) newMedia() (*rtc.Session, error) {
+// newWebRTCMedia opens a WebRTC session (ICE, DTLS-SRTP).
+func (p *Phone) newWebRTCMedia() (rtc.CallMedia, error) {
 	opts := []rtc.Option{rtc.WithLogger(p.cfg.logger)}
 	if ip := net.ParseIP(p.cfg.localIP); ip != nil {
 		opts = append(opts, mediaAt(ip)) // before mediaOpts: a caller's own socket wins
@@ -47,6 +48,7 @@ func (p *Phone) established(c *call, dlg *sipua.Dialog) {
 	c.session.Answered = true
 	c.session.AnswerTime = time.Now()
 	c.session.SIPStatus = 200
+	c.session.MediaSecurity = securityOf(media)
 	if p.cfg.serverIDHeader != "" && c.session.CallID == "" {
 		c.session.CallID = dlg.Header(p.cfg.serverIDHeader)
 	}
@@ -173,7 +175,7 @@ func (p *Phone) syncAudio(c *call) {
 
 // reportQuality emits call_quality every interval until the call ends or
 // gets another media session.
-func (p *Phone) reportQuality(c *call, media *rtc.Session) {
+func (p *Phone) reportQuality(c *call, media rtc.CallMedia) {
 	if p.cfg.qualityInterval <= 0 {
 		return
 	}
@@ -211,6 +213,8 @@ func (p *Phone) quality(c *call) Quality {
 		PacketsLost:     st.PacketsLost,
 		Jitter:          st.Jitter,
 		RTT:             st.RTT,
+
+		SRTPAuthFailures: st.SRTPAuthFailures,
 	}
 	p.mu.Lock()
 	a := c.audio

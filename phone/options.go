@@ -29,6 +29,7 @@ type config struct {
 	serverIDHeader  string
 	qualityInterval time.Duration
 	dtmfMethod      DTMFMethod
+	mediaPath       MediaPath
 }
 
 func defaultConfig() config {
@@ -56,7 +57,7 @@ func WithUserAgent(ua string) Option { return func(c *config) { c.userAgent = ua
 
 // WithLocalIP binds SIP and media to one local address (tests use
 // 127.0.0.1): the SIP socket and Contact/Via, and the ICE host candidates
-// and SDP c= line of every call. It must be an address of one of the
+// (WebRTC) or RTP/RTCP sockets (plain RTP) and SDP c= line of every call. It must be an address of one of the
 // machine's interfaces (media is gathered from the interfaces).
 func WithLocalIP(ip string) Option { return func(c *config) { c.localIP = ip } }
 
@@ -93,7 +94,8 @@ func WithAutoAnswer(mode AutoAnswerMode, delay time.Duration) Option {
 // WithKeepAlive sets the keep-alive period on connection transports.
 func WithKeepAlive(d time.Duration) Option { return func(c *config) { c.keepAlive = d } }
 
-// WithMedia sets the WebRTC media settings (codecs, ICE servers...).
+// WithMedia sets the media settings (codecs, ICE servers...). Codecs and
+// PortMin/PortMax apply to classic (plain RTP) calls too; see WithMediaPath.
 func WithMedia(m rtc.Config) Option { return func(c *config) { c.media = m } }
 
 // WithMediaOptions passes options to every call's media session, e.g.

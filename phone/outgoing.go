@@ -36,7 +36,7 @@ func (p *Phone) Call(ctx context.Context, number string) (CallSession, error) {
 		return CallSession{}, ErrNotConnected
 	}
 
-	media, err := p.newMedia()
+	media, err := p.newOfferMedia()
 	if err != nil {
 		return CallSession{}, err
 	}

@@ -27,6 +27,8 @@ test_pkgs=(
   nftables iputils-ping sox opus-tools
   # the independent G.722 coder the codec interop tests compare against
   ffmpeg
+  # a second classic SIP peer (liblinphone) for the plain RTP / SDES-SRTP interop tests
+  linphone-cli
   # a real Secret Service on a private session bus (internal/secrets/secretservicetest)
   dbus-daemon gnome-keyring libsecret-tools
 )

@@ -142,6 +142,9 @@ func dial(ctx context.Context, server, username, password string, cfg config) (*
 		// CallSession.CallID is known before any bus event.
 		phone.WithServerCallIDHeader("X-Wazo-Call-ID"),
 	}, cfg.phoneOpts...)
+	// A Wazo line is a WebRTC line (its PJSIP endpoint has webrtc=yes):
+	// whatever the options say, our offers are WebRTC.
+	popts = append(popts, phone.WithMediaPath(phone.MediaWebRTC))
 	p, err := phone.New(acct, popts...)
 	if err != nil {
 		abandon()

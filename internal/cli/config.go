@@ -99,6 +99,10 @@ type LineSettings struct {
 	// offers telephone-event, else SIP INFO), "rfc4733" or "info" (-dtmf,
 	// "dtmf").
 	DTMF string `json:",omitempty"`
+	// Media is the media of the calls we place: "auto" (the default:
+	// WebRTC on ws/wss lines, plain RTP on udp/tcp/tls), "webrtc", "rtp" or
+	// "srtp" (-media, "media"). Incoming calls follow the caller's offer.
+	Media string `json:",omitempty"`
 	// STUN lists stun: servers for the media's ICE candidates (RFC 7064;
 	// "stun" in the account file, the sign-in window's STUN field).
 	STUN []string `json:",omitempty"`
@@ -142,6 +146,8 @@ type accountFile struct {
 	DTMF string   `json:"dtmf,omitempty"`
 	// Codecs lists the audio codecs to offer, in order (-codecs).
 	Codecs []string `json:"codecs,omitempty"`
+	// Media: auto, webrtc, rtp or srtp (LineSettings.Media).
+	Media string `json:"media,omitempty"`
 	// The local control API and screen pop (IntegrationSettings).
 	LocalAPI         string   `json:"local_api,omitempty"`
 	LocalAPIAddress  string   `json:"local_api_address,omitempty"`
@@ -183,7 +189,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, loadFlee
 	fs.SetOutput(stderr)
 	var s Settings
 	var cfgPath, server, user, password, transport, wsPath, domain, display, wazoServer, wazoPin string
-	var localPort, redirects, autoAnswer, autoAnswerDelay, tlsCert, tlsKey, dtmf, localAPI, codecs string
+	var localPort, redirects, autoAnswer, autoAnswerDelay, tlsCert, tlsKey, dtmf, media, localAPI, codecs string
 	var noRegister bool
 	fs.BoolVar(&s.Headless, "headless", false, "run without a window: JSON events on stdout, JSON commands on stdin (see docs/headless.md)")
 	fs.BoolVar(&s.Demo, "demo", false, "start against the built-in demo server instead of a real account")
@@ -211,6 +217,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, loadFlee
 	fs.StringVar(&localAPI, "local-api", "", "on: let programs on this computer control the phone (docs/local-api.md); off (default) (env PARLEY_LOCAL_API)")
 	fs.StringVar(&codecs, "codecs", "", "audio codecs to offer, in order, e.g. opus,g722,pcmu (env PARLEY_CODECS; default opus,pcmu,pcma)")
 	fs.StringVar(&dtmf, "dtmf", "", "how keypad digits are sent: auto (default), rfc4733 or info (env PARLEY_DTMF)")
+	fs.StringVar(&media, "media", "", "media of the calls you place: auto (default: webrtc on ws/wss, plain RTP on udp/tcp/tls), webrtc, rtp or srtp (env PARLEY_MEDIA)")
 	fs.StringVar(&autoAnswerDelay, "auto-answer-delay", "", "wait this long before auto-answering, e.g. 2s (env PARLEY_AUTO_ANSWER_DELAY)")
 	fs.StringVar(&tlsCert, "tls-cert", "", "PEM certificate of the tls listener (env PARLEY_TLS_CERT; default: self-signed, made at start)")
 	fs.StringVar(&tlsKey, "tls-key", "", "PEM private key for -tls-cert (env PARLEY_TLS_KEY)")
@@ -294,7 +301,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, loadFlee
 		return s, err
 	}
 	s.Codecs = picked
-	if err := pickLine(&s.Line, getenv, lineFlags{localPort, redirects, autoAnswer, autoAnswerDelay, tlsCert, tlsKey, dtmf, noRegister}); err != nil {
+	if err := pickLine(&s.Line, getenv, lineFlags{localPort, redirects, autoAnswer, autoAnswerDelay, tlsCert, tlsKey, dtmf, media, noRegister}); err != nil {
 		return s, err
 	}
 	if s.Line.NoRegister {
@@ -386,6 +393,7 @@ func readAccountFile(path string) (phone.Account, WazoSettings, LineSettings, st
 		TLSKeyFile:      f.TLSKeyFile,
 		STUN:            f.STUN,
 		DTMF:            f.DTMF,
+		Media:           f.Media,
 	}
 	var wz WazoSettings
 	if f.Wazo != nil {

@@ -13,8 +13,8 @@ import (
 
 // lineFlags are the raw -local-port ... -no-register values.
 type lineFlags struct {
-	localPort, redirects, autoAnswer, autoAnswerDelay, tlsCert, tlsKey, dtmf string
-	noRegister                                                               bool
+	localPort, redirects, autoAnswer, autoAnswerDelay, tlsCert, tlsKey, dtmf, media string
+	noRegister                                                                      bool
 }
 
 // flagSet reports whether the flag was given on the command line.
@@ -96,6 +96,13 @@ func pickLine(l *LineSettings, getenv func(string) string, f lineFlags) error {
 	if _, err := phone.ParseDTMFMethod(l.DTMF); err != nil {
 		return err
 	}
+	if v := val(f.media, "PARLEY_MEDIA"); v != "" {
+		l.Media = v
+	}
+	l.Media = strings.ToLower(strings.TrimSpace(l.Media))
+	if _, err := mediaPath(l.Media); err != nil {
+		return err
+	}
 	if v := val(f.tlsCert, "PARLEY_TLS_CERT"); v != "" {
 		l.TLSCertFile = v
 	}
@@ -130,8 +137,21 @@ func lineOptions(l LineSettings) []phone.Option {
 	if m, err := phone.ParseDTMFMethod(l.DTMF); err == nil && m != phone.DTMFAuto {
 		opts = append(opts, phone.WithDTMFMethod(m))
 	}
+	if m, err := mediaPath(l.Media); err == nil {
+		opts = append(opts, phone.WithMediaPath(m))
+	}
 	if mode, err := phone.ParseAutoAnswerMode(l.AutoAnswer); err == nil && mode != phone.AutoAnswerOff {
 		opts = append(opts, phone.WithAutoAnswer(mode, l.AutoAnswerDelay))
 	}
 	return opts
+}
+
+// mediaPath reads the media setting; unset is auto (WebRTC on ws/wss
+// lines, plain RTP on udp/tcp/tls: docs/media.md), where the engine's own
+// default is WebRTC.
+func mediaPath(s string) (phone.MediaPath, error) {
+	if s == "" {
+		return phone.MediaAuto, nil
+	}
+	return phone.ParseMediaPath(s)
 }

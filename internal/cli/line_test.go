@@ -56,7 +56,10 @@ func TestParseLineSettings(t *testing.T) {
 		{name: "bad auto-answer", args: []string{"-server", "pbx", "-user", "1001", "-auto-answer", "yes"}, wantErr: "use off, intercom or always"},
 		{name: "dtmf flag", args: []string{"-server", "pbx", "-user", "1001", "-dtmf", "INFO"}, want: LineSettings{Redirects: "follow", DTMF: "info"}},
 		{name: "dtmf from the environment", args: []string{"-server", "pbx", "-user", "1001"}, env: map[string]string{"PARLEY_DTMF": "rfc4733"}, want: LineSettings{Redirects: "follow", DTMF: "rfc4733"}},
+		{name: "media flag", args: []string{"-server", "pbx", "-user", "1001", "-media", "SRTP"}, want: LineSettings{Redirects: "follow", Media: "srtp"}},
+		{name: "media from the environment", args: []string{"-server", "pbx", "-user", "1001"}, env: map[string]string{"PARLEY_MEDIA": "webrtc"}, want: LineSettings{Redirects: "follow", Media: "webrtc"}},
 		{name: "bad dtmf", args: []string{"-server", "pbx", "-user", "1001", "-dtmf", "tones"}, wantErr: "use auto, rfc4733 or info"},
+		{name: "bad media", args: []string{"-server", "pbx", "-user", "1001", "-media", "sdes"}, wantErr: "use webrtc, auto, rtp or srtp"},
 		{name: "certificate without key", args: []string{"-server", "pbx", "-user", "1001", "-tls-cert", certFile}, wantErr: "both a certificate and its key"},
 	}
 	for _, tt := range tests {

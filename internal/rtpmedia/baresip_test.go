@@ -242,7 +242,7 @@ func TestBaresipCalls(t *testing.T) {
 			case <-ctxT(t).Done():
 				t.Fatal("baresip's DTMF never arrived")
 			}
-			time.Sleep(2 * time.Second) // let baresip record us
+			time.Sleep(3 * time.Second) // let baresip record us (heardUs wants 2 s)
 			if st := s.Stats(); st.SRTPAuthFailures != 0 || st.PacketsReceived == 0 {
 				t.Errorf("stats %+v", st)
 			}

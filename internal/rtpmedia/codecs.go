@@ -76,7 +76,7 @@ func codecsFor(names []string) ([]codecDef, error) {
 	for _, n := range names {
 		c, ok := codecByName(n)
 		if !ok || !c.available() {
-			return nil, fmt.Errorf("%w: %q (use opus, pcmu or pcma)", rtc.ErrUnknownCodec, n)
+			return nil, fmt.Errorf("%w: %q (use opus, g722, pcmu or pcma)", rtc.ErrUnknownCodec, n)
 		}
 		if !seen[c.name] {
 			seen[c.name] = true

@@ -306,3 +306,14 @@ func (w *sdpWriter) rejected(m mline) {
 }
 
 func (w *sdpWriter) bytes() []byte { return []byte(w.b.String()) }
+
+// IsPlainOffer reports whether an offer belongs to this package: it has a
+// usable plain audio m-line (RTP/AVP, RTP/AVPF, RTP/SAVP, RTP/SAVPF) and
+// nothing of DTLS-SRTP (no UDP/TLS profile, no a=fingerprint). The phone
+// engine picks the media path of an incoming call with it; anything else,
+// including SDP it cannot read, goes to internal/rtc, which answers or
+// refuses it as before.
+func IsPlainOffer(offer []byte) bool {
+	r, err := parseRemote(offer)
+	return err == nil && !r.webrtc && len(r.audio) > 0
+}
