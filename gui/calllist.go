@@ -122,7 +122,7 @@ func (l *callList) update(calls []phone.CallSession, st callListState) {
 		row.setFocused(id == focused)
 		row.update(cs, st)
 		q, ok := st.quality[id]
-		row.showQuality(q, ok && cs.IsActive(), cs.IsActive() && !cs.Paused)
+		row.showQuality(q, ok && cs.IsActive(), cs.IsActive() && !cs.Paused, cs.MediaSecurity)
 		if id != focused {
 			others = append(others, id)
 		}
@@ -219,6 +219,7 @@ func newCallRow(id string, a callActions, tips *tipLayer) *callRow {
 		tipped:  make(map[*widget.Button]*tipButton),
 	}
 	quality := newTipLabel(tips, lang.L(qualityTip))
+	quality.Truncation = fyne.TextTruncateEllipsis // a long line never widens the window
 	r.quality = &quality.Label
 	button := func(label string, icon fyne.Resource, tip string, f func(string)) *widget.Button {
 		t := newTipButton(tips, label, icon, tip, on(f))

@@ -47,11 +47,11 @@ func qualityFigures(q phone.Quality) string {
 
 // showQuality updates a row's quality line. Before the first report a
 // talking call says it is measuring; other calls leave the line empty.
-func (r *callRow) showQuality(q phone.Quality, ok, talking bool) {
+func (r *callRow) showQuality(q phone.Quality, ok, talking bool, security phone.MediaSecurity) {
 	if !ok || q.MOS <= 0 {
 		text := ""
 		if talking {
-			text = lang.L("Quality: measuring…")
+			text = withSecurity(lang.L("Quality: measuring…"), security)
 		}
 		if r.quality.Importance != widget.LowImportance {
 			r.quality.Importance = widget.LowImportance
@@ -65,5 +65,18 @@ func (r *callRow) showQuality(q phone.Quality, ok, talking bool) {
 		r.quality.Importance = imp
 		r.quality.Refresh()
 	}
-	setText(r.quality, qualityText(q))
+	setText(r.quality, withSecurity(qualityText(q), security))
+}
+
+// withSecurity adds to the quality line how a classic SIP call's audio is
+// protected: such a peer may well send it in the clear. WebRTC calls are
+// always encrypted (DTLS-SRTP), so their line stays as short as it was.
+func withSecurity(text string, s phone.MediaSecurity) string {
+	switch s {
+	case phone.MediaSecuritySRTP:
+		return text + " · " + lang.L("Encrypted (SRTP)")
+	case phone.MediaSecurityPlain:
+		return text + " · " + lang.L("Not encrypted")
+	}
+	return text
 }
