@@ -26,6 +26,10 @@ type Settings struct {
 	Verbose  bool
 	// Minimized starts the window hidden in the tray (-minimized).
 	Minimized bool
+	// FailUnreachable makes a plain SIP line that cannot reach its server
+	// fail to start instead of retrying in the background: a sign-in the
+	// user just asked for (a mistyped server) says so at once.
+	FailUnreachable bool
 	// LocalIP places SIP and media on one local address (-local-ip,
 	// "local_ip" in the account file).
 	LocalIP string

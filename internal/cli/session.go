@@ -251,7 +251,7 @@ func startSIP(ctx context.Context, s Settings, logger *slog.Logger, connectNow b
 		return sess, nil
 	}
 	if err := p.Connect(ctx); err != nil {
-		if !retriable(err) {
+		if !retriable(err) || s.FailUnreachable {
 			sess.close()
 			return nil, err
 		}

@@ -52,6 +52,10 @@ func (f *signInFlow) connect(attempt context.Context, in gui.SignIn) (*gui.Line,
 	if f.secrets != nil {
 		s.Wazo.StaySignedIn = true
 	}
+	// A saved account starting up keeps retrying a server that is down
+	// (the window shows "retrying"); one the user just typed in says it
+	// cannot be reached, in the sign-in window.
+	s.FailUnreachable = !in.Automatic
 	// The session runs under Parley's context; the attempt's cancellation
 	// (Cancel, a closed window) only aborts it while it connects.
 	ctx, cancel := context.WithCancel(f.ctx)
