@@ -3,6 +3,7 @@ package gui
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -54,6 +55,9 @@ type SignIn struct {
 	// "Saved accounts" choice (with their passwords when the keyring has
 	// them). Only the first SignIn given to RunSignIn carries it.
 	Saved []SignIn
+	// Media is how calls placed on a SIP account carry audio: "auto",
+	// "webrtc", "rtp" or "srtp" (docs/media.md); empty is "auto".
+	Media string
 	// Remembered: the connector keeps a session for this account (a Wazo
 	// refresh token), so signing in needs no password until it fails.
 	Remembered bool
@@ -131,6 +135,7 @@ type signInScreen struct {
 	wazo      struct{ server, username, password *dialogEntry }
 	sip       struct{ server, username, authUser, password, display, stun *dialogEntry }
 	transport *widget.Select
+	media     *widget.Select
 
 	status   *widget.Label
 	next     *widget.Label
@@ -198,6 +203,8 @@ func newSignInScreen(a fyne.App, connect Connector, saved SignIn, onUI func(func
 	s.sip.stun = entry(lang.L("stun:stun.example.com (optional)"), "", false)
 	s.transport = widget.NewSelect(sipTransports, nil)
 	s.transport.SetSelected("UDP")
+	s.media = widget.NewSelect(mediaChoices(), nil)
+	s.media.SetSelected(mediaChoices()[0])
 
 	s.wazoForm = container.New(layout.NewFormLayout(),
 		widget.NewLabel(lang.L("Server")), s.wazo.server,
@@ -212,6 +219,7 @@ func newSignInScreen(a fyne.App, connect Connector, saved SignIn, onUI func(func
 		widget.NewLabel(lang.L("Password")), s.sip.password,
 		widget.NewLabel(lang.L("Name")), s.sip.display,
 		widget.NewLabel("STUN"), s.sip.stun,
+		widget.NewLabel(lang.L("Media")), s.media,
 	)
 	s.kind = widget.NewRadioGroup([]string{lang.L(wazoChoice), lang.L(sipChoice)}, func(choice string) { s.showForm(choice) })
 	s.kind.Horizontal = true
@@ -301,12 +309,31 @@ func (s *signInScreen) fill(saved SignIn) {
 		if t := strings.ToUpper(saved.Transport); t != "" {
 			s.transport.SetSelected(t)
 		}
+		if i := slices.Index(mediaValues, saved.Media); i >= 0 {
+			s.media.SetSelected(mediaChoices()[i])
+		}
 	default:
 		s.kind.SetSelected(lang.L(wazoChoice))
 		s.wazo.server.SetText(saved.Server)
 		s.wazo.username.SetText(saved.Username)
 		s.wazo.password.SetText(saved.Password)
 	}
+}
+
+// mediaValues are the media settings the SIP form offers, in the order
+// of mediaChoices.
+var mediaValues = []string{"auto", "webrtc", "rtp", "srtp"}
+
+func mediaChoices() []string {
+	return []string{lang.L("Automatic"), lang.L("WebRTC"), lang.L("Plain RTP (not encrypted)"), lang.L("SRTP (encrypted)")}
+}
+
+// mediaValue is the media setting chosen in the SIP form.
+func (s *signInScreen) mediaValue() string {
+	if i := slices.Index(mediaChoices(), s.media.Selected); i > 0 {
+		return mediaValues[i]
+	}
+	return ""
 }
 
 // savedLabel names a saved account in the choice.
@@ -349,7 +376,7 @@ func (s *signInScreen) form() SignIn {
 	trim := func(e *dialogEntry) string { return strings.TrimSpace(e.Text) }
 	if s.kind.Selected == lang.L(sipChoice) {
 		return SignIn{
-			Kind: AccountSIP, Transport: strings.ToLower(s.transport.Selected),
+			Kind: AccountSIP, Transport: strings.ToLower(s.transport.Selected), Media: s.mediaValue(),
 			Server: trim(s.sip.server), Username: trim(s.sip.username), AuthUsername: trim(s.sip.authUser),
 			Password: s.sip.password.Text, DisplayName: trim(s.sip.display), STUN: trim(s.sip.stun),
 		}
@@ -519,7 +546,7 @@ func (s *signInScreen) cancelAttempt() {
 }
 
 func (s *signInScreen) setBusy(busy bool) {
-	for _, w := range []fyne.Disableable{s.signIn, s.demo, s.trust, s.kind, s.transport} {
+	for _, w := range []fyne.Disableable{s.signIn, s.demo, s.trust, s.kind, s.transport, s.media} {
 		if busy {
 			w.Disable()
 		} else {

@@ -198,7 +198,7 @@ func TestSignInTrustsTheCertificateShown(t *testing.T) {
 
 func TestSignInCancel(t *testing.T) {
 	c := &scriptedConnector{hold: true}
-	f := newSignInFixture(t, c, SignIn{Kind: AccountSIP, Transport: "tcp", Server: "pbx.example.com", Username: "1001", Password: "pw"})
+	f := newSignInFixture(t, c, SignIn{Kind: AccountSIP, Transport: "tcp", Server: "pbx.example.com", Username: "1001", Password: "pw", Media: "srtp"})
 	f.ui.do(func() {
 		if f.s.transport.Selected != "TCP" || !f.s.sipForm.Visible() || f.s.wazoForm.Visible() {
 			t.Errorf("saved SIP account shown as transport %q, SIP form %v", f.s.transport.Selected, f.s.sipForm.Visible())
@@ -218,7 +218,7 @@ func TestSignInCancel(t *testing.T) {
 			t.Error("after Cancel the form is not usable again")
 		}
 	})
-	if got := f.c.requests(); len(got) != 1 || got[0].Transport != "tcp" || got[0].Kind != AccountSIP {
+	if got := f.c.requests(); len(got) != 1 || got[0].Transport != "tcp" || got[0].Kind != AccountSIP || got[0].Media != "srtp" {
 		t.Fatalf("sign-ins asked: %+v", got)
 	}
 }

@@ -238,6 +238,7 @@ func settingsFor(base Settings, in gui.SignIn) Settings {
 			acct.Domain, acct.WSPath, acct.RegisterExpiry = base.Account.Domain, base.Account.WSPath, base.Account.RegisterExpiry
 		}
 		s.Account = acct
+		s.Line.Media = in.Media
 		s.Line.STUN = nil
 		if in.STUN != "" {
 			s.Line.STUN = []string{in.STUN}
@@ -257,7 +258,7 @@ func savedSignIn(s Settings) gui.SignIn {
 	if s.Account.Server != "" {
 		in = gui.SignIn{Kind: gui.AccountSIP, Server: s.Account.Server, Username: s.Account.Username,
 			Password: s.Account.Password, Transport: s.Account.Transport, AuthUsername: s.Account.AuthUsername,
-			DisplayName: s.Account.DisplayName}
+			DisplayName: s.Account.DisplayName, Media: s.Line.Media}
 		if len(s.Line.STUN) > 0 {
 			in.STUN = s.Line.STUN[0]
 		}
@@ -291,6 +292,10 @@ func saveAccount(s Settings) error {
 	f.DisplayName = s.Account.DisplayName
 	f.RegisterExpiry = int(s.Account.RegisterExpiry.Seconds())
 	f.STUN = s.Line.STUN
+	f.Media = ""
+	if s.Wazo.Server == "" && s.Line.Media != "auto" {
+		f.Media = s.Line.Media
+	}
 	f.Wazo = nil
 	if s.Wazo.Server != "" {
 		f.Wazo = &struct {
