@@ -173,3 +173,85 @@ func TestBlindTransferOnPlainRTPWithBaresip(t *testing.T) {
 	ev.Next(phone.EventCallEnded)
 	mustEvent(t, carol, "CALL_ESTABLISHED")
 }
+
+// An attended transfer on plain-RTP calls with linphone (baresip 1.0.0
+// cannot be the transferee: it dials the Refer-To URI with its ?Replaces=
+// part left in the request URI and To header instead of sending a Replaces
+// header, and the target answers 486). alice (Parley, plain RTP) talks to
+// bob, consults carol, then sends bob to carol with REFER and Replaces
+// (RFC 3515, RFC 3891). carol does not auto-answer: she takes bob's INVITE
+// in place of alice's call without ringing (RFC 3891 §3).
+func TestAttendedTransferOnPlainRTPWithLinphone(t *testing.T) {
+	testrig.Require(t, "kamailio", "linphonec")
+	kam := testrig.StartKamailio(t)
+	bob := testrig.StartLinphone(t, testrig.LinphoneOptions{User: "bob", Registrar: kam.UDPAddr, AutoAnswer: true})
+	carol := testrig.StartLinphone(t, testrig.LinphoneOptions{User: "carol", Registrar: kam.UDPAddr})
+	kam.WaitContacts(t, "bob", 1, eventWait)
+	kam.WaitContacts(t, "carol", 1, eventWait)
+	p := newPhone(t, kam, "udp", "alice", phone.WithMediaPath(phone.MediaRTP))
+	ev := phonetest.Record(t, p)
+	ctx := context.Background()
+	wait := func(l *testrig.Linphone, s string) {
+		t.Helper()
+		wctx, cancel := context.WithTimeout(ctx, eventWait)
+		defer cancel()
+		if _, err := l.Wait(wctx, s); err != nil {
+			t.Fatalf("linphone: waiting for %q: %v\n%s", s, err, l.Log())
+		}
+	}
+
+	first, err := p.Call(ctx, "sip:bob@"+kam.UDPAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acc := ev.Next(phone.EventCallAccepted); acc.Call.MediaSecurity != phone.MediaSecurityPlain {
+		t.Fatalf("media %q, want plain RTP", acc.Call.MediaSecurity)
+	}
+	if err := p.Hold(ctx, first.ID()); err != nil {
+		t.Fatal(err)
+	}
+	consult, err := p.Call(ctx, "sip:carol@"+kam.UDPAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wait(carol, "Receiving new incoming call")
+	carol.Command("answer")
+	for {
+		if acc := ev.Next(phone.EventCallAccepted); acc.Call.ID() == consult.ID() {
+			break
+		}
+	}
+
+	tctx, cancel := context.WithTimeout(ctx, eventWait)
+	defer cancel()
+	if err := p.AttendedTransfer(tctx, first.ID(), consult.ID()); err != nil {
+		t.Fatalf("attended transfer: %v\nbob:\n%s\ncarol:\n%s", err, bob.Log(), carol.Log())
+	}
+	// Both of alice's calls end; carol may hang up the replaced
+	// consultation before bob's NOTIFY reports the transfer's success.
+	ended, transferred := map[string]bool{}, false
+	for len(ended) < 2 || !transferred {
+		e := ev.Next(phone.EventCallEnded, phone.EventCallTransferred)
+		if e.Type == phone.EventCallTransferred {
+			transferred = e.Call.ID() == first.ID()
+			continue
+		}
+		ended[e.Call.ID()] = true
+	}
+	if !ended[first.ID()] || !ended[consult.ID()] {
+		t.Fatalf("ended calls %v, want %s and %s", ended, first.ID(), consult.ID())
+	}
+	// carol, who answers nothing by herself, is connected with bob: her
+	// phone matched the Replaces header to her call with alice, ended that
+	// one and took the new INVITE in its place (a plain INVITE would ring).
+	wait(carol, "Receiving new incoming call from sip:bob@")
+	wait(carol, "with sip:bob@127.0.0.1 connected")
+	aliceEnded := `with "Test alice" <sip:alice@127.0.0.1> ended`
+	for deadline := time.Now().Add(eventWait); !strings.Contains(carol.Log(), aliceEnded); {
+		if time.Now().After(deadline) {
+			t.Fatalf("carol's call with alice was not replaced\n%s", carol.Log())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	wait(bob, "Media streams established with <sip:carol@")
+}

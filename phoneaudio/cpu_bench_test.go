@@ -317,7 +317,7 @@ func threadCPU(pid int) map[string]time.Duration {
 }
 
 // pidOf finds the baresip process whose command line names dir (-f dir).
-func pidOf(t *testing.T, dir string) int {
+func pidOf(t testing.TB, dir string) int {
 	ents, _ := os.ReadDir("/proc")
 	for _, e := range ents {
 		pid, err := strconv.Atoi(e.Name())

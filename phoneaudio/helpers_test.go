@@ -45,7 +45,7 @@ func toneEngine(t testing.TB, freqs ...float64) (*audio.Engine, *audiotest.Recor
 }
 
 // newPhone registers user at kamailio with audio on engine.
-func newPhone(t *testing.T, kam *testrig.Kamailio, user string, engine *audio.Engine, media rtc.Config, opts ...phone.Option) *phone.Phone {
+func newPhone(t testing.TB, kam *testrig.Kamailio, user string, engine *audio.Engine, media rtc.Config, opts ...phone.Option) *phone.Phone {
 	t.Helper()
 	acct := phone.Account{Transport: "udp", Server: kam.UDPAddr, Username: user, Password: "x"}
 	if os.Getenv("PARLEY_TEST_LOG") != "" {
@@ -74,7 +74,7 @@ func newPhone(t *testing.T, kam *testrig.Kamailio, user string, engine *audio.En
 	return p
 }
 
-func ctxT(t *testing.T) context.Context {
+func ctxT(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), eventWait)
 	t.Cleanup(cancel)
 	return ctx
