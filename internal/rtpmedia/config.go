@@ -47,6 +47,8 @@ const (
 	// audio pipeline sends and its jitter buffer expects 20 ms frames.
 	PTime               = 20 * time.Millisecond
 	DefaultRTCPInterval = 5 * time.Second // RFC 3550 §6.2 minimum
+	// DefaultKeepAliveInterval is Config.KeepAliveInterval's default.
+	DefaultKeepAliveInterval = 15 * time.Second
 )
 
 // Config describes one call's plain RTP media. The zero value is usable
@@ -83,6 +85,10 @@ type Config struct {
 	// RTCPInterval is the mean time between RTCP reports (default 5 s,
 	// randomised by ±50 % as RFC 3550 §6.3.1 wants).
 	RTCPInterval time.Duration
+	// KeepAliveInterval is how long the RTP port may stay silent before a
+	// keep-alive packet goes out on it (default 15 s, under the 30 s UDP
+	// binding lifetime of the shortest-lived NATs, RFC 6263 §4.6).
+	KeepAliveInterval time.Duration
 }
 
 // Option adjusts a Session beyond Config.
@@ -128,6 +134,9 @@ func (c Config) withDefaults() (Config, []codecDef, error) {
 	}
 	if c.RTCPInterval <= 0 {
 		c.RTCPInterval = DefaultRTCPInterval
+	}
+	if c.KeepAliveInterval <= 0 {
+		c.KeepAliveInterval = DefaultKeepAliveInterval
 	}
 	if (c.PortMin == 0) != (c.PortMax == 0) || c.PortMin > c.PortMax || (c.PortMax != 0 && c.PortMax-c.PortMin < 1) {
 		return c, nil, fmt.Errorf("%w: port range %d-%d", rtc.ErrBadConfig, c.PortMin, c.PortMax)

@@ -132,10 +132,11 @@ func NewSession(cfg Config, opts ...Option) (*Session, error) {
 	s.log = o.log.With("component", "rtpmedia", "rtp_port", s.port)
 	s.out = &packetWriter{s: s}
 	s.receiving.Store(true)
-	s.wg.Add(3)
+	s.wg.Add(4)
 	go func() { defer s.wg.Done(); s.readRTP() }()
 	go func() { defer s.wg.Done(); s.readRTCP() }()
 	go func() { defer s.wg.Done(); s.reportLoop() }()
+	go func() { defer s.wg.Done(); s.keepAliveLoop() }()
 	s.log.Debug("media sockets open", "ip", ip, "rtcp_port", s.port+1)
 	return s, nil
 }
