@@ -47,6 +47,8 @@ const (
 	// audio pipeline sends and its jitter buffer expects 20 ms frames.
 	PTime               = 20 * time.Millisecond
 	DefaultRTCPInterval = 5 * time.Second // RFC 3550 §6.2 minimum
+	// DefaultSTUNTimeout is Config.STUNTimeout's default.
+	DefaultSTUNTimeout = 2 * time.Second
 	// DefaultKeepAliveInterval is Config.KeepAliveInterval's default.
 	DefaultKeepAliveInterval = 15 * time.Second
 )
@@ -66,6 +68,15 @@ type Config struct {
 	// address, say). Default LocalIP, or when that is unspecified the
 	// address of the interface the default route leaves from.
 	AdvertiseIP netip.Addr
+	// STUNServers are stun: URLs (RFC 7064, as rtc.Config.ICEServers;
+	// stuns: ones are skipped, STUN over TLS is not UDP). Without
+	// AdvertiseIP, the RTP and RTCP sockets ask the first that answers for
+	// their public (mapped) addresses, which go in c=, m= and a=rtcp. None
+	// answering within STUNTimeout is not an error: the local address is
+	// advertised, as without STUN.
+	STUNServers []string
+	// STUNTimeout bounds the STUN queries of one session (default 2 s).
+	STUNTimeout time.Duration
 	// PortMin and PortMax bound the RTP port (even) and its RTCP port+1
 	// (RFC 3550 §11). Both zero: any ephemeral pair.
 	PortMin, PortMax uint16
@@ -134,6 +145,9 @@ func (c Config) withDefaults() (Config, []codecDef, error) {
 	}
 	if c.RTCPInterval <= 0 {
 		c.RTCPInterval = DefaultRTCPInterval
+	}
+	if c.STUNTimeout <= 0 {
+		c.STUNTimeout = DefaultSTUNTimeout
 	}
 	if c.KeepAliveInterval <= 0 {
 		c.KeepAliveInterval = DefaultKeepAliveInterval
