@@ -126,10 +126,11 @@ func (p *Phone) newAnswerMedia(offer []byte) (rtc.CallMedia, error) {
 // range of WithMedia and the local address of WithLocalIP.
 func (p *Phone) newClassicMedia(mode rtpmedia.SRTPMode) (rtc.CallMedia, error) {
 	cfg := rtpmedia.Config{
-		Codecs:  p.cfg.media.Codecs,
-		PortMin: p.cfg.media.PortMin,
-		PortMax: p.cfg.media.PortMax,
-		SRTP:    mode,
+		Codecs:      p.cfg.media.Codecs,
+		STUNServers: p.cfg.media.ICEServers,
+		PortMin:     p.cfg.media.PortMin,
+		PortMax:     p.cfg.media.PortMax,
+		SRTP:        mode,
 	}
 	if ip, err := netip.ParseAddr(p.cfg.localIP); err == nil {
 		cfg.LocalIP = ip

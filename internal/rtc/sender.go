@@ -122,3 +122,10 @@ func ParseDirection(key string) Direction { return parseDirection(key) }
 
 // MakeDirection builds a Direction from its send and receive halves.
 func MakeDirection(send, recv bool) Direction { return makeDirection(send, recv) }
+
+// SendKeepAlive sends one RTP packet with payload type pt and no payload
+// in the stream's sequence-number space, whatever the direction: RFC 6263
+// §4.2's keep-alive for a far end's NAT binding, with a payload type the
+// session did not negotiate, so the far end drops it (RFC 3550 §5.1).
+// It does nothing before Bind.
+func (s *Sender) SendKeepAlive(pt uint8) error { return s.t.writeKeepAlive(pt) }

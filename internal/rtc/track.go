@@ -182,3 +182,22 @@ func (t *audioTrack) writeAudio(payload []byte, d time.Duration) error {
 
 	return nil
 }
+
+// writeKeepAlive sends an empty packet of payload type pt (see
+// Sender.SendKeepAlive); the sequence number advances so the far end's
+// loss accounting sees no gap when audio returns.
+func (t *audioTrack) writeKeepAlive(pt uint8) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.writer == nil {
+		return nil
+	}
+	t.hdr = rtp.Header{Version: 2, PayloadType: pt, SequenceNumber: t.seq, Timestamp: t.ts, SSRC: t.ssrc}
+	t.seq++
+	if _, err := t.writer.WriteRTP(&t.hdr, nil); err != nil {
+		return fmt.Errorf("send keep-alive: %w", err)
+	}
+	t.packets.Add(1)
+
+	return nil
+}

@@ -47,6 +47,10 @@ const (
 	// audio pipeline sends and its jitter buffer expects 20 ms frames.
 	PTime               = 20 * time.Millisecond
 	DefaultRTCPInterval = 5 * time.Second // RFC 3550 §6.2 minimum
+	// DefaultSTUNTimeout is Config.STUNTimeout's default.
+	DefaultSTUNTimeout = 2 * time.Second
+	// DefaultKeepAliveInterval is Config.KeepAliveInterval's default.
+	DefaultKeepAliveInterval = 15 * time.Second
 )
 
 // Config describes one call's plain RTP media. The zero value is usable
@@ -64,6 +68,15 @@ type Config struct {
 	// address, say). Default LocalIP, or when that is unspecified the
 	// address of the interface the default route leaves from.
 	AdvertiseIP netip.Addr
+	// STUNServers are stun: URLs (RFC 7064, as rtc.Config.ICEServers;
+	// stuns: ones are skipped, STUN over TLS is not UDP). Without
+	// AdvertiseIP, the RTP and RTCP sockets ask the first that answers for
+	// their public (mapped) addresses, which go in c=, m= and a=rtcp. None
+	// answering within STUNTimeout is not an error: the local address is
+	// advertised, as without STUN.
+	STUNServers []string
+	// STUNTimeout bounds the STUN queries of one session (default 2 s).
+	STUNTimeout time.Duration
 	// PortMin and PortMax bound the RTP port (even) and its RTCP port+1
 	// (RFC 3550 §11). Both zero: any ephemeral pair.
 	PortMin, PortMax uint16
@@ -83,6 +96,10 @@ type Config struct {
 	// RTCPInterval is the mean time between RTCP reports (default 5 s,
 	// randomised by ±50 % as RFC 3550 §6.3.1 wants).
 	RTCPInterval time.Duration
+	// KeepAliveInterval is how long the RTP port may stay silent before a
+	// keep-alive packet goes out on it (default 15 s, under the 30 s UDP
+	// binding lifetime of the shortest-lived NATs, RFC 6263 §4.6).
+	KeepAliveInterval time.Duration
 }
 
 // Option adjusts a Session beyond Config.
@@ -128,6 +145,12 @@ func (c Config) withDefaults() (Config, []codecDef, error) {
 	}
 	if c.RTCPInterval <= 0 {
 		c.RTCPInterval = DefaultRTCPInterval
+	}
+	if c.STUNTimeout <= 0 {
+		c.STUNTimeout = DefaultSTUNTimeout
+	}
+	if c.KeepAliveInterval <= 0 {
+		c.KeepAliveInterval = DefaultKeepAliveInterval
 	}
 	if (c.PortMin == 0) != (c.PortMax == 0) || c.PortMin > c.PortMax || (c.PortMax != 0 && c.PortMax-c.PortMin < 1) {
 		return c, nil, fmt.Errorf("%w: port range %d-%d", rtc.ErrBadConfig, c.PortMin, c.PortMax)

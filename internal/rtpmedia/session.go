@@ -32,7 +32,9 @@ type Session struct {
 	rtpConn  *net.UDPConn
 	rtcpConn *net.UDPConn
 	ip       netip.Addr // written in c= and o=
-	port     uint16
+	port     uint16     // the RTP socket's
+	sdpPort  uint16     // written in m= (the STUN-mapped port, else port)
+	sdpRTCP  uint16     // written in a=rtcp (likewise for RTCP's socket)
 	ssrc     uint32
 	cname    string
 	sessID   uint64
@@ -118,11 +120,18 @@ func NewSession(cfg Config, opts ...Option) (*Session, error) {
 			ip = defaultRouteIP()
 		}
 	}
+	port := uint16(rtpConn.LocalAddr().(*net.UDPAddr).Port)
+	sdpPort, sdpRTCP := port, port+1
+	if !cfg.AdvertiseIP.IsValid() && len(cfg.STUNServers) > 0 {
+		if m, ok := discover(cfg, rtpConn, rtcpConn, o.log); ok {
+			ip, sdpPort, sdpRTCP = m.ip, m.rtp, m.rtcp
+		}
+	}
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	s := &Session{
 		cfg: cfg, codecs: specs, rtpConn: rtpConn, rtcpConn: rtcpConn, ip: ip,
-		port:   uint16(rtpConn.LocalAddr().(*net.UDPAddr).Port),
+		port: port, sdpPort: sdpPort, sdpRTCP: sdpRTCP,
 		ssrc:   binary.BigEndian.Uint32(b[:4]),
 		cname:  fmt.Sprintf("%x", b[4:12]), // RFC 7022: a random CNAME per session
 		sessID: binary.BigEndian.Uint64(b[8:]) >> 2,
@@ -132,16 +141,19 @@ func NewSession(cfg Config, opts ...Option) (*Session, error) {
 	s.log = o.log.With("component", "rtpmedia", "rtp_port", s.port)
 	s.out = &packetWriter{s: s}
 	s.receiving.Store(true)
-	s.wg.Add(3)
+	s.wg.Add(4)
 	go func() { defer s.wg.Done(); s.readRTP() }()
 	go func() { defer s.wg.Done(); s.readRTCP() }()
 	go func() { defer s.wg.Done(); s.reportLoop() }()
+	go func() { defer s.wg.Done(); s.keepAliveLoop() }()
 	s.log.Debug("media sockets open", "ip", ip, "rtcp_port", s.port+1)
 	return s, nil
 }
 
-// LocalAddr is the RTP socket's address (RTCP is on port+1).
-func (s *Session) LocalAddr() netip.AddrPort { return netip.AddrPortFrom(s.ip, s.port) }
+// LocalAddr is the RTP address our SDP advertises: the STUN-mapped one
+// when discovered, else the socket's port on the advertised IP (RTCP is
+// on port+1).
+func (s *Session) LocalAddr() netip.AddrPort { return netip.AddrPortFrom(s.ip, s.sdpPort) }
 
 func (s *Session) checkOpen() error {
 	s.mu.Lock()
@@ -213,8 +225,8 @@ func (s *Session) offerLocked(dir rtc.Direction, withKeys bool) []byte {
 	}
 	s.pending = po
 	return s.writeLocked(nil, -1, audioLine{
-		port: s.port, proto: proto, codecs: po.maps, fmtp: s.fmtp(po.maps), ptime: PTime,
-		mux: po.mux, rtcp: s.port + 1, cryptos: po.cryptos, dir: dir,
+		port: s.sdpPort, proto: proto, codecs: po.maps, fmtp: s.fmtp(po.maps), ptime: PTime,
+		mux: po.mux, rtcp: s.sdpRTCP, cryptos: po.cryptos, dir: dir,
 	})
 }
 
@@ -539,8 +551,8 @@ func (s *Session) answerLine(rm remoteMedia) (negotiation, audioLine, error) {
 	}
 	n.remotePTime, n.remoteMax = rm.ptime, rm.maxptime
 	a := audioLine{
-		port: s.port, proto: rm.proto, codecs: maps, fmtp: s.fmtp(maps), ptime: PTime,
-		mux: n.mux, rtcp: s.port + 1, dir: n.local,
+		port: s.sdpPort, proto: rm.proto, codecs: maps, fmtp: s.fmtp(maps), ptime: PTime,
+		mux: n.mux, rtcp: s.sdpRTCP, dir: n.local,
 	}
 	if crypto != nil {
 		a.cryptos = []cryptoAttr{*crypto}
