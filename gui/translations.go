@@ -9,7 +9,7 @@ import (
 )
 
 // translationFiles holds the window's texts in each language, keyed by
-// their English wording (docs/decisions/0009-i-translations.md).
+// their English wording (docs/decisions/0015-translations.md).
 //
 //go:embed translations/*.json
 var translationFiles embed.FS

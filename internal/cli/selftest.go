@@ -29,7 +29,7 @@ type diagnostics struct {
 // processSIPTrace installs the SIP message ring as sipgo's tracer, once per
 // process. sipgo offers no per-UA message hook; its tracer and SIPDebug
 // switch are package globals read by every transport, so they are set
-// here, once, before any line starts (docs/decisions/0007-k-sip-trace.md).
+// here, once, before any line starts (docs/decisions/0017-sip-trace.md).
 var processSIPTrace = sync.OnceValue(func() *diaglog.SIPTrace {
 	t := diaglog.NewSIPTrace(diaglog.DefaultSIPMessages)
 	sip.SIPDebugTracer(t)

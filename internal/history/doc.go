@@ -1,7 +1,7 @@
 // Package history keeps the local call history: every call the phone saw,
 // in or out, with its times, party, line and outcome.
 //
-// The store is a bbolt file (docs/decisions/0007-e-history-store.md). A call
+// The store is a bbolt file (docs/decisions/0011-history-store.md). A call
 // is written when it starts, as an entry in progress, and rewritten as it
 // progresses; every write is one fsynced transaction. A process killed in
 // the middle of a call therefore leaves an entry on disk with the last known
