@@ -73,7 +73,7 @@ func attachSelfTest(sess *session, diag *diagnostics, logger *slog.Logger) {
 	cfg.InCall = func() bool { return len(api.Calls()) > 0 }
 	if sess.settings.Audio == audioNull {
 		cfg.Audio = nil
-		cfg.AudioOff = "Sound is set to silent devices (-audio null): calls carry silence."
+		cfg.AudioOff = selftest.AudioSilentDevices()
 	}
 	quality := selftest.NewQualityLog(sess.api, 20)
 	st := &selfTest{checker: selftest.New(cfg), audio: cfg.Audio, settings: sess.settings, diag: diag, quality: quality, secrets: sess.secrets}

@@ -71,7 +71,7 @@ func TestBundleNeverHoldsSecrets(t *testing.T) {
 		Version: "parley 1.2.3",
 		Config:  cfg,
 		Secrets: []string{password, token},
-		Checks:  []Result{result(CheckServer, StatusOK, "wazo.example.com answers on port 443.", "")},
+		Checks:  []Result{result(CheckServer, StatusOK, msg("wazo.example.com answers on port 443."), Message{})},
 		Logs:    logs.Lines(),
 		SIP:     sip.Messages(),
 		Calls:   []CallQuality{{CallID: "abc@x", Peer: "1002", Updated: time.Unix(0, 0), Ended: true, Quality: phone.Quality{PacketsReceived: 500, MOS: 4.3}}},

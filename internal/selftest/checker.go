@@ -56,7 +56,7 @@ type Config struct {
 	// Audio is the sound host; nil when audio is off, AudioOff then
 	// saying why (default: switched off with -audio off).
 	Audio        audio.Host
-	AudioOff     string
+	AudioOff     Message
 	Input        string // device ID or name, empty: default
 	Output       string
 	MicDuration  time.Duration // default 1 s
@@ -107,7 +107,7 @@ func (c *Checker) Run(ctx context.Context, report func(Result)) []Result {
 		mu.Lock()
 		defer mu.Unlock()
 		if ctx.Err() != nil && r.Status != StatusSkipped && r.Status != StatusOK {
-			r = result(r.ID, StatusSkipped, "The check was stopped before it finished.", "")
+			r = result(r.ID, StatusSkipped, msg("The check was stopped before it finished."), Message{})
 		}
 		got[r.ID] = r
 		if report != nil {

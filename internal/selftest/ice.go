@@ -17,8 +17,8 @@ func (c *Checker) checkICE(ctx context.Context, emit func(Result)) {
 	defer cancel()
 	cands, err := c.gather(ctx)
 	if err != nil {
-		emit(result(CheckICEHost, StatusFailed, fmt.Sprintf("Candidates could not be gathered (%v).", err), "Check that this computer has a network connection."))
-		emit(result(CheckICEReflexive, StatusSkipped, "Not checked: gathering failed.", ""))
+		emit(result(CheckICEHost, StatusFailed, msg("Candidates could not be gathered ({{.Error}}).", "Error", err.Error()), msg("Check that this computer has a network connection.")))
+		emit(result(CheckICEReflexive, StatusSkipped, msg("Not checked: gathering failed."), Message{}))
 		emit(c.relayResult())
 		return
 	}
@@ -33,26 +33,26 @@ func (c *Checker) checkICE(ctx context.Context, emit func(Result)) {
 		}
 	}
 	if len(host) == 0 {
-		emit(result(CheckICEHost, StatusFailed, "No local network address can carry audio.", "Check that this computer is connected to a network."))
+		emit(result(CheckICEHost, StatusFailed, msg("No local network address can carry audio."), msg("Check that this computer is connected to a network.")))
 	} else {
-		emit(result(CheckICEHost, StatusOK, "Audio can use "+strings.Join(host, ", ")+".", ""))
+		emit(result(CheckICEHost, StatusOK, msg("Audio can use {{.Addresses}}.", "Addresses", strings.Join(host, ", ")), Message{}))
 	}
 	switch {
 	case len(c.cfg.STUN) == 0:
-		emit(result(CheckICEReflexive, StatusWarning, "No STUN server is configured, so Parley cannot learn its public address.",
-			"That is fine on the office network or when the server fixes addresses itself (Wazo does); from home, behind a router, calls may have no audio: ask your administrator for a STUN server."))
+		emit(result(CheckICEReflexive, StatusWarning, msg("No STUN server is configured, so Parley cannot learn its public address."),
+			msg("That is fine on the office network or when the server fixes addresses itself (Wazo does); from home, behind a router, calls may have no audio: ask your administrator for a STUN server.")))
 	case len(srflx) == 0:
-		emit(result(CheckICEReflexive, StatusFailed, "No STUN server answered ("+strings.Join(c.cfg.STUN, ", ")+").",
-			"Check the STUN address; a firewall may block UDP to it: ask your IT team to allow it."))
+		emit(result(CheckICEReflexive, StatusFailed, msg("No STUN server answered ({{.Servers}}).", "Servers", strings.Join(c.cfg.STUN, ", ")),
+			msg("Check the STUN address; a firewall may block UDP to it: ask your IT team to allow it.")))
 	default:
-		emit(result(CheckICEReflexive, StatusOK, "The STUN server sees this computer as "+strings.Join(srflx, ", ")+".", ""))
+		emit(result(CheckICEReflexive, StatusOK, msg("The STUN server sees this computer as {{.Addresses}}.", "Addresses", strings.Join(srflx, ", ")), Message{}))
 	}
 	emit(c.relayResult())
 }
 
 func (c *Checker) relayResult() Result {
-	return result(CheckICERelay, StatusSkipped, "Not configured: Parley does not use TURN relays.",
-		"On networks that allow no UDP at all, calls need the server to relay media (Wazo does, through its own media servers).")
+	return result(CheckICERelay, StatusSkipped, msg("Not configured: Parley does not use TURN relays."),
+		msg("On networks that allow no UDP at all, calls need the server to relay media (Wazo does, through its own media servers)."))
 }
 
 // gather runs ICE gathering on a throw-away peer connection offering one

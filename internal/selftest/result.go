@@ -41,6 +41,11 @@ type Result struct {
 	Status  Status `json:"status"`
 	Summary string `json:"summary"`
 	Advice  string `json:"advice,omitempty"`
+	// SummaryMsg and AdviceMsg are Summary and Advice before wording,
+	// for a front end that translates them (Summary and Advice are
+	// their English rendering).
+	SummaryMsg Message `json:"-"`
+	AdviceMsg  Message `json:"-"`
 	// Fingerprint is the server certificate's SHA-256 (colon-separated
 	// hex) on the certificate check, so the window can show it in full.
 	Fingerprint string `json:"fingerprint,omitempty"`
@@ -78,6 +83,8 @@ func All() []Info {
 	return out
 }
 
-func result(id string, st Status, summary, advice string) Result {
-	return Result{ID: id, Name: checkNames[id], Status: st, Summary: summary, Advice: advice}
+// result is one check's verdict; advice may be the zero Message.
+func result(id string, st Status, summary, advice Message) Result {
+	return Result{ID: id, Name: checkNames[id], Status: st,
+		Summary: summary.Render(), Advice: advice.Render(), SummaryMsg: summary, AdviceMsg: advice}
 }

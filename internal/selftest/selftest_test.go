@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"net"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -50,7 +51,7 @@ func run(t *testing.T, cfg Config) map[string]Result {
 	for _, r := range out {
 		byID[r.ID] = r
 		t.Log(r)
-		if live[r.ID] != r {
+		if !reflect.DeepEqual(live[r.ID], r) {
 			t.Errorf("%s: returned %+v, reported %+v", r.ID, r, live[r.ID])
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"net"
 	"os"
 	"strings"
@@ -57,30 +56,30 @@ func (c *Checker) checkServer(ctx context.Context, emit func(Result)) {
 	defer cancel()
 	host, port, err := c.cfg.Server.hostPort()
 	if err != nil {
-		emit(result(CheckServer, StatusFailed, "No server is configured.", "Sign in, or set the server in your account settings."))
+		emit(result(CheckServer, StatusFailed, msg("No server is configured."), msg("Sign in, or set the server in your account settings.")))
 		return
 	}
 	addrs, err := c.resolve(ctx, host)
 	if err != nil {
-		emit(result(CheckServer, StatusFailed, dnsWords(host, err), "Check the server name for typing mistakes, and that this computer is on the network (or the VPN your company uses)."))
+		emit(result(CheckServer, StatusFailed, dnsWords(host, err), msg("Check the server name for typing mistakes, and that this computer is on the network (or the VPN your company uses).")))
 		return
 	}
 	where := net.JoinHostPort(host, port)
 	if c.cfg.Server.udp() {
-		emit(result(CheckServer, StatusOK, fmt.Sprintf("%s resolves to %s. UDP has no connection to open: the registration line shows whether the server answers.", host, strings.Join(addrs, ", ")), ""))
+		emit(result(CheckServer, StatusOK, msg("{{.Host}} resolves to {{.Addresses}}. UDP has no connection to open: the registration line shows whether the server answers.", "Host", host, "Addresses", strings.Join(addrs, ", ")), Message{}))
 		return
 	}
 	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", where)
 	if err != nil {
-		emit(result(CheckServer, StatusFailed, connectWords(where, err, c.cfg.Timeout), "Check the server address and port; if they are right, a firewall or proxy on this network may block the connection: ask your IT team to allow it."))
+		emit(result(CheckServer, StatusFailed, connectWords(where, err, c.cfg.Timeout), msg("Check the server address and port; if they are right, a firewall or proxy on this network may block the connection: ask your IT team to allow it.")))
 		return
 	}
 	_ = conn.Close()
 	if net.ParseIP(host) != nil {
-		emit(result(CheckServer, StatusOK, fmt.Sprintf("%s answers on port %s.", host, port), ""))
+		emit(result(CheckServer, StatusOK, msg("{{.Host}} answers on port {{.Port}}.", "Host", host, "Port", port), Message{}))
 		return
 	}
-	emit(result(CheckServer, StatusOK, fmt.Sprintf("%s answers on port %s (%s).", host, port, strings.Join(addrs, ", ")), ""))
+	emit(result(CheckServer, StatusOK, msg("{{.Host}} answers on port {{.Port}} ({{.Addresses}}).", "Host", host, "Port", port, "Addresses", strings.Join(addrs, ", ")), Message{}))
 }
 
 func (c *Checker) resolve(ctx context.Context, host string) ([]string, error) {
@@ -91,33 +90,33 @@ func (c *Checker) resolve(ctx context.Context, host string) ([]string, error) {
 }
 
 // dnsWords says why a name did not resolve.
-func dnsWords(host string, err error) string {
+func dnsWords(host string, err error) Message {
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
 		switch {
 		case dnsErr.IsNotFound:
-			return fmt.Sprintf("The server name %s does not exist (DNS knows no such name).", host)
+			return msg("The server name {{.Host}} does not exist (DNS knows no such name).", "Host", host)
 		case dnsErr.IsTimeout:
-			return fmt.Sprintf("No DNS server answered for %s in time.", host)
+			return msg("No DNS server answered for {{.Host}} in time.", "Host", host)
 		}
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Sprintf("No DNS server answered for %s in time.", host)
+		return msg("No DNS server answered for {{.Host}} in time.", "Host", host)
 	}
-	return fmt.Sprintf("The server name %s could not be looked up (%v).", host, err)
+	return msg("The server name {{.Host}} could not be looked up ({{.Error}}).", "Host", host, "Error", err.Error())
 }
 
 // connectWords says why a connection failed.
-func connectWords(where string, err error, timeout time.Duration) string {
+func connectWords(where string, err error, timeout time.Duration) Message {
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return fmt.Sprintf("Nothing answers at %s: the server refused the connection (wrong port, or the service is down).", where)
+		return msg("Nothing answers at {{.Address}}: the server refused the connection (wrong port, or the service is down).", "Address", where)
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
-		return fmt.Sprintf("%s did not answer within %s: the address may be wrong, or a firewall drops the connection.", where, timeout)
+		return msg("{{.Address}} did not answer within {{.Timeout}}: the address may be wrong, or a firewall drops the connection.", "Address", where, "Timeout", timeout.String())
 	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
-		return fmt.Sprintf("%s cannot be reached from this network (no route).", where)
+		return msg("{{.Address}} cannot be reached from this network (no route).", "Address", where)
 	}
-	return fmt.Sprintf("%s could not be reached (%v).", where, err)
+	return msg("{{.Address}} could not be reached ({{.Error}}).", "Address", where, "Error", err.Error())
 }
 
 // checkCertificate makes a TLS handshake with the server, with the same
@@ -126,18 +125,18 @@ func connectWords(where string, err error, timeout time.Duration) string {
 func (c *Checker) checkCertificate(ctx context.Context, emit func(Result)) {
 	t := c.cfg.Server
 	if strings.TrimSpace(t.Address) == "" {
-		emit(result(CheckCertificate, StatusSkipped, "No server is configured.", ""))
+		emit(result(CheckCertificate, StatusSkipped, msg("No server is configured."), Message{}))
 		return
 	}
 	if !t.usesTLS() {
-		emit(result(CheckCertificate, StatusSkipped, fmt.Sprintf("The line does not use TLS (transport %s), so there is no certificate to check; its signalling is not encrypted.", t.Transport), ""))
+		emit(result(CheckCertificate, StatusSkipped, msg("The line does not use TLS (transport {{.Transport}}), so there is no certificate to check; its signalling is not encrypted.", "Transport", t.Transport), Message{}))
 		return
 	}
 	ctx, cancel := c.bounded(ctx)
 	defer cancel()
 	host, port, err := t.hostPort()
 	if err != nil {
-		emit(result(CheckCertificate, StatusSkipped, "No server is configured.", ""))
+		emit(result(CheckCertificate, StatusSkipped, msg("No server is configured."), Message{}))
 		return
 	}
 	base := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: host, RootCAs: t.RootCAs}
@@ -156,22 +155,22 @@ func (c *Checker) checkCertificate(ctx context.Context, emit func(Result)) {
 	if !found {
 		var netErr net.Error
 		if errors.As(err, &netErr) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, context.DeadlineExceeded) {
-			emit(result(CheckCertificate, StatusSkipped, "The server could not be reached, so its certificate was not checked.", ""))
+			emit(result(CheckCertificate, StatusSkipped, msg("The server could not be reached, so its certificate was not checked."), Message{}))
 			return
 		}
-		emit(result(CheckCertificate, StatusFailed, fmt.Sprintf("The secure connection failed (%v).", err), "The server may not speak TLS on this port: check the transport and port with your administrator."))
+		emit(result(CheckCertificate, StatusFailed, msg("The secure connection failed ({{.Error}}).", "Error", err.Error()), msg("The server may not speak TLS on this port: check the transport and port with your administrator.")))
 		return
 	}
 	fp := wazo.FormatFingerprint(sum)
 	var r Result
 	if mismatch {
 		r = result(CheckCertificate, StatusFailed,
-			"The server now presents a different certificate from the one you chose to trust (SHA-256 "+fp+").",
-			"Ask your administrator whether the server's certificate was replaced; if it was not, do not connect: someone may be intercepting the connection.")
+			msg("The server now presents a different certificate from the one you chose to trust (SHA-256 {{.Fingerprint}}).", "Fingerprint", fp),
+			msg("Ask your administrator whether the server's certificate was replaced; if it was not, do not connect: someone may be intercepting the connection."))
 	} else {
 		r = result(CheckCertificate, StatusFailed,
-			"The server's certificate is not trusted by this computer ("+reason(err)+"); its SHA-256 fingerprint is "+fp+".",
-			"Compare the fingerprint with the one your administrator gives you; if they match, choose to trust it when you sign in.")
+			untrusted(err, fp),
+			msg("Compare the fingerprint with the one your administrator gives you; if they match, choose to trust it when you sign in."))
 	}
 	r.Fingerprint = fp
 	emit(r)
@@ -182,13 +181,14 @@ func certOK(t Target, state tls.ConnectionState) Result {
 	fp := wazo.FormatFingerprint(sha256.Sum256(leaf.Raw))
 	var r Result
 	if t.Pin != nil {
-		r = result(CheckCertificate, StatusOK, "The server presents the certificate you chose to trust (SHA-256 "+fp+").", "")
+		r = result(CheckCertificate, StatusOK, msg("The server presents the certificate you chose to trust (SHA-256 {{.Fingerprint}}).", "Fingerprint", fp), Message{})
 	} else {
-		r = result(CheckCertificate, StatusOK, fmt.Sprintf("The certificate is trusted: issued to %s by %s, valid until %s.", leaf.Subject.CommonName, leaf.Issuer.CommonName, leaf.NotAfter.Format("2 January 2006")), "")
+		r = result(CheckCertificate, StatusOK, msg("The certificate is trusted: issued to {{.Subject}} by {{.Issuer}}, valid until {{.Date}}.", "Subject", leaf.Subject.CommonName, "Issuer", leaf.Issuer.CommonName, "Date", leaf.NotAfter.Format(time.DateOnly)), Message{})
 	}
 	if left := time.Until(leaf.NotAfter); left < 14*24*time.Hour {
 		r.Status = StatusWarning
-		r.Advice = fmt.Sprintf("It expires on %s: tell your administrator to renew it.", leaf.NotAfter.Format("2 January 2006"))
+		r.AdviceMsg = msg("It expires on {{.Date}}: tell your administrator to renew it.", "Date", leaf.NotAfter.Format(time.DateOnly))
+		r.Advice = r.AdviceMsg.Render()
 	}
 	r.Fingerprint = fp
 	return r
@@ -208,17 +208,19 @@ func unverified(err error) (sum [sha256.Size]byte, found, mismatch bool) {
 	return sum, false, false
 }
 
-func reason(err error) string {
+// untrusted says why the server's certificate (fingerprint fp) is not
+// trusted: one whole sentence per reason, so each translates as a whole.
+func untrusted(err error, fp string) Message {
 	var unknown x509.UnknownAuthorityError
 	var host x509.HostnameError
 	var invalid x509.CertificateInvalidError
 	switch {
 	case errors.As(err, &host):
-		return "it was issued for another name"
+		return msg("The server's certificate is not trusted by this computer (it was issued for another name); its SHA-256 fingerprint is {{.Fingerprint}}.", "Fingerprint", fp)
 	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
-		return "it has expired or is not valid yet"
+		return msg("The server's certificate is not trusted by this computer (it has expired or is not valid yet); its SHA-256 fingerprint is {{.Fingerprint}}.", "Fingerprint", fp)
 	case errors.As(err, &unknown):
-		return "no authority this computer knows signed it; Wazo servers use a self-signed one by default"
+		return msg("The server's certificate is not trusted by this computer (no authority this computer knows signed it; Wazo servers use a self-signed one by default); its SHA-256 fingerprint is {{.Fingerprint}}.", "Fingerprint", fp)
 	}
-	return "it could not be verified"
+	return msg("The server's certificate is not trusted by this computer (it could not be verified); its SHA-256 fingerprint is {{.Fingerprint}}.", "Fingerprint", fp)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"sync"
 
 	"github.com/parley-voip/parley/audio"
@@ -25,20 +26,20 @@ func (c *Checker) checkAudio(ctx context.Context, emit func(Result)) {
 	switch {
 	case c.cfg.Audio == nil:
 		why := c.cfg.AudioOff
-		if why == "" {
-			why = "Sound is switched off in Parley's settings (-audio off)."
+		if why.Key == "" {
+			why = msg("Sound is switched off in Parley's settings (-audio off).")
 		}
-		emit(result(CheckMicrophone, StatusSkipped, why, ""))
-		emit(result(CheckSpeaker, StatusSkipped, why, ""))
+		emit(result(CheckMicrophone, StatusSkipped, why, Message{}))
+		emit(result(CheckSpeaker, StatusSkipped, why, Message{}))
 		return
 	case c.cfg.InCall != nil && c.cfg.InCall():
-		emit(result(CheckMicrophone, StatusSkipped, "Not checked during a call: the call is using the microphone.", "Run the check again after the call."))
-		emit(result(CheckSpeaker, StatusSkipped, "Not checked during a call: the call is using the speaker.", "Run the check again after the call."))
+		emit(result(CheckMicrophone, StatusSkipped, msg("Not checked during a call: the call is using the microphone."), msg("Run the check again after the call.")))
+		emit(result(CheckSpeaker, StatusSkipped, msg("Not checked during a call: the call is using the speaker."), msg("Run the check again after the call.")))
 		return
 	}
 	emit(c.checkMicrophone(ctx))
 	if ctx.Err() != nil {
-		emit(result(CheckSpeaker, StatusSkipped, "The check was stopped before it finished.", ""))
+		emit(result(CheckSpeaker, StatusSkipped, msg("The check was stopped before it finished."), Message{}))
 		return
 	}
 	emit(c.checkSpeaker(ctx))
@@ -91,52 +92,85 @@ func (c *Checker) checkMicrophone(ctx context.Context) Result {
 		}
 	})
 	if err != nil {
-		return deviceFailure(CheckMicrophone, "microphone", err)
+		return deviceFailure(CheckMicrophone, err)
 	}
-	name := deviceName(info, c.cfg.Input)
+	name, named := deviceName(info, c.cfg.Input)
+	level := strconv.FormatFloat(peak, 'f', 0, 64)
+	// Each sentence exists with the device's name and for the default
+	// device, so that no translation has to fit a name into it.
 	switch {
 	case peak < silentDBFS:
-		return result(CheckMicrophone, StatusFailed, fmt.Sprintf("%s records only silence.", name),
-			"Check that the microphone is not muted (a switch on the headset, or the system's sound settings) and that the right input is chosen.")
+		summary := msg("The default device records only silence.")
+		if named {
+			summary = msg("{{.Device}} records only silence.", "Device", name)
+		}
+		return result(CheckMicrophone, StatusFailed, summary,
+			msg("Check that the microphone is not muted (a switch on the headset, or the system's sound settings) and that the right input is chosen."))
 	case peak < quietDBFS:
-		return result(CheckMicrophone, StatusWarning, fmt.Sprintf("%s hears very little (loudest %.0f dBFS).", name, peak),
-			"Speak while the check runs; if the level stays low, raise the input volume in the system's sound settings.")
+		summary := msg("The default device hears very little (loudest {{.Level}} dBFS).", "Level", level)
+		if named {
+			summary = msg("{{.Device}} hears very little (loudest {{.Level}} dBFS).", "Device", name, "Level", level)
+		}
+		return result(CheckMicrophone, StatusWarning, summary,
+			msg("Speak while the check runs; if the level stays low, raise the input volume in the system's sound settings."))
 	}
-	return result(CheckMicrophone, StatusOK, fmt.Sprintf("%s works (loudest %.0f dBFS).", name, peak), "")
+	summary := msg("The default device works (loudest {{.Level}} dBFS).", "Level", level)
+	if named {
+		summary = msg("{{.Device}} works (loudest {{.Level}} dBFS).", "Device", name, "Level", level)
+	}
+	return result(CheckMicrophone, StatusOK, summary, Message{})
 }
 
 func (c *Checker) checkSpeaker(ctx context.Context) Result {
 	gen, err := dsp.NewToneGen(audio.SampleRate, toneLevel, toneHz)
 	if err != nil {
-		return result(CheckSpeaker, StatusFailed, err.Error(), "")
+		return result(CheckSpeaker, StatusFailed, msg("The test tone could not be made ({{.Error}}).", "Error", err.Error()), Message{})
 	}
 	samples := int(c.cfg.ToneDuration.Seconds() * audio.SampleRate)
 	info, err := c.run(ctx, audio.DeviceConfig{Output: c.cfg.Output, Mode: audio.PlaybackOnly}, samples, func(out, _ []int16) {
 		gen.Fill(out)
 	})
 	if err != nil {
-		return deviceFailure(CheckSpeaker, "speaker", err)
+		return deviceFailure(CheckSpeaker, err)
 	}
 	// Parley cannot hear its own speaker: only the person can say.
-	return result(CheckSpeaker, StatusOK, fmt.Sprintf("A %d Hz tone played on %s.", toneHz, deviceName(info, c.cfg.Output)),
-		"If you heard nothing, check the volume and that the right output is chosen.")
+	hz := strconv.Itoa(toneHz)
+	summary := msg("A {{.Frequency}} Hz tone played on the default device.", "Frequency", hz)
+	if name, named := deviceName(info, c.cfg.Output); named {
+		summary = msg("A {{.Frequency}} Hz tone played on {{.Device}}.", "Frequency", hz, "Device", name)
+	}
+	return result(CheckSpeaker, StatusOK, summary,
+		msg("If you heard nothing, check the volume and that the right output is chosen."))
 }
 
-func deviceName(info audio.DeviceInfo, chosen string) string {
+// deviceName is the device's name, or the one chosen in the settings;
+// false when Parley used the system's default device.
+func deviceName(info audio.DeviceInfo, chosen string) (string, bool) {
 	switch {
 	case info.Name != "":
-		return info.Name
+		return info.Name, true
 	case chosen != "":
-		return chosen
+		return chosen, true
 	}
-	return "The default device"
+	return "", false
 }
 
-func deviceFailure(id, what string, err error) Result {
+// deviceFailure words a microphone or speaker (id) that could not be
+// opened: separate sentences for each, since they translate differently.
+func deviceFailure(id string, err error) Result {
+	mic := id == CheckMicrophone
 	if errors.Is(err, audio.ErrNoDevice) || errors.Is(err, audio.ErrNoBackend) {
-		return result(id, StatusFailed, fmt.Sprintf("No %s was found on this computer.", what),
-			fmt.Sprintf("Plug in a headset or a %s, then check again.", what))
+		if mic {
+			return result(id, StatusFailed, msg("No microphone was found on this computer."),
+				msg("Plug in a headset or a microphone, then check again."))
+		}
+		return result(id, StatusFailed, msg("No speaker was found on this computer."),
+			msg("Plug in a headset or a speaker, then check again."))
 	}
-	return result(id, StatusFailed, fmt.Sprintf("The %s could not be used (%v).", what, err),
-		"Another program may hold it, or it was unplugged: close other call programs and check again.")
+	summary := msg("The speaker could not be used ({{.Error}}).", "Error", err.Error())
+	if mic {
+		summary = msg("The microphone could not be used ({{.Error}}).", "Error", err.Error())
+	}
+	return result(id, StatusFailed, summary,
+		msg("Another program may hold it, or it was unplugged: close other call programs and check again."))
 }
