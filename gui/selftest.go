@@ -28,12 +28,39 @@ const (
 
 // CheckLine is one line of "Check my setup": what is checked, and once it
 // is done the verdict, a sentence saying what was found and what to do.
+// Name, Summary and Advice are the engine's English; SummaryText and
+// AdviceText the same before wording, which the window translates (Name
+// is its own key), showing the English for a text it does not know.
 type CheckLine struct {
-	ID      string
-	Name    string
-	Verdict Verdict
-	Summary string
-	Advice  string
+	ID          string
+	Name        string
+	Verdict     Verdict
+	Summary     string
+	Advice      string
+	SummaryText CheckText
+	AdviceText  CheckText
+}
+
+// CheckText is a sentence of "Check my setup" before wording: Key is the
+// English text/template, Values fill it in.
+type CheckText struct {
+	Key    string
+	Values map[string]string
+}
+
+// word is t in the user's language, or english when t's key is unknown.
+func (t CheckText) word(english string) string {
+	if t.Key == "" {
+		return english
+	}
+	values := make(map[string]any, len(t.Values))
+	for k, v := range t.Values {
+		values[k] = v
+	}
+	if s, ok := selfTestWords(t.Key, values); ok {
+		return s
+	}
+	return english
 }
 
 // SelfTest is what the "Check my setup" window needs from the engine side
@@ -129,7 +156,7 @@ func newCheckRow(line CheckLine) *checkRow {
 	r := &checkRow{
 		icon:    widget.NewIcon(nil),
 		busy:    widget.NewActivity(),
-		name:    widget.NewLabelWithStyle(line.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		name:    widget.NewLabelWithStyle(CheckText{Key: line.Name}.word(line.Name), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		summary: widget.NewLabel(""),
 		advice:  widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Italic: true}),
 	}
@@ -150,8 +177,8 @@ func (r *checkRow) object() fyne.CanvasObject {
 // set shows line. Fyne thread only.
 func (r *checkRow) set(line CheckLine) {
 	r.line = line
-	r.summary.SetText(line.Summary)
-	r.advice.SetText(line.Advice)
+	r.summary.SetText(line.SummaryText.word(line.Summary))
+	r.advice.SetText(line.AdviceText.word(line.Advice))
 	if line.Advice == "" {
 		r.advice.Hide()
 	} else {

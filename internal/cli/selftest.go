@@ -113,7 +113,8 @@ func (t *selfTest) Run(ctx context.Context, report func(gui.CheckLine)) {
 }
 
 func checkLine(r selftest.Result) gui.CheckLine {
-	return gui.CheckLine{ID: r.ID, Name: r.Name, Verdict: gui.Verdict(r.Status), Summary: r.Summary, Advice: r.Advice}
+	return gui.CheckLine{ID: r.ID, Name: r.Name, Verdict: gui.Verdict(r.Status), Summary: r.Summary, Advice: r.Advice,
+		SummaryText: gui.CheckText(r.SummaryMsg), AdviceText: gui.CheckText(r.AdviceMsg)}
 }
 
 // SaveDiagnostics implements gui.SelfTest.
