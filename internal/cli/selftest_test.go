@@ -13,6 +13,7 @@ import (
 
 	"github.com/parley-voip/parley/gui"
 	"github.com/parley-voip/parley/internal/demo"
+	"github.com/parley-voip/parley/internal/selftest"
 )
 
 // TestSelfTestOnTheDemoLine: the window's checker, wired as runGUI wires
@@ -106,5 +107,31 @@ func TestSelfTestOnTheDemoLine(t *testing.T) {
 	}
 	if !strings.Contains(files["version.txt"], "Parley ") {
 		t.Errorf("version.txt: %q", files["version.txt"])
+	}
+}
+
+// TestSelfTestMessagesWorded: the window words every name and sentence the
+// checks can report, so none shows in English in another language.
+func TestSelfTestMessagesWorded(t *testing.T) {
+	keys := selftest.Messages()
+	if len(keys) < 40 {
+		t.Fatalf("only %d messages listed", len(keys))
+	}
+	for _, key := range keys {
+		if !gui.SelfTestKnows(key) {
+			t.Errorf("the window does not word %q (add it to gui/selftestwords.go and the translations)", key)
+		}
+	}
+}
+
+// TestCheckLineCarriesMessages: the adapter hands the window the
+// sentences before wording, not only their English.
+func TestCheckLineCarriesMessages(t *testing.T) {
+	r := selftest.Result{ID: selftest.CheckServer, Summary: "pbx answers on port 5061.",
+		SummaryMsg: selftest.Message{Key: "{{.Host}} answers on port {{.Port}}.", Values: map[string]string{"Host": "pbx", "Port": "5061"}},
+		AdviceMsg:  selftest.Message{Key: "Sign in first."}}
+	l := checkLine(r)
+	if l.SummaryText.Key != r.SummaryMsg.Key || l.SummaryText.Values["Port"] != "5061" || l.AdviceText.Key != "Sign in first." || l.Summary != r.Summary {
+		t.Errorf("checkLine(%+v) = %+v", r, l)
 	}
 }
