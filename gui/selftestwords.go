@@ -51,10 +51,16 @@ func selfTestWords(key string, values map[string]any) (string, bool) {
 		return lang.L("Check the STUN address; a firewall may block UDP to it: ask your IT team to allow it.", values), true
 	case "The STUN server sees this computer as {{.Addresses}}.":
 		return lang.L("The STUN server sees this computer as {{.Addresses}}.", values), true
-	case "Not configured: Parley does not use TURN relays.":
-		return lang.L("Not configured: Parley does not use TURN relays.", values), true
-	case "On networks that allow no UDP at all, calls need the server to relay media (Wazo does, through its own media servers).":
-		return lang.L("On networks that allow no UDP at all, calls need the server to relay media (Wazo does, through its own media servers).", values), true
+	case "Not configured: no TURN server is set for this line.":
+		return lang.L("Not configured: no TURN server is set for this line.", values), true
+	case "On networks that allow no UDP at all, calls need a relay: the server's own media servers (Wazo), or a TURN server your administrator gives you.":
+		return lang.L("On networks that allow no UDP at all, calls need a relay: the server's own media servers (Wazo), or a TURN server your administrator gives you.", values), true
+	case "No TURN server gave a relay ({{.Servers}}).":
+		return lang.L("No TURN server gave a relay ({{.Servers}}).", values), true
+	case "Check the TURN address, user and password; a firewall may block the TURN port: ask your IT team to allow it.":
+		return lang.L("Check the TURN address, user and password; a firewall may block the TURN port: ask your IT team to allow it.", values), true
+	case "The TURN server relays audio through {{.Addresses}}.":
+		return lang.L("The TURN server relays audio through {{.Addresses}}.", values), true
 	case "Sound is set to silent devices (-audio null): calls carry silence.":
 		return lang.L("Sound is set to silent devices (-audio null): calls carry silence.", values), true
 	case "No line is connected yet.":

@@ -43,6 +43,9 @@ type SignIn struct {
 	AuthUsername string
 	DisplayName  string
 	STUN         string // a stun: URL, or empty
+	// TURN is a turn: or turns: relay URL (RFC 7065), or empty; TURNUser
+	// and TURNPassword its credential (the password goes to the keyring).
+	TURN, TURNUser, TURNPassword string
 	// CertificatePin is the hex SHA-256 of a Wazo server certificate the
 	// user chose to trust.
 	CertificatePin string
@@ -133,7 +136,7 @@ type signInScreen struct {
 	wazoForm  *fyne.Container
 	sipForm   *fyne.Container
 	wazo      struct{ server, username, password *dialogEntry }
-	sip       struct{ server, username, authUser, password, display, stun *dialogEntry }
+	sip       struct{ server, username, authUser, password, display, stun, turn, turnUser, turnPassword *dialogEntry }
 	transport *widget.Select
 	media     *widget.Select
 
@@ -201,6 +204,9 @@ func newSignInScreen(a fyne.App, connect Connector, saved SignIn, onUI func(func
 	s.sip.password = entry(lang.L("Password"), "", true)
 	s.sip.display = entry(lang.L("Your name, as callers see it"), "", false)
 	s.sip.stun = entry(lang.L("stun:stun.example.com (optional)"), "", false)
+	s.sip.turn = entry(lang.L("turn:turn.example.com:3478 (optional)"), "", false)
+	s.sip.turnUser = entry(lang.L("Only with a TURN server"), "", false)
+	s.sip.turnPassword = entry(lang.L("TURN password"), "", true)
 	s.transport = widget.NewSelect(sipTransports, nil)
 	s.transport.SetSelected("UDP")
 	s.media = widget.NewSelect(mediaChoices(), nil)
@@ -219,6 +225,9 @@ func newSignInScreen(a fyne.App, connect Connector, saved SignIn, onUI func(func
 		widget.NewLabel(lang.L("Password")), s.sip.password,
 		widget.NewLabel(lang.L("Name")), s.sip.display,
 		widget.NewLabel("STUN"), s.sip.stun,
+		widget.NewLabel("TURN"), s.sip.turn,
+		widget.NewLabel(lang.L("TURN user")), s.sip.turnUser,
+		widget.NewLabel(lang.L("TURN password")), s.sip.turnPassword,
 		widget.NewLabel(lang.L("Media")), s.media,
 	)
 	s.kind = widget.NewRadioGroup([]string{lang.L(wazoChoice), lang.L(sipChoice)}, func(choice string) { s.showForm(choice) })
@@ -306,6 +315,9 @@ func (s *signInScreen) fill(saved SignIn) {
 		s.sip.password.SetText(saved.Password)
 		s.sip.display.SetText(saved.DisplayName)
 		s.sip.stun.SetText(saved.STUN)
+		s.sip.turn.SetText(saved.TURN)
+		s.sip.turnUser.SetText(saved.TURNUser)
+		s.sip.turnPassword.SetText(saved.TURNPassword)
 		if t := strings.ToUpper(saved.Transport); t != "" {
 			s.transport.SetSelected(t)
 		}
@@ -379,6 +391,7 @@ func (s *signInScreen) form() SignIn {
 			Kind: AccountSIP, Transport: strings.ToLower(s.transport.Selected), Media: s.mediaValue(),
 			Server: trim(s.sip.server), Username: trim(s.sip.username), AuthUsername: trim(s.sip.authUser),
 			Password: s.sip.password.Text, DisplayName: trim(s.sip.display), STUN: trim(s.sip.stun),
+			TURN: trim(s.sip.turn), TURNUser: trim(s.sip.turnUser), TURNPassword: s.sip.turnPassword.Text,
 		}
 	}
 	return SignIn{Kind: AccountWazo, Server: trim(s.wazo.server), Username: trim(s.wazo.username),

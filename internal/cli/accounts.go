@@ -24,6 +24,8 @@ type savedAccount struct {
 	AuthUsername   string   `json:"auth_username,omitempty"`
 	DisplayName    string   `json:"display_name,omitempty"`
 	STUN           []string `json:"stun,omitempty"`
+	TURN           string   `json:"turn,omitempty"`
+	TURNUser       string   `json:"turn_username,omitempty"`
 	CertificatePin string   `json:"certificate_sha256,omitempty"`
 }
 
@@ -43,7 +45,8 @@ func (a savedAccount) wazoServer() string {
 
 func (a savedAccount) signIn() gui.SignIn {
 	in := gui.SignIn{Kind: gui.AccountKind(a.Kind), Server: a.Server, Username: a.Username, Transport: a.Transport,
-		AuthUsername: a.AuthUsername, DisplayName: a.DisplayName, CertificatePin: a.CertificatePin}
+		AuthUsername: a.AuthUsername, DisplayName: a.DisplayName, CertificatePin: a.CertificatePin,
+		TURN: a.TURN, TURNUser: a.TURNUser}
 	if len(a.STUN) > 0 {
 		in.STUN = a.STUN[0]
 	}
@@ -89,7 +92,7 @@ func rememberAccount(s Settings) error {
 	}
 	a := savedAccount{Kind: string(gui.AccountSIP), Server: s.Account.Server, Username: s.Account.Username,
 		Transport: s.Account.Transport, AuthUsername: s.Account.AuthUsername, DisplayName: s.Account.DisplayName,
-		STUN: s.Line.STUN}
+		STUN: s.Line.STUN, TURN: s.Line.TURN, TURNUser: s.Line.TURNUser}
 	if s.Wazo.Server != "" {
 		a = savedAccount{Kind: string(gui.AccountWazo), Server: s.Wazo.Server, Username: s.Account.Username,
 			CertificatePin: s.Wazo.CertificatePin}

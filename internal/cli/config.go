@@ -110,6 +110,13 @@ type LineSettings struct {
 	// STUN lists stun: servers for the media's ICE candidates (RFC 7064;
 	// "stun" in the account file, the sign-in window's STUN field).
 	STUN []string `json:",omitempty"`
+	// TURN is a turn: or turns: relay for the media (RFC 7065; "turn" in
+	// the account file, -turn, the sign-in window's TURN field) and TURNUser
+	// its username (-turn-user). TURNPassword is never in a file: it comes
+	// from the keyring or PARLEY_TURN_PASSWORD, and is never printed.
+	TURN         string `json:",omitempty"`
+	TURNUser     string `json:",omitempty"`
+	TURNPassword string `json:"-"`
 }
 
 // WazoSettings names a Wazo Platform stack.
@@ -147,7 +154,9 @@ type accountFile struct {
 	TLSKeyFile      string `json:"tls_key_file,omitempty"`
 	// STUN lists stun: URLs for the media (plain SIP accounts).
 	STUN []string `json:"stun,omitempty"`
-	DTMF string   `json:"dtmf,omitempty"`
+	// TURN is the media relay; its password is in the keyring, not here.
+	TURN *turnFile `json:"turn,omitempty"`
+	DTMF string    `json:"dtmf,omitempty"`
 	// Codecs lists the audio codecs to offer, in order (-codecs).
 	Codecs []string `json:"codecs,omitempty"`
 	// Media: auto, webrtc, rtp or srtp (LineSettings.Media).
@@ -165,6 +174,13 @@ type accountFile struct {
 		Server         string `json:"server"`
 		CertificatePin string `json:"certificate_sha256"`
 	} `json:"wazo"`
+}
+
+// turnFile is the account file's "turn" object. It has no password key on
+// purpose: DisallowUnknownFields rejects one, so it never sits in a file.
+type turnFile struct {
+	URL      string `json:"url"`
+	Username string `json:"username,omitempty"`
 }
 
 // ErrUsage marks a mistake on the command line; the message says which.
@@ -194,6 +210,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, loadFlee
 	var s Settings
 	var cfgPath, server, user, password, transport, wsPath, domain, display, wazoServer, wazoPin string
 	var localPort, redirects, autoAnswer, autoAnswerDelay, tlsCert, tlsKey, dtmf, media, localAPI, codecs string
+	var turnURL, turnUser string
 	var noRegister bool
 	fs.BoolVar(&s.Headless, "headless", false, "run without a window: JSON events on stdout, JSON commands on stdin (see docs/headless.md)")
 	fs.BoolVar(&s.Demo, "demo", false, "start against the built-in demo server instead of a real account")
@@ -225,6 +242,8 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, loadFlee
 	fs.StringVar(&autoAnswerDelay, "auto-answer-delay", "", "wait this long before auto-answering, e.g. 2s (env PARLEY_AUTO_ANSWER_DELAY)")
 	fs.StringVar(&tlsCert, "tls-cert", "", "PEM certificate of the tls listener (env PARLEY_TLS_CERT; default: self-signed, made at start)")
 	fs.StringVar(&tlsKey, "tls-key", "", "PEM private key for -tls-cert (env PARLEY_TLS_KEY)")
+	fs.StringVar(&turnURL, "turn", "", "TURN relay for the media, e.g. turn:host:3478 (env PARLEY_TURN; password in env PARLEY_TURN_PASSWORD or the keyring)")
+	fs.StringVar(&turnUser, "turn-user", "", "TURN username (env PARLEY_TURN_USER)")
 	if err := fs.Parse(args); err != nil {
 		return s, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
@@ -294,6 +313,12 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, loadFlee
 	pick(&s.Account.WSPath, wsPath, "PARLEY_WS_PATH")
 	pick(&s.Account.Domain, domain, "PARLEY_DOMAIN")
 	pick(&s.Account.DisplayName, display, "PARLEY_DISPLAY_NAME")
+	pick(&s.Line.TURN, turnURL, "PARLEY_TURN")
+	pick(&s.Line.TURNUser, turnUser, "PARLEY_TURN_USER")
+	pick(&s.Line.TURNPassword, "", "PARLEY_TURN_PASSWORD")
+	if s.Line.TURN != "" && !strings.HasPrefix(s.Line.TURN, "turn:") && !strings.HasPrefix(s.Line.TURN, "turns:") {
+		return s, fmt.Errorf("%w: -turn %q is not a turn: or turns: URL (RFC 7065), e.g. turn:host:3478", ErrUsage, s.Line.TURN)
+	}
 	if !flagSet(fs, "local-ip") {
 		pick(&s.LocalIP, "", "PARLEY_LOCAL_IP")
 	}
@@ -398,6 +423,9 @@ func readAccountFile(path string) (phone.Account, WazoSettings, LineSettings, st
 		STUN:            f.STUN,
 		DTMF:            f.DTMF,
 		Media:           f.Media,
+	}
+	if f.TURN != nil {
+		line.TURN, line.TURNUser = f.TURN.URL, f.TURN.Username
 	}
 	var wz WazoSettings
 	if f.Wazo != nil {

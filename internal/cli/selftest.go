@@ -68,6 +68,7 @@ func attachSelfTest(sess *session, diag *diagnostics, logger *slog.Logger) {
 	cfg := sess.check
 	cfg.Phone = sess.api
 	cfg.STUN = sess.settings.Line.STUN
+	cfg.TURN = turnServers(sess.settings.Line)
 	cfg.Logger = logger
 	api := sess.api
 	cfg.InCall = func() bool { return len(api.Calls()) > 0 }

@@ -267,10 +267,18 @@ func phoneOptions(s Settings, logger *slog.Logger, extra ...phone.Option) []phon
 	if s.LocalIP != "" {
 		opts = append(opts, phone.WithLocalIP(s.LocalIP))
 	}
-	if len(s.Line.STUN) > 0 || len(s.Codecs) > 0 {
-		opts = append(opts, phone.WithMedia(rtc.Config{ICEServers: s.Line.STUN, Codecs: s.Codecs}))
+	if len(s.Line.STUN) > 0 || len(s.Codecs) > 0 || s.Line.TURN != "" {
+		opts = append(opts, phone.WithMedia(rtc.Config{ICEServers: s.Line.STUN, TURN: turnServers(s.Line), Codecs: s.Codecs}))
 	}
 	return append(opts, lineOptions(s.Line)...)
+}
+
+// turnServers is the line's TURN relay for rtc, if one is set.
+func turnServers(l LineSettings) []rtc.TURNServer {
+	if l.TURN == "" {
+		return nil
+	}
+	return []rtc.TURNServer{{URL: l.TURN, Username: l.TURNUser, Credential: l.TURNPassword}}
 }
 
 func closeWithin(f func(context.Context) error) {

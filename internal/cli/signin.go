@@ -90,6 +90,11 @@ func (f *signInFlow) connect(attempt context.Context, in gui.SignIn) (*gui.Line,
 			if err := f.secrets.Set(accountID(s), secrets.Password, s.Account.Password); err != nil {
 				fmt.Fprintln(f.stderr, "parley: the password could not be kept in the keyring, so the next start asks for it:", err)
 			}
+			if s.Wazo.Server == "" && s.Line.TURN != "" && s.Line.TURNPassword != "" {
+				if err := f.secrets.Set(accountID(s), secrets.TURNPassword, s.Line.TURNPassword); err != nil {
+					fmt.Fprintln(f.stderr, "parley: the TURN password could not be kept in the keyring, so the next start asks for it:", err)
+				}
+			}
 		}
 	}
 	if f.secrets != nil && sess.refreshToken != nil {
@@ -142,6 +147,11 @@ func (f *signInFlow) savedAccounts() []gui.SignIn {
 		if f.secrets != nil {
 			if pw, err := f.secrets.Get(secrets.AccountID(a.Username, a.sipServer(), a.wazoServer()), secrets.Password); err == nil {
 				in.Password = pw
+			}
+			if in.TURN != "" {
+				if pw, err := f.secrets.Get(secrets.AccountID(a.Username, a.sipServer(), a.wazoServer()), secrets.TURNPassword); err == nil {
+					in.TURNPassword = pw
+				}
 			}
 		}
 		out = append(out, in)
@@ -206,6 +216,13 @@ func useSecrets(store secrets.Store, s *Settings, stderr io.Writer) {
 			fmt.Fprintln(stderr, "parley: cannot read the password from the keyring:", err)
 		}
 	}
+	if s.Line.TURN != "" && s.Line.TURNPassword == "" && s.hasCredentials() {
+		if pw, err := store.Get(accountID(*s), secrets.TURNPassword); err == nil {
+			s.Line.TURNPassword = pw
+		} else if !errors.Is(err, secrets.ErrNotFound) {
+			fmt.Fprintln(stderr, "parley: cannot read the TURN password from the keyring:", err)
+		}
+	}
 	if s.Wazo.Server != "" && s.hasCredentials() {
 		if tok, err := store.Get(accountID(*s), secrets.RefreshToken); err == nil {
 			s.Wazo.RefreshToken = tok
@@ -226,6 +243,7 @@ func settingsFor(base Settings, in gui.SignIn) Settings {
 		}
 		s.Account = phone.Account{Username: in.Username, Password: in.Password}
 		s.Line.STUN = nil
+		s.Line.TURN, s.Line.TURNUser, s.Line.TURNPassword = "", "", ""
 	default:
 		s.Wazo = WazoSettings{}
 		acct := phone.Account{
@@ -243,6 +261,7 @@ func settingsFor(base Settings, in gui.SignIn) Settings {
 		if in.STUN != "" {
 			s.Line.STUN = []string{in.STUN}
 		}
+		s.Line.TURN, s.Line.TURNUser, s.Line.TURNPassword = in.TURN, in.TURNUser, in.TURNPassword
 	}
 	return s
 }
@@ -262,6 +281,7 @@ func savedSignIn(s Settings) gui.SignIn {
 		if len(s.Line.STUN) > 0 {
 			in.STUN = s.Line.STUN[0]
 		}
+		in.TURN, in.TURNUser, in.TURNPassword = s.Line.TURN, s.Line.TURNUser, s.Line.TURNPassword
 	}
 	return in
 }
@@ -292,6 +312,11 @@ func saveAccount(s Settings) error {
 	f.DisplayName = s.Account.DisplayName
 	f.RegisterExpiry = int(s.Account.RegisterExpiry.Seconds())
 	f.STUN = s.Line.STUN
+	f.TURN = nil
+	if s.Wazo.Server == "" && s.Line.TURN != "" {
+		// The password goes to the keyring (signInFlow.connect), never here.
+		f.TURN = &turnFile{URL: s.Line.TURN, Username: s.Line.TURNUser}
+	}
 	f.Media = ""
 	if s.Wazo.Server == "" && s.Line.Media != "auto" {
 		f.Media = s.Line.Media

@@ -10,7 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zalando/go-keyring"
+
 	"github.com/parley-voip/parley/gui"
+	"github.com/parley-voip/parley/internal/secrets"
 	"github.com/parley-voip/parley/internal/testrig"
 	"github.com/parley-voip/parley/phone"
 )
@@ -22,17 +25,24 @@ func TestSignInFlowSIPAccount(t *testing.T) {
 	testrig.Require(t, "kamailio", "kamcmd", "sipp")
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
+	keyring.MockInit()
+	store := secrets.NewKeyring(secrets.WithService("parley-sip-signin-test"))
 	newFlow := func() *signInFlow {
 		f := &signInFlow{ctx: ctx, base: Settings{Audio: audioOff, LocalIP: "127.0.0.1", ConfigPath: filepath.Join(t.TempDir(), "account.json")},
-			logger: slog.New(slog.DiscardHandler), stderr: io.Discard, started: func(*session) {}}
+			logger: slog.New(slog.DiscardHandler), stderr: io.Discard, started: func(*session) {}, secrets: store}
 		t.Cleanup(f.close)
 		return f
 	}
 
 	k := testrig.StartKamailio(t)
-	line, err := newFlow().connect(ctx, gui.SignIn{Kind: gui.AccountSIP, Transport: "udp", Server: k.UDPAddr, Username: "1001", Password: "pw", DisplayName: "Ann"})
+	line, err := newFlow().connect(ctx, gui.SignIn{Kind: gui.AccountSIP, Transport: "udp", Server: k.UDPAddr, Username: "1001", Password: "pw", DisplayName: "Ann",
+		TURN: "turn:127.0.0.1:3478", TURNUser: "ann", TURNPassword: "turn-pw"})
 	if err != nil {
 		t.Fatalf("signing in to kamailio: %v", err)
+	}
+	// A successful sign-in keeps the TURN password in the keyring.
+	if got, err := store.Get(secrets.AccountID("1001", k.UDPAddr, ""), secrets.TURNPassword); err != nil || got != "turn-pw" {
+		t.Fatalf("keyring TURN password %q, %v", got, err)
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for line.API.Registration().State != phone.RegRegistered {

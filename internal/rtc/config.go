@@ -40,6 +40,10 @@ type Config struct {
 	Codecs []string
 	// ICEServers are stun: URLs (RFC 7064). Default none (host candidates only).
 	ICEServers []string
+	// TURN lists relays for the media's ICE relay candidates (RFC 8656;
+	// URLs per RFC 7065). Default none. Their credentials are passed to pion
+	// only and never logged.
+	TURN []TURNServer
 	// IncludeLoopback adds 127.0.0.1 candidates (tests on one machine).
 	IncludeLoopback bool
 	// NetworkTypes restricts gathering; default UDP over IPv4 only, which keeps
@@ -51,6 +55,18 @@ type Config struct {
 	// PortMin and PortMax bound the local UDP ports (both zero: any ephemeral port).
 	PortMin, PortMax uint16
 }
+
+// TURNServer is one TURN relay with its long-term credential (RFC 8489 §9.2).
+type TURNServer struct {
+	// URL is a turn: or turns: URL (RFC 7065 §3.1), e.g. "turn:host:3478"
+	// or "turn:host:3478?transport=tcp".
+	URL string
+	// Username and Credential are the long-term credential's name and password.
+	Username, Credential string
+}
+
+// String names the server without its credential, for logs and errors.
+func (t TURNServer) String() string { return t.URL }
 
 // Option adjusts a Session beyond Config.
 type Option func(*options)
@@ -167,6 +183,14 @@ func (c Config) withDefaults() (Config, []codecSpec, error) {
 	for _, u := range c.ICEServers {
 		if !strings.HasPrefix(u, "stun:") && !strings.HasPrefix(u, "stuns:") {
 			return c, nil, fmt.Errorf("%w: ICE server %q is not a stun: URL", ErrBadConfig, u)
+		}
+	}
+	for _, t := range c.TURN {
+		if !strings.HasPrefix(t.URL, "turn:") && !strings.HasPrefix(t.URL, "turns:") {
+			return c, nil, fmt.Errorf("%w: TURN server %q is not a turn: or turns: URL", ErrBadConfig, t.URL)
+		}
+		if t.Username == "" {
+			return c, nil, fmt.Errorf("%w: TURN server %q has no username", ErrBadConfig, t.URL)
 		}
 	}
 	if len(c.NetworkTypes) == 0 {

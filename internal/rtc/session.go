@@ -100,6 +100,13 @@ func NewSession(cfg Config, opts ...Option) (*Session, error) {
 	for _, u := range cfg.ICEServers {
 		pcCfg.ICEServers = append(pcCfg.ICEServers, webrtc.ICEServer{URLs: []string{u}})
 	}
+	for _, t := range cfg.TURN {
+		// RFC 8656 §3: the long-term credential authenticates the Allocate
+		// request; pion sends it only to that server.
+		pcCfg.ICEServers = append(pcCfg.ICEServers, webrtc.ICEServer{
+			URLs: []string{t.URL}, Username: t.Username, Credential: t.Credential,
+		})
+	}
 	s.pc, err = api.NewPeerConnection(pcCfg)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadConfig, err)

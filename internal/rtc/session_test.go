@@ -604,6 +604,8 @@ func TestConfigErrors(t *testing.T) {
 	for _, cfg := range []Config{
 		{Codecs: []string{"g729"}},
 		{ICEServers: []string{"turn:example.org"}},
+		{TURN: []TURNServer{{URL: "stun:example.org", Username: "u"}}},
+		{TURN: []TURNServer{{URL: "turn:example.org"}}},
 		{PortMin: 20000},
 	} {
 		if _, err := NewSession(cfg); err == nil {

@@ -32,6 +32,9 @@ const (
 	// APIToken is the bearer token of the local control API
 	// (internal/localapi); not tied to an account, see LocalAPIAccount.
 	APIToken Kind = "api-token"
+	// TURNPassword is the password of a plain SIP line's TURN relay
+	// (RFC 8489 §9.2 long-term credential), kept beside the SIP password.
+	TURNPassword Kind = "turn-password"
 )
 
 // LocalAPIAccount is the account id under which the local control API's

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/parley-voip/parley/audio"
+	"github.com/parley-voip/parley/internal/rtc"
 	"github.com/parley-voip/parley/phone"
 )
 
@@ -53,6 +54,9 @@ type Config struct {
 	Socket EventSocket
 	// STUN lists stun: URLs (rtc.Config.ICEServers).
 	STUN []string
+	// TURN lists the line's relays (rtc.Config.TURN), gathered from like a
+	// call does; their credentials are never part of a Result.
+	TURN []rtc.TURNServer
 	// Audio is the sound host; nil when audio is off, AudioOff then
 	// saying why (default: switched off with -audio off).
 	Audio        audio.Host

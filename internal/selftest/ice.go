@@ -19,10 +19,10 @@ func (c *Checker) checkICE(ctx context.Context, emit func(Result)) {
 	if err != nil {
 		emit(result(CheckICEHost, StatusFailed, msg("Candidates could not be gathered ({{.Error}}).", "Error", err.Error()), msg("Check that this computer has a network connection.")))
 		emit(result(CheckICEReflexive, StatusSkipped, msg("Not checked: gathering failed."), Message{}))
-		emit(c.relayResult())
+		emit(c.relayResult(nil))
 		return
 	}
-	var host, srflx []string
+	var host, srflx, relay []string
 	for _, cand := range cands {
 		addr := fmt.Sprintf("%s:%d", cand.Address, cand.Port)
 		switch cand.Typ {
@@ -30,6 +30,8 @@ func (c *Checker) checkICE(ctx context.Context, emit func(Result)) {
 			host = append(host, addr)
 		case webrtc.ICECandidateTypeSrflx:
 			srflx = append(srflx, addr)
+		case webrtc.ICECandidateTypeRelay:
+			relay = append(relay, addr)
 		}
 	}
 	if len(host) == 0 {
@@ -47,12 +49,25 @@ func (c *Checker) checkICE(ctx context.Context, emit func(Result)) {
 	default:
 		emit(result(CheckICEReflexive, StatusOK, msg("The STUN server sees this computer as {{.Addresses}}.", "Addresses", strings.Join(srflx, ", ")), Message{}))
 	}
-	emit(c.relayResult())
+	emit(c.relayResult(relay))
 }
 
-func (c *Checker) relayResult() Result {
-	return result(CheckICERelay, StatusSkipped, msg("Not configured: Parley does not use TURN relays."),
-		msg("On networks that allow no UDP at all, calls need the server to relay media (Wazo does, through its own media servers)."))
+// relayResult reports the relayed candidates (RFC 8656) the configured
+// TURN servers gave; the servers are named by URL only, never credential.
+func (c *Checker) relayResult(relay []string) Result {
+	if len(c.cfg.TURN) == 0 {
+		return result(CheckICERelay, StatusSkipped, msg("Not configured: no TURN server is set for this line."),
+			msg("On networks that allow no UDP at all, calls need a relay: the server's own media servers (Wazo), or a TURN server your administrator gives you."))
+	}
+	urls := make([]string, 0, len(c.cfg.TURN))
+	for _, t := range c.cfg.TURN {
+		urls = append(urls, t.URL)
+	}
+	if len(relay) == 0 {
+		return result(CheckICERelay, StatusFailed, msg("No TURN server gave a relay ({{.Servers}}).", "Servers", strings.Join(urls, ", ")),
+			msg("Check the TURN address, user and password; a firewall may block the TURN port: ask your IT team to allow it."))
+	}
+	return result(CheckICERelay, StatusOK, msg("The TURN server relays audio through {{.Addresses}}.", "Addresses", strings.Join(relay, ", ")), Message{})
 }
 
 // gather runs ICE gathering on a throw-away peer connection offering one
@@ -65,6 +80,9 @@ func (c *Checker) gather(ctx context.Context) ([]webrtc.ICECandidate, error) {
 	var servers []webrtc.ICEServer
 	if len(c.cfg.STUN) > 0 {
 		servers = []webrtc.ICEServer{{URLs: c.cfg.STUN}}
+	}
+	for _, t := range c.cfg.TURN {
+		servers = append(servers, webrtc.ICEServer{URLs: []string{t.URL}, Username: t.Username, Credential: t.Credential})
 	}
 	pc, err := api.NewPeerConnection(webrtc.Configuration{ICEServers: servers})
 	if err != nil {

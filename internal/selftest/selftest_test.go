@@ -16,6 +16,7 @@ import (
 	"github.com/parley-voip/parley/audio"
 	"github.com/parley-voip/parley/internal/demo"
 	"github.com/parley-voip/parley/internal/dsp"
+	"github.com/parley-voip/parley/internal/rtc"
 	"github.com/parley-voip/parley/wazo"
 	"github.com/parley-voip/parley/wazoline"
 )
@@ -173,6 +174,32 @@ func stunServer(t *testing.T) string {
 	return "stun:" + pc.LocalAddr().String()
 }
 
+// turnServer runs pion/turn on loopback with the one user ann/s3cret,
+// relaying on 127.0.0.1 (RFC 8656), and returns its turn: URL.
+func turnServer(t *testing.T) string {
+	t.Helper()
+	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const realm = "parley.test"
+	key := turn.GenerateAuthKey("ann", realm, "s3cret")
+	s, err := turn.NewServer(turn.ServerConfig{
+		Realm: realm,
+		AuthHandler: func(ra *turn.RequestAttributes) (string, []byte, bool) {
+			return ra.Username, key, ra.Username == "ann"
+		},
+		PacketConnConfigs: []turn.PacketConnConfig{{PacketConn: pc, RelayAddressGenerator: &turn.RelayAddressGeneratorStatic{
+			RelayAddress: net.ParseIP("127.0.0.1"), Address: "127.0.0.1",
+		}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return "turn:" + pc.LocalAddr().String()
+}
+
 func TestICE(t *testing.T) {
 	t.Run("host only", func(t *testing.T) {
 		got := run(t, Config{IncludeLoopback: true})
@@ -193,6 +220,13 @@ func TestICE(t *testing.T) {
 		defer pc.Close()
 		got := run(t, Config{IncludeLoopback: true, STUN: []string{"stun:" + pc.LocalAddr().String()}, Timeout: 10 * time.Second})
 		want(t, got, CheckICEReflexive, StatusFailed, "No STUN server answered")
+	})
+	t.Run("turn", func(t *testing.T) {
+		url := turnServer(t)
+		got := run(t, Config{IncludeLoopback: true, TURN: []rtc.TURNServer{{URL: url, Username: "ann", Credential: "s3cret"}}, Timeout: 10 * time.Second})
+		want(t, got, CheckICERelay, StatusOK, "relays audio through 127.0.0.1:")
+		got = run(t, Config{IncludeLoopback: true, TURN: []rtc.TURNServer{{URL: url, Username: "ann", Credential: "wrong"}}, Timeout: 10 * time.Second})
+		want(t, got, CheckICERelay, StatusFailed, "No TURN server gave a relay ("+url+")")
 	})
 }
 
