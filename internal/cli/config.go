@@ -278,14 +278,15 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, loadFlee
 		cfgPath = DefaultConfigPath()
 	}
 	if cfgPath != "" {
-		acct, wz, line, localIP, err := readAccountFile(cfgPath)
+		f, err := decodeAccountFile(cfgPath)
 		switch {
 		case err == nil:
+			acct, wz, line, localIP := f.settings()
 			s.Account = acct
 			s.Wazo = wz
 			s.Line = line
-			s.Integration = readIntegration(cfgPath)
-			s.Codecs = readCodecs(cfgPath)
+			s.Integration = f.integration()
+			s.Codecs = f.Codecs
 			if !flagSet(fs, "local-ip") {
 				s.LocalIP = localIP
 			}
@@ -399,19 +400,36 @@ func (s Settings) HasAccount() bool {
 }
 
 func readAccountFile(path string) (phone.Account, WazoSettings, LineSettings, string, error) {
+	f, err := decodeAccountFile(path)
+	if err != nil {
+		return phone.Account{}, WazoSettings{}, LineSettings{}, "", err
+	}
+	acct, wz, line, localIP := f.settings()
+	return acct, wz, line, localIP, nil
+}
+
+// decodeAccountFile reads and strictly decodes the account file once; the
+// settings of every part (line, integration, codecs) come from its result.
+func decodeAccountFile(path string) (accountFile, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return phone.Account{}, WazoSettings{}, LineSettings{}, "", fmt.Errorf("the account file %s does not exist: %w", path, err)
+			return accountFile{}, fmt.Errorf("the account file %s does not exist: %w", path, err)
 		}
-		return phone.Account{}, WazoSettings{}, LineSettings{}, "", fmt.Errorf("cannot read the account file %s: %w", path, err)
+		return accountFile{}, fmt.Errorf("cannot read the account file %s: %w", path, err)
 	}
 	var f accountFile
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
-		return phone.Account{}, WazoSettings{}, LineSettings{}, "", fmt.Errorf("the account file %s is not valid: %w", path, err)
+		return accountFile{}, fmt.Errorf("the account file %s is not valid: %w", path, err)
 	}
+	return f, nil
+}
+
+// settings splits the file into the account, Wazo, line settings and
+// local address.
+func (f accountFile) settings() (phone.Account, WazoSettings, LineSettings, string) {
 	line := LineSettings{
 		LocalPort:       f.LocalPort,
 		NoRegister:      f.Register != nil && !*f.Register,
@@ -441,5 +459,13 @@ func readAccountFile(path string) (phone.Account, WazoSettings, LineSettings, st
 		Password:       f.Password,
 		DisplayName:    f.DisplayName,
 		RegisterExpiry: time.Duration(f.RegisterExpiry) * time.Second,
-	}, wz, line, f.LocalIP, nil
+	}, wz, line, f.LocalIP
+}
+
+// integration is the file's local API and screen pop settings.
+func (f accountFile) integration() IntegrationSettings {
+	return IntegrationSettings{
+		LocalAPI: f.LocalAPI, LocalAPIAddress: f.LocalAPIAddress, LocalAPIOrigins: f.LocalAPIOrigins,
+		ScreenPopURL: f.ScreenPopURL, ScreenPopCommand: f.ScreenPopCommand, ScreenPopOn: f.ScreenPopOn,
+	}
 }

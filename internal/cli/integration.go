@@ -1,11 +1,9 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 
 	"github.com/parley-voip/parley/gui"
@@ -29,37 +27,6 @@ type IntegrationSettings struct {
 	ScreenPopURL     string
 	ScreenPopCommand []string
 	ScreenPopOn      string
-}
-
-// readIntegration reads the integration keys of an account file that
-// readAccountFile has already checked.
-func readIntegration(path string) IntegrationSettings {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return IntegrationSettings{}
-	}
-	var f accountFile
-	if json.Unmarshal(data, &f) != nil {
-		return IntegrationSettings{}
-	}
-	return IntegrationSettings{
-		LocalAPI: f.LocalAPI, LocalAPIAddress: f.LocalAPIAddress, LocalAPIOrigins: f.LocalAPIOrigins,
-		ScreenPopURL: f.ScreenPopURL, ScreenPopCommand: f.ScreenPopCommand, ScreenPopOn: f.ScreenPopOn,
-	}
-}
-
-// readCodecs reads the codec list of an account file readAccountFile has
-// already checked.
-func readCodecs(path string) []string {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil
-	}
-	var f accountFile
-	if json.Unmarshal(data, &f) != nil {
-		return nil
-	}
-	return f.Codecs
 }
 
 // pickIntegration lays the flag, then the environment, over the file and
