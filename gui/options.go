@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/parley-voip/parley/conference"
+	"github.com/parley-voip/parley/desk"
 	"github.com/parley-voip/parley/internal/contacts"
 	"github.com/parley-voip/parley/internal/history"
 )
@@ -38,6 +39,8 @@ type runConfig struct {
 	tracker           *conference.Tracker
 	conferenceControl conferenceControl
 	audio             AudioController // WithAudioSettings (audiosettings.go)
+	// desk: WithDesk (desk.go); nil on a plain SIP line.
+	desk *desk.Desk
 	// language: WithLanguage; empty follows the system.
 	language string
 }

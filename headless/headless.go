@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/parley-voip/parley/conference"
+	"github.com/parley-voip/parley/desk"
 	"github.com/parley-voip/parley/phone"
 )
 
@@ -28,6 +29,7 @@ type Option func(*config)
 type config struct {
 	commands       map[string]CommandHandler
 	tracker        *conference.Tracker // WithConferences; nil: Run makes its own
+	desk           *desk.Desk          // WithDesk (desk.go); nil on a plain SIP line
 	commandTimeout time.Duration
 	maxLineBytes   int
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/parley-voip/parley/audio"
 	"github.com/parley-voip/parley/conference"
+	"github.com/parley-voip/parley/desk"
 	"github.com/parley-voip/parley/gui"
 	"github.com/parley-voip/parley/headless"
 	"github.com/parley-voip/parley/internal/demo"
@@ -31,6 +32,8 @@ type session struct {
 	// Wazo line, local mixing on a plain SIP line) for both front ends; nil
 	// when audio is off.
 	conferences *conference.Tracker
+	// desk is a Wazo line's contact-centre services; nil elsewhere.
+	desk *desk.Desk
 	// warnings are shown in the window for as long as it is open.
 	warnings []gui.Option
 	// audio drives the window's audio settings; nil when audio is off.
@@ -57,6 +60,9 @@ func (sess *session) guiOptions() []gui.Option {
 	opts = append(opts, sess.warnings...)
 	if sess.conferences != nil {
 		opts = append(opts, gui.WithConferences(sess.conferences))
+	}
+	if sess.desk != nil {
+		opts = append(opts, gui.WithDesk(sess.desk))
 	}
 	if sess.audio != nil {
 		opts = append(opts, gui.WithAudioSettings(sess.audio))
@@ -129,7 +135,20 @@ func withConferences(sess *session, line *wazoline.Line, logger *slog.Logger) er
 		return err
 	}
 	sess.addConferences(conf)
+	sess.addDesk(desk.New(line, desk.WithLogger(logger)))
 	return nil
+}
+
+// addDesk offers a Wazo line's contact-centre services to both front ends
+// and stops them before the line closes.
+func (sess *session) addDesk(d *desk.Desk) {
+	sess.desk = d
+	sess.commands = append(sess.commands, headless.WithDesk(d))
+	closeLine := sess.close
+	sess.close = func() {
+		d.Close()
+		closeLine()
+	}
 }
 
 // startWazo signs in to a Wazo stack and connects its WebRTC line.

@@ -89,10 +89,17 @@ func rules() []rule {
 		{
 			name: "phone knows nothing of conferences, front ends, Wazo or the stand-in",
 			from: under("phone"), transitive: true,
-			forbidden: local(append([]string{"conference", "wazo", "wazoline", "internal/wazostandin", "phoneaudio"}, frontEnds...)...),
+			forbidden: local(append([]string{"conference", "desk", "wazo", "wazoline", "internal/wazostandin", "phoneaudio"}, frontEnds...)...),
 		},
 		{name: "audio sits below phone", from: under("audio"), transitive: true, forbidden: local("phone", "phoneaudio")},
 		{name: "conference imports no front end", from: under("conference"), transitive: true, forbidden: local(frontEnds...)},
+		{
+			// desk is the Wazo contact-centre side for the front ends; like
+			// conference it may know Wazo, never a front end or the stand-in.
+			name: "desk imports no front end and no stand-in",
+			from: under("desk"), transitive: true,
+			forbidden: local(append([]string{"internal/wazostandin", "phoneaudio"}, frontEnds...)...),
+		},
 		{
 			name: "the stand-in shares no media or SDP code with Parley",
 			from: under("internal/wazostandin"), transitive: true,
@@ -134,7 +141,7 @@ func rules() []rule {
 		},
 		{
 			name: "the engine's layers never reach up to a front end",
-			from: under("phone", "audio", "phoneaudio", "wazo", "wazoline", "conference", "internal/sipua", "internal/rtc"), transitive: true,
+			from: under("phone", "audio", "phoneaudio", "wazo", "wazoline", "conference", "desk", "internal/sipua", "internal/rtc"), transitive: true,
 			forbidden: local(frontEnds...),
 		},
 	}
