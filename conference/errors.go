@@ -28,44 +28,70 @@ var (
 	ErrClosed           = errors.New("conferences are no longer available: the line was closed")
 )
 
+// Why a calld conference request failed, in words an agent can act on
+// (calld's error_ids, docs/wazo-protocol.md, Ad-hoc conferences: table).
+// Front ends match them with errors.Is to word them in their language.
+// The wazo sentinels are accurate but talk about "host calls"; the agent
+// thinks in terms of "the call I'm on" and "the other call".
+var (
+	ErrServerLostCall     = errors.New("the server no longer knows the call you are on; it may have just ended")
+	ErrCallDisconnected   = errors.New("the call you are on is not connected to anyone any more")
+	ErrOtherCallGone      = errors.New("one of the other calls has ended or is no longer connected to you")
+	ErrAlreadyConference  = errors.New("the call you are on is already part of a conference")
+	ErrAlreadyParticipant = errors.New("that person is already in the conference")
+	ErrEndedOnServer      = errors.New("the conference has already ended on the server")
+	ErrRequestRefused     = errors.New("the server did not accept the request (the calls may have changed); try again")
+	ErrNotAllowed         = errors.New("your Wazo account is not allowed to make conferences; ask your administrator")
+	ErrSessionExpired     = errors.New("your Wazo session has expired; please log in again")
+	ErrTelephonyDown      = errors.New("the telephony service is temporarily unavailable; try again in a moment")
+	ErrTelephonyError     = errors.New("the telephony service reported an error; try again in a moment")
+	ErrServerBusy         = errors.New("the server is temporarily unavailable; try again in a moment")
+	ErrServerUnreachable  = errors.New("the Wazo server cannot be reached; check the network")
+)
+
 // opError is an operation's failure: op names what failed (ErrStart …),
-// hint says why in words an agent can act on, err is the cause.
+// hint says why in words an agent can act on (one of the errors above, or
+// nil), err is the cause.
 type opError struct {
 	op   error
-	hint string
+	hint error
 	err  error
 }
 
 func (e *opError) Error() string {
-	if e.hint == "" {
+	if e.hint == nil {
 		return e.op.Error() + ": " + e.err.Error()
 	}
-	return e.op.Error() + ": " + e.hint
+	return e.op.Error() + ": " + e.hint.Error()
 }
 
-// Unwrap exposes both the operation sentinel and the cause to errors.Is/As.
-func (e *opError) Unwrap() []error { return []error{e.op, e.err} }
+// Unwrap exposes the operation sentinel, the hint and the cause to
+// errors.Is/As.
+func (e *opError) Unwrap() []error {
+	if e.hint == nil {
+		return []error{e.op, e.err}
+	}
+	return []error{e.op, e.hint, e.err}
+}
 
-// calldHints turns calld's error_ids (docs/wazo-protocol.md, Ad-hoc conferences: table) into sentences for an
-// agent. The wazo sentinels are accurate but talk about "host calls"; the
-// agent thinks in terms of "the call I'm on" and "the other call".
+// calldHints maps calld's errors onto the hints above.
 var calldHints = []struct {
 	err  error
-	hint string
+	hint error
 }{
-	{wazo.ErrHostCallNotFound, "the server no longer knows the call you are on; it may have just ended"},
-	{wazo.ErrHostCallCreation, "the call you are on is not connected to anyone any more"},
-	{wazo.ErrParticipantCallNotFound, "one of the other calls has ended or is no longer connected to you"},
-	{wazo.ErrHostAlreadyInConference, "the call you are on is already part of a conference"},
-	{wazo.ErrParticipantAlreadyInConference, "that person is already in the conference"},
-	{wazo.ErrAdhocConferenceNotFound, "the conference has already ended on the server"},
-	{wazo.ErrInvalidData, "the server did not accept the request (the calls may have changed); try again"},
-	{wazo.ErrUnauthorized, "your Wazo account is not allowed to make conferences; ask your administrator"},
-	{wazo.ErrSessionExpired, "your Wazo session has expired; please log in again"},
-	{wazo.ErrAsteriskUnreachable, "the telephony service is temporarily unavailable; try again in a moment"},
-	{wazo.ErrAsteriskError, "the telephony service reported an error; try again in a moment"},
-	{wazo.ErrServer, "the server is temporarily unavailable; try again in a moment"},
-	{wazo.ErrUnreachable, "the Wazo server cannot be reached; check the network"},
+	{wazo.ErrHostCallNotFound, ErrServerLostCall},
+	{wazo.ErrHostCallCreation, ErrCallDisconnected},
+	{wazo.ErrParticipantCallNotFound, ErrOtherCallGone},
+	{wazo.ErrHostAlreadyInConference, ErrAlreadyConference},
+	{wazo.ErrParticipantAlreadyInConference, ErrAlreadyParticipant},
+	{wazo.ErrAdhocConferenceNotFound, ErrEndedOnServer},
+	{wazo.ErrInvalidData, ErrRequestRefused},
+	{wazo.ErrUnauthorized, ErrNotAllowed},
+	{wazo.ErrSessionExpired, ErrSessionExpired},
+	{wazo.ErrAsteriskUnreachable, ErrTelephonyDown},
+	{wazo.ErrAsteriskError, ErrTelephonyError},
+	{wazo.ErrServer, ErrServerBusy},
+	{wazo.ErrUnreachable, ErrServerUnreachable},
 }
 
 // explain wraps err (usually a *wazo.APIError) for operation op.
@@ -84,7 +110,7 @@ func explain(op error, err error) error {
 	}
 	var ae *wazo.APIError
 	if errors.As(err, &ae) && ae.Status == 503 {
-		return &opError{op: op, hint: "the server is temporarily unavailable; try again in a moment", err: err}
+		return &opError{op: op, hint: ErrServerBusy, err: err}
 	}
 	return &opError{op: op, err: err}
 }

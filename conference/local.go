@@ -246,7 +246,7 @@ func (l *Local) add(ctx context.Context, c *Conference, call phone.CallSession) 
 		return &opError{op: ErrAdd, err: ErrFinished}
 	}
 	if slices.Contains(ids, call.SIPCallID) {
-		return &opError{op: ErrAdd, hint: "that person is already in the conference", err: ErrLocalBusy}
+		return &opError{op: ErrAdd, hint: ErrAlreadyParticipant, err: ErrLocalBusy}
 	}
 	cs, err := l.leg(call.SIPCallID)
 	if err != nil {

@@ -37,6 +37,6 @@ func TestActionButtonRunsAndShowsErrors(t *testing.T) {
 	f.waitUntil("the action to run", func() bool { return runs.Load() == 1 })
 	f.tap(button("Broken"))
 	f.waitUntil("the action's error on screen", func() bool {
-		return slices.ContainsFunc(f.visibleTexts(), func(s string) bool { return strings.Contains(s, "the demo bot is asleep") })
+		return slices.ContainsFunc(f.visibleTexts(), func(s string) bool { return strings.Contains(s, "bot is asleep") })
 	})
 }

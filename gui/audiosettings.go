@@ -149,7 +149,7 @@ func (m *MainWindow) applyAudio(s AudioSettings) {
 		if w := a.win; w != nil {
 			w.showResult(err)
 		} else if err != nil {
-			m.setNotice(lang.L("Audio settings: {{.Reason}}", map[string]any{"Reason": err.Error()}), widget.WarningImportance)
+			m.setNotice(lang.L("Audio settings: {{.Reason}}", map[string]any{"Reason": errorText(err)}), widget.WarningImportance)
 		}
 	})
 }
@@ -307,7 +307,7 @@ func (w *audioSettingsWindow) startMeter() {
 	}()
 	levels, err := w.ctrl.MicLevels(ctx)
 	if err != nil {
-		w.levelText.SetText(lang.L("Microphone level: {{.Reason}}", map[string]any{"Reason": err.Error()}))
+		w.levelText.SetText(lang.L("Microphone level: {{.Reason}}", map[string]any{"Reason": errorText(err)}))
 		return
 	}
 	w.m.wg.Add(1)
@@ -400,7 +400,7 @@ func (w *audioSettingsWindow) save() {
 func (w *audioSettingsWindow) showResult(err error) {
 	if err != nil {
 		w.status.Importance = widget.DangerImportance
-		w.status.SetText(err.Error())
+		w.status.SetText(lang.L("Could not {{.Action}}: {{.Reason}}.", map[string]any{"Action": lang.L("apply the audio settings"), "Reason": errorText(err)}))
 		return
 	}
 	w.status.Importance = widget.MediumImportance

@@ -2,10 +2,8 @@ package gui
 
 import (
 	"context"
-	"strings"
+	"errors"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -172,12 +170,21 @@ func mergedText(cs phone.CallSession) string {
 // errors already start with what failed ("could not start the conference:
 // …"), so they are shown as they are instead of being wrapped a second time.
 func conferenceErrorText(action string, err error) string {
-	msg := strings.TrimSuffix(err.Error(), ".")
-	if !strings.HasPrefix(msg, "could not ") {
-		return failureText(action, err)
+	for _, op := range []struct {
+		err    error
+		action func() string
+	}{
+		{conference.ErrStart, func() string { return lang.L("start the conference") }},
+		{conference.ErrAdd, func() string { return lang.L("add the call to the conference") }},
+		{conference.ErrRemove, func() string { return lang.L("remove the participant from the conference") }},
+		{conference.ErrHangup, func() string { return lang.L("end the conference") }},
+	} {
+		if errors.Is(err, op.err) {
+			action = op.action()
+			break
+		}
 	}
-	r, size := utf8.DecodeRuneInString(msg)
-	return string(unicode.ToUpper(r)) + msg[size:] + "."
+	return failureText(action, err)
 }
 
 // conferenceActions are what the panel's buttons do. Fyne thread.

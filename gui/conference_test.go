@@ -387,7 +387,7 @@ func TestConferenceErrorsShown(t *testing.T) {
 	bob := f.established("1004", "Bob")
 
 	// The backend's errors already say what failed: shown once, as a sentence.
-	f.b.failNext("Start", fmt.Errorf("%w: the call you are on is already part of a conference", conference.ErrStart))
+	f.b.failNext("Start", fmt.Errorf("%w: %w", conference.ErrStart, conference.ErrAlreadyConference))
 	f.tap(f.mergeButton())
 	f.waitUntil("the start error", func() bool {
 		return f.m.notice.Text == "Could not start the conference: the call you are on is already part of a conference."
@@ -398,12 +398,12 @@ func TestConferenceErrorsShown(t *testing.T) {
 	f.waitUntil("the conference", func() bool { return len(f.panel().participants.rows) == 2 })
 
 	// Other errors are worded like the window's other actions.
-	f.b.failNext("Hangup", errors.New("The line is closed"))
+	f.b.failNext("Hangup", fmt.Errorf("%w: %w", conference.ErrHangup, conference.ErrClosed))
 	f.tap(func() *widget.Button { return f.panel().end })
 	f.waitUntil("the question", func() bool { return containsText(f.overlayTexts(), "End conference") })
 	f.tapOverlay("End conference")
 	f.waitUntil("the hangup error", func() bool {
-		return f.m.notice.Text == "Could not end the conference: the line is closed." &&
+		return f.m.notice.Text == "Could not end the conference: conferences are no longer available: the line was closed." &&
 			f.m.notice.Importance == widget.DangerImportance
 	})
 }

@@ -103,8 +103,8 @@ func outcomeText(e history.Entry) string {
 	case history.OutcomeInterrupted:
 		return lang.L("ended unexpectedly")
 	case history.OutcomeFailed:
-		if e.Reason != "" {
-			return lang.L("failed: {{.Reason}}", map[string]any{"Reason": e.Reason})
+		if e.Reason != "" || e.ReasonCode != "" {
+			return lang.L("failed: {{.Reason}}", map[string]any{"Reason": endReasonText(e.ReasonCode, e.SIPStatus, e.Reason)})
 		}
 		return lang.L("failed")
 	}
@@ -215,7 +215,7 @@ func (h *historyWindow) load(query string) {
 		}
 		switch {
 		case err != nil:
-			h.status.SetText(lang.L("Could not read the call history: {{.Reason}}.", map[string]any{"Reason": lowerFirst(err.Error())}))
+			h.status.SetText(lang.L("Could not read the call history: {{.Reason}}.", map[string]any{"Reason": errorText(err)}))
 			h.status.Importance = widget.DangerImportance
 		case len(found) == 0 && query != "":
 			h.status.SetText(lang.L("No call matches {{.Query}}.", map[string]any{"Query": query}))
@@ -245,7 +245,7 @@ func (h *historyWindow) confirmClear() {
 			}
 			h.m.run(func(context.Context) error { return h.store.Clear() }, func(err error) {
 				if err != nil {
-					h.status.SetText(lang.L("Could not clear the call history: {{.Reason}}.", map[string]any{"Reason": lowerFirst(err.Error())}))
+					h.status.SetText(lang.L("Could not clear the call history: {{.Reason}}.", map[string]any{"Reason": errorText(err)}))
 					h.status.Importance = widget.DangerImportance
 					h.status.Refresh()
 					return
@@ -269,7 +269,7 @@ func (m *MainWindow) loadHistory() {
 		return err
 	}, func(err error) {
 		if err != nil {
-			m.setNotice(lang.L("Could not read the call history: {{.Reason}}.", map[string]any{"Reason": lowerFirst(err.Error())}), widget.WarningImportance)
+			m.setNotice(lang.L("Could not read the call history: {{.Reason}}.", map[string]any{"Reason": errorText(err)}), widget.WarningImportance)
 			return
 		}
 		calls, missed := recentFromHistory(entries)

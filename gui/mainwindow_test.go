@@ -2,7 +2,6 @@ package gui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"image/png"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/parley-voip/parley/internal/sipua"
 	"github.com/parley-voip/parley/phone"
 )
 
@@ -164,7 +164,7 @@ func TestAnswerFailureIsShownOnTheCard(t *testing.T) {
 	f.waitUntil("the error on the card, buttons usable again", func() bool {
 		dlg := f.m.incoming.cards[in.ID()]
 		return dlg != nil && dlg.status.Visible() && !dlg.answer.Disabled() &&
-			dlg.status.Text == "Could not answer the call: the audio connection could not be established: no microphone."
+			dlg.status.Text == "Could not answer the call: the audio connection could not be established (no microphone)."
 	})
 }
 
@@ -179,7 +179,7 @@ func TestDialling(t *testing.T) {
 	}{
 		{name: "button", typed: "1002", submit: tapCall, wantOp: "Call 1002"},
 		{name: "enter key", typed: "1002", submit: pressEnter, wantOp: "Call 1002"},
-		{name: "invalid number", typed: "10 ab", submit: tapCall, wantOp: "Call 10 ab", wantError: "That number cannot be dialled: ' ' is not allowed in an extension."},
+		{name: "invalid number", typed: "10 ab", submit: tapCall, wantOp: "Call 10 ab", wantError: "That number cannot be dialled: a space is not allowed in an extension."},
 		{name: "empty", typed: "", submit: pressEnter, wantError: "Type a number to call."},
 		{name: "phone not connected", typed: "1002", submit: tapCall, failWith: phone.ErrNotConnected, wantOp: "Call 1002", wantError: "Could not place the call: the phone is not connected."},
 	}
@@ -317,12 +317,12 @@ func TestActionErrorsAreShown(t *testing.T) {
 	if err := f.e.Answer(cs.ID()); err != nil {
 		t.Fatal(err)
 	}
-	f.e.Fail("Hold", errors.New("the far end refused the hold: 488 Not Acceptable Here"))
+	f.e.Fail("Hold", fmt.Errorf("hold: %w", &sipua.StatusError{Code: 488, Reason: "Not Acceptable Here"}))
 	f.waitUntil("the call", func() bool { return f.row(cs.ID()) != nil && usable(f.row(cs.ID()).hold) })
 	f.tap(func() *widget.Button { return f.row(cs.ID()).hold })
 	f.waitUntil("the error", func() bool {
 		return f.m.notice.Visible() && f.m.notice.Importance == widget.DangerImportance &&
-			f.m.notice.Text == "Could not hold the call: the far end refused the hold: 488 Not Acceptable Here."
+			f.m.notice.Text == "Could not hold the call: the far end cannot accept the audio settings of this call (SIP 488)."
 	})
 }
 

@@ -87,6 +87,6 @@ func TestStartAtLoginToggle(t *testing.T) {
 		item.Action()
 	})
 	f.waitUntil("the error", func() bool {
-		return f.m.notice.Visible() && f.m.notice.Text == "Could not change starting at login: the autostart folder is read-only."
+		return f.m.notice.Visible() && f.m.notice.Text == "Could not change starting at login: something went wrong (technical detail: the autostart folder is read-only)."
 	})
 }

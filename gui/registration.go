@@ -43,14 +43,32 @@ func registrationText(reg phone.Registration) (string, widget.Importance) {
 	case phone.RegRegistering:
 		return lang.L("Registering…"), widget.MediumImportance
 	case phone.RegFailed:
-		reason := reg.Reason
-		if reason == "" {
-			reason = lang.L("the server did not accept the registration")
+		reason := lang.L("the server did not accept the registration")
+		if reg.Reason != "" || reg.ReasonCode != "" {
+			reason = registrationReasonText(reg)
 		}
 		return lang.L("Not registered: {{.Reason}} (retrying)", map[string]any{"Reason": reason}), widget.DangerImportance
 	}
-	if reg.Reason != "" {
-		return lang.L("Not registered: {{.Reason}}", map[string]any{"Reason": reg.Reason}), widget.DangerImportance
+	if reg.Reason != "" || reg.ReasonCode != "" {
+		return lang.L("Not registered: {{.Reason}}", map[string]any{"Reason": registrationReasonText(reg)}), widget.DangerImportance
 	}
 	return lang.L("Not registered"), widget.DangerImportance
+}
+
+// registrationReasonText words why the registrar refused us or could not
+// be reached; the engine's sentence is the fallback (endReasonText).
+func registrationReasonText(reg phone.Registration) string {
+	switch reg.ReasonCode {
+	case phone.ReasonCredentials:
+		return lang.L("the server rejected the username or password")
+	case phone.ReasonForbidden:
+		return lang.L("the server does not allow this account to register")
+	case phone.ReasonNotFound:
+		return lang.L("the server does not know this account")
+	case phone.ReasonSIPStatus, phone.ReasonServerUnavailable:
+		if reg.Code != 0 {
+			return lang.L("the server refused it (SIP {{.Code}})", map[string]any{"Code": reg.Code})
+		}
+	}
+	return endReasonText(reg.ReasonCode, reg.Code, reg.Reason)
 }

@@ -295,7 +295,7 @@ func (w *selfTestWindow) lines() []CheckLine {
 func (w *selfTestWindow) askSave() {
 	d := dialog.NewFileSave(func(uw fyne.URIWriteCloser, err error) {
 		if err != nil {
-			w.showNote(lang.L("Could not save the diagnostics: {{.Reason}}", map[string]any{"Reason": err.Error()}), widget.DangerImportance)
+			w.showNote(lang.L("Could not save the diagnostics: {{.Reason}}", map[string]any{"Reason": errorText(err)}), widget.DangerImportance)
 			return
 		}
 		if uw == nil {
@@ -325,7 +325,7 @@ func (w *selfTestWindow) saveTo(wc io.WriteCloser, where string) {
 			}
 			w.save.Enable()
 			if err != nil {
-				w.showNote(lang.L("Could not save the diagnostics: {{.Reason}}", map[string]any{"Reason": err.Error()}), widget.DangerImportance)
+				w.showNote(lang.L("Could not save the diagnostics: {{.Reason}}", map[string]any{"Reason": errorText(err)}), widget.DangerImportance)
 				return
 			}
 			w.showNote(lang.L("Diagnostics saved to {{.Path}}. Passwords, tokens and keys are not in it: you can send it to your IT support.", map[string]any{"Path": where}), widget.SuccessImportance)

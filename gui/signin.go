@@ -7,8 +7,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -631,10 +629,8 @@ func fingerprintLines(fp string) string {
 
 // signInFailure reads an error that is not a *SignInError as a sentence.
 func signInFailure(err error) string {
-	text := strings.TrimSuffix(strings.TrimSpace(err.Error()), ".")
-	if text == "" {
+	if strings.TrimSpace(err.Error()) == "" {
 		return lang.L("Could not sign in.")
 	}
-	r, size := utf8.DecodeRuneInString(text)
-	return string(unicode.ToUpper(r)) + text[size:] + "."
+	return lang.L("Could not sign in: {{.Reason}}.", map[string]any{"Reason": errorText(err)})
 }

@@ -243,7 +243,9 @@ func TestSignInPlainErrorReadsAsASentence(t *testing.T) {
 	c := &scriptedConnector{outcomes: []error{errors.New("the demo server could not start")}}
 	f := newSignInFixture(t, c, SignIn{})
 	f.tap(f.s.demo)
-	f.waitUntil("the error", f.shows("The demo server could not start."))
+	f.waitUntil("the error", func() bool {
+		return f.shows("Could not sign in: something went wrong (technical")() && f.shows("the demo server could not start).")()
+	})
 	if got := f.c.requests(); len(got) != 1 || got[0].Kind != AccountDemo {
 		t.Fatalf("sign-ins asked: %+v", got)
 	}

@@ -83,7 +83,7 @@ func noKeyringNote() string {
 func warningText(w Warning, cause error) string {
 	reason := map[string]any{"Reason": ""}
 	if cause != nil {
-		reason["Reason"] = cause.Error()
+		reason["Reason"] = errorText(cause)
 	}
 	switch w {
 	case WarningNoSound:

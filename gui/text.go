@@ -84,67 +84,33 @@ func durationText(d time.Duration) string {
 }
 
 func endedText(cs phone.CallSession, reason string) string {
+	code := cs.EndReasonCode
 	if reason == "" {
 		reason = cs.EndReason
 	}
-	data := map[string]any{"Caller": callerText(cs), "Reason": reasonText(strings.TrimSuffix(reason, "."))}
+	reason = strings.TrimSuffix(reason, ".")
+	data := map[string]any{"Caller": callerText(cs), "Reason": endReasonText(code, cs.SIPStatus, reason)}
+	if code == phone.ReasonTransferred && cs.TransferredTo != "" {
+		data["Reason"] = lang.L("the call was transferred to {{.Target}}", map[string]any{"Target": cs.TransferredTo})
+	}
 	switch {
-	case cs.Status == phone.StatusFailed && reason == "":
+	case cs.Status == phone.StatusFailed && reason == "" && code == "":
 		return lang.L("Call with {{.Caller}} did not connect.", data)
 	case cs.Status == phone.StatusFailed:
 		return lang.L("Call with {{.Caller}} did not connect: {{.Reason}}.", data)
-	case reason == "":
+	case reason == "" && code == "":
 		return lang.L("Call with {{.Caller}} ended.", data)
 	}
 	return lang.L("Call with {{.Caller}} ended: {{.Reason}}.", data)
 }
 
-// reasonText translates the engine's usual end reasons (phone/, in
-// English); others, such as a server's own words, stay as they are.
-func reasonText(reason string) string {
-	switch reason {
-	case "you hung up":
-		return lang.L("you hung up")
-	case "the other party hung up":
-		return lang.L("the other party hung up")
-	case "you declined the call":
-		return lang.L("you declined the call")
-	case "the number does not exist":
-		return lang.L("the number does not exist")
-	case "the person is not available right now":
-		return lang.L("the person is not available right now")
-	case "the line is busy":
-		return lang.L("the line is busy")
-	case "the call was cancelled":
-		return lang.L("the call was cancelled")
-	case "the call was cancelled before it was answered":
-		return lang.L("the call was cancelled before it was answered")
-	case "the server refused the call (not allowed)":
-		return lang.L("the server refused the call (not allowed)")
-	case "the server refused our credentials for this call":
-		return lang.L("the server refused our credentials for this call")
-	case "nobody answered", "nobody answered in time":
-		return lang.L("nobody answered")
-	case "the number is incomplete":
-		return lang.L("the number is incomplete")
-	case "the far end cannot accept the audio settings of this call":
-		return lang.L("the far end cannot accept the audio settings of this call")
-	case "the server is unavailable":
-		return lang.L("the server is unavailable")
-	case "the call was declined":
-		return lang.L("the call was declined")
-	}
-	return reason
-}
-
 func failureText(action string, err error) string {
-	return lang.L("Could not {{.Action}}: {{.Reason}}.", map[string]any{"Action": action, "Reason": lowerFirst(strings.TrimSuffix(err.Error(), "."))})
+	return lang.L("Could not {{.Action}}: {{.Reason}}.", map[string]any{"Action": action, "Reason": errorText(err)})
 }
 
 func dialErrorText(err error) string {
 	if errors.Is(err, phone.ErrInvalidNumber) {
-		detail := strings.TrimPrefix(err.Error(), phone.ErrInvalidNumber.Error()+": ")
-		return lang.L("That number cannot be dialled: {{.Reason}}.", map[string]any{"Reason": strings.TrimSuffix(detail, ".")})
+		return lang.L("That number cannot be dialled: {{.Reason}}.", map[string]any{"Reason": errorText(err)})
 	}
 	return failureText(lang.L("place the call"), err)
 }

@@ -43,6 +43,10 @@ type CallSession struct {
 	Status    Status `json:"sipStatus"`           // where the call is in its life
 	SIPStatus int    `json:"sipStatusCode"`       // last SIP final status seen (200, 486, 603...)
 	EndReason string `json:"endReason,omitempty"` // plain-language reason once ended
+	// EndReasonCode is EndReason as a code front ends word (reason.go).
+	EndReasonCode ReasonCode `json:"endReasonCode,omitempty"`
+	// TransferredTo is where a blind transfer sent the call, once it did.
+	TransferredTo string `json:"transferredTo,omitempty"`
 	// AnsweredElsewhere: a call that rang here was answered on another of
 	// the user's devices (the CANCEL's Reason, RFC 3326): not a missed call.
 	AnsweredElsewhere bool `json:"answeredElsewhere,omitempty"`

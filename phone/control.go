@@ -31,7 +31,7 @@ func (p *Phone) Accept(ctx context.Context, id string) error {
 	media, err := newMedia()
 	if err != nil {
 		_ = inc.Reject(500, "Server Internal Error")
-		p.endCall(id, 500, err.Error())
+		p.endCall(id, 500, ReasonError, err.Error())
 		return err
 	}
 	p.mu.Lock()
@@ -43,7 +43,7 @@ func (p *Phone) Accept(ctx context.Context, id string) error {
 	answer, err := media.Answer(ctx, inc.SDP)
 	if err != nil {
 		_ = inc.Reject(488, "Not Acceptable Here")
-		p.endCall(id, 488, "the caller's audio settings cannot be used: "+err.Error())
+		p.endCall(id, 488, ReasonIncompatibleAudio, "the caller's audio settings cannot be used: "+err.Error())
 		return fmt.Errorf("%w: %w", ErrMediaFailed, err)
 	}
 	// The wait for the ACK is the SIP layer's (up to 64×T1); it runs on a
@@ -55,7 +55,7 @@ func (p *Phone) Accept(ctx context.Context, id string) error {
 		done <- p.answered(c, dlg, err)
 	}) {
 		_ = inc.Reject(480, "Temporarily Unavailable")
-		p.endCall(id, 480, "the phone is shutting down")
+		p.endCall(id, 480, ReasonShuttingDown, "the phone is shutting down")
 		return ErrClosed
 	}
 	select {
@@ -81,13 +81,13 @@ func (p *Phone) answered(c *call, dlg *sipua.Dialog, err error) error {
 		return errors.New("you hung up before the call was answered")
 	case errors.Is(err, sipua.ErrNoAck):
 		// RFC 3261 §13.3.1.4: the SIP layer has sent the BYE.
-		p.endCall(id, 0, "the caller's phone never confirmed the answer, so the call was ended")
+		p.endCall(id, 0, ReasonNoAck, "the caller's phone never confirmed the answer, so the call was ended")
 		return errors.New("the caller's phone never confirmed the answer")
 	case errors.Is(err, sipua.ErrCanceled):
-		p.endCall(id, 487, "the caller hung up before the call was answered")
+		p.endCall(id, 487, ReasonCallerCancelled, "the caller hung up before the call was answered")
 		return errors.New("the caller hung up before the call was answered")
 	}
-	p.endCall(id, 0, "the call could not be answered: "+err.Error())
+	p.endCall(id, 0, ReasonError, "the call could not be answered: "+err.Error())
 	return fmt.Errorf("answer: %w", err)
 }
 
@@ -130,7 +130,7 @@ func (p *Phone) rejectWith(id string, code int, reason, why string) error {
 		return err
 	}
 	err = inc.Reject(code, reason)
-	p.endCall(id, code, why)
+	p.endCall(id, code, ReasonDeclinedByUser, why)
 	if err != nil {
 		return fmt.Errorf("reject: %w", err)
 	}
@@ -159,7 +159,7 @@ func (p *Phone) Hangup(ctx context.Context, id string) error {
 		if errors.Is(err, sipua.ErrAlreadyAnswered) {
 			err = answering.Hangup(ctx)
 		}
-		p.endCall(id, 0, "you hung up")
+		p.endCall(id, 0, ReasonLocalHangup, "you hung up")
 		if err != nil && !errors.Is(err, context.Canceled) {
 			return fmt.Errorf("hang up: %w", err)
 		}
@@ -168,7 +168,7 @@ func (p *Phone) Hangup(ctx context.Context, id string) error {
 		return p.rejectWith(id, p.cfg.rejectCode, p.cfg.rejectReason, "you declined the call")
 	case dlg != nil:
 		err := dlg.Bye(ctx)
-		p.endCall(id, 0, "you hung up")
+		p.endCall(id, 0, ReasonLocalHangup, "you hung up")
 		if err != nil && !errors.Is(err, context.Canceled) {
 			return fmt.Errorf("hang up: %w", err)
 		}
@@ -178,7 +178,7 @@ func (p *Phone) Hangup(ctx context.Context, id string) error {
 		cancel()
 		return nil
 	}
-	p.endCall(id, 0, "you hung up")
+	p.endCall(id, 0, ReasonLocalHangup, "you hung up")
 	return nil
 }
 
@@ -326,10 +326,13 @@ func (p *Phone) Transfer(ctx context.Context, id, target string) error {
 	if err := dlg.Refer(ctx, to, nil); err != nil {
 		return fmt.Errorf("transfer to %s failed: %w", to, err)
 	}
+	p.mu.Lock()
+	c.session.TransferredTo = to
+	p.mu.Unlock()
 	s, _ := p.Session(id)
-	p.emit(Event{Type: EventCallTransferred, Call: &s, Reason: "transferred to " + to})
+	p.emit(Event{Type: EventCallTransferred, Call: &s, Reason: "transferred to " + to, ReasonCode: ReasonTransferred})
 	_ = dlg.Bye(ctx)
-	p.endCall(id, 0, "the call was transferred to "+to)
+	p.endCall(id, 0, ReasonTransferred, "the call was transferred to "+to)
 	return nil
 }
 
@@ -367,13 +370,13 @@ func (p *Phone) AttendedTransfer(ctx context.Context, id, targetID string) error
 		return fmt.Errorf("attended transfer failed: %w", err)
 	}
 	s, _ := p.Session(id)
-	p.emit(Event{Type: EventCallTransferred, Call: &s, Reason: "transferred to " + target})
+	p.emit(Event{Type: EventCallTransferred, Call: &s, Reason: "transferred to " + target, ReasonCode: ReasonTransferred})
 	_ = dlg.Bye(ctx)
-	p.endCall(id, 0, "the call was transferred")
+	p.endCall(id, 0, ReasonTransferred, "the call was transferred")
 	// The consultation's party now talks to the transferred one: our leg
 	// to them is over too. The server ends the replaced dialog (RFC 3891
 	// §3); ending it here as well covers a server that leaves it to us.
 	_ = tdlg.Bye(ctx)
-	p.endCall(targetID, 0, "the call was transferred")
+	p.endCall(targetID, 0, ReasonTransferred, "the call was transferred")
 	return nil
 }

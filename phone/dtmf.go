@@ -120,14 +120,16 @@ type infoSender interface {
 // defines it, it comes from Cisco and is what Asterisk, FreeSWITCH, PJSIP
 // and baresip parse), then waits for the tone's duration and the gap, as the
 // far end plays it for that long: an INFO arriving earlier would cut the
-// previous tone short.
+// previous tone short (baresip then never ends it). The wait counts from
+// the INFO's 2xx, not from its sending: the far end had the digit by then,
+// so however late a busy proxy or far end handled it, the next digit cannot
+// arrive while this one still plays.
 func sendInfoDTMF(ctx context.Context, dlg infoSender, d rune, dur time.Duration) error {
 	body := fmt.Sprintf("Signal=%c\r\nDuration=%d\r\n", d, dur.Milliseconds())
-	sent := time.Now()
 	if err := dlg.Info(ctx, "application/dtmf-relay", []byte(body)); err != nil {
 		return err
 	}
-	t := time.NewTimer(time.Until(sent.Add(dur + rtc.DTMFGap)))
+	t := time.NewTimer(dur + rtc.DTMFGap)
 	defer t.Stop()
 	select {
 	case <-t.C:

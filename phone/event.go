@@ -48,6 +48,9 @@ type Event struct {
 	// Reason is a plain-language explanation (why a call ended, why
 	// registration failed...).
 	Reason string `json:"reason,omitempty"`
+	// ReasonCode is Reason as a code front ends word in the user's
+	// language (reason.go); empty when the event has no reason.
+	ReasonCode ReasonCode `json:"reasonCode,omitempty"`
 	// Digit is set on dtmf_received.
 	Digit string `json:"digit,omitempty"`
 	// Quality is set on call_quality, and on call_ended as the call's summary.

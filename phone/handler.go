@@ -30,9 +30,9 @@ func (h *uaHandler) OnRegistration(st sipua.RegState) {
 	default:
 		r.State, typ = RegFailed, EventRegisterFailed
 		if st.Err != nil {
-			r.Reason = translateSIPError(st.Err).Error()
+			r.Reason, r.ReasonCode = translateSIPError(st.Err).Error(), errorReason(st.Err)
 		} else {
-			r.Reason = fmt.Sprintf("registration failed with SIP status %d", st.Code)
+			r.Reason, r.ReasonCode = fmt.Sprintf("registration failed with SIP status %d", st.Code), statusReason(st.Code)
 		}
 	}
 	p.setRegistration(r, typ)
@@ -96,10 +96,10 @@ func (h *uaHandler) OnIncoming(_ context.Context, inc *sipua.Incoming) {
 					c.session.AnsweredElsewhere = true
 				}
 				p.mu.Unlock()
-				p.endCall(inc.CallID, 487, "the call was answered on another device")
+				p.endCall(inc.CallID, 487, ReasonAnsweredElsewhere, "the call was answered on another device")
 				break
 			}
-			p.endCall(inc.CallID, 487, "the caller hung up before the call was answered")
+			p.endCall(inc.CallID, 487, ReasonCallerCancelled, "the caller hung up before the call was answered")
 		case <-c.stop:
 		}
 	})

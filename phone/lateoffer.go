@@ -22,7 +22,7 @@ func (p *Phone) acceptLateOffer(ctx context.Context, c *call, inc *sipua.Incomin
 	offer, err := media.CreateOffer(ctx)
 	if err != nil {
 		_ = inc.Reject(500, "Server Internal Error")
-		p.endCall(id, 500, "the call could not be answered: "+err.Error())
+		p.endCall(id, 500, ReasonError, "the call could not be answered: "+err.Error())
 		return fmt.Errorf("%w: %w", ErrMediaFailed, err)
 	}
 	// As in Accept: the 200 and the wait for the ACK run on a goroutine of
@@ -30,7 +30,7 @@ func (p *Phone) acceptLateOffer(ctx context.Context, c *call, inc *sipua.Incomin
 	done := make(chan error, 1)
 	if !p.goTracked(func() { done <- p.answeredLate(c, inc, media, offer) }) {
 		_ = inc.Reject(480, "Temporarily Unavailable")
-		p.endCall(id, 480, "the phone is shutting down")
+		p.endCall(id, 480, ReasonShuttingDown, "the phone is shutting down")
 		return ErrClosed
 	}
 	select {
@@ -53,15 +53,15 @@ func (p *Phone) answeredLate(c *call, inc *sipua.Incoming, media rtc.CallMedia, 
 	actx, cancel := context.WithTimeout(context.Background(), ackTimeout)
 	answer, err := dlg.WaitAck(actx)
 	cancel()
-	reason := ""
+	reason, why := "", ReasonError
 	switch {
 	case err != nil:
-		reason = "the caller did not acknowledge our answer: " + err.Error()
+		reason, why = "the caller did not acknowledge our answer: "+err.Error(), ReasonNoAck
 	case len(answer) == 0:
-		reason = "the caller sent no audio settings in reply to ours (no SDP in the ACK), so the call was ended"
+		reason, why = "the caller sent no audio settings in reply to ours (no SDP in the ACK), so the call was ended", ReasonNoAudioAnswer
 	default:
 		if err := media.SetAnswer(answer); err != nil {
-			reason = "the caller's audio settings cannot be used: " + err.Error()
+			reason, why = "the caller's audio settings cannot be used: "+err.Error(), ReasonIncompatibleAudio
 		}
 	}
 	if reason != "" {
@@ -70,7 +70,7 @@ func (p *Phone) answeredLate(c *call, inc *sipua.Incoming, media rtc.CallMedia, 
 		bctx, cancel := context.WithTimeout(context.Background(), reofferTimeout)
 		_ = dlg.Bye(bctx)
 		cancel()
-		p.endCall(id, 0, reason)
+		p.endCall(id, 0, why, reason)
 		return fmt.Errorf("%w: %s", ErrMediaFailed, reason)
 	}
 	return p.answered(c, dlg, nil)
@@ -89,11 +89,11 @@ func (h *dialogHandler) OnAckSDP(ctx context.Context, answer []byte) {
 	}
 	media, dlg := c.media, c.dialog
 	p.mu.Unlock()
-	reason := ""
+	reason, why := "", ReasonNoAudioAnswer
 	if len(answer) == 0 {
 		reason = "the other party sent no audio settings in reply to ours (no SDP in the ACK), so the call was ended"
 	} else if err := media.SetAnswer(answer); err != nil {
-		reason = "the other party's audio settings cannot be used: " + err.Error()
+		reason, why = "the other party's audio settings cannot be used: "+err.Error(), ReasonIncompatibleAudio
 	}
 	if reason == "" {
 		h.reportRemoteHold(c, media)
@@ -103,5 +103,5 @@ func (h *dialogHandler) OnAckSDP(ctx context.Context, answer []byte) {
 	bctx, cancel := context.WithTimeout(context.Background(), reofferTimeout)
 	_ = dlg.Bye(bctx)
 	cancel()
-	p.endCall(h.id, 0, reason)
+	p.endCall(h.id, 0, why, reason)
 }

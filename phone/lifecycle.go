@@ -18,7 +18,7 @@ func (p *Phone) addCall(c *call) CallSession {
 
 // endCall marks the call over, releases its media and emits the final event:
 // call_ended when it was established, call_failed when it never was.
-func (p *Phone) endCall(id string, code int, reason string) {
+func (p *Phone) endCall(id string, code int, why ReasonCode, reason string) {
 	p.mu.Lock()
 	c, ok := p.calls[id]
 	if !ok || c.ended {
@@ -29,7 +29,7 @@ func (p *Phone) endCall(id string, code int, reason string) {
 	now := time.Now()
 	c.session.EndTime = now
 	c.session.Ringing = false
-	c.session.EndReason = reason
+	c.session.EndReason, c.session.EndReasonCode = reason, why
 	if code != 0 {
 		c.session.SIPStatus = code
 	}
@@ -50,7 +50,7 @@ func (p *Phone) endCall(id string, code int, reason string) {
 	p.mu.Unlock()
 
 	c.finish()
-	ev := Event{Type: typ, Call: &snap, Code: code, Reason: reason}
+	ev := Event{Type: typ, Call: &snap, Code: code, Reason: reason, ReasonCode: why}
 	if media != nil && snap.Answered {
 		// The call's summary: what the agent's line was like, for the
 		// record and for "why was that call bad?" afterwards.

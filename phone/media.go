@@ -76,20 +76,20 @@ func (p *Phone) watchDialog(c *call, dlg *sipua.Dialog) {
 	select {
 	case <-dlg.Done():
 		byRemote, code, reason := dlg.EndReason()
-		msg := "you hung up"
+		msg, why := "you hung up", ReasonLocalHangup
 		p.mu.Lock()
 		replacing := c.replacing
 		p.mu.Unlock()
 		switch {
 		case replacing:
-			msg = "the call was transferred"
+			msg, why = "the call was transferred", ReasonTransferred
 		case byRemote:
-			msg = "the other party hung up"
+			msg, why = "the other party hung up", ReasonRemoteHangup
 		}
 		if reason != "" && code != 0 && code != 200 {
-			msg = reason
+			msg, why = reason, dialogEndReason(code)
 		}
-		p.endCall(c.session.SIPCallID, code, msg)
+		p.endCall(c.session.SIPCallID, code, why, msg)
 	case <-c.stop:
 	}
 }
@@ -126,7 +126,7 @@ func (p *Phone) startMedia(c *call) {
 			return
 		}
 		s, _ := p.Session(id)
-		p.emit(Event{Type: EventMediaFailed, Call: &s, Reason: "no audio: " + err.Error()})
+		p.emit(Event{Type: EventMediaFailed, Call: &s, Reason: "no audio: " + err.Error(), ReasonCode: ReasonMediaFailed})
 		return
 	}
 	s, _ := p.Session(id)
@@ -135,7 +135,7 @@ func (p *Phone) startMedia(c *call) {
 	if p.cfg.audio != nil {
 		a, err := p.cfg.audio.Open(id, media)
 		if err != nil {
-			p.emit(Event{Type: EventMediaFailed, Call: &s, Reason: "the sound device could not be opened: " + err.Error()})
+			p.emit(Event{Type: EventMediaFailed, Call: &s, Reason: "the sound device could not be opened: " + err.Error(), ReasonCode: ReasonMediaFailed})
 		} else {
 			p.mu.Lock()
 			gone := c.ended || c.media != media

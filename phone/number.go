@@ -20,17 +20,17 @@ const maxNumberLen = 128
 func NormalizeNumber(raw string) (string, error) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
-		return "", fmt.Errorf("%w: the number is empty", ErrInvalidNumber)
+		return "", numberError(NumberEmpty, 0, "the number is empty")
 	}
 	if len(s) > maxNumberLen {
-		return "", fmt.Errorf("%w: %d characters is too long for a number", ErrInvalidNumber, len(s))
+		return "", numberError(NumberTooLong, 0, fmt.Sprintf("%d characters is too long for a number", len(s)))
 	}
 	for _, r := range s {
 		if r == '\r' || r == '\n' {
-			return "", fmt.Errorf("%w: it contains a line break", ErrInvalidNumber)
+			return "", numberError(NumberLineBreak, 0, "it contains a line break")
 		}
 		if unicode.IsControl(r) {
-			return "", fmt.Errorf("%w: it contains an invisible control character", ErrInvalidNumber)
+			return "", numberError(NumberControlCharacter, 0, "it contains an invisible control character")
 		}
 	}
 	lower := strings.ToLower(s)
@@ -60,12 +60,12 @@ func NormalizeNumber(raw string) (string, error) {
 			// original string, minus spaces, if it is a plain token.
 			return normalizeToken(s)
 		default:
-			return "", fmt.Errorf("%w: %q is not allowed in a number", ErrInvalidNumber, r)
+			return "", numberError(NumberBadCharacter, r, fmt.Sprintf("%q is not allowed in a number", r))
 		}
 	}
 	out := b.String()
 	if out == "" || out == "+" {
-		return "", fmt.Errorf("%w: %q has no digits", ErrInvalidNumber, s)
+		return "", numberError(NumberNoDigits, 0, fmt.Sprintf("%q has no digits", s))
 	}
 	return out, nil
 }
@@ -74,7 +74,7 @@ func normalizeToken(s string) (string, error) {
 	for _, r := range s {
 		ok := r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("-_.!~*'+#", r))
 		if !ok {
-			return "", fmt.Errorf("%w: %q is not allowed in an extension", ErrInvalidNumber, r)
+			return "", numberError(ExtensionBadCharacter, r, fmt.Sprintf("%q is not allowed in an extension", r))
 		}
 	}
 	return s, nil
@@ -82,7 +82,7 @@ func normalizeToken(s string) (string, error) {
 
 func normalizeURI(s string) (string, error) {
 	if strings.ContainsAny(s, " \t<>\"") {
-		return "", fmt.Errorf("%w: a SIP address cannot contain spaces, quotes or angle brackets", ErrInvalidNumber)
+		return "", numberError(AddressBadCharacter, 0, "a SIP address cannot contain spaces, quotes or angle brackets")
 	}
 	scheme, rest, _ := strings.Cut(s, ":")
 	user, host, hasAt := strings.Cut(rest, "@")
@@ -90,10 +90,10 @@ func normalizeURI(s string) (string, error) {
 		host, user = user, ""
 	}
 	if h, _, _ := strings.Cut(host, ";"); h == "" {
-		return "", fmt.Errorf("%w: the SIP address %q has no host", ErrInvalidNumber, s)
+		return "", numberError(AddressNoHost, 0, fmt.Sprintf("the SIP address %q has no host", s))
 	}
 	if hasAt && user == "" {
-		return "", fmt.Errorf("%w: the SIP address %q has no user", ErrInvalidNumber, s)
+		return "", numberError(AddressNoUser, 0, fmt.Sprintf("the SIP address %q has no user", s))
 	}
 	return strings.ToLower(scheme) + ":" + rest, nil
 }
@@ -111,3 +111,38 @@ func dropTrunkPrefix(s string) string {
 	}
 	return s
 }
+
+// NumberProblem says what is wrong with a number, for front ends that word
+// it themselves.
+type NumberProblem string
+
+// What NormalizeNumber refuses.
+const (
+	NumberEmpty            NumberProblem = "empty"
+	NumberTooLong          NumberProblem = "too_long"
+	NumberLineBreak        NumberProblem = "line_break"
+	NumberControlCharacter NumberProblem = "control_character"
+	NumberBadCharacter     NumberProblem = "bad_character" // Character says which
+	NumberNoDigits         NumberProblem = "no_digits"
+	ExtensionBadCharacter  NumberProblem = "extension_bad_character" // Character says which
+	AddressBadCharacter    NumberProblem = "address_bad_character"   // space, quote or angle bracket in a SIP URI
+	AddressNoHost          NumberProblem = "address_no_host"
+	AddressNoUser          NumberProblem = "address_no_user"
+)
+
+// NumberError is NormalizeNumber's refusal. It matches ErrInvalidNumber
+// with errors.Is, and reads as a sentence.
+type NumberError struct {
+	Problem   NumberProblem
+	Character rune // the refused character, for the *BadCharacter problems
+	detail    string
+}
+
+func numberError(problem NumberProblem, r rune, detail string) error {
+	return &NumberError{Problem: problem, Character: r, detail: detail}
+}
+
+func (e *NumberError) Error() string { return ErrInvalidNumber.Error() + ": " + e.detail }
+
+// Unwrap makes errors.Is(err, ErrInvalidNumber) true.
+func (e *NumberError) Unwrap() error { return ErrInvalidNumber }

@@ -95,20 +95,20 @@ func (p *Phone) dial(ctx context.Context, c *call, target string, offer []byte) 
 		},
 	})
 	if err != nil {
-		code, reason := failureOf(err)
+		code, why, reason := failureOf(err)
 		if se := (*sipua.StatusError)(nil); errors.As(err, &se) && se.Code >= 300 && se.Code < 400 {
 			reason = p.describeRedirect(se)
 		}
-		p.endCall(id, code, reason)
+		p.endCall(id, code, why, reason)
 		return
 	}
 	if why := p.applyFinalAnswer(ctx, c, dlg); why != "" {
 		_ = dlg.Bye(context.Background())
-		code := 488
+		code, reasonCode := 488, ReasonIncompatibleAudio
 		if ctx.Err() != nil { // hung up while media was being renewed
-			code, why = 0, "you hung up"
+			code, reasonCode, why = 0, ReasonLocalHangup, "you hung up"
 		}
-		p.endCall(id, code, why)
+		p.endCall(id, code, reasonCode, why)
 		return
 	}
 	p.established(c, dlg)
@@ -161,18 +161,19 @@ func (p *Phone) describeRedirect(se *sipua.StatusError) string {
 	return "the call was redirected to " + to + ", which was already tried or is one redirect too many"
 }
 
-// failureOf turns a dial error into the SIP code and a sentence for the user.
-func failureOf(err error) (int, string) {
+// failureOf turns a dial error into the SIP code, its reason code and a
+// sentence for the user.
+func failureOf(err error) (int, ReasonCode, string) {
 	var se *sipua.StatusError
 	switch {
 	case errors.As(err, &se):
-		return se.Code, describeStatus(se.Code, se.Reason)
+		return se.Code, statusReason(se.Code), describeStatus(se.Code, se.Reason)
 	case errors.Is(err, sipua.ErrCanceled), errors.Is(err, context.Canceled):
-		return 487, "the call was cancelled before it was answered"
+		return 487, ReasonCancelled, "the call was cancelled before it was answered"
 	case errors.Is(err, context.DeadlineExceeded):
-		return 408, "nobody answered"
+		return 408, ReasonNoAnswer, "nobody answered"
 	default:
-		return 0, translateSIPError(err).Error()
+		return 0, errorReason(err), translateSIPError(err).Error()
 	}
 }
 

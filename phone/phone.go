@@ -238,7 +238,7 @@ func (p *Phone) setRegistration(r Registration, typ EventType) {
 	p.reg = r
 	p.mu.Unlock()
 	rc := r
-	p.emit(Event{Type: typ, Registration: &rc, Code: r.Code, Reason: r.Reason})
+	p.emit(Event{Type: typ, Registration: &rc, Code: r.Code, Reason: r.Reason, ReasonCode: r.ReasonCode})
 }
 
 // lookup returns the call with the id, or a plain error.

@@ -25,4 +25,6 @@ type Registration struct {
 	Expires time.Duration `json:"expiresNs,omitempty"`
 	Code    int           `json:"code,omitempty"`   // last SIP status on failure
 	Reason  string        `json:"reason,omitempty"` // plain-language, on failure
+	// ReasonCode is Reason as a code front ends word (reason.go).
+	ReasonCode ReasonCode `json:"reasonCode,omitempty"`
 }

@@ -1,6 +1,10 @@
 package history
 
-import "time"
+import (
+	"time"
+
+	"github.com/parley-voip/parley/phone"
+)
 
 // Direction says who placed the call.
 type Direction string
@@ -77,6 +81,10 @@ type Entry struct {
 	// Reason is a plain-language explanation of the outcome
 	// ("the line is busy", "transferred to 1003").
 	Reason string `json:"reason,omitempty"`
+	// ReasonCode is Reason as the phone's code (phone.ReasonCode), which
+	// the window words in the user's language; empty in entries written
+	// before it existed.
+	ReasonCode phone.ReasonCode `json:"reasonCode,omitempty"`
 	// SIPStatus is the last final SIP status seen (486, 603...), 0 if none.
 	SIPStatus int `json:"sipStatus,omitempty"`
 	// LastStatus is the call's last known status in the phone's terms

@@ -240,9 +240,9 @@ func (r *Recorder) end(cs phone.CallSession, line string, ev phone.Event) error 
 		confID, merged = r.cfg.MergedInto(id)
 	}
 	outcome := Classify(cs, ev.Code, transferred, merged)
-	reason := cs.EndReason
+	reason, reasonCode := cs.EndReason, cs.EndReasonCode
 	if reason == "" {
-		reason = ev.Reason
+		reason, reasonCode = ev.Reason, ev.ReasonCode
 	}
 	at := cs.EndTime
 	if at.IsZero() {
@@ -251,7 +251,7 @@ func (r *Recorder) end(cs phone.CallSession, line string, ev phone.Event) error 
 	return r.update(cs, line, ev.Time, func(e *Entry) {
 		e.State = StateEnded
 		e.Outcome = outcome
-		e.Reason = reason
+		e.Reason, e.ReasonCode = reason, reasonCode
 		e.EndTime = at
 		if transferred {
 			e.TransferredTo = target

@@ -187,7 +187,7 @@ func (e *Engine) Reject(ctx context.Context, id string) error {
 	if cs.Status != phone.StatusIncoming {
 		return fmt.Errorf("%w: only a ringing incoming call can be rejected", phone.ErrWrongState)
 	}
-	e.endLocked(cs, 603, "you declined the call")
+	e.endLocked(cs, 603, phone.ReasonDeclinedByUser, "you declined the call")
 	return nil
 }
 
@@ -206,11 +206,11 @@ func (e *Engine) Hangup(ctx context.Context, id string) error {
 	}
 	switch {
 	case cs.Status == phone.StatusIncoming:
-		e.endLocked(cs, 603, "you declined the call")
+		e.endLocked(cs, 603, phone.ReasonDeclinedByUser, "you declined the call")
 	case !cs.Answered:
-		e.endLocked(cs, 487, "the call was cancelled before it was answered")
+		e.endLocked(cs, 487, phone.ReasonCancelled, "the call was cancelled before it was answered")
 	default:
-		e.endLocked(cs, 0, "you hung up")
+		e.endLocked(cs, 0, phone.ReasonLocalHangup, "you hung up")
 	}
 	return nil
 }
@@ -340,8 +340,9 @@ func (e *Engine) Transfer(ctx context.Context, id, target string) error {
 	if !cs.Paused {
 		e.holdLocked(cs)
 	}
+	cs.TransferredTo = to
 	e.emitCallLocked(phone.EventCallTransferred, cs, 0, "transferred to "+to)
-	e.endLocked(cs, 0, "the call was transferred to "+to)
+	e.endLocked(cs, 0, phone.ReasonTransferred, "the call was transferred to "+to)
 	return nil
 }
 
@@ -370,8 +371,8 @@ func (e *Engine) AttendedTransfer(ctx context.Context, id, targetID string) erro
 		return fmt.Errorf("%w: both calls must be established for an attended transfer", phone.ErrWrongState)
 	}
 	e.emitCallLocked(phone.EventCallTransferred, cs, 0, "transferred to "+target.Number)
-	e.endLocked(cs, 0, "the call was transferred")
-	e.endLocked(target, 0, "the call was transferred")
+	e.endLocked(cs, 0, phone.ReasonTransferred, "the call was transferred")
+	e.endLocked(target, 0, phone.ReasonTransferred, "the call was transferred")
 	return nil
 }
 
@@ -454,14 +455,14 @@ func (e *Engine) holdLocked(cs *phone.CallSession) {
 
 // endLocked finishes a call: call_ended when it was answered, call_failed
 // when it never was.
-func (e *Engine) endLocked(cs *phone.CallSession, code int, reason string) {
+func (e *Engine) endLocked(cs *phone.CallSession, code int, why phone.ReasonCode, reason string) {
 	status := phone.StatusFailed
 	if cs.Answered {
 		status = phone.StatusEnded
 	}
 	cs.Status = status
 	cs.Ringing = false
-	cs.EndReason = reason
+	cs.EndReason, cs.EndReasonCode = reason, why
 	cs.EndTime = e.now()
 	if code != 0 {
 		cs.SIPStatus = code
@@ -475,7 +476,8 @@ func (e *Engine) endLocked(cs *phone.CallSession, code int, reason string) {
 	if status == phone.StatusFailed {
 		typ = phone.EventCallFailed
 	}
-	e.emitCallLocked(typ, cs, code, reason)
+	snapshot := *cs
+	e.events.Publish(phone.Event{Type: typ, Time: e.now(), Call: &snapshot, Code: code, Reason: reason, ReasonCode: why})
 }
 
 func (e *Engine) emitCallLocked(typ phone.EventType, cs *phone.CallSession, code int, reason string) {

@@ -88,7 +88,7 @@ func (e *Engine) RemoteReject(id string, code int, reason string) error {
 	if err != nil {
 		return err
 	}
-	e.endLocked(cs, code, reason)
+	e.endLocked(cs, code, phone.StatusReason(code), reason)
 	return nil
 }
 
@@ -104,11 +104,11 @@ func (e *Engine) RemoteHangup(id string) error {
 	}
 	switch {
 	case cs.Answered:
-		e.endLocked(cs, 0, "the other party hung up")
+		e.endLocked(cs, 0, phone.ReasonRemoteHangup, "the other party hung up")
 	case cs.IsCaller:
-		e.endLocked(cs, 480, "the person is not available right now")
+		e.endLocked(cs, 480, phone.ReasonUnavailable, "the person is not available right now")
 	default:
-		e.endLocked(cs, 487, "the caller hung up before the call was answered")
+		e.endLocked(cs, 487, phone.ReasonCallerCancelled, "the caller hung up before the call was answered")
 	}
 	return nil
 }
@@ -178,7 +178,7 @@ func (e *Engine) SetRegistration(reg phone.Registration) {
 	case phone.RegUnregistered:
 	}
 	snapshot := reg
-	e.events.Publish(phone.Event{Type: typ, Time: e.now(), Registration: &snapshot, Code: reg.Code, Reason: reg.Reason})
+	e.events.Publish(phone.Event{Type: typ, Time: e.now(), Registration: &snapshot, Code: reg.Code, Reason: reg.Reason, ReasonCode: reg.ReasonCode})
 }
 
 // Emit publishes ev as it is, for events the other script methods do not
