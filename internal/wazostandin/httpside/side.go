@@ -42,6 +42,7 @@ type Side struct {
 	calls    *callmodel.Model
 	bus      *Bus
 	tokens   *tokenStore
+	agents   *agentd // wazo-agentd's login and pause state (agents.go)
 	ws       *wsRegistry
 	upgrader websocket.Upgrader
 	handler  http.Handler
@@ -67,6 +68,7 @@ func New(cfg Config) *Side {
 	s := &Side{
 		cfg: cfg, users: cfg.Users, calls: cfg.Calls, bus: cfg.Bus,
 		tokens: newTokenStore(cfg.Now),
+		agents: newAgentd(cfg.Users, cfg.Bus, cfg.Now, cfg.StackUUID),
 		ws:     newWSRegistry(),
 		// Browsers (the SDK) connect from any origin; the token is the auth.
 		upgrader: websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }},
@@ -99,6 +101,7 @@ func (s *Side) routes() http.Handler {
 	mux.HandleFunc("GET /api/confd/1.1/users/{uuid}", s.handleConfdUser)
 	mux.HandleFunc("GET /api/confd/1.1/users/{uuid}/lines/{line_id}/associated/endpoints/sip", s.handleConfdMergedSIP)
 	s.calldRoutes(mux)
+	s.agentdRoutes(mux)
 	mux.HandleFunc("GET /api/websocketd/{$}", s.handleWebsocket)
 	mux.HandleFunc("GET /api/websocketd", s.handleWebsocket)
 	// SIP over WebSocket (RFC 7118), exact path as nginx's location (docs/wazo-protocol.md, Authentication, XCFG).
