@@ -175,7 +175,8 @@ func stateFromStatus(st wazo.AgentStatus) AgentState {
 	return s
 }
 
-// onEvent follows the agent's events (wazo-bus resources/agent/event.py).
+// onEvent follows the agent's events (wazo-bus resources/agent/event.py),
+// and reads the status again after the event socket reconnected.
 // agent_status_update carries only "logged_in"/"logged_out", so the
 // extension and queues are read again; agent_paused/agent_unpaused come
 // once per queue with the reason and are applied as they are: the
@@ -183,6 +184,10 @@ func stateFromStatus(st wazo.AgentStatus) AgentState {
 // reading it back could be older than the event (wazo-agentd
 // manager/on_queue_agent_paused.py).
 func (a *Agent) onEvent(ctx context.Context, ev wazoline.Event) {
+	if ev.Resync {
+		a.fetch(ctx) // the events missed while the socket was down
+		return
+	}
 	we := wazo.Event{Name: ev.Name, Data: ev.Data, Raw: ev.Raw}
 	if !we.IsAgentEvent() {
 		return

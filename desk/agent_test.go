@@ -175,6 +175,15 @@ func TestAgentSession(t *testing.T) {
 	}
 	w.until("logged in by the supervisor", func(s desk.AgentState) bool { return s.LoggedIn && s.Extension == demo.DefaultExtension })
 
+	// A change made while the event socket is down (the line reconnects
+	// after a backoff of at least 0.8 s, and websocketd drops what happens
+	// meanwhile) is read again after the reconnect.
+	e.demo.Stack().KillWebsockets()
+	if err := sup.SupervisorPause(e.demo.AgentNumber(), "missed"); err != nil {
+		t.Fatal(err)
+	}
+	w.until("the pause made while disconnected", func(s desk.AgentState) bool { return s.Paused && s.PauseReason == "missed" })
+
 	if err := a.Logout(ctx); err != nil {
 		t.Fatal(err)
 	}
