@@ -28,6 +28,9 @@ type agentView struct {
 	shown    bool
 	trayLine *fyne.MenuItem
 	state    desk.AgentState
+	// failure is the notice an agent action's failure put up: a new
+	// state makes it stale, so showAgent takes it down.
+	failure string
 	// pausing is the open pause dialog (tests read it).
 	pausing *dialog.FormDialog
 	reason  *widget.SelectEntry
@@ -105,6 +108,10 @@ func (m *MainWindow) agentShortcuts() []shortcut {
 func (m *MainWindow) showAgent(s desk.AgentState) {
 	v := m.agent
 	v.state = s
+	if v.failure != "" && m.notice.Text == v.failure {
+		m.setNotice("")
+	}
+	v.failure = ""
 	visible := s.Loaded && s.HasAgent
 	text, importance := agentText(s)
 	v.label.Importance = importance
@@ -203,7 +210,8 @@ func agentFailure(what string, err error) string {
 func (m *MainWindow) agentAct(what string, op func(ctx context.Context) error) {
 	m.run(op, func(err error) {
 		if err != nil {
-			m.setNotice(agentFailure(what, err), widget.DangerImportance)
+			m.agent.failure = agentFailure(what, err)
+			m.setNotice(m.agent.failure, widget.DangerImportance)
 		}
 	})
 }

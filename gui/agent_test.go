@@ -89,6 +89,11 @@ func TestAgentInTheWindow(t *testing.T) {
 
 	s.press("Log in or out as an agent", fyne.KeyL, ctrl|shift)
 	s.waitAgentLine("Agent 8000 · Logged in · Available")
+	s.ui.do(func() {
+		if s.m.notice.Visible() {
+			t.Fatalf("the refusal outlived the change: %q", s.m.notice.Text)
+		}
+	})
 
 	// Logged in, Ctrl+Shift+P asks for a reason.
 	s.press("Pause or unpause the agent", fyne.KeyP, ctrl|shift)
