@@ -21,7 +21,8 @@ import (
 // account is an agent. Fyne thread only, except agent.
 type agentView struct {
 	agent *desk.Agent
-	label *widget.Label
+	// label's tip says the extension and the queues (agentTip).
+	label *tipLabel
 	// menu is the Agent menu, in the main menu while shown; trayLine the
 	// tray menu's agent line, in the tray menu while shown.
 	menu     *fyne.Menu
@@ -43,7 +44,7 @@ func (m *MainWindow) setUpAgent(d *desk.Desk, top *fyne.Container) {
 	if d == nil {
 		return
 	}
-	v := &agentView{agent: d.Agent(), label: widget.NewLabel("")}
+	v := &agentView{agent: d.Agent(), label: newTipLabel(m.tips, "")}
 	v.label.Wrapping = fyne.TextWrapWord
 	v.label.Hide()
 	v.trayLine = fyne.NewMenuItem("", nil)
@@ -115,6 +116,7 @@ func (m *MainWindow) showAgent(s desk.AgentState) {
 	visible := s.Loaded && s.HasAgent
 	text, importance := agentText(s)
 	v.label.Importance = importance
+	v.label.tip = agentTip(s)
 	v.label.SetText(text)
 	v.trayLine.Label = text
 	if visible {
@@ -183,6 +185,28 @@ func agentText(s desk.AgentState) (string, widget.Importance) {
 		return lang.L("Agent {{.Number}} · Logged in · Paused", n), widget.WarningImportance
 	}
 	return lang.L("Agent {{.Number}} · Logged in · Available", n), widget.SuccessImportance
+}
+
+// agentTip tells what the line leaves out: where the agent is logged in
+// and its queues, or how to log in.
+func agentTip(s desk.AgentState) string {
+	if !s.LoggedIn {
+		keys := shortcutText(shortcut{key: fyne.KeyL, mod: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift})
+		return lang.L("Log in from the Agent menu ({{.Keys}}) to take queue calls.", map[string]any{"Keys": keys})
+	}
+	var queues []string
+	for _, q := range s.Queues {
+		name := q.DisplayName
+		if name == "" {
+			name = q.Name
+		}
+		queues = append(queues, name)
+	}
+	n := map[string]any{"Extension": s.Extension, "Queues": strings.Join(queues, ", ")}
+	if len(queues) == 0 {
+		return lang.L("Logged in on extension {{.Extension}}, in no queue.", n)
+	}
+	return lang.L("Logged in on extension {{.Extension}}, in the queues {{.Queues}}.", n)
 }
 
 // agentFailure words an agent action's failure in the window's language.

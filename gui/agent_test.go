@@ -93,6 +93,9 @@ func TestAgentInTheWindow(t *testing.T) {
 		if s.m.notice.Visible() {
 			t.Fatalf("the refusal outlived the change: %q", s.m.notice.Text)
 		}
+		if got := s.m.agent.label.tip; got != "Logged in on extension 1000, in the queues Support, Sales." {
+			t.Fatalf("tip %q", got)
+		}
 	})
 
 	// Logged in, Ctrl+Shift+P asks for a reason.
