@@ -1,5 +1,6 @@
 // Package httpside is the stand-in's HTTP face: wazo-auth tokens and ACLs,
-// the wazo-confd and wazo-calld routes a softphone uses, and wazo-websocketd
+// the wazo-confd, wazo-calld and wazo-agentd routes a softphone uses (the
+// agent session: agentd.go, agents.go), and wazo-websocketd
 // v2 fed by the event bus. The calld routes are thin: each validates its
 // request and calls the call model, which owns every channel, bridge and
 // conference. The SIP websocket is served on the same listener but handled
