@@ -35,6 +35,10 @@ type Desk struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+
+	// agent is the agent session (agent.go), started by the first Agent().
+	agentOnce sync.Once
+	agent     *Agent
 }
 
 // New returns the services of line. It makes no request: each service

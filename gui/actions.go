@@ -25,6 +25,9 @@ type ActionKind string
 const (
 	ActionDemoToneBot ActionKind = "demo-tone-bot" // have the Tone Bot call me
 	ActionDemoEcho    ActionKind = "demo-echo"     // have the Echo line call me
+	// ActionDemoSupervisor: a supervisor pauses the demo agent elsewhere
+	// (docs/wazo.md, "Agent session").
+	ActionDemoSupervisor ActionKind = "demo-supervisor"
 )
 
 // label is the button's text.
@@ -34,6 +37,8 @@ func (a Action) label() string {
 		return lang.L("Demo: have the Tone Bot call me")
 	case ActionDemoEcho:
 		return lang.L("Demo: have the Echo line call me")
+	case ActionDemoSupervisor:
+		return lang.L("Demo: have a supervisor pause my agent")
 	}
 	return a.Label
 }

@@ -137,6 +137,8 @@ type MainWindow struct {
 	// confHosts are the host legs (SIP Call-IDs) of conferences shown: when
 	// one ends, the notice says the conference ended, not the call.
 	confHosts map[string]bool
+	// agent is the agent's session (agent.go), nil without a desk.
+	agent *agentView
 }
 
 // tone is one keypad key for one call.
@@ -267,6 +269,8 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	m.suggest = newSuggestions(m.contacts, m.callBack)
 	m.dialer.box.Add(m.suggest.box)
 	m.dialer.entry.OnChanged = func(text string) { m.suggest.update(text, m.talking != "") }
+
+	m.setUpAgent(cfg.desk, top) // agent.go
 
 	// Subscribe before the first snapshot: a change in between then shows
 	// up as an update instead of being missed.

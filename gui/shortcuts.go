@@ -73,7 +73,11 @@ func (m *MainWindow) addMenu() {
 
 func (m *MainWindow) showShortcuts() {
 	var lines []string
-	for _, s := range m.shortcuts() {
+	all := m.shortcuts()
+	if m.agent != nil && m.agent.shown {
+		all = append(all, m.agentShortcuts()...)
+	}
+	for _, s := range all {
 		lines = append(lines, shortcutText(s)+"  "+s.name)
 	}
 	dialog.ShowInformation(lang.L("Keyboard shortcuts"), strings.Join(lines, "\n"), m.win)

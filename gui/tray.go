@@ -45,6 +45,7 @@ func (m *MainWindow) setUpTray() bool {
 	m.trayStatus.Label = trayStatus(m.shown.registration, len(m.shown.calls), m.recent.missed, m.dnd)
 	m.trayDND.Checked = m.dnd
 	desk.SetSystemTrayMenu(m.trayMenu)
+	m.showAgentInTray() // agent.go
 	desk.SetSystemTrayIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	desk.SetSystemTrayWindow(m.win)
 	// SetSystemTrayWindow makes closing hide the window; Parley asks first.

@@ -32,6 +32,11 @@ type config struct {
 	desk           *desk.Desk          // WithDesk (desk.go); nil on a plain SIP line
 	commandTimeout time.Duration
 	maxLineBytes   int
+
+	// streams write events that are not the phone's (the agent's state):
+	// each runs on its own goroutine until its ctx ends, writing lines
+	// with write.
+	streams []func(ctx context.Context, write func(any) bool)
 }
 
 // WithCommand adds a command. This is the seam for commands that live outside
@@ -104,8 +109,17 @@ func Run(ctx context.Context, api phone.API, in io.Reader, out io.Writer, opts .
 		defer pump.Done()
 		forwardEvents(ctx, events, w)
 	}()
+	streamCtx, stopStreams := context.WithCancel(ctx)
+	for _, stream := range cfg.streams {
+		pump.Add(1)
+		go func() {
+			defer pump.Done()
+			stream(streamCtx, func(v any) bool { return w.write(streamCtx, v) })
+		}()
+	}
 	defer func() {
 		unsubscribe()
+		stopStreams()
 		pump.Wait()
 		w.close()
 	}()

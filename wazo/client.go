@@ -329,9 +329,13 @@ func (c *Client) apiError(rq request, r *response) error {
 		ErrorID string         `json:"error_id"`
 		Details map[string]any `json:"details"`
 		Reason  []string       `json:"reason"`
+		Error   string         `json:"error"` // wazo-agentd's {"error": "..."} (wazo_agentd/http.py)
 	}
 	if json.Unmarshal(r.body, &env) == nil {
 		e.Message, e.ErrorID, e.Details, e.Reason = env.Message, env.ErrorID, env.Details, env.Reason
+		if e.Message == "" {
+			e.Message = env.Error
+		}
 	} else {
 		var list []string // confd errors are a list of messages
 		if json.Unmarshal(r.body, &list) == nil {
@@ -339,5 +343,8 @@ func (c *Client) apiError(rq request, r *response) error {
 		}
 	}
 	e.kind = kindFor(r.status, e.ErrorID)
+	if k, ok := agentdErrors[env.Error]; ok {
+		e.kind = k
+	}
 	return e
 }

@@ -21,6 +21,11 @@ type Event struct {
 	// Data is the event's data object; Raw the whole bus message (docs/wazo-protocol.md, Event websocket).
 	Data json.RawMessage
 	Raw  json.RawMessage
+	// Resync marks no bus event (Name is empty) but a reconnect of the
+	// event socket: websocketd dropped what happened meanwhile, so a
+	// subscriber keeping server state reads it again (the line has already
+	// re-read the live calls).
+	Resync bool
 }
 
 // IsConference reports whether the event is one of conference_adhoc_*.

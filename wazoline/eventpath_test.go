@@ -66,6 +66,9 @@ func TestEventPath(t *testing.T) {
 		for ev := range evs {
 			seenMu.Lock()
 			seen[ev.Name]++
+			if ev.Resync {
+				seen["(resync)"]++
+			}
 			seenMu.Unlock()
 		}
 	}()
@@ -127,6 +130,8 @@ func TestEventPath(t *testing.T) {
 			sc, _ := eng.get("sip-1")
 			return sc.Muted && !sc.OnHold && sc.CallID == mine.CallID
 		})
+		// Subscribers hear of the reconnect, to read their own state again.
+		waitFor(t, "a Resync event through Subscribe", saw("(resync)"))
 	})
 
 	t.Run("token expires: refreshed, events keep coming", func(t *testing.T) {

@@ -222,6 +222,12 @@ func startDemo(ctx context.Context, s Settings, logger *slog.Logger, extra ...ph
 		actions: []gui.Action{
 			{Label: "Demo: have the Tone Bot call me", Kind: gui.ActionDemoToneBot, Run: func(context.Context) error { return ringMe("1001") }},
 			{Label: "Demo: have the Echo line call me", Kind: gui.ActionDemoEcho, Run: func(context.Context) error { return ringMe("9000") }},
+			{Label: "Demo: have a supervisor pause my agent", Kind: gui.ActionDemoSupervisor, Run: func(context.Context) error {
+				if d.Stack().SupervisorPause(d.AgentNumber(), "coaching") != nil {
+					return errors.New("your agent must be logged in first (Agent menu)") // the stand-in's 409 "not logged in"
+				}
+				return nil
+			}},
 		},
 		commands: []headless.Option{headless.WithCommand("ring_me", func(_ context.Context, args json.RawMessage) (any, error) {
 			var a struct {

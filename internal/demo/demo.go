@@ -30,7 +30,15 @@ const (
 	DefaultLineUsername = "demo-line"
 	DefaultLinePassword = "demo-line-secret"
 	DefaultExtension    = "1000"
+	// DefaultAgentNumber is the demo user's call-centre agent (wazo-agentd):
+	// logged out at start, in the queues of DemoQueues.
+	DefaultAgentNumber = "8000"
 )
+
+// DemoQueues are the queues the demo agent belongs to.
+func DemoQueues() []wazostandin.Queue {
+	return []wazostandin.Queue{{ID: 1, Name: "support", DisplayName: "Support"}, {ID: 2, Name: "sales", DisplayName: "Sales"}}
+}
 
 // Contact is one scripted party of the demo dial plan.
 type Contact struct {
@@ -101,6 +109,7 @@ func Start(ctx context.Context, opts ...Option) (*Demo, error) {
 		Username: DefaultUsername, Password: DefaultPassword, Firstname: "Demo", Lastname: "User",
 		Lines: []wazostandin.Line{{WebRTC: true, Username: DefaultLineUsername, Password: DefaultLinePassword,
 			Extensions: []wazostandin.Extension{{Exten: DefaultExtension, Context: "default"}}}},
+		Agent: &wazostandin.Agent{ID: 1, Number: DefaultAgentNumber, Queues: DemoQueues()},
 	})
 	if err != nil {
 		_ = st.Close()
@@ -202,6 +211,11 @@ func (d *Demo) TLSConfig() *tls.Config {
 
 // Stack is the embedded stack (tests and tools drive its call model).
 func (d *Demo) Stack() *wazostandin.Stack { return d.stack }
+
+// AgentNumber is the demo user's agent number (a supervisor's name for it:
+// Stack().SupervisorPause(d.AgentNumber(), "…") changes the agent's state
+// from elsewhere).
+func (d *Demo) AgentNumber() string { return DefaultAgentNumber }
 
 // ErrNotRegistered means RingMe found no registered softphone to call.
 var ErrNotRegistered = wazostandin.ErrNotRegistered

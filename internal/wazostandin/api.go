@@ -68,6 +68,10 @@ type (
 	Extension = directory.Extension
 	// LineProtocol is the endpoint kind of a confd line.
 	LineProtocol = directory.LineProtocol
+	// Agent is a user's call-centre agent (wazo-agentd).
+	Agent = directory.Agent
+	// Queue is a queue an agent belongs to.
+	Queue = directory.Queue
 )
 
 // Line protocols.
@@ -88,6 +92,8 @@ type (
 	Stats = httpside.Stats
 	// WebsocketInfo describes a live websocketd session.
 	WebsocketInfo = httpside.WebsocketInfo
+	// AgentError is a wazo-agentd refusal ({"error": Message}, Status).
+	AgentError = httpside.AgentError
 )
 
 // websocketd close codes.

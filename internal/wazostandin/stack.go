@@ -322,3 +322,39 @@ func (s *Stack) CloseWebsockets(code int, reason string) { s.http.CloseWebsocket
 
 // Websockets lists the live websocketd sessions.
 func (s *Stack) Websockets() []WebsocketInfo { return s.http.Websockets() }
+
+// The supervisor: what a supervisor's tools do to an agent through
+// wazo-agentd's by-number routes, for tests and the demo to change an
+// agent's state "from elsewhere". Each publishes the bus events the
+// platform does (agent_status_update, agent_paused, agent_unpaused). The
+// error is nil or an *AgentError (404 "no such agent", 409 "already
+// logged", 409 "not logged in" …).
+
+// SupervisorLogin logs the agent with that number in on extension@context.
+func (s *Stack) SupervisorLogin(agentNumber, extension, context string) error {
+	return agentResult(s.http.SupervisorLogin(agentNumber, extension, context))
+}
+
+// SupervisorLogoff logs the agent with that number off.
+func (s *Stack) SupervisorLogoff(agentNumber string) error {
+	return agentResult(s.http.SupervisorLogoff(agentNumber))
+}
+
+// SupervisorPause pauses the agent with that number, with reason ("" for
+// none).
+func (s *Stack) SupervisorPause(agentNumber, reason string) error {
+	return agentResult(s.http.SupervisorPause(agentNumber, reason))
+}
+
+// SupervisorUnpause unpauses the agent with that number.
+func (s *Stack) SupervisorUnpause(agentNumber string) error {
+	return agentResult(s.http.SupervisorUnpause(agentNumber))
+}
+
+// agentResult keeps a nil *AgentError from becoming a non-nil error.
+func agentResult(e *AgentError) error {
+	if e == nil {
+		return nil
+	}
+	return e
+}

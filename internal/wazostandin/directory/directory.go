@@ -68,6 +68,25 @@ type User struct {
 	// ACL overrides the default user policy (see DefaultUserACL).
 	ACL   []string
 	Lines []Line
+	// Agent is the user's call-centre agent (confd user "agent"), nil for
+	// a user who is not an agent. wazo-agentd finds it by user uuid
+	// (wazo-agentd dao.py get_agent_by_user_uuid).
+	Agent *Agent
+}
+
+// Agent is a confd agent: its id, its number (what queue_log and the
+// supervisor see) and the queues it is a member of.
+type Agent struct {
+	ID     int
+	Number string
+	Queues []Queue
+}
+
+// Queue is a confd queue an agent belongs to.
+type Queue struct {
+	ID          int
+	Name        string // Asterisk's queue name, e.g. "support"
+	DisplayName string // label, e.g. "Support"
 }
 
 // DisplayName is "Firstname Lastname" (the SDK's SIP display name, docs/wazo-protocol.md, Lines and registration).
@@ -90,6 +109,10 @@ func DefaultUserACL() []string {
 		"confd.infos.read",
 		"calld.users.me.#",
 		"auth.users.me.#",
+		// wazo-agentd's user routes and its agent_* events (a default
+		// user policy as the SDK's login returns it holds both).
+		"agentd.users.me.#",
+		"events.statuses.*",
 	}
 }
 
@@ -168,6 +191,7 @@ func (s *Directory) Add(u User) (User, error) {
 	}
 	u.Lines = lines
 	u.ACL = append([]string(nil), u.ACL...)
+	u.Agent = cloneAgent(u.Agent)
 	stored := u
 	s.users[u.UUID] = &stored
 	return cloneUser(stored), nil
@@ -212,8 +236,42 @@ func (s *Directory) ByUsername(name string) (User, bool) {
 	return User{}, false
 }
 
+// All returns a copy of every user.
+func (s *Directory) All() []User {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]User, 0, len(s.users))
+	for _, u := range s.users {
+		out = append(out, cloneUser(*u))
+	}
+	return out
+}
+
+// ByAgentNumber returns a copy of the user whose agent has that number
+// (a supervisor names agents by number: wazo-agentd /agents/by-number).
+func (s *Directory) ByAgentNumber(number string) (User, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, u := range s.users {
+		if u.Agent != nil && u.Agent.Number == number {
+			return cloneUser(*u), true
+		}
+	}
+	return User{}, false
+}
+
+func cloneAgent(a *Agent) *Agent {
+	if a == nil {
+		return nil
+	}
+	c := *a
+	c.Queues = append([]Queue(nil), a.Queues...)
+	return &c
+}
+
 func cloneUser(u User) User {
 	u.ACL = append([]string(nil), u.ACL...)
+	u.Agent = cloneAgent(u.Agent)
 	lines := make([]Line, len(u.Lines))
 	for i, l := range u.Lines {
 		l.Extensions = append([]Extension(nil), l.Extensions...)

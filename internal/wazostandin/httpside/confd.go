@@ -79,9 +79,19 @@ func (s *Side) handleConfdUser(w http.ResponseWriter, r *http.Request) {
 		},
 		"services":     map[string]any{"dnd": map[string]any{"enabled": false}, "incallfilter": map[string]any{"enabled": false}},
 		"voicemail":    nil,
-		"switchboards": []any{}, "incalls": []any{}, "agent": nil,
+		"switchboards": []any{}, "incalls": []any{}, "agent": confdAgent(u),
 		"lines": lines,
 	})
+}
+
+// confdAgent is the user's "agent" (wazo-confd UserSchema: the agent's id,
+// number, firstname, lastname and links), null when the user is no agent.
+func confdAgent(u directory.User) any {
+	if u.Agent == nil {
+		return nil
+	}
+	return map[string]any{"id": u.Agent.ID, "number": u.Agent.Number, "firstname": u.Firstname, "lastname": u.Lastname,
+		"links": []any{map[string]any{"rel": "agents", "href": fmt.Sprintf("/api/confd/1.1/agents/%d", u.Agent.ID)}}}
 }
 
 func nilIfEmpty(s string) any {

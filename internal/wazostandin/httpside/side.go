@@ -1,5 +1,6 @@
 // Package httpside is the stand-in's HTTP face: wazo-auth tokens and ACLs,
-// the wazo-confd and wazo-calld routes a softphone uses, and wazo-websocketd
+// the wazo-confd, wazo-calld and wazo-agentd routes a softphone uses (the
+// agent session: agentd.go, agents.go), and wazo-websocketd
 // v2 fed by the event bus. The calld routes are thin: each validates its
 // request and calls the call model, which owns every channel, bridge and
 // conference. The SIP websocket is served on the same listener but handled
@@ -42,6 +43,7 @@ type Side struct {
 	calls    *callmodel.Model
 	bus      *Bus
 	tokens   *tokenStore
+	agents   *agentd // wazo-agentd's login and pause state (agents.go)
 	ws       *wsRegistry
 	upgrader websocket.Upgrader
 	handler  http.Handler
@@ -67,6 +69,7 @@ func New(cfg Config) *Side {
 	s := &Side{
 		cfg: cfg, users: cfg.Users, calls: cfg.Calls, bus: cfg.Bus,
 		tokens: newTokenStore(cfg.Now),
+		agents: newAgentd(cfg.Users, cfg.Bus, cfg.Now, cfg.StackUUID),
 		ws:     newWSRegistry(),
 		// Browsers (the SDK) connect from any origin; the token is the auth.
 		upgrader: websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }},
@@ -99,6 +102,7 @@ func (s *Side) routes() http.Handler {
 	mux.HandleFunc("GET /api/confd/1.1/users/{uuid}", s.handleConfdUser)
 	mux.HandleFunc("GET /api/confd/1.1/users/{uuid}/lines/{line_id}/associated/endpoints/sip", s.handleConfdMergedSIP)
 	s.calldRoutes(mux)
+	s.agentdRoutes(mux)
 	mux.HandleFunc("GET /api/websocketd/{$}", s.handleWebsocket)
 	mux.HandleFunc("GET /api/websocketd", s.handleWebsocket)
 	// SIP over WebSocket (RFC 7118), exact path as nginx's location (docs/wazo-protocol.md, Authentication, XCFG).
