@@ -17,9 +17,9 @@ const calldTimeFormat = "2006-01-02T15:04:05.000-0700"
 type bridgeKind int
 
 const (
-	bridgeBasic bridgeKind = iota // a two-party call (Dial bridge)
-	bridgeAdhoc                   // an ad-hoc conference (mixing bridge in Stasis, docs/wazo-protocol.md, Ad-hoc conferences)
-	bridgeTransfer                // a calld transfer's mixing bridge (plugins/transfers/state.py), id = transfer id
+	bridgeBasic    bridgeKind = iota // a two-party call (Dial bridge)
+	bridgeAdhoc                      // an ad-hoc conference (mixing bridge in Stasis, docs/wazo-protocol.md, Ad-hoc conferences)
+	bridgeTransfer                   // a calld transfer's mixing bridge (plugins/transfers/state.py), id = transfer id
 )
 
 type channel struct {
