@@ -78,9 +78,14 @@ func (p *Phone) watchDialog(c *call, dlg *sipua.Dialog) {
 		byRemote, code, reason := dlg.EndReason()
 		msg := "you hung up"
 		p.mu.Lock()
-		replacing := c.replacing
+		replacing, handedTo := c.replacing, c.handedTo
 		p.mu.Unlock()
 		switch {
+		case handedTo != "" && byRemote:
+			msg = "the call was transferred to " + handedTo
+			if s, ok := p.Session(c.session.SIPCallID); ok {
+				p.emit(Event{Type: EventCallTransferred, Call: &s, Reason: "transferred to " + handedTo})
+			}
 		case replacing:
 			msg = "the call was transferred"
 		case byRemote:
