@@ -30,7 +30,7 @@ type call struct {
 	// handedTo: the server is transferring this call to that number
 	// (HandOver), so its BYE is the transfer done. Guarded by Phone.mu.
 	handedTo string
-	reinvite  sync.Mutex // one re-INVITE at a time (RFC 3261 §14.1)
+	reinvite sync.Mutex // one re-INVITE at a time (RFC 3261 §14.1)
 	// earlySDP is the provisional answer applied as early media (RFC 3960;
 	// earlymedia.go), nil when none was. Guarded by Phone.mu.
 	earlySDP []byte
