@@ -12,9 +12,30 @@ import (
 	"github.com/parley-voip/parley/wazoline"
 )
 
-// ErrCallNotOnServer: the call is not known to wazo-calld yet (its
-// call_created has not arrived), so the server cannot transfer it.
-var ErrCallNotOnServer = errors.New("the server does not know this call yet; try again in a moment")
+// Errors of the transfer service. The server's own error stays wrapped
+// beside them (errors.Is finds both).
+var (
+	// ErrCallNotOnServer: the call is not known to wazo-calld yet (its
+	// call_created has not arrived), so the server cannot transfer it.
+	ErrCallNotOnServer = errors.New("the server does not know this call yet; try again in a moment")
+	// ErrTransferTarget: the server cannot dial that number from the
+	// agent's line (calld 400 invalid-extension).
+	ErrTransferTarget = errors.New("that number cannot be reached from your line")
+	// ErrAlreadyTransferring: the call is already being transferred
+	// (calld 409 transfer-already-started).
+	ErrAlreadyTransferring = errors.New("this call is already being transferred")
+)
+
+// transferError words a refused transfer request.
+func transferError(to string, err error) error {
+	switch {
+	case errors.Is(err, wazo.ErrInvalidExtension):
+		return fmt.Errorf("transfer to %s: %w (%w)", to, ErrTransferTarget, err)
+	case errors.Is(err, wazo.ErrTransferAlreadyStarted):
+		return fmt.Errorf("transfer to %s: %w (%w)", to, ErrAlreadyTransferring, err)
+	}
+	return fmt.Errorf("transfer to %s failed: %w", to, err)
+}
 
 // TransferState is where a server-side transfer stands.
 type TransferState string
@@ -140,7 +161,7 @@ func (t *Transfers) Start(ctx context.Context, id, number string, attended bool)
 		if undo != nil {
 			undo()
 		}
-		return Transfer{}, fmt.Errorf("transfer to %s failed: %w", to, err)
+		return Transfer{}, transferError(to, err)
 	}
 	tr := t.update(wt, "", func(tr *Transfer) { tr.Call, tr.Target = id, to })
 	return tr, nil

@@ -207,7 +207,7 @@ func TestServerSideTransfers(t *testing.T) {
 	t.Run("unknown number: refused in words, nothing changes", func(t *testing.T) {
 		id, mine, bot := call(t)
 		_, err := xfers.Start(testCtx(t), id, "4242", true)
-		if !errors.Is(err, wazo.ErrInvalidExtension) || !strings.Contains(err.Error(), "cannot be dialled") {
+		if !errors.Is(err, wazo.ErrInvalidExtension) || !errors.Is(err, ErrTransferTarget) || !strings.Contains(err.Error(), "cannot be reached") {
 			t.Fatalf("err = %v", err)
 		}
 		if talksTo(mine) != bot {

@@ -133,6 +133,11 @@ func reasonText(reason string) string {
 		return lang.L("the server is unavailable")
 	case "the call was declined":
 		return lang.L("the call was declined")
+	case "the call was transferred":
+		return lang.L("the call was transferred")
+	}
+	if to, ok := strings.CutPrefix(reason, "the call was transferred to "); ok {
+		return lang.L("the call was transferred to {{.Number}}", map[string]any{"Number": to})
 	}
 	return reason
 }
