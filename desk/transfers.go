@@ -254,8 +254,10 @@ func (t *Transfers) update(wt wazo.Transfer, event string, fill func(*Transfer))
 		tr.State = TransferTalking
 	}
 	out := *tr
-	t.mu.Unlock()
+	// Published under the lock, so the POST's answer and the events reach
+	// subscribers in the order they were applied (Publish never blocks).
 	t.hub.Publish(out)
+	t.mu.Unlock()
 	return out
 }
 

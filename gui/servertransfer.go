@@ -87,6 +87,9 @@ func (s *serverTransfers) update(tr desk.Transfer) {
 		return // not a call of this phone
 	}
 	m := s.m
+	if _, live := s.byCall[tr.Call]; !live && tr.State != desk.TransferRinging && tr.State != desk.TransferTalking {
+		return // the end of a transfer already dealt with (transfer_ended after _cancelled)
+	}
 	cs, _ := m.shownCall(tr.Call)
 	data := map[string]any{"Target": tr.Target, "Caller": callerText(cs)}
 	switch tr.State {
@@ -111,21 +114,14 @@ func (s *serverTransfers) update(tr desk.Transfer) {
 // start transfers call id to number through the server: attended (the
 // agent talks to them first) or blind. Fyne thread only.
 func (s *serverTransfers) start(id, number string, attended bool) {
-	var tr desk.Transfer
+	// The row follows the service's updates (the POST's answer is one of
+	// them), never this answer, which may come after the transfer ended.
 	s.m.run(func(ctx context.Context) error {
-		var err error
-		tr, err = s.svc.Start(ctx, id, number, attended)
+		_, err := s.svc.Start(ctx, id, number, attended)
 		return err
 	}, func(err error) {
 		if err != nil {
 			s.m.setNotice(transferErrorText(number, err), widget.DangerImportance)
-			return
-		}
-		if attended && !tr.Done && tr.State != desk.TransferCancelled {
-			if _, ok := s.byCall[id]; !ok {
-				s.byCall[id] = tr // before its first event, if that is late
-			}
-			s.m.refresh()
 		}
 	})
 }

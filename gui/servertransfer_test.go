@@ -84,7 +84,7 @@ func TestServerTransfersOnTheWazoStandIn(t *testing.T) {
 	s.waitUntil("back with the Tone Bot, said so", func() bool {
 		row := s.row(customer.ID())
 		return row != nil && !row.complete.Visible() && !strings.Contains(row.details.Text, "transfer") &&
-			strings.Contains(s.m.notice.Text, "cancelled") && talksTo(customer.CallID) == bot
+			strings.Contains(s.m.notice.Text, "Transfer to 1002 cancelled") && talksTo(customer.CallID) == bot
 	})
 
 	// A busy target: calld cancels; an unknown number is refused.
