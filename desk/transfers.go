@@ -65,10 +65,13 @@ type Transfer struct {
 	// Call is the agent's phone call being transferred (its SIP Call-ID,
 	// phone.CallSession.ID); "" when that call is not on this phone.
 	Call string `json:"call,omitempty"`
-	// Target is the number dialled ("" for a transfer started elsewhere).
-	Target   string        `json:"target,omitempty"`
-	Attended bool          `json:"attended"`
-	State    TransferState `json:"state"`
+	// Target is the number dialled ("" for a transfer started elsewhere);
+	// TargetName who answers there, once the server says (the connected
+	// line of the recipient's channel).
+	Target     string        `json:"target,omitempty"`
+	TargetName string        `json:"target_name,omitempty"`
+	Attended   bool          `json:"attended"`
+	State      TransferState `json:"state"`
 	// Done: calld is finished with the transfer (transfer_ended); this is
 	// its last update.
 	Done bool `json:"done,omitempty"`
@@ -88,12 +91,18 @@ type Transfers struct {
 	// ended remembers finished transfers, so a POST answer read after the
 	// transfer_ended event does not bring one back.
 	ended map[string]Transfer
+	// recipients: the recipient channel of each live transfer; names: the
+	// connected-line name of the user's live channels (call_* events),
+	// from which TargetName comes.
+	recipients map[string]string // channel → transfer id
+	names      map[string]string // channel → peer name
 }
 
 // Transfers returns the line's transfer service, starting it on first use.
 func (d *Desk) Transfers() *Transfers {
 	d.transfersOnce.Do(func() {
-		t := &Transfers{d: d, hub: eventq.New[Transfer](), byID: map[string]*Transfer{}, ended: map[string]Transfer{}}
+		t := &Transfers{d: d, hub: eventq.New[Transfer](), byID: map[string]*Transfer{}, ended: map[string]Transfer{},
+			recipients: map[string]string{}, names: map[string]string{}}
 		events, cancel := d.line.Subscribe()
 		d.goOwned(func(ctx context.Context) {
 			defer t.hub.Close()
@@ -208,6 +217,12 @@ func (t *Transfers) get(id string) (Transfer, bool) {
 // resources/calls/event.py; the order of state.py).
 func (t *Transfers) onEvent(ev wazoline.Event) {
 	we := wazo.Event{Name: ev.Name, Data: ev.Data, Raw: ev.Raw}
+	if we.IsCallEvent() {
+		if c, err := we.Call(); err == nil {
+			t.onCall(ev.Name, c)
+		}
+		return
+	}
 	if !we.IsTransferEvent() {
 		return
 	}
@@ -239,6 +254,12 @@ func (t *Transfers) update(wt wazo.Transfer, event string, fill func(*Transfer))
 		fill(tr)
 	}
 	tr.Attended = wt.Flow != wazo.TransferBlind
+	if wt.RecipientCall != nil && *wt.RecipientCall != "" {
+		t.recipients[*wt.RecipientCall] = wt.ID
+		if n := t.names[*wt.RecipientCall]; n != "" {
+			tr.TargetName = n
+		}
+	}
 	switch {
 	case event == "transfer_completed", wt.Status == wazo.TransferStatusBlindTransferred:
 		tr.State = TransferHandedOver
@@ -250,6 +271,11 @@ func (t *Transfers) update(wt wazo.Transfer, event string, fill func(*Transfer))
 		tr.Done = true
 		delete(t.byID, wt.ID)
 		t.ended[wt.ID] = *tr
+		for ch, id := range t.recipients {
+			if id == wt.ID {
+				delete(t.recipients, ch)
+			}
+		}
 	case wt.Status == wazo.TransferStatusAnswered:
 		tr.State = TransferTalking
 	}
@@ -259,6 +285,25 @@ func (t *Transfers) update(wt wazo.Transfer, event string, fill func(*Transfer))
 	t.hub.Publish(out)
 	t.mu.Unlock()
 	return out
+}
+
+// onCall remembers the connected-line name of the user's channels, and
+// names a transfer's target when its recipient channel is one of them.
+func (t *Transfers) onCall(name string, c wazo.Call) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if name == "call_ended" {
+		delete(t.names, c.CallID)
+		return
+	}
+	if c.PeerCallerIDName == "" {
+		return
+	}
+	t.names[c.CallID] = c.PeerCallerIDName
+	if tr, ok := t.byID[t.recipients[c.CallID]]; ok && tr.TargetName != c.PeerCallerIDName {
+		tr.TargetName = c.PeerCallerIDName
+		t.hub.Publish(*tr)
+	}
 }
 
 // phoneCall finds the phone call whose calld channel is callID.

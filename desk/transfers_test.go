@@ -143,7 +143,7 @@ func TestServerSideTransfers(t *testing.T) {
 		waitFor(t, "the agent talking to the Chord Bot", func() bool {
 			cur, ok := xfers.ForCall(id)
 			r, _ := m.Get(talksTo(mine))
-			return ok && cur.State == TransferTalking && r.PeerCallerIDNumber == "1002"
+			return ok && cur.State == TransferTalking && r.PeerCallerIDNumber == "1002" && cur.TargetName == "Chord Bot"
 		})
 		if c, _ := m.Get(bot); !c.OnHold || len(c.TalkingTo) != 0 {
 			t.Fatalf("the caller is not waiting on hold: %+v", c)

@@ -91,7 +91,7 @@ func (s *serverTransfers) update(tr desk.Transfer) {
 		return // the end of a transfer already dealt with (transfer_ended after _cancelled)
 	}
 	cs, _ := m.shownCall(tr.Call)
-	data := map[string]any{"Target": tr.Target, "Caller": callerText(cs)}
+	data := map[string]any{"Target": targetText(tr), "Caller": callerText(cs)}
 	switch tr.State {
 	case desk.TransferCancelled:
 		if s.cancelling[tr.Call] {
@@ -138,11 +138,22 @@ func (s *serverTransfers) cancel(tr desk.Transfer) {
 // serverTransferText is the details line of a call the server is
 // transferring.
 func serverTransferText(tr desk.Transfer, cs phone.CallSession) string {
-	data := map[string]any{"Target": tr.Target, "Caller": callerText(cs)}
+	data := map[string]any{"Target": targetText(tr), "Caller": callerText(cs)}
 	if tr.State == desk.TransferTalking {
 		return lang.L("Talking to {{.Target}} before the transfer ({{.Caller}} on hold)", data)
 	}
 	return lang.L("Transferring to {{.Target}}… ({{.Caller}} on hold)", data)
+}
+
+// targetText is "Chord Bot (1002)", or the number while no name is known.
+func targetText(tr desk.Transfer) string {
+	if tr.TargetName == "" {
+		return tr.Target
+	}
+	if tr.Target == "" {
+		return tr.TargetName
+	}
+	return tr.TargetName + " (" + tr.Target + ")"
 }
 
 // transferErrorText words a transfer the server refused.

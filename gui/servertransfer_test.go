@@ -58,7 +58,7 @@ func TestServerTransfersOnTheWazoStandIn(t *testing.T) {
 	mine := customer.CallID
 	bot := talksTo(mine)
 	transfer(customer, "1002", first)
-	consulting(customer, "1002")
+	consulting(customer, "Chord Bot (1002)")
 	recipient := talksTo(mine)
 	if r, _ := calls.Get(recipient); r.PeerCallerIDNumber != "1002" {
 		t.Fatalf("the agent talks to %+v, not the Chord Bot", r)
@@ -79,18 +79,18 @@ func TestServerTransfersOnTheWazoStandIn(t *testing.T) {
 	customer = s.dialByKeyboard("1001")
 	bot = talksTo(customer.CallID)
 	transfer(customer, "1002", first)
-	consulting(customer, "1002")
+	consulting(customer, "Chord Bot (1002)")
 	s.tap(func() *widget.Button { return s.row(customer.ID()).cancel })
 	s.waitUntil("back with the Tone Bot, said so", func() bool {
 		row := s.row(customer.ID())
 		return row != nil && !row.complete.Visible() && !strings.Contains(row.details.Text, "transfer") &&
-			strings.Contains(s.m.notice.Text, "Transfer to 1002 cancelled") && talksTo(customer.CallID) == bot
+			strings.Contains(s.m.notice.Text, "Transfer to Chord Bot (1002) cancelled") && talksTo(customer.CallID) == bot
 	})
 
 	// A busy target: calld cancels; an unknown number is refused.
 	transfer(customer, "1003", first)
 	s.waitUntil("the busy target said so", func() bool {
-		return strings.Contains(s.m.notice.Text, "1003 did not take the call") && talksTo(customer.CallID) == bot
+		return strings.Contains(s.m.notice.Text, "(1003) did not take the call") && talksTo(customer.CallID) == bot
 	})
 	transfer(customer, "4242", now)
 	s.waitUntil("the refusal worded", func() bool {
