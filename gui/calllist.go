@@ -305,7 +305,7 @@ func (r *callRow) update(cs phone.CallSession, st callListState) {
 	}
 	xfer, serverXfer := st.serverXfers[cs.ID()]
 	if serverXfer {
-		details = serverTransferText(xfer, cs)
+		details = serverTransferText(xfer)
 	}
 	setText(r.who, who)
 	setText(r.details, details)

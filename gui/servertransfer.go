@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-voip/parley/desk"
-	"github.com/parley-voip/parley/phone"
 )
 
 // serverTransfers is the window's side of the Wazo server's transfers
@@ -136,13 +135,14 @@ func (s *serverTransfers) cancel(tr desk.Transfer) {
 }
 
 // serverTransferText is the details line of a call the server is
-// transferring.
-func serverTransferText(tr desk.Transfer, cs phone.CallSession) string {
-	data := map[string]any{"Target": targetText(tr), "Caller": callerText(cs)}
+// transferring; the caller, on hold meanwhile, is the row's heading. One
+// short line: the row does not wrap.
+func serverTransferText(tr desk.Transfer) string {
+	data := map[string]any{"Target": targetText(tr)}
 	if tr.State == desk.TransferTalking {
-		return lang.L("Talking to {{.Target}} before the transfer ({{.Caller}} on hold)", data)
+		return lang.L("Talking to {{.Target}} before the transfer", data)
 	}
-	return lang.L("Transferring to {{.Target}}… ({{.Caller}} on hold)", data)
+	return lang.L("Transferring to {{.Target}}…", data)
 }
 
 // targetText is "Chord Bot (1002)", or the number while no name is known.
