@@ -15,7 +15,8 @@ import (
 // calls over through the server, as the Wazo app does, instead of SIP
 // REFER. An attended transfer keeps the agent's one call: the server
 // moves it to the target, and the call's row says so and offers Complete
-// and Cancel until the transfer ends (docs/decisions, calld transfers).
+// and Cancel until the transfer ends
+// (docs/decisions/0020-e-calld-transfers.md).
 type serverTransfers struct {
 	m   *MainWindow
 	svc *desk.Transfers

@@ -30,7 +30,8 @@ func (a lineAPI) Unmute(ctx context.Context, id string) error { return a.line.Un
 // Transfer implements phone.API through Line.Transfer (wazo-calld's blind
 // transfer). AttendedTransfer stays the engine's: it joins two calls the
 // phone already has (REFER with Replaces), which calld's transfers API,
-// always dialling the target itself, cannot do (docs/decisions).
+// always dialling the target itself, cannot do
+// (docs/decisions/0020-e-calld-transfers.md).
 func (a lineAPI) Transfer(ctx context.Context, id, target string) error {
 	return a.line.Transfer(ctx, id, target)
 }
