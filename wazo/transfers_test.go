@@ -69,6 +69,24 @@ func TestTransfersAPI(t *testing.T) {
 	if err := c.CancelTransfer(ctx(t), tr.ID); !errors.Is(err, ErrNoSuchTransfer) {
 		t.Fatalf("cancel an ended transfer: %v", err)
 	}
+
+	// 1004 never answers: the request's timeout hangs the recipient up,
+	// which cancels the transfer and gives the user the call back.
+	mine, remote = aliceCall(t, m, aliceUUID)
+	slow, err := c.CreateTransfer(ctx(t), TransferRequest{InitiatorCall: mine, Exten: "1004", Timeout: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the unanswered transfer cancelled", func() bool {
+		_, ok := evs.find(func(ev Event) bool {
+			got, err := ev.Transfer()
+			return ev.Name == "transfer_cancelled" && err == nil && got.ID == slow.ID
+		})
+		return ok
+	})
+	if cl, _ := m.Get(mine); len(cl.TalkingTo) != 1 || cl.TalkingToIDs()[0] != remote {
+		t.Fatalf("the user is not back with the transferred party: %+v", cl.TalkingTo)
+	}
 }
 
 func TestTransferEventDecoding(t *testing.T) {
