@@ -96,7 +96,8 @@ func (m *MainWindow) consult(from, number string) {
 }
 
 // completeTransfer joins call from with call to (RFC 5589 §7 attended
-// transfer, or calld's transfer API on Wazo lines: the engine chooses).
+// transfer, REFER with Replaces, on either kind of line: calld's transfers
+// always dial the target themselves, servertransfer.go).
 func (m *MainWindow) completeTransfer(from, to string) {
 	m.run(func(ctx context.Context) error { return m.api.AttendedTransfer(ctx, from, to) }, func(err error) {
 		if err != nil {
