@@ -61,20 +61,20 @@ const (
 
 // Transfer is one server-side transfer of the agent's.
 type Transfer struct {
-	ID string `json:"id"`
+	ID string
 	// Call is the agent's phone call being transferred (its SIP Call-ID,
 	// phone.CallSession.ID); "" when that call is not on this phone.
-	Call string `json:"call,omitempty"`
+	Call string
 	// Target is the number dialled ("" for a transfer started elsewhere);
 	// TargetName who answers there, once the server says (the connected
 	// line of the recipient's channel).
-	Target     string        `json:"target,omitempty"`
-	TargetName string        `json:"target_name,omitempty"`
-	Attended   bool          `json:"attended"`
-	State      TransferState `json:"state"`
+	Target     string
+	TargetName string
+	Attended   bool
+	State      TransferState
 	// Done: calld is finished with the transfer (transfer_ended); this is
 	// its last update.
-	Done bool `json:"done,omitempty"`
+	Done bool
 }
 
 // Transfers is the line's server-side transfers (wazo-calld transfers
