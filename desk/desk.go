@@ -39,6 +39,8 @@ type Desk struct {
 	// agent is the agent session (agent.go), started by the first Agent().
 	agentOnce sync.Once
 	agent     *Agent
+	transfersOnce sync.Once
+	transfers     *Transfers
 }
 
 // New returns the services of line. It makes no request: each service

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-voip/parley/assets"
+	"github.com/parley-voip/parley/desk"
 	"github.com/parley-voip/parley/phone"
 )
 
@@ -32,6 +33,8 @@ type callListState struct {
 	now      time.Time
 	quality  map[string]phone.Quality
 	consults map[string]string // consultation call → call to transfer
+	// serverXfers: the calls the Wazo server is transferring (by id).
+	serverXfers map[string]desk.Transfer
 	// conference: the host's SIP Call-ID and size while one is live,
 	// whether the calls can be merged into one, and the calls that can be
 	// added to the live one (by id).
@@ -300,6 +303,10 @@ func (r *callRow) update(cs phone.CallSession, st callListState) {
 			details += " · " + durationText(cs.Duration(st.now))
 		}
 	}
+	xfer, serverXfer := st.serverXfers[cs.ID()]
+	if serverXfer {
+		details = serverTransferText(xfer)
+	}
 	setText(r.who, who)
 	setText(r.details, details)
 
@@ -320,6 +327,9 @@ func (r *callRow) update(cs phone.CallSession, st callListState) {
 	setVisible(r.badges, len(badges) > 0)
 
 	line := who + " · " + statusText(cs)
+	if serverXfer {
+		line = who + " · " + details
+	}
 	if cs.Answered {
 		line += " · " + durationText(cs.Duration(st.now))
 	}
@@ -330,6 +340,7 @@ func (r *callRow) update(cs phone.CallSession, st callListState) {
 
 	talking := cs.IsActive()
 	_, consulting := st.consults[cs.ID()]
+	consulting = consulting || serverXfer // Complete and Cancel go to the server
 	if r.focused {
 		setVisible(r.hold, !cs.Paused)
 		setVisible(r.resume, cs.Paused)

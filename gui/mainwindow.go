@@ -95,6 +95,9 @@ type MainWindow struct {
 	// consult a transfer's target to the call waiting to be transferred.
 	transfer *transferDialog
 	consults map[string]string
+	// srvXfer: the Wazo server's transfers (servertransfer.go), nil on a
+	// plain SIP line.
+	srvXfer *serverTransfers
 	// noticeIsOutcome says the notice tells how a call ended (cleared by
 	// the next call), not an action's error.
 	noticeIsOutcome bool
@@ -202,6 +205,7 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	m.calls.actions.cancel = m.cancelTransfer
 	m.calls.actions.keypad = func(string) { m.dialer.pad.toggle() }
 	m.calls.actions.conference = m.conferenceFromCall
+	m.srvXfer = newServerTransfers(m, cfg.desk)
 	m.incoming = newIncomingCards(m.answerFromCard, m.declineFromCard)
 	m.recent = newRecentList(m.callBack)
 	m.notice = widget.NewLabel("")
@@ -360,7 +364,7 @@ func (m *MainWindow) render(s snapshot, u conference.Update) {
 			}
 		}
 	}
-	st := callListState{active: s.active, now: s.at, quality: m.quality, consults: m.consults,
+	st := callListState{active: s.active, now: s.at, quality: m.quality, consults: m.consults, serverXfers: m.srvXfer.live(),
 		canMerge: s.conference.canMerge && m.conf != nil && !m.conf.merging}
 	if v := s.conference; v.live {
 		st.confHost, st.confSize = v.host, v.size

@@ -27,6 +27,13 @@ type standIn struct {
 
 func newStandIn(t *testing.T) *standIn {
 	t.Helper()
+	return newStandInWith(t, nil)
+}
+
+// newStandInWith is newStandIn with more window options made from the
+// line (nil: none).
+func newStandInWith(t *testing.T, more func(*wazoline.Line) []Option) *standIn {
+	t.Helper()
 	// The stand-in and the line live as long as this context: the test's
 	// whole run, ended by the cleanup that runs last.
 	ctx, cancel := context.WithCancel(context.Background())
@@ -51,7 +58,11 @@ func newStandIn(t *testing.T) *standIn {
 	}
 	tracker := conference.NewTracker(line.API(), backend)
 	t.Cleanup(func() { tracker.Close(); _ = backend.Close() })
-	f := newRealFixture(t, line.API(), WithConferences(tracker))
+	opts := []Option{WithConferences(tracker)}
+	if more != nil {
+		opts = append(opts, more(line)...)
+	}
+	f := newRealFixture(t, line.API(), opts...)
 	s := &standIn{fixture: f, demo: d, line: line}
 	s.waitUntil("registered", func() bool { return strings.HasPrefix(f.m.registration.label.Text, "Registered") })
 	return s

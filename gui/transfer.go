@@ -36,12 +36,20 @@ func (m *MainWindow) openTransfer(id string) {
 	t.now = widget.NewButton(lang.L("Transfer now"), func() {
 		number := t.number.Text
 		done()
+		if m.srvXfer != nil { // a Wazo line: the server transfers (servertransfer.go)
+			m.srvXfer.start(id, number, false)
+			return
+		}
 		m.act(lang.L("transfer the call"), func(ctx context.Context) error { return m.api.Transfer(ctx, id, number) })
 	})
 	t.now.Importance = widget.HighImportance
 	t.first = widget.NewButton(lang.L("Talk to them first"), func() {
 		number := t.number.Text
 		done()
+		if m.srvXfer != nil {
+			m.srvXfer.start(id, number, true)
+			return
+		}
 		m.consult(id, number)
 	})
 	t.number.OnSubmitted = func(string) { t.now.OnTapped() }
@@ -88,7 +96,8 @@ func (m *MainWindow) consult(from, number string) {
 }
 
 // completeTransfer joins call from with call to (RFC 5589 §7 attended
-// transfer, or calld's transfer API on Wazo lines: the engine chooses).
+// transfer, REFER with Replaces, on either kind of line: calld's transfers
+// always dial the target themselves, servertransfer.go).
 func (m *MainWindow) completeTransfer(from, to string) {
 	m.run(func(ctx context.Context) error { return m.api.AttendedTransfer(ctx, from, to) }, func(err error) {
 		if err != nil {

@@ -83,6 +83,7 @@ func Run(ctx context.Context, api phone.API, in io.Reader, out io.Writer, opts .
 	for _, opt := range opts {
 		opt(&cfg)
 	}
+	addTransferCommands(&cfg, api) // transfers.go
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -123,6 +124,8 @@ func Run(ctx context.Context, api phone.API, in io.Reader, out io.Writer, opts .
 		pump.Wait()
 		w.close()
 	}()
+	stopTransfers := forwardTransfers(ctx, cfg.desk, w) // transfers.go
+	defer stopTransfers()
 
 	lines := readLines(ctx, in, cfg.maxLineBytes)
 	s := &server{api: api, cfg: cfg, out: w, queue: newCommandQueue()}

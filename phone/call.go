@@ -27,7 +27,10 @@ type call struct {
 	// follows is the transfer completing, not the party hanging up.
 	// Guarded by Phone.mu.
 	replacing bool
-	reinvite  sync.Mutex // one re-INVITE at a time (RFC 3261 §14.1)
+	// handedTo: the server is transferring this call to that number
+	// (HandOver), so its BYE is the transfer done. Guarded by Phone.mu.
+	handedTo string
+	reinvite sync.Mutex // one re-INVITE at a time (RFC 3261 §14.1)
 	// earlySDP is the provisional answer applied as early media (RFC 3960;
 	// earlymedia.go), nil when none was. Guarded by Phone.mu.
 	earlySDP []byte

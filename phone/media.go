@@ -78,9 +78,17 @@ func (p *Phone) watchDialog(c *call, dlg *sipua.Dialog) {
 		byRemote, code, reason := dlg.EndReason()
 		msg, why := "you hung up", ReasonLocalHangup
 		p.mu.Lock()
-		replacing := c.replacing
+		replacing, handedTo := c.replacing, c.handedTo
 		p.mu.Unlock()
 		switch {
+		case handedTo != "" && byRemote:
+			msg, why = "the call was transferred to "+handedTo, ReasonTransferred
+			p.mu.Lock()
+			c.session.TransferredTo = handedTo
+			p.mu.Unlock()
+			if s, ok := p.Session(c.session.SIPCallID); ok {
+				p.emit(Event{Type: EventCallTransferred, Call: &s, Reason: "transferred to " + handedTo, ReasonCode: ReasonTransferred})
+			}
 		case replacing:
 			msg, why = "the call was transferred", ReasonTransferred
 		case byRemote:

@@ -70,52 +70,6 @@ func (c *Client) SendDTMF(ctx context.Context, callID, digits string) error {
 	return c.calld(ctx, http.MethodPut, callPath(callID, "/dtmf"), url.Values{"digits": {digits}}, nil, nil)
 }
 
-// Transfer is calld's Transfer object (docs/wazo-protocol.md, Calls API).
-type Transfer struct {
-	ID                  string  `json:"id"`
-	InitiatorUUID       string  `json:"initiator_uuid"`
-	InitiatorTenantUUID string  `json:"initiator_tenant_uuid"`
-	TransferredCall     string  `json:"transferred_call"`
-	InitiatorCall       string  `json:"initiator_call"`
-	RecipientCall       *string `json:"recipient_call"`
-	Status              string  `json:"status"`
-	Flow                string  `json:"flow"`
-}
-
-// TransferRequest is the POST /users/me/transfers body.
-type TransferRequest struct {
-	InitiatorCall string `json:"initiator_call"`
-	Exten         string `json:"exten"`
-	Flow          string `json:"flow,omitempty"` // "attended" (default) | "blind"
-	Timeout       int    `json:"timeout,omitempty"`
-}
-
-// CreateTransfer starts a transfer (docs/wazo-protocol.md, Calls API).
-func (c *Client) CreateTransfer(ctx context.Context, r TransferRequest) (Transfer, error) {
-	var t Transfer
-	err := c.calld(ctx, http.MethodPost, "/transfers", nil, r, &t)
-	return t, err
-}
-
-// CompleteTransfer is PUT /users/me/transfers/{id}/complete.
-func (c *Client) CompleteTransfer(ctx context.Context, id string) error {
-	return c.calld(ctx, http.MethodPut, "/transfers/"+url.PathEscape(id)+"/complete", nil, nil, nil)
-}
-
-// CancelTransfer is DELETE /users/me/transfers/{id}.
-func (c *Client) CancelTransfer(ctx context.Context, id string) error {
-	return c.calld(ctx, http.MethodDelete, "/transfers/"+url.PathEscape(id), nil, nil, nil)
-}
-
-// Transfers lists the user's transfers.
-func (c *Client) Transfers(ctx context.Context) ([]Transfer, error) {
-	var out struct {
-		Items []Transfer `json:"items"`
-	}
-	err := c.calld(ctx, http.MethodGet, "/transfers", nil, nil, &out)
-	return out.Items, err
-}
-
 // CreateAdhocConference is POST /users/me/conferences/adhoc (docs/wazo-protocol.md, Ad-hoc conferences).
 // hostCallID is the user's own leg; participantCallIDs are the remote
 // channels (talking_to ids of the user's legs). Returns the conference_id

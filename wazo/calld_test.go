@@ -121,7 +121,8 @@ func TestCalldErrorsAreTyped(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	tr, err := c.CreateTransfer(ctx(t), TransferRequest{InitiatorCall: h4, Exten: "1002", Flow: "blind"})
+	// 1004 never answers: the attended transfer stays in ringback until cancelled.
+	tr, err := c.CreateTransfer(ctx(t), TransferRequest{InitiatorCall: h4, Exten: "1004", Flow: "attended"})
 	if err != nil || tr.ID == "" {
 		t.Fatalf("transfer %+v %v", tr, err)
 	}

@@ -106,12 +106,3 @@ func (e Event) Conference() (ConferenceEvent, error) {
 	}
 	return c, nil
 }
-
-// Transfer decodes transfer_* data.
-func (e Event) Transfer() (Transfer, error) {
-	var t Transfer
-	if err := json.Unmarshal(e.Data, &t); err != nil {
-		return Transfer{}, fmt.Errorf("%w: %s: %v", ErrBadResponse, e.Name, err)
-	}
-	return t, nil
-}

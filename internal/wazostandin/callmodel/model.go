@@ -17,8 +17,9 @@ const calldTimeFormat = "2006-01-02T15:04:05.000-0700"
 type bridgeKind int
 
 const (
-	bridgeBasic bridgeKind = iota // a two-party call (Dial bridge)
-	bridgeAdhoc                   // an ad-hoc conference (mixing bridge in Stasis, docs/wazo-protocol.md, Ad-hoc conferences)
+	bridgeBasic    bridgeKind = iota // a two-party call (Dial bridge)
+	bridgeAdhoc                      // an ad-hoc conference (mixing bridge in Stasis, docs/wazo-protocol.md, Ad-hoc conferences)
+	bridgeTransfer                   // a calld transfer's mixing bridge (plugins/transfers/state.py), id = transfer id
 )
 
 type channel struct {
@@ -55,6 +56,7 @@ type Model struct {
 	pending  []func() // hook calls queued under mu, run after unlock
 
 	transfers map[string]*Transfer
+	dialer    TransferDialer
 }
 
 // New builds an empty call model. Missing Config fields get harmless
@@ -191,6 +193,11 @@ func (m *Model) answerLocked(ch *channel) {
 	t := m.cfg.Now().Format(calldTimeFormat)
 	ch.call.AnswerTime = &t
 	m.emitCall("call_answered", ch, nil)
+	for _, tr := range m.sortedTransfers() {
+		if tr.RecipientCall != nil && *tr.RecipientCall == ch.call.CallID {
+			m.recipientAnsweredLocked(tr)
+		}
+	}
 }
 
 // SetStatus changes the Asterisk state (e.g. Down → Ring) and publishes
@@ -530,15 +537,11 @@ func (m *Model) hangupLocked(ch *channel, cause int, notify bool) {
 	ch.call.HangupTime = &t
 	delete(m.channels, ch.call.CallID)
 	m.emitCall("call_ended", ch, map[string]any{"reason_code": cause})
-	for id, tr := range m.transfers {
-		if tr.InitiatorCall == ch.call.CallID {
-			delete(m.transfers, id)
-		}
-	}
 	if notify {
 		snap := m.snapshot(ch)
 		m.queueHook(func(h ChannelHooks) { h.HangupChannel(snap, cause) })
 	}
+	m.transferHangupLocked(ch)
 	if br != nil {
 		m.afterLeaveLocked(br, ch)
 	}
@@ -564,6 +567,13 @@ func (m *Model) afterLeaveLocked(br *bridge, left *channel) {
 	switch {
 	case len(br.channels) == 0:
 		m.destroyBridgeLocked(br)
+	case br.kind == bridgeTransfer:
+		// While the transfer lives its state machine decides; afterwards
+		// the bridge is an ordinary Stasis mixing bridge whose cleaner hangs
+		// up a lone channel (plugins/transfers/stasis.py clean_bridge).
+		if !m.transferOfBridgeLocked(br) && len(br.channels) == 1 {
+			m.hangupLocked(br.channels[0], CauseNormalClearing, true)
+		}
 	case br.kind == bridgeBasic:
 		// Two-party call: when one side leaves, Asterisk hangs up the other.
 		for _, c := range slices.Clone(br.channels) {

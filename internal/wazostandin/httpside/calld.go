@@ -251,6 +251,7 @@ func (s *Side) createTransfer(w http.ResponseWriter, r *http.Request, t *token) 
 		InitiatorCall *string `json:"initiator_call"`
 		Exten         *string `json:"exten"`
 		Flow          string  `json:"flow"`
+		Timeout       int     `json:"timeout"`
 	}
 	if err := decodeObject(r, &body); err != nil {
 		return err
@@ -261,7 +262,7 @@ func (s *Side) createTransfer(w http.ResponseWriter, r *http.Request, t *token) 
 	if body.Exten == nil || *body.Exten == "" {
 		return fieldError("exten", "required", "Missing data for required field.")
 	}
-	tr, err := s.calls.CreateTransfer(t.UserUUID, *body.InitiatorCall, *body.Exten, body.Flow)
+	tr, err := s.calls.CreateTransfer(t.UserUUID, *body.InitiatorCall, *body.Exten, body.Flow, body.Timeout)
 	if err != nil {
 		return err
 	}

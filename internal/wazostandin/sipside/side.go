@@ -82,6 +82,7 @@ func New(cfg Config) *Side {
 	// The B2BUA ends SIP legs and peers the model hangs up on its own; any
 	// hooks given with WithChannelHooks still see every call.
 	cfg.Calls.SetHooks(sideHooks{x: x, next: cfg.Hooks})
+	cfg.Calls.SetTransferDialer(transferDialer{x: x})
 	return x
 }
 
