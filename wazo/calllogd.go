@@ -22,7 +22,7 @@ type CDR struct {
 	Answer               *time.Time `json:"answer"`
 	End                  *time.Time `json:"end"`
 	Answered             bool       `json:"answered"`
-	Duration             *float64   `json:"duration"` // seconds of talk, nil when not answered
+	Duration             *float64   `json:"duration"`       // seconds of talk, nil when not answered
 	CallDirection        string     `json:"call_direction"` // "internal", "inbound", "outbound"
 	CallStatus           string     `json:"call_status"`    // "answered", "voicemail", "blocked", "unknown"
 	ConversationID       string     `json:"conversation_id"`

@@ -32,7 +32,7 @@ type DirectoryRelations struct {
 
 // DirectoryResult is one row: its values in the display's column order.
 type DirectoryResult struct {
-	ColumnValues []any             `json:"column_values"`
+	ColumnValues []any              `json:"column_values"`
 	Relations    DirectoryRelations `json:"relations"`
 	Source       string             `json:"source"`
 	Backend      string             `json:"backend"`
