@@ -62,7 +62,7 @@ func (l *CallLog) Recent(ctx context.Context, limit int) ([]LogEntry, error) {
 			return nil, err
 		}
 		if errors.Is(err, context.DeadlineExceeded) {
-			return nil, fmt.Errorf("%w: it did not answer in time", ErrCallLogUnavailable)
+			return nil, fmt.Errorf("%w: %w", ErrCallLogUnavailable, ErrNoAnswer)
 		}
 		return nil, fmt.Errorf("%w: %w", ErrCallLogUnavailable, err)
 	}

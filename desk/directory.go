@@ -14,6 +14,10 @@ import (
 // (wazo-dird): the front ends say it in words and keep the local contacts.
 var ErrDirectoryUnavailable = errors.New("the company directory is not available")
 
+// ErrNoAnswer is the cause when a server did not answer within the
+// request's bound (DirectoryTimeout, CallLogTimeout).
+var ErrNoAnswer = errors.New("it did not answer in time")
+
 // DirectoryTimeout bounds one directory request: a slow wazo-dird must not
 // leave a search or a ringing card waiting.
 const DirectoryTimeout = 5 * time.Second
@@ -82,7 +86,7 @@ func (r *Directory) wrap(err error) error {
 		return err
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("%w: it did not answer in time", ErrDirectoryUnavailable)
+		return fmt.Errorf("%w: %w", ErrDirectoryUnavailable, ErrNoAnswer)
 	}
 	return fmt.Errorf("%w: %w", ErrDirectoryUnavailable, err)
 }

@@ -34,7 +34,8 @@ type Merged struct {
 //
 // Each server entry matches at most one local entry and the other way
 // round; the local entry is kept (it knows how the call ended here).
-// Calls still in progress are left out.
+// A call still in progress is listed and matched with nothing (the
+// server logs a call once it has ended).
 func Merge(local, server []Entry, window time.Duration) []Merged {
 	if window <= 0 {
 		window = MergeWindow
@@ -42,10 +43,11 @@ func Merge(local, server []Entry, window time.Duration) []Merged {
 	out := make([]Merged, 0, len(local)+len(server))
 	used := make([]bool, len(server))
 	for _, l := range local {
+		m := Merged{Entry: l, Local: true}
 		if l.State != StateEnded {
+			out = append(out, m)
 			continue
 		}
-		m := Merged{Entry: l, Local: true}
 		if i := matchServer(l, server, used, window); i >= 0 {
 			used[i], m.Server = true, true
 		}

@@ -33,8 +33,8 @@ func TestMerge(t *testing.T) {
 			[]Entry{srv("1", "1002", DirectionIn, t0, "")}, []string{"a L", "wazo:1 S"}},
 		{"a server entry matches one local entry only", []Entry{loc("a", "1001", DirectionIn, t0, ""), loc("b", "1001", DirectionIn, t0.Add(5*time.Second), "")},
 			[]Entry{srv("1", "1001", DirectionIn, t0.Add(4*time.Second), "")}, []string{"b L", "a LS"}},
-		{"in progress left out", []Entry{{ID: "x", Number: "1", State: StateInProgress, StartTime: t0}},
-			nil, nil},
+		{"in progress kept, matched with nothing", []Entry{{ID: "x", Number: "1001", Direction: DirectionIn, State: StateInProgress, StartTime: t0}},
+			[]Entry{srv("1", "1001", DirectionIn, t0, "")}, []string{"x L", "wazo:1 S"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := Merge(tc.local, tc.server, 0)
