@@ -67,6 +67,19 @@ func directoryLine(c desk.Contact) string {
 	return strings.Join(parts, " · ") + " (" + kindText(c.Kind) + ")"
 }
 
+// proposalRunes bounds a proposal under the number box: a button does not
+// truncate its text, and a long one would widen the window.
+const proposalRunes = 52
+
+// shortened cuts text to max runes, with an ellipsis.
+func shortened(text string, max int) string {
+	r := []rune(text)
+	if len(r) <= max {
+		return text
+	}
+	return strings.TrimSpace(string(r[:max-1])) + "…"
+}
+
 // directoryError words a directory failure for the window; the local
 // contacts are still shown.
 func directoryError(err error) string {

@@ -248,8 +248,8 @@ func (h *historyWindow) fetchServer() {
 		for _, l := range got {
 			h.server = append(h.server, serverEntry(l))
 		}
-		h.showStatus(nil)
 		h.merge()
+		h.showStatus(nil)
 	})
 }
 
@@ -274,8 +274,17 @@ func (m *MainWindow) showHistory() {
 		func() fyne.CanvasObject {
 			label := widget.NewLabel("")
 			label.Truncation = fyne.TextTruncateEllipsis
+			// Where the call comes from (this computer, the server), on a
+			// Wazo line only.
+			source := widget.NewLabel("")
+			source.Importance = widget.LowImportance
+			source.Truncation = fyne.TextTruncateEllipsis
+			// Every row has the same height: shown or not from the start.
+			if h.m.directory == nil {
+				source.Hide()
+			}
 			back := widget.NewButtonWithIcon(lang.L("Call back"), theme.MediaPlayIcon(), nil)
-			return container.NewBorder(nil, nil, nil, back, label)
+			return container.NewBorder(nil, nil, nil, back, container.NewVBox(label, source))
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			if i >= len(h.entries) {
@@ -284,16 +293,16 @@ func (m *MainWindow) showHistory() {
 			me := h.entries[i]
 			e := me.Entry
 			row := o.(*fyne.Container)
-			label, back := row.Objects[0].(*widget.Label), row.Objects[1].(*widget.Button)
+			texts, back := row.Objects[0].(*fyne.Container), row.Objects[1].(*widget.Button)
+			label, source := texts.Objects[0].(*widget.Label), texts.Objects[1].(*widget.Label)
 			label.Importance = widget.MediumImportance
 			if e.Missed() {
 				label.Importance = widget.DangerImportance
 			}
-			line := entryLine(e, time.Now())
+			label.SetText(entryLine(e, time.Now()))
 			if h.m.directory != nil {
-				line += " · " + callSourceText(me)
+				source.SetText(lang.L("Source: {{.Source}}", map[string]any{"Source": callSourceText(me)}))
 			}
-			label.SetText(line)
 			number := e.Number
 			back.OnTapped = func() { m.callBack(number) }
 			if number == "" {
