@@ -141,7 +141,7 @@ func (s *suggestions) render(text string, talking bool) {
 			if number == "" || local[number] {
 				continue
 			}
-			b := widget.NewButtonWithIcon(shortened(directoryLine(c), proposalRunes), theme.MediaPlayIcon(), func() { s.dial(number) })
+			b := widget.NewButtonWithIcon(proposalLine(c), theme.MediaPlayIcon(), func() { s.dial(number) })
 			b.Alignment = widget.ButtonAlignLeading
 			b.Importance = widget.LowImportance
 			s.box.Add(b)

@@ -54,22 +54,32 @@ func kindText(k desk.ContactKind) string {
 	return lang.L("Directory")
 }
 
-// directoryLine is a directory contact in one line: name, company, number
-// and source.
+// directoryLine is a directory contact in one line: its source first (so
+// shortening never hides it), name, company and number.
 func directoryLine(c desk.Contact) string {
-	parts := []string{c.Name}
+	parts := []string{kindText(c.Kind), c.Name}
 	if c.Company != "" {
 		parts = append(parts, c.Company)
 	}
 	if n := c.FirstNumber(); n != "" {
 		parts = append(parts, n)
 	}
-	return strings.Join(parts, " · ") + " (" + kindText(c.Kind) + ")"
+	return strings.Join(parts, " · ")
 }
 
 // proposalRunes bounds a proposal under the number box: a button does not
 // truncate its text, and a long one would widen the window.
-const proposalRunes = 52
+const proposalRunes = 50
+
+// proposalLine is a directory contact under the number box: its source,
+// name and number always, its company when the line stays short enough.
+func proposalLine(c desk.Contact) string {
+	if line := directoryLine(c); len([]rune(line)) <= proposalRunes {
+		return line
+	}
+	c.Company = ""
+	return shortened(directoryLine(c), proposalRunes)
+}
 
 // shortened cuts text to max runes, with an ellipsis.
 func shortened(text string, max int) string {

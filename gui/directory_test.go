@@ -103,7 +103,7 @@ func TestDirectoryInTheWindow(t *testing.T) {
 	s.ui.do(func() { test.Type(s.m.dialer.entry, "mart") })
 	s.waitUntil("the directory's proposal", func() bool {
 		for _, text := range suggestionTexts(s.m.suggest) {
-			if text == "Hélène Martin · Acme Logistique · 0123456789 (Favourite)" {
+			if text == "Favourite · Hélène Martin · 0123456789" {
 				return true
 			}
 		}
@@ -170,6 +170,6 @@ func TestDirectoryInTheWindow(t *testing.T) {
 	s.ui.do(func() { s.m.dialer.entry.SetText("brun") })
 	s.waitUntil("local first, then the directory", func() bool {
 		texts := suggestionTexts(s.m.suggest)
-		return len(texts) == 2 && texts[0] == "Bruno Local · 0600000001" && texts[1] == "Bruno Petit · Globex · 0499887766 (Directory)"
+		return len(texts) == 2 && texts[0] == "Bruno Local · 0600000001" && texts[1] == "Directory · Bruno Petit · Globex · 0499887766"
 	})
 }
