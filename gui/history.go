@@ -301,7 +301,11 @@ func (m *MainWindow) showHistory() {
 			}
 			label.SetText(entryLine(e, time.Now()))
 			if h.m.directory != nil {
-				source.SetText(lang.L("Source: {{.Source}}", map[string]any{"Source": callSourceText(me)}))
+				text := lang.L("Source: {{.Source}}", map[string]any{"Source": callSourceText(me)})
+				if company := h.m.directory.company(e.Number); company != "" {
+					text += " · " + company // from a reverse lookup this session
+				}
+				source.SetText(text)
 			}
 			number := e.Number
 			back.OnTapped = func() { m.callBack(number) }
