@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -201,27 +202,43 @@ func (m *MainWindow) showContacts() {
 			label.Truncation = fyne.TextTruncateEllipsis
 			call := widget.NewButtonWithIcon(lang.L("Call"), theme.MediaPlayIcon(), nil)
 			edit := widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), nil)
-			return container.NewBorder(nil, nil, nil, container.NewHBox(call, edit), label)
+			// A directory contact's favourite on the server (hidden for
+			// local contacts).
+			fav := widget.NewCheck(lang.L("Favourite"), nil)
+			fav.Hide()
+			return container.NewBorder(nil, nil, nil, container.NewHBox(call, edit, fav), label)
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			row := o.(*fyne.Container)
 			label := row.Objects[0].(*widget.Label)
 			buttons := row.Objects[1].(*fyne.Container)
 			call, edit := buttons.Objects[0].(*widget.Button), buttons.Objects[1].(*widget.Button)
+			fav := buttons.Objects[2].(*widget.Check)
 			if i >= len(w.shown) {
-				if i-len(w.shown) >= len(w.dir) {
+				j := i - len(w.shown)
+				if j >= len(w.dir) {
 					return
 				}
-				dc := w.dir[i-len(w.shown)]
+				dc := w.dir[j]
 				label.SetText(directoryLine(dc))
 				number := dc.FirstNumber()
 				call.OnTapped = func() { m.callBack(number) }
 				setEnabled(call, number != "")
-				edit.Hide() // the server's contacts are edited on the server
+				edit.Hide()         // the server's contacts are edited on the server
+				fav.OnChanged = nil // SetChecked would call it
+				fav.SetChecked(dc.Favorite)
+				fav.OnChanged = func(on bool) { w.setFavourite(j, on) }
+				if dc.EntryID == "" {
+					fav.Disable()
+				} else {
+					fav.Enable()
+				}
+				fav.Show()
 				return
 			}
 			c := w.shown[i]
 			edit.Show()
+			fav.Hide()
 			label.SetText(contactLine(c))
 			number := firstNumber(c)
 			call.OnTapped = func() { m.callBack(number) }
@@ -293,6 +310,36 @@ func (w *contactsWindow) refresh() {
 	}
 	w.searchDirectory(q)
 	w.list.Refresh()
+}
+
+// setFavourite adds the j-th directory contact to the favourites on the
+// server, or removes it, off the Fyne thread; a failure is said in words
+// and the box goes back. Fyne thread only.
+func (w *contactsWindow) setFavourite(j int, on bool) {
+	d := w.m.directory
+	if d == nil || j >= len(w.dir) {
+		return
+	}
+	c, q := w.dir[j], w.dirQuery
+	w.m.run(func(ctx context.Context) error { return d.dir.SetFavorite(ctx, c, on) }, func(err error) {
+		if w.m.contactsWin != w || w.dirQuery != q || j >= len(w.dir) {
+			return
+		}
+		if err != nil {
+			w.dirStatus.SetText(lang.L("{{.Name}} could not be changed in your favourites: {{.Reason}}.",
+				map[string]any{"Name": c.Name, "Reason": lowerFirst(err.Error())}))
+			w.dirStatus.Show()
+		} else {
+			w.dir[j].Favorite = on
+			if w.dir[j].Kind != desk.KindPersonal {
+				w.dir[j].Kind = desk.KindDirectory
+				if on {
+					w.dir[j].Kind = desk.KindFavourite
+				}
+			}
+		}
+		w.list.Refresh()
+	})
 }
 
 // searchDirectory asks the company directory for q once typing pauses;

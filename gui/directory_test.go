@@ -3,6 +3,7 @@ package gui
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -26,6 +27,7 @@ type deskStandIn struct {
 	demo  *demo.Demo
 	line  *wazoline.Line
 	store *history.Store
+	desk  *desk.Desk
 }
 
 func newDeskStandIn(t *testing.T) *deskStandIn {
@@ -64,7 +66,7 @@ func newDeskStandIn(t *testing.T) *deskStandIn {
 		t.Fatal(err)
 	}
 	f := newRealFixture(t, line.API(), WithDesk(dk), WithHistory(store), WithContacts(book))
-	s := &deskStandIn{fixture: f, demo: d, line: line, store: store}
+	s := &deskStandIn{fixture: f, demo: d, line: line, store: store, desk: dk}
 	s.waitUntil("registered", func() bool { return strings.HasPrefix(f.m.registration.label.Text, "Registered") })
 	return s
 }
@@ -172,4 +174,42 @@ func TestDirectoryInTheWindow(t *testing.T) {
 		texts := suggestionTexts(s.m.suggest)
 		return len(texts) == 2 && texts[0] == "Bruno Local · 0600000001" && texts[1] == "Directory · Bruno Petit · Globex · 0499887766"
 	})
+}
+
+// TestDirectoryInTheContactsWindow: the contacts window lists the
+// directory's matches after the local contacts, and its Favourite box
+// adds the contact to the favourites on the server and removes it.
+func TestDirectoryInTheContactsWindow(t *testing.T) {
+	s := newDeskStandIn(t)
+	s.ui.do(func() {
+		s.m.showContacts()
+		s.m.contactsWin.search.SetText("bruno")
+	})
+	s.waitUntil("the local contact, then Bruno Petit from the directory", func() bool {
+		w := s.m.contactsWin
+		return w != nil && len(w.shown) == 1 && w.shown[0].Name == "Bruno Local" && len(w.dir) == 1 && w.dir[0].Name == "Bruno Petit" && !w.dir[0].Favorite
+	})
+	favourites := func() []string {
+		favs, err := s.desk.Directory().Favorites(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, f := range favs {
+			names = append(names, f.Name)
+		}
+		return names
+	}
+	s.ui.do(func() { s.m.contactsWin.setFavourite(0, true) })
+	s.waitUntil("Bruno a favourite", func() bool {
+		return s.m.contactsWin.dir[0].Favorite && s.m.contactsWin.dir[0].Kind == desk.KindFavourite
+	})
+	if got := favourites(); len(got) != 3 || !slices.Contains(got, "Bruno Petit") {
+		t.Errorf("favourites on the server after adding: %v", got)
+	}
+	s.ui.do(func() { s.m.contactsWin.setFavourite(0, false) })
+	s.waitUntil("Bruno no longer a favourite", func() bool { return !s.m.contactsWin.dir[0].Favorite })
+	if got := favourites(); len(got) != 2 || slices.Contains(got, "Bruno Petit") {
+		t.Errorf("favourites on the server after removing: %v", got)
+	}
 }
