@@ -168,6 +168,44 @@ func (d *companyDirectory) lookUpCallers(calls []phone.CallSession) {
 	}
 }
 
+// historyLookups bounds how many numbers one opening of the history
+// window asks the directory about.
+const historyLookups = 20
+
+// nameNumbers asks the directory, one after the other, for the numbers not
+// asked yet (at most historyLookups), within ctx; it reports whether any
+// was named. Off the Fyne thread.
+func (d *companyDirectory) nameNumbers(ctx context.Context, numbers []string) (named bool) {
+	if d == nil {
+		return false
+	}
+	asked := 0
+	for _, number := range numbers {
+		if number == "" || asked == historyLookups || ctx.Err() != nil {
+			continue
+		}
+		d.mu.Lock()
+		seen := d.asked[number]
+		d.asked[number] = true
+		d.mu.Unlock()
+		if seen {
+			continue
+		}
+		asked++
+		c, ok, err := d.dir.Reverse(ctx, number)
+		d.mu.Lock()
+		switch {
+		case err != nil:
+			delete(d.asked, number)
+		case ok:
+			d.names[number] = c
+			named = true
+		}
+		d.mu.Unlock()
+	}
+	return named
+}
+
 // nameCalls fills in the names neither the network nor the local
 // contacts gave (the local contacts come first: nameCalls runs before).
 func (d *companyDirectory) nameCalls(calls []phone.CallSession) {

@@ -149,6 +149,14 @@ func TestDirectoryInTheWindow(t *testing.T) {
 		top := h.entries[0]
 		return top.Local && top.Server && top.Entry.Number == "1001" && !h.entries[1].Local && h.entries[1].Server
 	})
+	s.waitUntil("the server's unnamed caller named by the directory", func() bool {
+		for _, m := range s.m.historyWin.entries {
+			if m.Entry.Number == "0611223344" {
+				return m.Entry.DisplayName == "Hélène Martin"
+			}
+		}
+		return false
+	})
 	s.ui.do(func() {
 		h := s.m.historyWin
 		line := entryLine(h.entries[0].Entry, time.Now()) + " · " + callSourceText(h.entries[0])

@@ -214,13 +214,20 @@ func (h *historyWindow) merge() {
 			server = append(server, e)
 		}
 	}
-	local := make([]history.Entry, len(h.local))
-	for i, e := range h.local {
-		// A caller the network did not name may be known to the directory.
+	// A caller the network (or the server's log) did not name may be known
+	// to the directory.
+	name := func(e history.Entry) history.Entry {
 		if c, ok := h.m.directory.named(e.Number); ok && (e.DisplayName == "" || e.DisplayName == e.Number) {
 			e.DisplayName = c.Name
 		}
-		local[i] = e
+		return e
+	}
+	for i := range server {
+		server[i] = name(server[i])
+	}
+	local := make([]history.Entry, len(h.local))
+	for i, e := range h.local {
+		local[i] = name(e)
 	}
 	h.entries = history.Merge(local, server, history.MergeWindow)
 	h.list.Refresh()
@@ -245,11 +252,34 @@ func (h *historyWindow) fetchServer() {
 		if err != nil {
 			h.serverErr = lang.L("The server's call history could not be read: {{.Reason}}.", map[string]any{"Reason": lowerFirst(strings.TrimPrefix(err.Error(), desk.ErrCallLogUnavailable.Error()+": "))})
 		}
+		var unnamed []string
 		for _, l := range got {
 			h.server = append(h.server, serverEntry(l))
+			if l.Name == "" {
+				unnamed = append(unnamed, l.Number)
+			}
 		}
 		h.merge()
 		h.showStatus(nil)
+		h.nameUnnamed(unnamed)
+	})
+}
+
+// nameUnnamed asks the directory for the numbers the server's log gives no
+// name, then shows the list again with the names found.
+func (h *historyWindow) nameUnnamed(numbers []string) {
+	d := h.m.directory
+	if d == nil || len(numbers) == 0 {
+		return
+	}
+	var named bool
+	h.m.run(func(ctx context.Context) error {
+		named = d.nameNumbers(ctx, numbers)
+		return nil
+	}, func(error) {
+		if named && h.m.historyWin == h {
+			h.merge()
+		}
 	})
 }
 
