@@ -209,8 +209,11 @@ func (r *Directory) SetFavorite(ctx context.Context, c Contact, favourite bool) 
 	ctx, cancel := r.bounded(ctx)
 	defer cancel()
 	err := r.d.client.SetDirectoryFavorite(ctx, c.Source, c.EntryID, favourite)
+	// wazo-dird: 409 "Adding this favorite would create a duplicate", 404
+	// "No such favorite: …" (plugins/default_json/http.py FavoritesWrite).
 	var api *wazo.APIError
-	if errors.As(err, &api) && ((favourite && api.Status == 409) || (!favourite && api.Status == 404 && strings.Contains(api.Error(), "favorite"))) {
+	if errors.As(err, &api) && ((favourite && api.Status == 409) ||
+		(!favourite && api.Status == 404 && len(api.Reason) > 0 && strings.HasPrefix(api.Reason[0], "No such favorite"))) {
 		return nil
 	}
 	return r.wrap(err)

@@ -268,7 +268,10 @@ func (s *Side) listMyCDRs(w http.ResponseWriter, r *http.Request, t *token) erro
 		if v := q.Get(name); v != "" {
 			tt, err := time.Parse(time.RFC3339Nano, v)
 			if err != nil {
-				return fieldError(name, "type", "Not a valid datetime.")
+				// marshmallow also takes a naive ISO 8601 time (UTC here).
+				if tt, err = time.Parse("2006-01-02T15:04:05", v); err != nil {
+					return fieldError(name, "type", "Not a valid datetime.")
+				}
 			}
 			*dst = tt
 		}
