@@ -127,9 +127,9 @@ func TestDirectoryInTheWindow(t *testing.T) {
 		}
 		s.m.answerFromCard(id)
 	})
-	s.waitUntil("talking to Tone Bot", func() bool {
+	s.waitUntil("talking to Tone Bot, here and on the server", func() bool {
 		cs, ok := s.line.API().Session(id)
-		return ok && cs.Status == phone.StatusEstablished
+		return ok && cs.Status == phone.StatusEstablished && cs.Call != nil && len(cs.Call.TalkingToIDs()) > 0
 	})
 	if err := s.line.API().Hangup(context.Background(), id); err != nil {
 		t.Fatal(err)
