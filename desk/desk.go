@@ -37,8 +37,8 @@ type Desk struct {
 	wg     sync.WaitGroup
 
 	// agent is the agent session (agent.go), started by the first Agent().
-	agentOnce sync.Once
-	agent     *Agent
+	agentOnce     sync.Once
+	agent         *Agent
 	transfersOnce sync.Once
 	transfers     *Transfers
 }

@@ -1,7 +1,6 @@
 package desk
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"strings"
@@ -44,23 +43,6 @@ func newLine(t *testing.T) (*wazostandin.Stack, *wazoline.Line) {
 	}
 	t.Cleanup(func() { _ = l.Close(testCtx(t)) })
 	return st, l
-}
-
-func testCtx(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 // TestServerSideTransfers runs calld's attended transfer through the real

@@ -1,9 +1,11 @@
 package gui
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -13,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/parley-voip/parley/desk"
 	"github.com/parley-voip/parley/internal/contacts"
 	"github.com/parley-voip/parley/phone"
 )
@@ -50,6 +53,15 @@ type suggestions struct {
 	book *contacts.Book
 	dial func(number string)
 	box  *fyne.Container
+	// directory adds the company directory's contacts after the local
+	// ones, asked once typing pauses (directory.go); nil without one.
+	directory *companyDirectory
+	// text is what the proposals answer; dirHits the directory's answer
+	// to it, dirErr its failure in words; debounce the pending request.
+	text     string
+	dirHits  []desk.Contact
+	dirErr   string
+	debounce *time.Timer
 }
 
 func newSuggestions(book *contacts.Book, dial func(string)) *suggestions {
@@ -58,14 +70,49 @@ func newSuggestions(book *contacts.Book, dial func(string)) *suggestions {
 	return s
 }
 
-// update shows the contacts matching text; Fyne thread only.
+// update shows the contacts matching text, the local ones at once and the
+// directory's once typing pauses; Fyne thread only.
 func (s *suggestions) update(text string, talking bool) {
 	text = strings.TrimSpace(text)
+	searching := !talking && len([]rune(text)) >= 2
+	if text != s.text {
+		s.text, s.dirHits, s.dirErr = text, nil, ""
+		if s.debounce != nil {
+			s.debounce.Stop()
+			s.debounce = nil
+		}
+		if searching && s.directory != nil {
+			m := s.directory.m
+			s.debounce = time.AfterFunc(directoryDebounce, func() {
+				m.onUI(func() {
+					if m.closed || s.text != text {
+						return
+					}
+					s.directory.search(text, func(found []desk.Contact, err error) {
+						if s.text != text {
+							return // a newer search is on its way
+						}
+						s.dirHits, s.dirErr = found, ""
+						if err != nil {
+							s.dirErr = directoryError(err)
+						}
+						s.render(text, m.talking != "")
+					})
+				})
+			})
+		}
+	}
+	s.render(text, talking)
+}
+
+// render lays out the proposals; Fyne thread only.
+func (s *suggestions) render(text string, talking bool) {
 	var hits []contacts.Hit
 	if s.book != nil && !talking && len([]rune(text)) >= 2 {
 		hits = s.book.Search(text, suggestionLimit)
 	}
 	s.box.Objects = s.box.Objects[:0]
+	local := map[string]bool{} // numbers a local contact already proposes
 	for _, h := range hits {
 		// A name match names no number: propose the contact's first.
 		n := h.Number
@@ -79,6 +126,7 @@ func (s *suggestions) update(text string, talking bool) {
 		if number == "" {
 			continue
 		}
+		local[number] = true
 		label := h.Contact.Name + " · " + number
 		if n.Label != "" {
 			label = h.Contact.Name + " · " + n.Label + " " + number
@@ -87,6 +135,24 @@ func (s *suggestions) update(text string, talking bool) {
 		b.Alignment = widget.ButtonAlignLeading
 		b.Importance = widget.LowImportance
 		s.box.Add(b)
+	}
+	if !talking {
+		for _, c := range s.dirHits {
+			number := c.FirstNumber()
+			if number == "" || local[number] {
+				continue
+			}
+			b := widget.NewButtonWithIcon(proposalLine(c), theme.MediaPlayIcon(), func() { s.dial(number) })
+			b.Alignment = widget.ButtonAlignLeading
+			b.Importance = widget.LowImportance
+			s.box.Add(b)
+		}
+		if s.dirErr != "" {
+			l := widget.NewLabel(s.dirErr)
+			l.Wrapping = fyne.TextWrapWord
+			l.Importance = widget.WarningImportance
+			s.box.Add(l)
+		}
 	}
 	setVisible(s.box, len(s.box.Objects) > 0)
 	s.box.Refresh()
@@ -101,6 +167,13 @@ type contactsWindow struct {
 	list   *widget.List
 	status *widget.Label
 	shown  []contacts.Contact
+	// dir is the company directory's answer to the search, listed after
+	// the local contacts; dirQuery the search it answers, dirStatus its
+	// failure; debounce the pending request (directory.go).
+	dir       []desk.Contact
+	dirQuery  string
+	dirStatus *widget.Label
+	debounce  *time.Timer
 }
 
 // showContacts opens the contacts window, or raises it. Fyne thread only.
@@ -118,24 +191,54 @@ func (m *MainWindow) showContacts() {
 	w.search.PlaceHolder = lang.L("Search a name, a company or a number")
 	w.search.OnChanged = func(string) { w.refresh() }
 	w.status = widget.NewLabel("")
+	w.dirStatus = widget.NewLabel("")
+	w.dirStatus.Wrapping = fyne.TextWrapWord
+	w.dirStatus.Importance = widget.WarningImportance
+	w.dirStatus.Hide()
 	w.list = widget.NewList(
-		func() int { return len(w.shown) },
+		func() int { return len(w.shown) + len(w.dir) },
 		func() fyne.CanvasObject {
 			label := widget.NewLabel("")
 			label.Truncation = fyne.TextTruncateEllipsis
 			call := widget.NewButtonWithIcon(lang.L("Call"), theme.MediaPlayIcon(), nil)
 			edit := widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), nil)
-			return container.NewBorder(nil, nil, nil, container.NewHBox(call, edit), label)
+			// A directory contact's favourite on the server (hidden for
+			// local contacts).
+			fav := widget.NewCheck(lang.L("Favourite"), nil)
+			fav.Hide()
+			return container.NewBorder(nil, nil, nil, container.NewHBox(call, edit, fav), label)
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
-			if i >= len(w.shown) {
-				return
-			}
-			c := w.shown[i]
 			row := o.(*fyne.Container)
 			label := row.Objects[0].(*widget.Label)
 			buttons := row.Objects[1].(*fyne.Container)
 			call, edit := buttons.Objects[0].(*widget.Button), buttons.Objects[1].(*widget.Button)
+			fav := buttons.Objects[2].(*widget.Check)
+			if i >= len(w.shown) {
+				j := i - len(w.shown)
+				if j >= len(w.dir) {
+					return
+				}
+				dc := w.dir[j]
+				label.SetText(directoryLine(dc))
+				number := dc.FirstNumber()
+				call.OnTapped = func() { m.callBack(number) }
+				setEnabled(call, number != "")
+				edit.Hide()         // the server's contacts are edited on the server
+				fav.OnChanged = nil // SetChecked would call it
+				fav.SetChecked(dc.Favorite)
+				fav.OnChanged = func(on bool) { w.setFavourite(j, on) }
+				if dc.EntryID == "" {
+					fav.Disable()
+				} else {
+					fav.Enable()
+				}
+				fav.Show()
+				return
+			}
+			c := w.shown[i]
+			edit.Show()
+			fav.Hide()
 			label.SetText(contactLine(c))
 			number := firstNumber(c)
 			call.OnTapped = func() { m.callBack(number) }
@@ -149,9 +252,14 @@ func (m *MainWindow) showContacts() {
 	)
 	add := widget.NewButtonWithIcon(lang.L("Add contact"), theme.ContentAddIcon(), func() { w.edit(contacts.Contact{}) })
 	imp := widget.NewButtonWithIcon(lang.L("Import…"), theme.FolderOpenIcon(), w.chooseImport)
-	w.win.SetContent(container.NewBorder(container.NewVBox(w.search, w.status), container.NewGridWithColumns(2, add, imp), nil, nil, w.list))
+	w.win.SetContent(container.NewBorder(container.NewVBox(w.search, w.status, w.dirStatus), container.NewGridWithColumns(2, add, imp), nil, nil, w.list))
 	w.win.Resize(fyne.NewSize(480, 520))
-	w.win.SetOnClosed(func() { m.contactsWin = nil })
+	w.win.SetOnClosed(func() {
+		m.contactsWin = nil
+		if w.debounce != nil {
+			w.debounce.Stop()
+		}
+	})
 	m.contactsWin = w
 	w.win.Show()
 	w.win.Canvas().Focus(w.search)
@@ -200,7 +308,74 @@ func (w *contactsWindow) refresh() {
 	default:
 		w.status.SetText(lang.N("{{.Count}} contacts", len(w.shown), map[string]any{"Count": len(w.shown)}))
 	}
+	w.searchDirectory(q)
 	w.list.Refresh()
+}
+
+// setFavourite adds the j-th directory contact to the favourites on the
+// server, or removes it, off the Fyne thread; a failure is said in words
+// and the box goes back. Fyne thread only.
+func (w *contactsWindow) setFavourite(j int, on bool) {
+	d := w.m.directory
+	if d == nil || j >= len(w.dir) {
+		return
+	}
+	c, q := w.dir[j], w.dirQuery
+	w.m.run(func(ctx context.Context) error { return d.dir.SetFavorite(ctx, c, on) }, func(err error) {
+		if w.m.contactsWin != w || w.dirQuery != q || j >= len(w.dir) {
+			return
+		}
+		if err != nil {
+			w.dirStatus.SetText(lang.L("{{.Name}} could not be changed in your favourites: {{.Reason}}.",
+				map[string]any{"Name": c.Name, "Reason": errorText(err)}))
+			w.dirStatus.Show()
+		} else {
+			w.dir[j].Favorite = on
+			if w.dir[j].Kind != desk.KindPersonal {
+				w.dir[j].Kind = desk.KindDirectory
+				if on {
+					w.dir[j].Kind = desk.KindFavourite
+				}
+			}
+		}
+		w.list.Refresh()
+	})
+}
+
+// searchDirectory asks the company directory for q once typing pauses;
+// its contacts follow the local ones. Fyne thread only.
+func (w *contactsWindow) searchDirectory(q string) {
+	d := w.m.directory
+	if d == nil || q == w.dirQuery {
+		return
+	}
+	w.dirQuery, w.dir = q, nil
+	w.dirStatus.Hide()
+	if w.debounce != nil {
+		w.debounce.Stop()
+		w.debounce = nil
+	}
+	if len([]rune(q)) < 2 {
+		return
+	}
+	w.debounce = time.AfterFunc(directoryDebounce, func() {
+		w.m.onUI(func() {
+			if w.m.closed || w.m.contactsWin != w || w.dirQuery != q {
+				return
+			}
+			d.search(q, func(found []desk.Contact, err error) {
+				if w.m.contactsWin != w || w.dirQuery != q {
+					return // closed, or a newer search is on its way
+				}
+				w.dir = found
+				if err != nil {
+					w.dirStatus.SetText(directoryError(err))
+					w.dirStatus.Show()
+				}
+				w.list.Refresh()
+			})
+		})
+	})
 }
 
 // edit opens the form for c (a new contact when its ID is empty).

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/parley-voip/parley/conference"
+	"github.com/parley-voip/parley/desk"
 	"github.com/parley-voip/parley/phone"
 )
 
@@ -277,6 +278,27 @@ func invalidNumberText(err error) string {
 		return lang.L("the SIP address has no user")
 	}
 	return lang.L("it is not a number that can be dialled")
+}
+
+// causeText words why a service that wraps its failures in wrapper (the
+// directory, the server's call log) failed: the cause, without the
+// wrapper's own sentence, which the window has already said.
+func causeText(err, wrapper error) string {
+	if errors.Is(err, desk.ErrNoAnswer) {
+		return lang.L("the server did not answer in time")
+	}
+	if text, ok := sentinelText(err); ok {
+		return text
+	}
+	if _, _, ok := phone.SIPStatusOf(err); ok {
+		return errorText(err)
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) {
+		return errorText(err)
+	}
+	detail, _ := strings.CutPrefix(err.Error(), wrapper.Error()+": ")
+	return technicalText(detail)
 }
 
 // technicalText shows an English detail the window cannot word (a Go

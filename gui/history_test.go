@@ -99,7 +99,7 @@ func TestHistoryWindowSearchCallBackAndClear(t *testing.T) {
 	f.waitUntil("both calls", func() bool { return f.m.historyWin != nil && len(f.m.historyWin.entries) == 2 })
 	h := f.m.historyWin
 	f.ui.do(func() { test.Type(h.search, "612-34") }) // formatting does not matter
-	f.waitUntil("the search", func() bool { return len(h.entries) == 1 && h.entries[0].ID == "b" })
+	f.waitUntil("the search", func() bool { return len(h.entries) == 1 && h.entries[0].Entry.ID == "b" })
 	f.ui.do(func() {
 		texts := textsIn(h.win.Content())
 		if !containsText(texts, "Dana (+33 6 12 34 56 78) · busy") {

@@ -24,11 +24,15 @@ type incomingCards struct {
 	decline func(id string)
 	cards   map[string]*incomingCard
 	box     *fyne.Container
+	// company names the caller's company from the company directory
+	// (directory.go); nil or "" for none.
+	company func(number string) string
 }
 
 type incomingCard struct {
 	card    *fyne.Container
 	caller  *widget.Label
+	company *widget.Label // the caller's company, from the directory
 	ringing *widget.Label // how long it has rung, and to which number
 	status  *widget.Label // a failed Answer or Decline
 	answer  *widget.Button
@@ -62,6 +66,17 @@ func (c *incomingCards) update(calls []phone.CallSession, now time.Time) (change
 			c.box.Add(card.card)
 			changed = true
 		}
+		// The directory's answer arrives while it rings.
+		setText(card.caller, callerText(cs))
+		company := ""
+		if c.company != nil {
+			company = c.company(cs.Number)
+		}
+		setText(card.company, company)
+		if (company != "") != card.company.Visible() {
+			changed = true
+		}
+		setVisible(card.company, company != "")
 		setText(card.ringing, ringingText(cs, now.Sub(card.since)))
 	}
 	for id, card := range c.cards {
@@ -79,6 +94,7 @@ func (c *incomingCards) open(cs phone.CallSession, now time.Time) *incomingCard 
 	id := cs.ID()
 	card := &incomingCard{
 		caller:  widget.NewLabelWithStyle(callerText(cs), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		company: widget.NewLabel(""),
 		ringing: widget.NewLabel(""),
 		status:  widget.NewLabel(""),
 		since:   now,
@@ -89,6 +105,7 @@ func (c *incomingCards) open(cs phone.CallSession, now time.Time) *incomingCard 
 	card.status.Importance = widget.DangerImportance
 	card.status.Wrapping = fyne.TextWrapWord
 	card.status.Hide()
+	card.company.Hide()
 	card.answer = widget.NewButtonWithIcon(lang.L("Answer"), theme.ConfirmIcon(), func() {
 		card.setBusy(true)
 		c.answer(id)
@@ -104,7 +121,7 @@ func (c *incomingCards) open(cs phone.CallSession, now time.Time) *incomingCard 
 	bg.CornerRadius = theme.Size(theme.SizeNameInputRadius)
 	bg.StrokeColor = theme.Color(theme.ColorNameSuccess)
 	bg.StrokeWidth = 2
-	card.card = container.NewStack(bg, container.NewPadded(container.NewVBox(card.caller, card.ringing, card.status, buttons)))
+	card.card = container.NewStack(bg, container.NewPadded(container.NewVBox(card.caller, card.company, card.ringing, card.status, buttons)))
 	return card
 }
 

@@ -49,6 +49,9 @@ type MainWindow struct {
 	contacts    *contacts.Book
 	contactsWin *contactsWindow
 	suggest     *suggestions
+	// directory is the Wazo company directory and server call log
+	// (directory.go), nil on a plain SIP line.
+	directory *companyDirectory
 	// audio is the audio settings (WithAudioSettings), or nil.
 	audio *audioState
 	// selfTest backs Help → Check my setup (WithSelfTest), or is nil.
@@ -207,6 +210,7 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	m.calls.actions.conference = m.conferenceFromCall
 	m.srvXfer = newServerTransfers(m, cfg.desk)
 	m.incoming = newIncomingCards(m.answerFromCard, m.declineFromCard)
+	m.incoming.company = func(number string) string { return m.directory.company(number) }
 	m.recent = newRecentList(m.callBack)
 	m.notice = widget.NewLabel("")
 	m.notice.Wrapping = fyne.TextWrapWord
@@ -270,7 +274,9 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 		m.refreshSettingsMenu()
 	}
 	m.contacts = cfg.contacts
+	m.directory = newCompanyDirectory(m, cfg.desk)
 	m.suggest = newSuggestions(m.contacts, m.callBack)
+	m.suggest.directory = m.directory
 	m.dialer.box.Add(m.suggest.box)
 	m.dialer.entry.OnChanged = func(text string) { m.suggest.update(text, m.talking != "") }
 
@@ -303,6 +309,8 @@ type snapshot struct {
 func (m *MainWindow) takeSnapshot(live []conference.Snapshot) snapshot {
 	s := snapshot{registration: m.api.Registration(), calls: m.api.Calls(), at: time.Now()}
 	nameCalls(m.contacts, s.calls)
+	m.directory.lookUpCallers(s.calls)
+	m.directory.nameCalls(s.calls)
 	if cs, ok := m.api.ActiveCall(); ok {
 		s.active = cs.ID()
 	}

@@ -17,6 +17,7 @@ func WithDesk(d *desk.Desk) Option {
 	return func(c *config) {
 		c.desk = d
 		withAgent(c, d.Agent())
+		addDirectoryCommands(c, d)
 	}
 }
 

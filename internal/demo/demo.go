@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/parley-voip/parley/internal/wazostandin"
 )
@@ -115,6 +116,7 @@ func Start(ctx context.Context, opts ...Option) (*Demo, error) {
 		_ = st.Close()
 		return nil, fmt.Errorf("demo: cannot create the demo user: %w", err)
 	}
+	seedDirectory(st, u.UUID, time.Now())
 	url, err := st.Start()
 	if err != nil {
 		_ = st.Close()

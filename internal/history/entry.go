@@ -48,7 +48,7 @@ const (
 // Sources of entries.
 const (
 	SourceLocal = "local" // recorded by this phone
-	SourceWazo  = "wazo"  // imported from a Wazo call-logd (not implemented yet)
+	SourceWazo  = "wazo"  // from a Wazo call-logd (the window merges them, Merge; never stored)
 )
 
 // Entry is one call in the history.

@@ -34,6 +34,16 @@ type (
 	CalldError = callmodel.CalldError
 )
 
+// wazo-dird and wazo-call-logd data (package httpside).
+type (
+	// PhonebookEntry is one contact of the company phone book.
+	PhonebookEntry = httpside.PhonebookEntry
+	// PersonalContact is one personal contact of a user.
+	PersonalContact = httpside.PersonalContact
+	// CDR is one wazo-call-logd call detail record.
+	CDR = httpside.CDR
+)
+
 // Channel states (Call.status).
 const (
 	StatusDown    = callmodel.StatusDown

@@ -358,3 +358,28 @@ func agentResult(e *AgentError) error {
 	}
 	return e
 }
+
+// AddPhonebook adds entries to the wazo-dird company phone book (source
+// "phonebook" of the "default" profile).
+func (s *Stack) AddPhonebook(entries ...PhonebookEntry) { s.http.AddPhonebook(entries...) }
+
+// AddPersonalContact adds a wazo-dird personal contact of userUUID.
+func (s *Stack) AddPersonalContact(userUUID string, c PersonalContact) PersonalContact {
+	return s.http.AddPersonalContact(userUUID, c)
+}
+
+// AddFavorite marks a directory entry (source "phonebook", "wazo" or
+// "personal" and its source_entry_id) as a favourite of userUUID.
+func (s *Stack) AddFavorite(userUUID, source, entryID string) {
+	s.http.AddFavorite(userUUID, source, entryID)
+}
+
+// SetDirdDown makes the wazo-dird routes answer 502 Bad Gateway, as nginx
+// does when wazo-dird is stopped (false brings it back).
+func (s *Stack) SetDirdDown(down bool) { s.http.SetDirdDown(down) }
+
+// AddCDR stores a wazo-call-logd CDR (an older call) and returns it.
+func (s *Stack) AddCDR(c CDR) CDR { return s.http.AddCDR(c) }
+
+// CDRs lists every CDR, those of the calls the stack handled included.
+func (s *Stack) CDRs() []CDR { return s.http.CDRs() }

@@ -7,6 +7,7 @@ package directory
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 
@@ -113,6 +114,16 @@ func DefaultUserACL() []string {
 		// user policy as the SDK's login returns it holds both).
 		"agentd.users.me.#",
 		"events.statuses.*",
+		// wazo-dird and wazo-call-logd, as wazo-auth's default user policy
+		// has them (wazo-auth wazo_auth/plugins/backends/xivo_user.py
+		// DEFAULT_USER_ACLS; docs/wazo-protocol.md, wazo-dird).
+		"dird.#.me.read",
+		"dird.directories.favorites.#",
+		"dird.directories.lookup.*.headers.read",
+		"dird.directories.lookup.*.read",
+		"dird.directories.personal.*.read",
+		"dird.personal.#",
+		"call-logd.users.me.cdr.read",
 	}
 }
 
@@ -236,7 +247,8 @@ func (s *Directory) ByUsername(name string) (User, bool) {
 	return User{}, false
 }
 
-// All returns a copy of every user.
+// All returns copies of every user, sorted by username (wazo-dird's wazo
+// backend lists them).
 func (s *Directory) All() []User {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -244,6 +256,7 @@ func (s *Directory) All() []User {
 	for _, u := range s.users {
 		out = append(out, cloneUser(*u))
 	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Username < out[j].Username })
 	return out
 }
 

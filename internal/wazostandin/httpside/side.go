@@ -47,6 +47,9 @@ type Side struct {
 	ws       *wsRegistry
 	upgrader websocket.Upgrader
 	handler  http.Handler
+	dird     *dirdStore // wazo-dird data (dird.go)
+	cdrs     *cdrStore  // wazo-call-logd CDRs (calllogd.go)
+	unsubCDR func()
 
 	// ctx ends every websocket session (Close).
 	ctx    context.Context
@@ -74,6 +77,12 @@ func New(cfg Config) *Side {
 		// Browsers (the SDK) connect from any origin; the token is the auth.
 		upgrader: websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }},
 		ctx:      ctx, cancel: cancel,
+		dird:     newDirdStore(),
+		cdrs:     newCDRStore(),
+		unsubCDR: func() {},
+	}
+	if cfg.Bus != nil {
+		s.unsubCDR = cfg.Bus.Subscribe("", s.cdrs.onBusEvent)
 	}
 	s.handler = s.routes()
 	return s
@@ -85,6 +94,7 @@ func (s *Side) Handler() http.Handler { return s.handler }
 
 // Close closes every websocket (code 1001) and waits for their goroutines.
 func (s *Side) Close() {
+	s.unsubCDR()
 	s.cancel()
 	s.ws.closeAll()
 }
@@ -103,6 +113,8 @@ func (s *Side) routes() http.Handler {
 	mux.HandleFunc("GET /api/confd/1.1/users/{uuid}/lines/{line_id}/associated/endpoints/sip", s.handleConfdMergedSIP)
 	s.calldRoutes(mux)
 	s.agentdRoutes(mux)
+	s.dirdRoutes(mux)
+	s.callLogdRoutes(mux)
 	mux.HandleFunc("GET /api/websocketd/{$}", s.handleWebsocket)
 	mux.HandleFunc("GET /api/websocketd", s.handleWebsocket)
 	// SIP over WebSocket (RFC 7118), exact path as nginx's location (docs/wazo-protocol.md, Authentication, XCFG).
