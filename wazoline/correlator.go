@@ -123,7 +123,14 @@ func (c *correlator) channelEnded(call wazo.Call) {
 		delete(c.bySIP, sip)
 		return
 	}
-	t.sc, t.has, t.applied = toServerCall(call), true, false
+	sc := toServerCall(call)
+	// calld builds call_ended from the dead channel with caller and
+	// connected party the other way round from the live events (wazo-calld
+	// plugins/calls/services.py channel_destroyed_event): swap them back so
+	// the call's last ServerCall names the same parties as before.
+	sc.CallerIDName, sc.PeerCallerIDName = sc.PeerCallerIDName, sc.CallerIDName
+	sc.CallerIDNumber, sc.PeerCallerIDNumber = sc.PeerCallerIDNumber, sc.CallerIDNumber
+	t.sc, t.has, t.applied = sc, true, false
 	c.apply(sip, t)
 }
 

@@ -337,3 +337,70 @@ func TestToServerCall(t *testing.T) {
 		t.Fatalf("times: creation %v answer %v hangup %v", sc.CreationTime, sc.AnswerTime, sc.HangupTime)
 	}
 }
+
+// TestCorrelatorBothEngines runs every call event on both correlation
+// paths: an engine 26.08+ gives the calld id in X-Wazo-Call-ID with the
+// INVITE, an older one only in the events (docs/wazo-protocol.md,
+// Correlating SIP and calld). Each event must reach the dialog either way,
+// before or after the engine announced the call.
+func TestCorrelatorBothEngines(t *testing.T) {
+	for _, engine := range []struct{ name, header string }{{"25.14 (no header)", ""}, {"26.08 (X-Wazo-Call-ID)", "1.1"}} {
+		for _, ev := range []struct{ name, status string }{
+			{"call_created", "Ringing"}, {"call_answered", "Up"}, {"call_updated", "Up"}, {"call_ended", "Up"},
+		} {
+			for _, early := range []bool{false, true} {
+				name := engine.name + "/" + ev.name + "/after the INVITE"
+				if early {
+					name = engine.name + "/" + ev.name + "/before the INVITE"
+				}
+				t.Run(name, func(t *testing.T) {
+					eng := &fakeEngine{calls: map[string]*phone.ServerCall{}}
+					now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+					c := newCorrelator(eng.set, 30*time.Second, func() time.Time { return now }, nil)
+					appear := func() {
+						eng.calls["sipA"] = nil
+						c.appeared("sipA", engine.header)
+					}
+					cl := call("1.1", "sipA", ev.status, "9.9")
+					cl.CallerIDNumber, cl.PeerCallerIDNumber = "1001", "5550100"
+					if ev.name == "call_ended" {
+						// calld's call_ended swaps caller and peer
+						// (wazo-calld plugins/calls/services.py).
+						cl.CallerIDNumber, cl.PeerCallerIDNumber = "5550100", "1001"
+					}
+					if early {
+						eng.calls["sipA"] = nil // the engine has it, not announced yet
+						if ev.name == "call_ended" {
+							// A channel's first event cannot be its end:
+							// call_created came first.
+							c.callEvent("call_created", call("1.1", "sipA", "Ringing"))
+						}
+						c.callEvent(ev.name, cl)
+						appear()
+					} else {
+						appear()
+						c.callEvent(ev.name, cl)
+					}
+					got := eng.calls["sipA"]
+					if early && ev.name == "call_ended" {
+						// The channel died before the engine announced its
+						// dialog: the SIP side ends it; nothing is kept.
+						if got != nil && got.CallID != engine.header || c.pending() != 0 {
+							t.Fatalf("ended early: engine got %+v, pending %d", got, c.pending())
+						}
+						return
+					}
+					if got == nil || got.CallID != "1.1" || got.Status != ev.status {
+						t.Fatalf("engine got %+v, want call_id 1.1 status %s", got, ev.status)
+					}
+					if got.CallerIDNumber != "1001" || got.PeerCallerIDNumber != "5550100" {
+						t.Fatalf("caller %q peer %q, want 1001 / 5550100", got.CallerIDNumber, got.PeerCallerIDNumber)
+					}
+					if c.pending() != 0 {
+						t.Fatalf("pending %d", c.pending())
+					}
+				})
+			}
+		}
+	}
+}

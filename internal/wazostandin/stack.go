@@ -91,6 +91,7 @@ func New(opts ...Option) *Stack {
 	sip.Log, sip.Now = cfg.log, cfg.now
 	sip.Calls, sip.Users, sip.Hooks = s.calls, s.users, cfg.hooks
 	sip.ListenAddr = s.listenAddr
+	sip.CallIDHeader = hasCallIDHeader(cfg.wazoVersion)
 	sip.Subscribe = func(fn func()) func() { return s.bus.Subscribe("", func(BusEvent) { fn() }) }
 	s.sip = sipside.New(sip)
 	s.http = httpside.New(httpside.Config{

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/parley-voip/parley/wazo/wire"
 )
@@ -296,5 +297,57 @@ func TestCallModelAdhocValidation(t *testing.T) {
 	}
 	if err := m.DeleteAdhoc(otherUUID, cid); !isCalld(err, "adhoc-conference-not-found") {
 		t.Fatalf("delete by non-host: %v", err)
+	}
+}
+
+// TestCallEndedIsTheDeadChannel: call_ended carries what calld builds from
+// the destroyed channel (wazo-calld plugins/calls/services.py
+// channel_destroyed_event): caller and peer swapped, no bridges or peers,
+// the Call defaults for hold/mute/record, and hangup_time in Python
+// isoformat with a "+00:00" offset.
+func TestCallEndedIsTheDeadChannel(t *testing.T) {
+	rec := &recorder{}
+	at := time.Date(2026, 12, 4, 5, 6, 7, 891000000, time.UTC)
+	m := New(Config{CallIDBase: 1700000000, DefaultTenant: "tenant", Publish: rec.publish, Now: func() time.Time { return at }})
+	a, _ := m.NewChannel(ChannelSpec{UserUUID: hostUUID, CallerIDName: "Alice", CallerIDNumber: "1001",
+		PeerCallerIDName: "Customer", PeerCallerIDNumber: "5550100", SIPCallID: "abc@x", IsCaller: true, DialedExtension: "5550100"})
+	b, _ := m.NewChannel(ChannelSpec{CallerIDName: "Customer", CallerIDNumber: "5550100", LinkedTo: a.CallID})
+	m.Answer(a.CallID)
+	m.Answer(b.CallID)
+	if _, err := m.Bridge(a.CallID, b.CallID); err != nil {
+		t.Fatal(err)
+	}
+	m.SetHold(a.CallID, true)
+	if err := m.Hangup(a.CallID, CauseNormalClearing); err != nil {
+		t.Fatal(err)
+	}
+	var data map[string]any
+	for _, ev := range rec.take() {
+		if ev.Name == "call_ended" && ev.UserUUID == hostUUID {
+			if err := json.Unmarshal(ev.Data, &data); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	want := map[string]any{
+		"call_id": a.CallID, "caller_id_name": "Customer", "caller_id_number": "5550100",
+		"peer_caller_id_name": "Alice", "peer_caller_id_number": "1001",
+		"on_hold": false, "muted": false, "record_state": "inactive", "parked": false,
+		"hangup_time": "2026-12-04T05:06:07.891000+00:00", "reason_code": float64(CauseNormalClearing),
+		"sip_call_id": "abc@x", "user_uuid": hostUUID, "is_caller": true, "dialed_extension": "5550100",
+	}
+	for k, v := range want {
+		if data[k] != v {
+			t.Errorf("call_ended %s = %v, want %v", k, data[k], v)
+		}
+	}
+	if br, _ := data["bridges"].([]any); br == nil || len(br) != 0 {
+		t.Errorf("bridges %v, want []", data["bridges"])
+	}
+	if tt, _ := data["talking_to"].(map[string]any); tt == nil || len(tt) != 0 {
+		t.Errorf("talking_to %v, want {}", data["talking_to"])
+	}
+	if data["answer_time"] == nil || data["creation_time"] == nil {
+		t.Errorf("answer/creation time lost: %v", data)
 	}
 }
