@@ -20,6 +20,7 @@ type config struct {
 	stackUUID     string
 	wazoVersion   string
 	pingInterval  time.Duration
+	adhocLate     bool
 	hooks         ChannelHooks
 	callIDBase    int64
 	addr          string
@@ -105,6 +106,14 @@ func engineVersion(v string) (year, release int, ok bool) {
 	n, err2 := strconv.Atoi(b)
 	return y, n, err1 == nil && err2 == nil
 }
+
+// WithAdhocJoinedAfterReply makes POST conferences/adhoc answer its 201
+// before the channels enter the conference, so
+// conference_adhoc_participant_joined arrives after the reply, as on a
+// real stack, where calld redirects the channels and they join later
+// through Stasis (wazo-calld plugins/adhoc_conferences/services.py,
+// stasis.py). Without it everything happens before the 201.
+func WithAdhocJoinedAfterReply() Option { return func(c *config) { c.adhocLate = true } }
 
 // WithPingInterval sets how often websocketd sends WS ping frames (docs/wazo-protocol.md, Event websocket,
 // default 60 s).

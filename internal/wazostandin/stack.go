@@ -97,7 +97,8 @@ func New(opts ...Option) *Stack {
 	s.http = httpside.New(httpside.Config{
 		Log: cfg.log, Now: cfg.now, TokenLifetime: cfg.tokenLifetime,
 		StackUUID: cfg.stackUUID, WazoVersion: cfg.wazoVersion, PingInterval: cfg.pingInterval,
-		Users: s.users, Calls: s.calls, Bus: s.bus,
+		AdhocJoinAfterReply: cfg.adhocLate,
+		Users:               s.users, Calls: s.calls, Bus: s.bus,
 		SIPWebSocket: http.HandlerFunc(s.sip.HandleWS),
 	})
 	return s

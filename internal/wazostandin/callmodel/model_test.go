@@ -351,3 +351,45 @@ func TestCallEndedIsTheDeadChannel(t *testing.T) {
 		t.Errorf("answer/creation time lost: %v", data)
 	}
 }
+
+// TestStartAdhocJoinsLater: StartAdhoc publishes only
+// conference_adhoc_created (what real calld does before its 201); join
+// brings the joined events; a join after the host hung up does nothing.
+func TestStartAdhocJoinsLater(t *testing.T) {
+	rec := &recorder{}
+	m := newTestModel(rec, nil)
+	h1, p1, h2, p2 := twoCalls(t, m)
+	rec.take()
+	names := map[string]string{hostUUID: "host", h1: "h1", p1: "p1", h2: "h2", p2: "p2"}
+	_, join, err := m.StartAdhoc(hostUUID, h1, []string{p1, p2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := summarize(t, rec.take(), names); !slices.Equal(got, []string{"host:conference_adhoc_created:"}) {
+		t.Fatalf("before join %v", got)
+	}
+	join()
+	got := summarize(t, rec.take(), names)
+	if !slices.Contains(got, "host:conference_adhoc_participant_joined:p2") || !slices.Contains(got, "host:call_ended:h2") {
+		t.Fatalf("after join %v", got)
+	}
+
+	// The host hangs up between the reply and the join.
+	rec2 := &recorder{}
+	m2 := newTestModel(rec2, nil)
+	g1, q1, _, q2 := twoCalls(t, m2)
+	_, join2, err := m2.StartAdhoc(hostUUID, g1, []string{q1, q2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m2.Hangup(g1, CauseNormalClearing); err != nil {
+		t.Fatal(err)
+	}
+	rec2.take()
+	join2()
+	for _, ev := range rec2.take() {
+		if ev.Name == "conference_adhoc_participant_joined" {
+			t.Fatalf("joined after the host hung up: %+v", ev)
+		}
+	}
+}

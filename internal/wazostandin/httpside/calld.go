@@ -223,13 +223,24 @@ func (s *Side) createAdhoc(w http.ResponseWriter, r *http.Request, t *token) err
 			return fieldError("participant_call_ids", "type", "Not a valid list of strings.")
 		}
 	}
-	id, err := s.calls.CreateAdhoc(t.UserUUID, *body.HostCallID, ids)
+	id, join, err := s.calls.StartAdhoc(t.UserUUID, *body.HostCallID, ids)
 	if err != nil {
 		return err
+	}
+	if !s.cfg.AdhocJoinAfterReply {
+		join()
 	}
 	// The SDK parses the 201 body as JSON (docs/wazo-protocol.md, Ad-hoc
 	// conferences).
 	writeJSON(w, http.StatusCreated, map[string]any{"conference_id": id})
+	if s.cfg.AdhocJoinAfterReply {
+		// The 201 leaves first; the channels enter the bridge after it
+		// (wazo-calld plugins/adhoc_conferences/stasis.py).
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+		join()
+	}
 	return nil
 }
 
