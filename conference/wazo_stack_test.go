@@ -216,6 +216,10 @@ func testWazoConferenceLifecycle(t *testing.T, opts ...wazostandin.Option) {
 		t.Fatalf("after start: %+v", s)
 	}
 	waitFor(t, "conference_adhoc_created applied", func() bool { return c.Snapshot().Confirmed })
+	// The host leg is marked as the SDK marks its host session.
+	if cs := e.session(t, a); !cs.Conference {
+		t.Fatal("the host leg is not marked conference")
+	}
 	if p := s.Participants[b.peer]; p.Number != "2002" || p.SIPCallID != b.sip {
 		t.Fatalf("participant Bob %+v", p)
 	}

@@ -148,7 +148,7 @@ func (c *correlator) hold(callID string, onHold bool) {
 	}
 	if !t.has {
 		// Only the X-Wazo-Call-ID header told us the call_id so far.
-		t.sc = phone.ServerCall{CallID: callID, SIPCallID: sip}
+		t.sc = phone.ServerCall{CallID: callID, SIPCallID: &sip}
 		t.has = true
 	} else {
 		t.sc = cloneServerCall(t.sc)

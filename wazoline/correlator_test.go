@@ -1,6 +1,7 @@
 package wazoline
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -326,15 +327,37 @@ func TestToServerCall(t *testing.T) {
 		TalkingTo:    map[string]*string{"9.9": &peer, "8.8": nil},
 		CreationTime: "2026-01-02T03:04:05.123456+00:00", AnswerTime: &at,
 	}
+	c.LineID, c.IsVideo, c.Parked = ptr(7), true, true
 	sc := toServerCall(c)
-	if sc.CallID != "1.1" || sc.SIPCallID != "sip" || !sc.OnHold || !sc.Muted {
+	if sc.CallID != "1.1" || sc.SIPCallID == nil || *sc.SIPCallID != "sip" || !sc.OnHold || !sc.Muted {
 		t.Fatalf("fields not copied: %+v", sc)
 	}
-	if sc.TalkingTo["9.9"] != peer || sc.TalkingTo["8.8"] != "" || len(sc.TalkingTo) != 2 {
+	if u := sc.TalkingTo["9.9"]; u == nil || *u != peer || len(sc.TalkingTo) != 2 {
 		t.Fatalf("talking_to = %v", sc.TalkingTo)
 	}
-	if sc.CreationTime.IsZero() || sc.AnswerTime.IsZero() || !sc.HangupTime.IsZero() {
+	if u, ok := sc.TalkingTo["8.8"]; !ok || u != nil {
+		t.Fatalf("a null peer must stay null: %v", sc.TalkingTo)
+	}
+	if sc.CreationTime == nil || sc.AnswerTime == nil || sc.HangupTime != nil {
 		t.Fatalf("times: creation %v answer %v hangup %v", sc.CreationTime, sc.AnswerTime, sc.HangupTime)
+	}
+	if sc.LineID == nil || *sc.LineID != 7 || !sc.IsVideo || !sc.Parked || sc.UserUUID != nil || sc.DialedExtension != nil || sc.ConversationID != nil {
+		t.Fatalf("line_id/is_video/parked/nulls: %+v", sc)
+	}
+	// The JSON keeps calld's names and nulls.
+	raw, err := json.Marshal(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	_ = json.Unmarshal(raw, &m)
+	for _, k := range []string{"user_uuid", "dialed_extension", "conversation_id", "hangup_time"} {
+		if v, ok := m[k]; !ok || v != nil {
+			t.Errorf("%s = %v (present %v), want null", k, v, ok)
+		}
+	}
+	if m["line_id"] != float64(7) || m["is_video"] != true || m["parked"] != true {
+		t.Errorf("json %s", raw)
 	}
 }
 

@@ -77,6 +77,11 @@ func TestLineCallEventsOnBothEngines(t *testing.T) {
 					t.Fatal(err)
 				}
 				in := pe.WaitCall(phone.EventCallIncoming, rc.SIPCallID, nil)
+				// The SDK's meaning: dialedExtension is the user's
+				// extension, not the SIP username; sipStatus Initial.
+				if in.DialedExtension != "1001" || in.CallerNumber != "5550100" || !in.Ringing || in.SessionState() != phone.SessionInitial {
+					t.Fatalf("incoming: dialed %q caller %q ringing %v state %s", in.DialedExtension, in.CallerNumber, in.Ringing, in.SessionState())
+				}
 				if ev.header && in.CallID != rc.UserCallID {
 					t.Fatalf("call_incoming CallID %q, want %q from X-Wazo-Call-ID", in.CallID, rc.UserCallID)
 				}
@@ -92,9 +97,16 @@ func TestLineCallEventsOnBothEngines(t *testing.T) {
 				}
 				// call_answered, then call_updated with the peer.
 				pe.WaitCall(phone.EventCallUpdated, rc.SIPCallID, func(cs phone.CallSession) bool {
-					return cs.Call != nil && cs.Call.Status == "Up" && !cs.Call.AnswerTime.IsZero()
+					return cs.Call != nil && cs.Call.Status == "Up" && cs.Call.AnswerTime != nil
 				})
 				pe.WaitCall(phone.EventCallUpdated, rc.SIPCallID, talksTo(rc.PeerCallID))
+				up := session(t, l, rc.SIPCallID, "answered and bridged", func(cs phone.CallSession) bool {
+					return cs.Status == phone.StatusEstablished && talksTo(rc.PeerCallID)(cs)
+				})
+				checkServerCall(t, up, rc.PeerCallID)
+				if up.SessionState() != phone.SessionEstablished || up.Ringing || up.DialedExtension != "1001" {
+					t.Fatalf("answered: state %s ringing %v dialed %q", up.SessionState(), up.Ringing, up.DialedExtension)
+				}
 				for _, name := range []string{"call_created", "call_answered", "call_updated"} {
 					if !le.has(name, rc.UserCallID) {
 						t.Errorf("no %s for %s on the line", name, rc.UserCallID)
@@ -103,7 +115,9 @@ func TestLineCallEventsOnBothEngines(t *testing.T) {
 				if err := l.Phone().Hangup(ctx, rc.SIPCallID); err != nil {
 					t.Fatal(err)
 				}
-				pe.WaitCall(phone.EventCallEnded, rc.SIPCallID, nil)
+				if end := pe.WaitCall(phone.EventCallEnded, rc.SIPCallID, nil); end.SessionState() != phone.SessionTerminated {
+					t.Fatalf("ended: state %s", end.SessionState())
+				}
 				waitFor(t, "call_ended on the line", func() bool { return le.has("call_ended", rc.UserCallID) })
 			})
 
@@ -111,6 +125,11 @@ func TestLineCallEventsOnBothEngines(t *testing.T) {
 				out, err := l.Phone().Call(ctx, "9000")
 				if err != nil {
 					t.Fatal(err)
+				}
+				// ringing from the start, the user's extension as caller,
+				// sipStatus Establishing (wazo-js-sdk WebRTCPhone.ts).
+				if !out.Ringing || out.CallerNumber != "1001" || out.SessionState() != phone.SessionEstablishing {
+					t.Fatalf("outgoing: ringing %v caller %q state %s", out.Ringing, out.CallerNumber, out.SessionState())
 				}
 				acc := pe.WaitCall(phone.EventCallAccepted, out.SIPCallID, nil)
 				ch, ok := e.stack.Calls().FindBySIPCallID(out.SIPCallID)
@@ -123,6 +142,10 @@ func TestLineCallEventsOnBothEngines(t *testing.T) {
 				pe.WaitCall(phone.EventCallUpdated, out.SIPCallID, func(cs phone.CallSession) bool {
 					return cs.CallID == ch.CallID && cs.Call != nil && cs.Call.Status == "Up" && len(cs.Call.TalkingTo) == 1
 				})
+				up := session(t, l, out.SIPCallID, "established", func(cs phone.CallSession) bool { return cs.Status == phone.StatusEstablished })
+				if up.CallerNumber != "1001" || up.SessionState() != phone.SessionEstablished || up.Ringing {
+					t.Fatalf("answered: caller %q state %s ringing %v", up.CallerNumber, up.SessionState(), up.Ringing)
+				}
 				for _, name := range []string{"call_created", "call_answered", "call_updated"} {
 					if !le.has(name, ch.CallID) {
 						t.Errorf("no %s for %s on the line", name, ch.CallID)
@@ -135,5 +158,43 @@ func TestLineCallEventsOnBothEngines(t *testing.T) {
 				waitFor(t, "call_ended on the line", func() bool { return le.has("call_ended", ch.CallID) })
 			})
 		})
+	}
+}
+
+// checkServerCall: CallSession.Call keeps calld's fields and nulls
+// (wazo-calld plugins/calls/schemas.py CallSchema), in Go and in JSON.
+func checkServerCall(t *testing.T, cs phone.CallSession, peer string) {
+	t.Helper()
+	sc := cs.Call
+	if sc.UserUUID == nil || *sc.UserUUID != aliceUUID || sc.LineID == nil || sc.SIPCallID == nil || *sc.SIPCallID != cs.SIPCallID ||
+		sc.CreationTime == nil || sc.AnswerTime == nil || sc.HangupTime != nil {
+		t.Fatalf("server call %+v", sc)
+	}
+	if u, ok := sc.TalkingTo[peer]; !ok || u != nil {
+		t.Fatalf("the scripted peer belongs to no user: talking_to %v", sc.TalkingTo)
+	}
+	raw, err := json.Marshal(cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		SessionState string         `json:"sessionState"`
+		SIPStatus    string         `json:"sipStatus"`
+		Call         map[string]any `json:"call"`
+	}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	tt, _ := m.Call["talking_to"].(map[string]any)
+	if v, ok := tt[peer]; m.SessionState != "Established" || m.SIPStatus != "established" || !ok || v != nil {
+		t.Fatalf("json %s", raw)
+	}
+	for _, k := range []string{"user_uuid", "line_id", "is_video", "hangup_time", "parked"} {
+		if _, ok := m.Call[k]; !ok {
+			t.Errorf("call.%s missing in %s", k, raw)
+		}
+	}
+	if m.Call["hangup_time"] != nil {
+		t.Errorf("hangup_time %v, want null", m.Call["hangup_time"])
 	}
 }
