@@ -5,6 +5,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/parley-voip/parley/internal/rtc"
 	"github.com/parley-voip/parley/internal/wazostandin"
 	"github.com/parley-voip/parley/phone"
 	"github.com/parley-voip/parley/phone/phonetest"
@@ -197,4 +198,49 @@ func checkServerCall(t *testing.T, cs phone.CallSession, peer string) {
 	if m.Call["hangup_time"] != nil {
 		t.Errorf("hangup_time %v, want null", m.Call["hangup_time"])
 	}
+}
+
+// TestLineNumbersFromCalld: without the line's extension at hand (the
+// engine knows only the SIP username), calld's call data still makes
+// dialedExtension of an incoming call and callerNumber of an outgoing one
+// the user's extension.
+func TestLineNumbersFromCalld(t *testing.T) {
+	e := newEnv(t)
+	l, err := Connect(testCtx(t), e.url, "alice", "secret",
+		WithPinnedCertificate(e.pin), WithLogger(testLogger()),
+		WithPhoneOptions(phone.WithLocalIP("127.0.0.1"), phone.WithMedia(rtc.Config{IncludeLoopback: true}), phone.WithQualityInterval(0),
+			phone.WithOwnNumber("")))
+	if err != nil {
+		t.Fatalf("Connect: %v", err)
+	}
+	t.Cleanup(func() { _ = l.Close(testCtx(t)) })
+	pe := phonetest.Record(t, l.Phone())
+	ctx := testCtx(t)
+
+	rc, err := e.stack.Ring(aliceUUID, "5550100", "Customer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in := pe.WaitCall(phone.EventCallIncoming, rc.SIPCallID, nil); in.DialedExtension != "alice-webrtc" {
+		t.Fatalf("before calld: dialed %q, want the SIP username", in.DialedExtension)
+	}
+	pe.WaitCall(phone.EventCallUpdated, rc.SIPCallID, func(cs phone.CallSession) bool { return cs.DialedExtension == "1001" })
+	if err := l.Phone().Reject(ctx, rc.SIPCallID); err != nil {
+		t.Fatal(err)
+	}
+	pe.WaitCall(phone.EventCallFailed, rc.SIPCallID, nil)
+
+	out, err := l.Phone().Call(ctx, "9000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.CallerNumber != "alice-webrtc" {
+		t.Fatalf("before calld: caller %q, want the SIP username", out.CallerNumber)
+	}
+	pe.WaitCall(phone.EventCallUpdated, out.SIPCallID, func(cs phone.CallSession) bool { return cs.CallerNumber == "1001" })
+	pe.WaitCall(phone.EventCallAccepted, out.SIPCallID, nil)
+	if err := l.Phone().Hangup(ctx, out.SIPCallID); err != nil {
+		t.Fatal(err)
+	}
+	pe.WaitCall(phone.EventCallEnded, out.SIPCallID, nil)
 }
