@@ -46,6 +46,17 @@ func (f *fakePhone) Resume(_ context.Context, id string) error {
 
 func (f *fakePhone) Subscribe() (<-chan phone.Event, func()) { return f.hub.Subscribe() }
 
+func (f *fakePhone) SetConference(id string, on bool) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	cs, ok := f.css[id]
+	if ok {
+		cs.Conference = on
+		f.css[id] = cs
+	}
+	return ok
+}
+
 func (f *fakePhone) set(cs phone.CallSession) {
 	f.mu.Lock()
 	f.css[cs.SIPCallID] = cs
@@ -57,7 +68,7 @@ func (f *fakePhone) set(cs phone.CallSession) {
 func bridged(sip, own, peer string) phone.CallSession {
 	return phone.CallSession{SIPCallID: sip, CallID: own, Number: "n-" + peer, DisplayName: "Party " + peer,
 		Status: phone.StatusEstablished, Answered: true,
-		Call: &phone.ServerCall{CallID: own, SIPCallID: sip, TalkingTo: map[string]string{peer: ""}}}
+		Call: &phone.ServerCall{CallID: own, SIPCallID: &sip, TalkingTo: map[string]*string{peer: nil}}}
 }
 
 // fakeLine feeds wazoline events.

@@ -24,6 +24,8 @@ type phoneView interface {
 	Session(id string) (phone.CallSession, bool)
 	Subscribe() (<-chan phone.Event, func())
 	Resume(ctx context.Context, id string) error
+	// SetConference marks the host leg (CallSession.Conference).
+	SetConference(id string, on bool) bool
 }
 
 // maxEarly bounds the conference events kept for conferences we do not know
@@ -159,6 +161,11 @@ func (w *Wazo) Start(ctx context.Context, host phone.CallSession, others []phone
 	w.cfg.log.Info("conference: created", "conference_id", id, "host", hostCallID(h), "participants", ids)
 
 	c := w.register(id, h, parts, discarded)
+	// The host leg is the conference's, as the SDK's AdHocAPIConference
+	// marks its host session (setIsConference). It stays so: calld hangs
+	// the host leg up when the conference ends (docs/wazo-protocol.md,
+	// Ad-hoc conferences).
+	w.phone.SetConference(h.SIPCallID, true)
 	w.resumeHost(ctx, h.SIPCallID)
 	return c, nil
 }

@@ -49,11 +49,11 @@ type stackEnv struct {
 	audio *recordingAudio
 }
 
-func newStackEnv(t *testing.T) *stackEnv {
+func newStackEnv(t *testing.T, opts ...wazostandin.Option) *stackEnv {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
 	defer cancel()
-	d, err := demo.Start(context.Background(), demo.WithLogger(testLogger()))
+	d, err := demo.Start(context.Background(), demo.WithLogger(testLogger()), demo.WithStackOptions(opts...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,8 +176,26 @@ func done(ch <-chan struct{}) bool {
 
 // TestWazoConferenceLifecycle: 3 parties merged, a 4th added, one removed,
 // one hanging up alone, the last one leaving ends it (docs/wazo-protocol.md, Ad-hoc conferences, docs/wazo-protocol.md, Stand-in differences).
+// joinOrders are the two orders of the 201 and the participants' joined
+// events: the stand-in's default (joined first) and a real calld's
+// (joined after the reply, wazo-calld plugins/adhoc_conferences/stasis.py).
+// The backend must not depend on either.
+var joinOrders = []struct {
+	name string
+	opts []wazostandin.Option
+}{
+	{"joined before the 201", nil},
+	{"joined after the 201", []wazostandin.Option{wazostandin.WithAdhocJoinedAfterReply()}},
+}
+
 func TestWazoConferenceLifecycle(t *testing.T) {
-	e := newStackEnv(t)
+	for _, o := range joinOrders {
+		t.Run(o.name, func(t *testing.T) { testWazoConferenceLifecycle(t, o.opts...) })
+	}
+}
+
+func testWazoConferenceLifecycle(t *testing.T, opts ...wazostandin.Option) {
+	e := newStackEnv(t, opts...)
 	ctx := context.Background()
 	a := e.ring(t, "2001", "Alice", toneA)
 	b := e.ring(t, "2002", "Bob", toneB)
@@ -198,6 +216,10 @@ func TestWazoConferenceLifecycle(t *testing.T) {
 		t.Fatalf("after start: %+v", s)
 	}
 	waitFor(t, "conference_adhoc_created applied", func() bool { return c.Snapshot().Confirmed })
+	// The host leg is marked as the SDK marks its host session.
+	if cs := e.session(t, a); !cs.Conference {
+		t.Fatal("the host leg is not marked conference")
+	}
 	if p := s.Participants[b.peer]; p.Number != "2002" || p.SIPCallID != b.sip {
 		t.Fatalf("participant Bob %+v", p)
 	}
@@ -293,7 +315,13 @@ func TestWazoConferenceLifecycle(t *testing.T) {
 // TestWazoConferenceFourAtOnceAndHangup: host + three parties in one Start,
 // then Hangup ends it for everybody (docs/wazo-protocol.md, Ad-hoc conferences: Delete).
 func TestWazoConferenceFourAtOnceAndHangup(t *testing.T) {
-	e := newStackEnv(t)
+	for _, o := range joinOrders {
+		t.Run(o.name, func(t *testing.T) { testWazoConferenceFourAtOnceAndHangup(t, o.opts...) })
+	}
+}
+
+func testWazoConferenceFourAtOnceAndHangup(t *testing.T, opts ...wazostandin.Option) {
+	e := newStackEnv(t, opts...)
 	ctx := context.Background()
 	a := e.ring(t, "3001", "Alice", toneA)
 	b := e.ring(t, "3002", "Bob", toneB)

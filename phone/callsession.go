@@ -1,6 +1,9 @@
 package phone
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // CallSession is a snapshot of one call, the Go form of the Wazo SDK's
 // CallSession. Snapshots are values: the engine never hands out pointers to
@@ -16,14 +19,23 @@ type CallSession struct {
 	// nil until the server sends it.
 	Call *ServerCall `json:"call,omitempty"`
 
-	Number          string `json:"number"`          // remote party's number (user part of its URI)
-	DisplayName     string `json:"displayName"`     // remote display name, or the number
-	CallerNumber    string `json:"callerNumber"`    // number of whoever placed the call
-	DialedExtension string `json:"dialedExtension"` // what we dialled (outgoing) or the called user (incoming)
+	Number      string `json:"number"`      // remote party's number (user part of its URI)
+	DisplayName string `json:"displayName"` // remote display name, or the number
+	// CallerNumber is the number of whoever placed the call: on an
+	// outgoing call the user's own number (WithOwnNumber, then calld's
+	// caller_id_number), not the SIP username.
+	CallerNumber string `json:"callerNumber"`
+	// DialedExtension is what we dialled (outgoing) or, on an incoming
+	// call, the user's extension that was called (WithOwnNumber, then
+	// calld's dialed_extension), not the SIP username.
+	DialedExtension string `json:"dialedExtension"`
 	RemoteURI       string `json:"remoteUri"`
 
 	IsCaller bool `json:"isCaller"` // true when we placed the call
-	Ringing  bool `json:"ringing"`  // not answered yet
+	// Ringing: not answered yet. As in the SDK it is true from the start of
+	// an outgoing call, before any 180 (wazo-js-sdk WebRTCPhone.ts
+	// _createOutgoingCallSession), and of an incoming one.
+	Ringing bool `json:"ringing"`
 	// EarlyMedia: the far end plays audio before answering (SDP in a 183 or
 	// 180, RFC 3960), an announcement or the network's ringback, which is
 	// heard instead of our local ringback. Cleared once answered.
@@ -38,9 +50,15 @@ type CallSession struct {
 	AutoAnswer    bool          `json:"autoAnswer"` // the INVITE carried Answer-Mode: Auto
 	Ignored       bool          `json:"ignored"`    // incoming call the user chose to ignore
 	Recording     bool          `json:"recording"`
-	Conference    bool          `json:"conference"` // part of a conference hosted by us
+	// Conference: this call is the host leg of a conference the user
+	// hosts (SetConference; the SDK's AdHocAPIConference sets it on its
+	// host session).
+	Conference bool `json:"conference"`
 
-	Status    Status `json:"sipStatus"`           // where the call is in its life
+	// Status is where the call is in its life; its JSON name is the SDK's
+	// but its values are ours. The SDK's own sipStatus values (SIP.js
+	// session states) are SessionState(), "sessionState" in JSON.
+	Status    Status `json:"sipStatus"`
 	SIPStatus int    `json:"sipStatusCode"`       // last SIP final status seen (200, 486, 603...)
 	EndReason string `json:"endReason,omitempty"` // plain-language reason once ended
 	// EndReasonCode is EndReason as a code front ends word (reason.go).
@@ -55,6 +73,50 @@ type CallSession struct {
 	StartTime    time.Time `json:"startTime"`           // INVITE sent or received
 	AnswerTime   time.Time `json:"answerTime,omitzero"` // 200 OK
 	EndTime      time.Time `json:"endTime,omitzero"`
+}
+
+// SessionState is the SDK's sipStatus: the SIP.js session state (sip.js
+// src/api/session-state.ts), which the SDK copies into every CallSession
+// (wazo-js-sdk WebRTCPhone.ts _createCallSession, "sipStatus: state").
+type SessionState string
+
+// The SIP.js session states.
+const (
+	SessionInitial      SessionState = "Initial"      // incoming, not yet accepted
+	SessionEstablishing SessionState = "Establishing" // INVITE sent, no final answer yet
+	SessionEstablished  SessionState = "Established"  // answered (held or not)
+	SessionTerminating  SessionState = "Terminating"  // BYE or CANCEL sent, not yet answered
+	SessionTerminated   SessionState = "Terminated"   // over
+)
+
+// SessionState maps Status onto the SDK's states: incoming → Initial;
+// dialing, ringing → Establishing; established, held → Established;
+// ended, failed → Terminated. The engine reports a call ended as soon as it
+// hangs up, so Terminating is never reported.
+func (cs CallSession) SessionState() SessionState {
+	switch cs.Status {
+	case StatusIncoming:
+		return SessionInitial
+	case StatusDialing, StatusRinging:
+		return SessionEstablishing
+	case StatusEstablished, StatusHeld:
+		return SessionEstablished
+	case StatusEnded, StatusFailed:
+		return SessionTerminated
+	}
+	return SessionInitial
+}
+
+// callSessionFields is CallSession without its methods, for MarshalJSON.
+type callSessionFields CallSession
+
+// MarshalJSON adds "sessionState" (SessionState) to the fields, so JSON
+// readers get the SDK's sipStatus meaning next to ours.
+func (cs CallSession) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		callSessionFields
+		SessionState SessionState `json:"sessionState"`
+	}{callSessionFields(cs), cs.SessionState()})
 }
 
 // ID returns the call's stable identifier, the SIP Call-ID.
@@ -91,27 +153,44 @@ const (
 )
 
 // ServerCall is server-side call data a line may provide (on Wazo: the calld
-// Call object). The engine stores it and reports changes; it never needs it.
+// Call object, with its field names and its nulls: wazo-calld
+// plugins/calls/schemas.py CallSchema; call.py leaves conversation_id,
+// user_uuid, dialed_extension, sip_call_id, line_id and the times None).
+// The engine stores it and reports changes; it never needs it.
 type ServerCall struct {
-	CallID             string            `json:"call_id"`
-	ConversationID     string            `json:"conversation_id,omitempty"`
-	Status             string            `json:"status,omitempty"`
-	TalkingTo          map[string]string `json:"talking_to,omitempty"`
-	Bridges            []string          `json:"bridges,omitempty"`
-	OnHold             bool              `json:"on_hold"`
-	Muted              bool              `json:"muted"`
-	CallerIDName       string            `json:"caller_id_name,omitempty"`
-	CallerIDNumber     string            `json:"caller_id_number,omitempty"`
-	PeerCallerIDName   string            `json:"peer_caller_id_name,omitempty"`
-	PeerCallerIDNumber string            `json:"peer_caller_id_number,omitempty"`
-	IsCaller           bool              `json:"is_caller"`
-	DialedExtension    string            `json:"dialed_extension,omitempty"`
-	SIPCallID          string            `json:"sip_call_id,omitempty"`
-	RecordState        string            `json:"record_state,omitempty"`
-	Direction          string            `json:"direction,omitempty"`
-	CreationTime       time.Time         `json:"creation_time,omitzero"`
-	AnswerTime         time.Time         `json:"answer_time,omitzero"`
-	HangupTime         time.Time         `json:"hangup_time,omitzero"`
+	CallID         string  `json:"call_id"`
+	ConversationID *string `json:"conversation_id"`
+	UserUUID       *string `json:"user_uuid"`
+	Status         string  `json:"status,omitempty"`
+	// TalkingTo maps each connected channel to its user uuid, nil (JSON
+	// null) for a channel that belongs to no user.
+	TalkingTo          map[string]*string `json:"talking_to"`
+	Bridges            []string           `json:"bridges"`
+	OnHold             bool               `json:"on_hold"`
+	Muted              bool               `json:"muted"`
+	CallerIDName       string             `json:"caller_id_name"`
+	CallerIDNumber     string             `json:"caller_id_number"`
+	PeerCallerIDName   string             `json:"peer_caller_id_name"`
+	PeerCallerIDNumber string             `json:"peer_caller_id_number"`
+	IsCaller           bool               `json:"is_caller"`
+	IsVideo            bool               `json:"is_video"`
+	DialedExtension    *string            `json:"dialed_extension"`
+	SIPCallID          *string            `json:"sip_call_id"`
+	LineID             *int               `json:"line_id"`
+	RecordState        string             `json:"record_state,omitempty"`
+	Direction          string             `json:"direction,omitempty"`
+	Parked             bool               `json:"parked"`
+	CreationTime       *time.Time         `json:"creation_time"`
+	AnswerTime         *time.Time         `json:"answer_time"`
+	HangupTime         *time.Time         `json:"hangup_time"`
+}
+
+// Dialed is DialedExtension, "" when null.
+func (c *ServerCall) Dialed() string {
+	if c == nil || c.DialedExtension == nil {
+		return ""
+	}
+	return *c.DialedExtension
 }
 
 // TalkingToIDs returns the ids of the channels this call is connected to.
@@ -132,11 +211,23 @@ func (c *ServerCall) clone() *ServerCall {
 	}
 	cp := *c
 	if c.TalkingTo != nil {
-		cp.TalkingTo = make(map[string]string, len(c.TalkingTo))
+		cp.TalkingTo = make(map[string]*string, len(c.TalkingTo))
 		for k, v := range c.TalkingTo {
-			cp.TalkingTo[k] = v
+			cp.TalkingTo[k] = clonePtr(v)
 		}
 	}
 	cp.Bridges = append([]string(nil), c.Bridges...)
+	cp.ConversationID, cp.UserUUID = clonePtr(c.ConversationID), clonePtr(c.UserUUID)
+	cp.DialedExtension, cp.SIPCallID, cp.LineID = clonePtr(c.DialedExtension), clonePtr(c.SIPCallID), clonePtr(c.LineID)
+	cp.CreationTime, cp.AnswerTime, cp.HangupTime = clonePtr(c.CreationTime), clonePtr(c.AnswerTime), clonePtr(c.HangupTime)
 	return &cp
+}
+
+// clonePtr copies *p, so a snapshot shares no memory with the engine.
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
 }

@@ -63,7 +63,7 @@ func (h *uaHandler) OnIncoming(_ context.Context, inc *sipua.Incoming) {
 			Number:          number,
 			DisplayName:     display,
 			CallerNumber:    number,
-			DialedExtension: inc.To.User,
+			DialedExtension: p.ownNumberOr(inc.To.User),
 			RemoteURI:       inc.From.URI,
 			Ringing:         true,
 			Status:          StatusIncoming,

@@ -27,6 +27,7 @@ type config struct {
 	mediaOpts       []rtc.Option
 	audio           AudioBackend
 	serverIDHeader  string
+	ownNumber       string
 	qualityInterval time.Duration
 	dtmfMethod      DTMFMethod
 	mediaPath       MediaPath
@@ -112,6 +113,12 @@ func WithAudio(a AudioBackend) Option { return func(c *config) { c.audio = a } }
 // id for our leg of a call (Wazo: X-Wazo-Call-ID). Its value fills
 // CallSession.CallID as soon as the INVITE or its answer arrives.
 func WithServerCallIDHeader(name string) Option { return func(c *config) { c.serverIDHeader = name } }
+
+// WithOwnNumber is the user's own number when it is not the SIP username
+// (Wazo: the line's extension, the SIP username being a random string). It
+// is the CallerNumber of outgoing calls and the DialedExtension of incoming
+// ones until the server's call data says otherwise (SetServerCall).
+func WithOwnNumber(n string) Option { return func(c *config) { c.ownNumber = n } }
 
 // WithQualityInterval sets how often call_quality events are sent.
 func WithQualityInterval(d time.Duration) Option { return func(c *config) { c.qualityInterval = d } }

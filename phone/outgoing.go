@@ -59,9 +59,10 @@ func (p *Phone) Call(ctx context.Context, number string) (CallSession, error) {
 			SIPCallID:       callID,
 			Number:          userPart(target),
 			DisplayName:     userPart(target),
-			CallerNumber:    p.account.Username,
+			CallerNumber:    p.ownNumber(),
 			DialedExtension: target,
 			IsCaller:        true,
+			Ringing:         true, // as the SDK's outgoing session, before any 180
 			Status:          StatusDialing,
 			CreationTime:    now,
 			StartTime:       now,
@@ -124,7 +125,6 @@ func (p *Phone) onProgress(id string, code int, reason string) {
 	if code >= 180 && c.session.Status == StatusDialing {
 		c.session.Status = StatusRinging
 	}
-	c.session.Ringing = code >= 180
 	snap := c.snapshot()
 	p.mu.Unlock()
 	p.emit(Event{Type: EventCallProgress, Call: &snap, Code: code, Reason: reason})

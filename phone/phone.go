@@ -219,10 +219,47 @@ func (p *Phone) SetServerCall(sipCallID string, sc ServerCall) bool {
 	if sc.CallID != "" {
 		c.session.CallID = sc.CallID
 	}
+	// The user's own number as the server knows it: calld's caller id on
+	// our leg of an outgoing call, the extension that was dialled on an
+	// incoming one (wazo-calld plugins/calls/services.py; the SDK's
+	// Call.parse keeps them as callerNumber and dialedExtension).
+	if c.session.IsCaller && sc.CallerIDNumber != "" {
+		c.session.CallerNumber = sc.CallerIDNumber
+	}
+	if !c.session.IsCaller && sc.Dialed() != "" {
+		c.session.DialedExtension = sc.Dialed()
+	}
 	snap := c.snapshot()
 	p.mu.Unlock()
 	p.emit(Event{Type: EventCallUpdated, Call: &snap})
 	return true
+}
+
+// SetConference marks a call as the host leg of a conference the user hosts
+// (CallSession.Conference, the SDK's setIsConference) and reports it as
+// call_updated. It returns false for an unknown call.
+func (p *Phone) SetConference(sipCallID string, on bool) bool {
+	p.mu.Lock()
+	c, ok := p.calls[sipCallID]
+	if !ok || c.session.Conference == on {
+		p.mu.Unlock()
+		return ok
+	}
+	c.session.Conference = on
+	snap := c.snapshot()
+	p.mu.Unlock()
+	p.emit(Event{Type: EventCallUpdated, Call: &snap})
+	return true
+}
+
+// ownNumber is the user's number: WithOwnNumber, else the SIP username.
+func (p *Phone) ownNumber() string { return p.ownNumberOr(p.account.Username) }
+
+func (p *Phone) ownNumberOr(fallback string) string {
+	if p.cfg.ownNumber != "" {
+		return p.cfg.ownNumber
+	}
+	return fallback
 }
 
 // emit publishes an event stamped with the current time.

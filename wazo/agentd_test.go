@@ -12,7 +12,6 @@ import (
 	"github.com/parley-voip/parley/internal/wazostandin"
 )
 
-const carolUUID = "cccccccc-0000-4000-8000-000000000003"
 
 // agentEnv adds carol, agent 8001 in two queues with line 70 (extension
 // 1070), to the usual stack and logs her in.

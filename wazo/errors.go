@@ -96,6 +96,9 @@ func (e *APIError) Error() string {
 	if e.kind == ErrAuthenticationFailed || e.kind == ErrSessionExpired {
 		return e.kind.Error() // the server text ("Authentication Failed") adds nothing
 	}
+	if acl := e.MissingPermission(); acl != "" {
+		return fmt.Sprintf("your Wazo user is not allowed to do this (it lacks the permission %s); ask your administrator to grant it", acl)
+	}
 	msg := e.Message
 	if msg == "" && len(e.Reason) > 0 {
 		msg = strings.Join(e.Reason, "; ")
@@ -104,6 +107,18 @@ func (e *APIError) Error() string {
 		return e.kind.Error()
 	}
 	return fmt.Sprintf("%s (Wazo said: %s)", e.kind, msg)
+}
+
+// MissingPermission is the ACL a 401 says the token lacks, or "". The body
+// is xivo's MissingPermissionsTokenAPIException: details {invalid_token,
+// reason "missing_permission_or_invalid_tenant", required_access,
+// tenant_uuid} (xivo-lib-python xivo/http_exceptions.py).
+func (e *APIError) MissingPermission() string {
+	if e.Status != http.StatusUnauthorized || e.Details["reason"] != "missing_permission_or_invalid_tenant" {
+		return ""
+	}
+	acl, _ := e.Details["required_access"].(string)
+	return acl
 }
 
 // Unwrap returns the sentinel (ErrNoSuchCall, ErrUnauthorized …).

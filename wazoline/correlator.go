@@ -123,7 +123,14 @@ func (c *correlator) channelEnded(call wazo.Call) {
 		delete(c.bySIP, sip)
 		return
 	}
-	t.sc, t.has, t.applied = toServerCall(call), true, false
+	sc := toServerCall(call)
+	// calld builds call_ended from the dead channel with caller and
+	// connected party the other way round from the live events (wazo-calld
+	// plugins/calls/services.py channel_destroyed_event): swap them back so
+	// the call's last ServerCall names the same parties as before.
+	sc.CallerIDName, sc.PeerCallerIDName = sc.PeerCallerIDName, sc.CallerIDName
+	sc.CallerIDNumber, sc.PeerCallerIDNumber = sc.PeerCallerIDNumber, sc.CallerIDNumber
+	t.sc, t.has, t.applied = sc, true, false
 	c.apply(sip, t)
 }
 
@@ -141,7 +148,7 @@ func (c *correlator) hold(callID string, onHold bool) {
 	}
 	if !t.has {
 		// Only the X-Wazo-Call-ID header told us the call_id so far.
-		t.sc = phone.ServerCall{CallID: callID, SIPCallID: sip}
+		t.sc = phone.ServerCall{CallID: callID, SIPCallID: &sip}
 		t.has = true
 	} else {
 		t.sc = cloneServerCall(t.sc)

@@ -1,6 +1,7 @@
 package wazoline
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -326,14 +327,103 @@ func TestToServerCall(t *testing.T) {
 		TalkingTo:    map[string]*string{"9.9": &peer, "8.8": nil},
 		CreationTime: "2026-01-02T03:04:05.123456+00:00", AnswerTime: &at,
 	}
+	c.LineID, c.IsVideo, c.Parked = ptr(7), true, true
 	sc := toServerCall(c)
-	if sc.CallID != "1.1" || sc.SIPCallID != "sip" || !sc.OnHold || !sc.Muted {
+	if sc.CallID != "1.1" || sc.SIPCallID == nil || *sc.SIPCallID != "sip" || !sc.OnHold || !sc.Muted {
 		t.Fatalf("fields not copied: %+v", sc)
 	}
-	if sc.TalkingTo["9.9"] != peer || sc.TalkingTo["8.8"] != "" || len(sc.TalkingTo) != 2 {
+	if u := sc.TalkingTo["9.9"]; u == nil || *u != peer || len(sc.TalkingTo) != 2 {
 		t.Fatalf("talking_to = %v", sc.TalkingTo)
 	}
-	if sc.CreationTime.IsZero() || sc.AnswerTime.IsZero() || !sc.HangupTime.IsZero() {
+	if u, ok := sc.TalkingTo["8.8"]; !ok || u != nil {
+		t.Fatalf("a null peer must stay null: %v", sc.TalkingTo)
+	}
+	if sc.CreationTime == nil || sc.AnswerTime == nil || sc.HangupTime != nil {
 		t.Fatalf("times: creation %v answer %v hangup %v", sc.CreationTime, sc.AnswerTime, sc.HangupTime)
+	}
+	if sc.LineID == nil || *sc.LineID != 7 || !sc.IsVideo || !sc.Parked || sc.UserUUID != nil || sc.DialedExtension != nil || sc.ConversationID != nil {
+		t.Fatalf("line_id/is_video/parked/nulls: %+v", sc)
+	}
+	// The JSON keeps calld's names and nulls.
+	raw, err := json.Marshal(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	_ = json.Unmarshal(raw, &m)
+	for _, k := range []string{"user_uuid", "dialed_extension", "conversation_id", "hangup_time"} {
+		if v, ok := m[k]; !ok || v != nil {
+			t.Errorf("%s = %v (present %v), want null", k, v, ok)
+		}
+	}
+	if m["line_id"] != float64(7) || m["is_video"] != true || m["parked"] != true {
+		t.Errorf("json %s", raw)
+	}
+}
+
+// TestCorrelatorBothEngines runs every call event on both correlation
+// paths: an engine 26.08+ gives the calld id in X-Wazo-Call-ID with the
+// INVITE, an older one only in the events (docs/wazo-protocol.md,
+// Correlating SIP and calld). Each event must reach the dialog either way,
+// before or after the engine announced the call.
+func TestCorrelatorBothEngines(t *testing.T) {
+	for _, engine := range []struct{ name, header string }{{"25.14 (no header)", ""}, {"26.08 (X-Wazo-Call-ID)", "1.1"}} {
+		for _, ev := range []struct{ name, status string }{
+			{"call_created", "Ringing"}, {"call_answered", "Up"}, {"call_updated", "Up"}, {"call_ended", "Up"},
+		} {
+			for _, early := range []bool{false, true} {
+				name := engine.name + "/" + ev.name + "/after the INVITE"
+				if early {
+					name = engine.name + "/" + ev.name + "/before the INVITE"
+				}
+				t.Run(name, func(t *testing.T) {
+					eng := &fakeEngine{calls: map[string]*phone.ServerCall{}}
+					now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+					c := newCorrelator(eng.set, 30*time.Second, func() time.Time { return now }, nil)
+					appear := func() {
+						eng.calls["sipA"] = nil
+						c.appeared("sipA", engine.header)
+					}
+					cl := call("1.1", "sipA", ev.status, "9.9")
+					cl.CallerIDNumber, cl.PeerCallerIDNumber = "1001", "5550100"
+					if ev.name == "call_ended" {
+						// calld's call_ended swaps caller and peer
+						// (wazo-calld plugins/calls/services.py).
+						cl.CallerIDNumber, cl.PeerCallerIDNumber = "5550100", "1001"
+					}
+					if early {
+						eng.calls["sipA"] = nil // the engine has it, not announced yet
+						if ev.name == "call_ended" {
+							// A channel's first event cannot be its end:
+							// call_created came first.
+							c.callEvent("call_created", call("1.1", "sipA", "Ringing"))
+						}
+						c.callEvent(ev.name, cl)
+						appear()
+					} else {
+						appear()
+						c.callEvent(ev.name, cl)
+					}
+					got := eng.calls["sipA"]
+					if early && ev.name == "call_ended" {
+						// The channel died before the engine announced its
+						// dialog: the SIP side ends it; nothing is kept.
+						if got != nil && got.CallID != engine.header || c.pending() != 0 {
+							t.Fatalf("ended early: engine got %+v, pending %d", got, c.pending())
+						}
+						return
+					}
+					if got == nil || got.CallID != "1.1" || got.Status != ev.status {
+						t.Fatalf("engine got %+v, want call_id 1.1 status %s", got, ev.status)
+					}
+					if got.CallerIDNumber != "1001" || got.PeerCallerIDNumber != "5550100" {
+						t.Fatalf("caller %q peer %q, want 1001 / 5550100", got.CallerIDNumber, got.PeerCallerIDNumber)
+					}
+					if c.pending() != 0 {
+						t.Fatalf("pending %d", c.pending())
+					}
+				})
+			}
+		}
 	}
 }

@@ -156,7 +156,7 @@ func TestEventPath(t *testing.T) {
 	if err := m.Hangup(mine.CallID, wazostandin.CauseNormalClearing); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "call_ended applied", func() bool { sc, _ := eng.get("sip-1"); return !sc.HangupTime.IsZero() })
+	waitFor(t, "call_ended applied", func() bool { sc, _ := eng.get("sip-1"); return sc.HangupTime != nil })
 	if _, ok := eng.get("sip-carol"); ok {
 		t.Fatal("another user's call reached the engine")
 	}

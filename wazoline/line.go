@@ -136,12 +136,20 @@ func dial(ctx context.Context, server, username, password string, cfg config) (*
 		abandon()
 		return nil, fmt.Errorf("%w: %w", ErrNoLine, err)
 	}
-	popts := append([]phone.Option{
+	popts := []phone.Option{
 		phone.WithLogger(log),
 		// docs/wazo-protocol.md, Correlating SIP and calld: engines ≥ 26.08 put our leg's calld id in this header, so
 		// CallSession.CallID is known before any bus event.
 		phone.WithServerCallIDHeader("X-Wazo-Call-ID"),
-	}, cfg.phoneOpts...)
+	}
+	// The user's number is the line's extension, not the SIP username
+	// (a random string on Wazo): the SDK's callerNumber and
+	// dialedExtension name the extension (docs/wazo-protocol.md, Lines and
+	// registration).
+	if len(wl.Extensions) > 0 && wl.Extensions[0].Exten != "" {
+		popts = append(popts, phone.WithOwnNumber(wl.Extensions[0].Exten))
+	}
+	popts = append(popts, cfg.phoneOpts...)
 	// A Wazo line is a WebRTC line (its PJSIP endpoint has webrtc=yes):
 	// whatever the options say, our offers are WebRTC.
 	popts = append(popts, phone.WithMediaPath(phone.MediaWebRTC))

@@ -1,7 +1,6 @@
 package wazoline
 
 import (
-	"maps"
 	"time"
 
 	"github.com/parley-voip/parley/phone"
@@ -17,14 +16,18 @@ var calldTimeLayouts = [...]string{
 	"2006-01-02T15:04:05.999999999",
 }
 
-// toServerCall converts calld's Call object (docs/wazo-protocol.md, Call object) into the engine's
-// Wazo-agnostic ServerCall.
+// toServerCall converts calld's Call object (docs/wazo-protocol.md, Call
+// object) into the engine's Wazo-agnostic ServerCall, keeping calld's
+// nulls. wazo.Call flattens the nullable strings to "", which calld never
+// sends for them (plugins/calls/services.py writes "… or None"), so ""
+// maps back to null.
 func toServerCall(c wazo.Call) phone.ServerCall {
 	sc := phone.ServerCall{
 		CallID:             c.CallID,
-		ConversationID:     c.ConversationID,
+		ConversationID:     nullable(c.ConversationID),
+		UserUUID:           nullable(c.UserUUID),
 		Status:             c.Status,
-		Bridges:            append([]string(nil), c.Bridges...),
+		Bridges:            append([]string{}, c.Bridges...),
 		OnHold:             c.OnHold,
 		Muted:              c.Muted,
 		CallerIDName:       c.CallerIDName,
@@ -32,22 +35,19 @@ func toServerCall(c wazo.Call) phone.ServerCall {
 		PeerCallerIDName:   c.PeerCallerIDName,
 		PeerCallerIDNumber: c.PeerCallerIDNumber,
 		IsCaller:           c.IsCaller,
-		DialedExtension:    c.DialedExtension,
-		SIPCallID:          c.SIPCallID,
+		IsVideo:            c.IsVideo,
+		DialedExtension:    nullable(c.DialedExtension),
+		SIPCallID:          nullable(c.SIPCallID),
+		LineID:             clonePtr(c.LineID),
 		RecordState:        c.RecordState,
 		Direction:          c.Direction,
+		Parked:             c.Parked,
 		CreationTime:       parseCalldTime(c.CreationTime),
+		TalkingTo:          map[string]*string{},
 	}
-	if len(c.TalkingTo) > 0 {
-		// talking_to maps peer channel id → peer user uuid or null (docs/wazo-protocol.md, Call object).
-		sc.TalkingTo = make(map[string]string, len(c.TalkingTo))
-		for id, u := range c.TalkingTo {
-			if u != nil {
-				sc.TalkingTo[id] = *u
-			} else {
-				sc.TalkingTo[id] = ""
-			}
-		}
+	// talking_to maps peer channel id → peer user uuid or null (docs/wazo-protocol.md, Call object).
+	for id, u := range c.TalkingTo {
+		sc.TalkingTo[id] = clonePtr(u)
 	}
 	if c.AnswerTime != nil {
 		sc.AnswerTime = parseCalldTime(*c.AnswerTime)
@@ -58,22 +58,45 @@ func toServerCall(c wazo.Call) phone.ServerCall {
 	return sc
 }
 
-func parseCalldTime(s string) time.Time {
+func nullable(s string) *string {
 	if s == "" {
-		return time.Time{}
+		return nil
+	}
+	return &s
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+// parseCalldTime reads a calld time; nil for null, empty or unreadable.
+func parseCalldTime(s string) *time.Time {
+	if s == "" {
+		return nil
 	}
 	for _, l := range calldTimeLayouts {
 		if t, err := time.Parse(l, s); err == nil {
-			return t
+			return &t
 		}
 	}
-	return time.Time{}
+	return nil
 }
 
 // cloneServerCall deep-copies the maps and slices so a stored ServerCall can
 // be modified (hold flags) without touching one handed to the engine.
 func cloneServerCall(sc phone.ServerCall) phone.ServerCall {
-	sc.TalkingTo = maps.Clone(sc.TalkingTo)
-	sc.Bridges = append([]string(nil), sc.Bridges...)
+	tt := make(map[string]*string, len(sc.TalkingTo))
+	for id, u := range sc.TalkingTo {
+		tt[id] = clonePtr(u)
+	}
+	sc.TalkingTo = tt
+	sc.Bridges = append([]string{}, sc.Bridges...)
+	sc.ConversationID, sc.UserUUID = clonePtr(sc.ConversationID), clonePtr(sc.UserUUID)
+	sc.DialedExtension, sc.SIPCallID, sc.LineID = clonePtr(sc.DialedExtension), clonePtr(sc.SIPCallID), clonePtr(sc.LineID)
+	sc.CreationTime, sc.AnswerTime, sc.HangupTime = clonePtr(sc.CreationTime), clonePtr(sc.AnswerTime), clonePtr(sc.HangupTime)
 	return sc
 }

@@ -2,6 +2,8 @@ package wazostandin
 
 import (
 	"log/slog"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/parley-voip/parley/internal/wazostandin/sipside"
@@ -18,6 +20,7 @@ type config struct {
 	stackUUID     string
 	wazoVersion   string
 	pingInterval  time.Duration
+	adhocLate     bool
 	hooks         ChannelHooks
 	callIDBase    int64
 	addr          string
@@ -73,8 +76,44 @@ func WithTenantUUID(t string) Option { return func(c *config) { c.tenantUUID = t
 // WithStackUUID sets xivo_uuid / origin_uuid / confd infos uuid.
 func WithStackUUID(u string) Option { return func(c *config) { c.stackUUID = u } }
 
-// WithWazoVersion sets confd /infos wazo_version (docs/wazo-protocol.md, Lines and registration step 3).
+// WithWazoVersion sets the simulated engine version: confd /infos
+// wazo_version (docs/wazo-protocol.md, Lines and registration step 3) and
+// what the engine does, e.g. X-Wazo-Call-ID from 26.08 on (the default,
+// 25.14, has none).
 func WithWazoVersion(v string) Option { return func(c *config) { c.wazoVersion = v } }
+
+// CallIDHeaderVersion is the first engine version that sends
+// X-Wazo-Call-ID (wazo-js-sdk src/domain/Phone/WebRTCPhone.ts,
+// _createCallSession: "The Wazo platform >=26.08 exposes the channel id of
+// our own leg in X-Wazo-Call-ID").
+const CallIDHeaderVersion = "26.08"
+
+// hasCallIDHeader reports whether engine version v ("YY.NN", as confd
+// /infos gives it) is CallIDHeaderVersion or later.
+func hasCallIDHeader(v string) bool {
+	y, n, ok := engineVersion(v)
+	wy, wn, _ := engineVersion(CallIDHeaderVersion)
+	return ok && (y > wy || (y == wy && n >= wn))
+}
+
+func engineVersion(v string) (year, release int, ok bool) {
+	a, b, found := strings.Cut(v, ".")
+	y, err1 := strconv.Atoi(a)
+	if !found {
+		return y, 0, err1 == nil
+	}
+	b, _, _ = strings.Cut(b, ".")
+	n, err2 := strconv.Atoi(b)
+	return y, n, err1 == nil && err2 == nil
+}
+
+// WithAdhocJoinedAfterReply makes POST conferences/adhoc answer its 201
+// before the channels enter the conference, so
+// conference_adhoc_participant_joined arrives after the reply, as on a
+// real stack, where calld redirects the channels and they join later
+// through Stasis (wazo-calld plugins/adhoc_conferences/services.py,
+// stasis.py). Without it everything happens before the 201.
+func WithAdhocJoinedAfterReply() Option { return func(c *config) { c.adhocLate = true } }
 
 // WithPingInterval sets how often websocketd sends WS ping frames (docs/wazo-protocol.md, Event websocket,
 // default 60 s).

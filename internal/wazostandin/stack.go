@@ -91,12 +91,14 @@ func New(opts ...Option) *Stack {
 	sip.Log, sip.Now = cfg.log, cfg.now
 	sip.Calls, sip.Users, sip.Hooks = s.calls, s.users, cfg.hooks
 	sip.ListenAddr = s.listenAddr
+	sip.CallIDHeader = hasCallIDHeader(cfg.wazoVersion)
 	sip.Subscribe = func(fn func()) func() { return s.bus.Subscribe("", func(BusEvent) { fn() }) }
 	s.sip = sipside.New(sip)
 	s.http = httpside.New(httpside.Config{
 		Log: cfg.log, Now: cfg.now, TokenLifetime: cfg.tokenLifetime,
 		StackUUID: cfg.stackUUID, WazoVersion: cfg.wazoVersion, PingInterval: cfg.pingInterval,
-		Users: s.users, Calls: s.calls, Bus: s.bus,
+		AdhocJoinAfterReply: cfg.adhocLate,
+		Users:               s.users, Calls: s.calls, Bus: s.bus,
 		SIPWebSocket: http.HandlerFunc(s.sip.HandleWS),
 	})
 	return s

@@ -144,6 +144,7 @@ func (e *Engine) Call(ctx context.Context, number string) (phone.CallSession, er
 		CallerNumber:    userPart(e.aor),
 		DialedExtension: target,
 		IsCaller:        true,
+		Ringing:         true, // from the start, as phone.Phone and the SDK
 		Status:          phone.StatusDialing,
 		CreationTime:    now,
 		StartTime:       now,

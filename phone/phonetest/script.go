@@ -202,3 +202,45 @@ func (e *Engine) outgoingUnansweredLocked(id string) (*phone.CallSession, error)
 	}
 	return cs, nil
 }
+
+// SetServerCall plays the server's call data, as phone.Phone.SetServerCall:
+// CallID and Call are set, the user's own number follows the server
+// (caller_id_number on an outgoing call, dialed_extension on an incoming
+// one), and call_updated is emitted. It reports false for an unknown call.
+func (e *Engine) SetServerCall(id string, sc phone.ServerCall) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	cs, ok := e.calls[id]
+	if !ok {
+		return false
+	}
+	cp := sc
+	cs.Call = &cp
+	if sc.CallID != "" {
+		cs.CallID = sc.CallID
+	}
+	if cs.IsCaller && sc.CallerIDNumber != "" {
+		cs.CallerNumber = sc.CallerIDNumber
+	}
+	if !cs.IsCaller && sc.Dialed() != "" {
+		cs.DialedExtension = sc.Dialed()
+	}
+	e.emitCallLocked(phone.EventCallUpdated, cs, 0, "")
+	return true
+}
+
+// SetConference marks a call as a conference's host leg, as
+// phone.Phone.SetConference, and emits call_updated when it changed.
+func (e *Engine) SetConference(id string, on bool) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	cs, ok := e.calls[id]
+	if !ok {
+		return false
+	}
+	if cs.Conference != on {
+		cs.Conference = on
+		e.emitCallLocked(phone.EventCallUpdated, cs, 0, "")
+	}
+	return true
+}

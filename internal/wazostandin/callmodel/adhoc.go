@@ -54,27 +54,44 @@ func onlyPeer(ch *channel) (peer *channel, lone, tooMany bool) {
 // the host's leg to it is hung up (hook → SIP BYE). Returns the
 // conference_id.
 func (m *Model) CreateAdhoc(userUUID, hostCallID string, participantCallIDs []string) (string, error) {
+	id, join, err := m.StartAdhoc(userUUID, hostCallID, participantCallIDs)
+	if err != nil {
+		return "", err
+	}
+	join()
+	return id, nil
+}
+
+// StartAdhoc is CreateAdhoc in calld's two steps: it validates, publishes
+// conference_adhoc_created and returns the conference_id, and join then
+// moves the channels into the bridge (the participant_joined,
+// call_updated and hangup events). Real calld answers its 201 between the
+// two: the redirected channels enter the bridge later, through Stasis
+// (wazo-calld plugins/adhoc_conferences/services.py create_from_user,
+// stasis.py participant_joined). A channel that hung up in between is
+// skipped; join does nothing once the conference is gone.
+func (m *Model) StartAdhoc(userUUID, hostCallID string, participantCallIDs []string) (id string, join func(), err error) {
 	m.mu.Lock()
 	defer m.unlock()
 	host, ok := m.channels[hostCallID]
 	if !ok || host.call.Owner() != userUUID || userUUID == "" {
-		return "", errHostCallNotFound(hostCallID)
+		return "", nil, errHostCallNotFound(hostCallID)
 	}
 	hostPeer, lone, tooMany := onlyPeer(host)
 	if lone {
-		return "", errHostCallCreation("could not determine peer of call " + hostCallID + ": call has no peers")
+		return "", nil, errHostCallCreation("could not determine peer of call " + hostCallID + ": call has no peers")
 	}
 	if tooMany {
-		return "", errHostAlreadyInConference(hostCallID)
+		return "", nil, errHostAlreadyInConference(hostCallID)
 	}
 	for _, pid := range participantCallIDs {
 		p, ok := m.channels[pid]
 		if !ok {
-			return "", errParticipantCallNotFound(pid)
+			return "", nil, errParticipantCallNotFound(pid)
 		}
 		peer, lone, tooMany := onlyPeer(p)
 		if lone || tooMany || peer.call.Owner() != userUUID {
-			return "", errParticipantCallNotFound(pid)
+			return "", nil, errParticipantCallNotFound(pid)
 		}
 	}
 
@@ -88,22 +105,30 @@ func (m *Model) CreateAdhoc(userUUID, hostCallID string, participantCallIDs []st
 	// calld publishes "created" before bridging (docs/wazo-protocol.md, Ad-hoc conferences).
 	m.emitConference("conference_adhoc_created", br, []string{userUUID}, map[string]any{"conference_id": br.id})
 	m.bridges[br.id] = br
-	// The host's connected line becomes "Conference" <host number>
-	// (stasis.py _set_host_connectedline).
-	host.call.PeerCallerIDName = "Conference"
-	host.call.PeerCallerIDNumber = host.call.CallerIDNumber
-	m.enterLocked(br, host)
-	m.enterLocked(br, hostPeer)
-
-	seen := map[string]bool{hostPeer.call.CallID: true, host.call.CallID: true}
-	for _, pid := range participantCallIDs {
-		if seen[pid] {
-			continue // the SDK includes the host's own peer; calld drops it
+	ids := slices.Clone(participantCallIDs)
+	join = func() {
+		m.mu.Lock()
+		defer m.unlock()
+		if br.destroyed || host.gone || hostPeer.gone {
+			return
 		}
-		seen[pid] = true
-		m.moveParticipantLocked(br, pid)
+		// The host's connected line becomes "Conference" <host number>
+		// (stasis.py _set_host_connectedline).
+		host.call.PeerCallerIDName = "Conference"
+		host.call.PeerCallerIDNumber = host.call.CallerIDNumber
+		m.enterLocked(br, host)
+		m.enterLocked(br, hostPeer)
+
+		seen := map[string]bool{hostPeer.call.CallID: true, host.call.CallID: true}
+		for _, pid := range ids {
+			if seen[pid] {
+				continue // the SDK includes the host's own peer; calld drops it
+			}
+			seen[pid] = true
+			m.moveParticipantLocked(br, pid)
+		}
 	}
-	return br.id, nil
+	return br.id, join, nil
 }
 
 // moveParticipantLocked moves the remote channel into the conference and

@@ -436,6 +436,39 @@ func (m *Model) emitCall(name string, ch *channel, extra map[string]any) {
 	m.cfg.Publish(name, u, ch.tenant, "events.calls."+u, data)
 }
 
+// hangupTimeFormat is Python's datetime.isoformat() of an aware local time,
+// which calld writes in call_ended's hangup_time (wazo-calld
+// plugins/calls/services.py, channel_destroyed_event): microseconds and a
+// "+00:00" offset, unlike the Asterisk times of the live channel.
+const hangupTimeFormat = "2006-01-02T15:04:05.000000-07:00"
+
+// emitEnded publishes call_ended as calld builds it from the dead channel
+// (wazo-calld plugins/calls/services.py channel_destroyed_event and
+// notifier.py call_ended): caller_id_* come from the channel's *connected*
+// party and peer_caller_id_* from its caller, the reverse of the live
+// events; bridges and talking_to are empty, on_hold/muted/record_state
+// and parked are the Call defaults, hangup_time is isoformat, and
+// reason_code is the Asterisk cause. An empty peer number falls back to
+// dialed_extension (schemas.py CallSchema post_dump).
+func (m *Model) emitEnded(ch *channel, cause int) {
+	u := ch.call.Owner()
+	if u == "" {
+		return
+	}
+	c := m.snapshot(ch)
+	c.CallerIDName, c.PeerCallerIDName = c.PeerCallerIDName, c.CallerIDName
+	c.CallerIDNumber, c.PeerCallerIDNumber = c.PeerCallerIDNumber, c.CallerIDNumber
+	if c.PeerCallerIDNumber == "" {
+		c.PeerCallerIDNumber = wire.Str(c.DialedExtension)
+	}
+	c.Bridges, c.TalkingTo = []string{}, map[string]*string{}
+	c.OnHold, c.Muted, c.RecordState, c.Parked = false, false, "inactive", false
+	c.HangupTime = wire.Ptr(m.cfg.Now().Format(hangupTimeFormat))
+	data := callToMap(c)
+	data["reason_code"] = cause
+	m.cfg.Publish("call_ended", u, ch.tenant, "events.calls."+u, data)
+}
+
 // peersOf returns the other channels of ch's bridge.
 func peersOf(ch *channel) []*channel {
 	if ch.bridge == nil {
@@ -536,7 +569,7 @@ func (m *Model) hangupLocked(ch *channel, cause int, notify bool) {
 	t := m.cfg.Now().Format(calldTimeFormat)
 	ch.call.HangupTime = &t
 	delete(m.channels, ch.call.CallID)
-	m.emitCall("call_ended", ch, map[string]any{"reason_code": cause})
+	m.emitEnded(ch, cause)
 	if notify {
 		snap := m.snapshot(ch)
 		m.queueHook(func(h ChannelHooks) { h.HangupChannel(snap, cause) })

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/parley-voip/parley/wazo/wire"
 )
@@ -296,5 +297,99 @@ func TestCallModelAdhocValidation(t *testing.T) {
 	}
 	if err := m.DeleteAdhoc(otherUUID, cid); !isCalld(err, "adhoc-conference-not-found") {
 		t.Fatalf("delete by non-host: %v", err)
+	}
+}
+
+// TestCallEndedIsTheDeadChannel: call_ended carries what calld builds from
+// the destroyed channel (wazo-calld plugins/calls/services.py
+// channel_destroyed_event): caller and peer swapped, no bridges or peers,
+// the Call defaults for hold/mute/record, and hangup_time in Python
+// isoformat with a "+00:00" offset.
+func TestCallEndedIsTheDeadChannel(t *testing.T) {
+	rec := &recorder{}
+	at := time.Date(2026, 12, 4, 5, 6, 7, 891000000, time.UTC)
+	m := New(Config{CallIDBase: 1700000000, DefaultTenant: "tenant", Publish: rec.publish, Now: func() time.Time { return at }})
+	a, _ := m.NewChannel(ChannelSpec{UserUUID: hostUUID, CallerIDName: "Alice", CallerIDNumber: "1001",
+		PeerCallerIDName: "Customer", PeerCallerIDNumber: "5550100", SIPCallID: "abc@x", IsCaller: true, DialedExtension: "5550100"})
+	b, _ := m.NewChannel(ChannelSpec{CallerIDName: "Customer", CallerIDNumber: "5550100", LinkedTo: a.CallID})
+	m.Answer(a.CallID)
+	m.Answer(b.CallID)
+	if _, err := m.Bridge(a.CallID, b.CallID); err != nil {
+		t.Fatal(err)
+	}
+	m.SetHold(a.CallID, true)
+	if err := m.Hangup(a.CallID, CauseNormalClearing); err != nil {
+		t.Fatal(err)
+	}
+	var data map[string]any
+	for _, ev := range rec.take() {
+		if ev.Name == "call_ended" && ev.UserUUID == hostUUID {
+			if err := json.Unmarshal(ev.Data, &data); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	want := map[string]any{
+		"call_id": a.CallID, "caller_id_name": "Customer", "caller_id_number": "5550100",
+		"peer_caller_id_name": "Alice", "peer_caller_id_number": "1001",
+		"on_hold": false, "muted": false, "record_state": "inactive", "parked": false,
+		"hangup_time": "2026-12-04T05:06:07.891000+00:00", "reason_code": float64(CauseNormalClearing),
+		"sip_call_id": "abc@x", "user_uuid": hostUUID, "is_caller": true, "dialed_extension": "5550100",
+	}
+	for k, v := range want {
+		if data[k] != v {
+			t.Errorf("call_ended %s = %v, want %v", k, data[k], v)
+		}
+	}
+	if br, _ := data["bridges"].([]any); br == nil || len(br) != 0 {
+		t.Errorf("bridges %v, want []", data["bridges"])
+	}
+	if tt, _ := data["talking_to"].(map[string]any); tt == nil || len(tt) != 0 {
+		t.Errorf("talking_to %v, want {}", data["talking_to"])
+	}
+	if data["answer_time"] == nil || data["creation_time"] == nil {
+		t.Errorf("answer/creation time lost: %v", data)
+	}
+}
+
+// TestStartAdhocJoinsLater: StartAdhoc publishes only
+// conference_adhoc_created (what real calld does before its 201); join
+// brings the joined events; a join after the host hung up does nothing.
+func TestStartAdhocJoinsLater(t *testing.T) {
+	rec := &recorder{}
+	m := newTestModel(rec, nil)
+	h1, p1, h2, p2 := twoCalls(t, m)
+	rec.take()
+	names := map[string]string{hostUUID: "host", h1: "h1", p1: "p1", h2: "h2", p2: "p2"}
+	_, join, err := m.StartAdhoc(hostUUID, h1, []string{p1, p2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := summarize(t, rec.take(), names); !slices.Equal(got, []string{"host:conference_adhoc_created:"}) {
+		t.Fatalf("before join %v", got)
+	}
+	join()
+	got := summarize(t, rec.take(), names)
+	if !slices.Contains(got, "host:conference_adhoc_participant_joined:p2") || !slices.Contains(got, "host:call_ended:h2") {
+		t.Fatalf("after join %v", got)
+	}
+
+	// The host hangs up between the reply and the join.
+	rec2 := &recorder{}
+	m2 := newTestModel(rec2, nil)
+	g1, q1, _, q2 := twoCalls(t, m2)
+	_, join2, err := m2.StartAdhoc(hostUUID, g1, []string{q1, q2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m2.Hangup(g1, CauseNormalClearing); err != nil {
+		t.Fatal(err)
+	}
+	rec2.take()
+	join2()
+	for _, ev := range rec2.take() {
+		if ev.Name == "conference_adhoc_participant_joined" {
+			t.Fatalf("joined after the host hung up: %+v", ev)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package httpside
 import (
 	"crypto/subtle"
 	"encoding/json"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -123,7 +124,7 @@ func (s *Side) handleCreateToken(w http.ResponseWriter, r *http.Request) {
 	}
 
 	snapshot := *user // the directory hands out copies
-	t := s.tokens.issue(&snapshot, lifetime, r.RemoteAddr, r.UserAgent())
+	t := s.tokens.issue(&snapshot, lifetime, remoteIP(r), r.UserAgent())
 	body := s.tokenJSON(t)
 	if accessType == "offline" {
 		body["refresh_token"] = s.tokens.newRefreshToken(snapshot.UUID, clientID)
@@ -235,4 +236,15 @@ func (s *Side) handleStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writeAuthError(w, http.StatusUnauthorized, "Unauthorized")
+}
+
+// remoteIP is the client's address without its port: wazo-auth stores
+// Flask's request.remote_addr, which is an IP only (wazo-auth
+// plugins/http/tokens/http.py).
+func remoteIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }

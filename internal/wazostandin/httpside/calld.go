@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
+	"strings"
 
 	"github.com/parley-voip/parley/internal/wazostandin/callmodel"
 )
@@ -35,8 +36,14 @@ func (s *Side) calldHandler(acl func(r *http.Request) string, fn func(w http.Res
 func fixedACL(a string) func(*http.Request) string { return func(*http.Request) string { return a } }
 
 func callACL(suffix string) func(*http.Request) string {
-	return func(r *http.Request) string { return "calld.users.me.calls." + r.PathValue("id") + suffix }
+	return func(r *http.Request) string { return "calld.users.me.calls." + aclWord(r.PathValue("id")) + suffix }
 }
+
+// aclWord is a path value as it appears in a required ACL: xivo's
+// auth_verifier replaces its dots with underscores, so call "1.2" needs
+// "calld.users.me.calls.1_2.delete" and one "*" matches it
+// (xivo-lib-python xivo/auth_verifier.py, _required_acl).
+func aclWord(v string) string { return strings.ReplaceAll(v, ".", "_") }
 
 func noContent(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent) }
 
@@ -73,7 +80,9 @@ type calldRoute struct {
 
 // calldRouteTable lists the calld routes the stand-in serves, one handler
 // each (wazo-calld plugins/calls, plugins/adhoc_conferences and
-// plugins/transfers api.yml).
+// plugins/transfers api.yml). The ACLs are the @required_acl of each
+// plugin's http.py; the ad-hoc conference ones name no conference or call
+// (wazo-calld plugins/adhoc_conferences/http.py).
 func (s *Side) calldRouteTable() []calldRoute {
 	const p = calldPrefix
 	return []calldRoute{
@@ -86,9 +95,9 @@ func (s *Side) calldRouteTable() []calldRoute {
 		{"PUT " + p + "/calls/{id}/dtmf", callACL(".dtmf.update"), s.dtmfCall},
 		{"PUT " + p + "/calls/{id}/record/{action}", featureACL("record"), s.recordCall},
 		{"POST " + p + "/conferences/adhoc", fixedACL("calld.users.me.conferences.adhoc.create"), s.createAdhoc},
-		{"PUT " + p + "/conferences/adhoc/{cid}/participants/{call_id}", confACL(".update"), s.addAdhocParticipant},
-		{"DELETE " + p + "/conferences/adhoc/{cid}/participants/{call_id}", confACL(".delete"), s.removeAdhocParticipant},
-		{"DELETE " + p + "/conferences/adhoc/{cid}", confACL(".delete"), s.deleteAdhoc},
+		{"PUT " + p + "/conferences/adhoc/{cid}/participants/{call_id}", fixedACL("calld.users.me.conferences.adhoc.participants.update"), s.addAdhocParticipant},
+		{"DELETE " + p + "/conferences/adhoc/{cid}/participants/{call_id}", fixedACL("calld.users.me.conferences.adhoc.participants.delete"), s.removeAdhocParticipant},
+		{"DELETE " + p + "/conferences/adhoc/{cid}", fixedACL("calld.users.me.conferences.adhoc.delete"), s.deleteAdhoc},
 		{"POST " + p + "/transfers", fixedACL("calld.users.me.transfers.create"), s.createTransfer},
 		{"GET " + p + "/transfers", fixedACL("calld.users.me.transfers.read"), s.listTransfers},
 		{"PUT " + p + "/transfers/{tid}/complete", transferACL(".complete.update"), s.completeTransfer},
@@ -105,24 +114,14 @@ func (s *Side) calldRoutes(mux *http.ServeMux) {
 // featureACL is the ACL of PUT calls/{id}/<feature>/{action}.
 func featureACL(feature string) func(*http.Request) string {
 	return func(r *http.Request) string {
-		return "calld.users.me.calls." + r.PathValue("id") + "." + feature + "." + r.PathValue("action") + ".update"
-	}
-}
-
-// confACL is the ACL of an ad-hoc conference route, with the participant
-// when the path names one.
-func confACL(suffix string) func(*http.Request) string {
-	return func(r *http.Request) string {
-		a := "calld.users.me.conferences.adhoc." + r.PathValue("cid")
-		if r.PathValue("call_id") != "" {
-			a += ".participants." + r.PathValue("call_id")
-		}
-		return a + suffix
+		return "calld.users.me.calls." + aclWord(r.PathValue("id")) + "." + feature + "." + r.PathValue("action") + ".update"
 	}
 }
 
 func transferACL(suffix string) func(*http.Request) string {
-	return func(r *http.Request) string { return "calld.users.me.transfers." + r.PathValue("tid") + suffix }
+	return func(r *http.Request) string {
+		return "calld.users.me.transfers." + aclWord(r.PathValue("tid")) + suffix
+	}
 }
 
 // done turns a model error into the route's result: 204 on success.
@@ -224,13 +223,24 @@ func (s *Side) createAdhoc(w http.ResponseWriter, r *http.Request, t *token) err
 			return fieldError("participant_call_ids", "type", "Not a valid list of strings.")
 		}
 	}
-	id, err := s.calls.CreateAdhoc(t.UserUUID, *body.HostCallID, ids)
+	id, join, err := s.calls.StartAdhoc(t.UserUUID, *body.HostCallID, ids)
 	if err != nil {
 		return err
+	}
+	if !s.cfg.AdhocJoinAfterReply {
+		join()
 	}
 	// The SDK parses the 201 body as JSON (docs/wazo-protocol.md, Ad-hoc
 	// conferences).
 	writeJSON(w, http.StatusCreated, map[string]any{"conference_id": id})
+	if s.cfg.AdhocJoinAfterReply {
+		// The 201 leaves first; the channels enter the bridge after it
+		// (wazo-calld plugins/adhoc_conferences/stasis.py).
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+		join()
+	}
 	return nil
 }
 

@@ -88,11 +88,14 @@ func parseCalldTime(p *string) time.Time {
 	if p == nil {
 		return time.Time{}
 	}
-	t, err := time.Parse("2006-01-02T15:04:05.000-0700", *p)
-	if err != nil {
-		return time.Time{}
+	// calld writes creation_time/answer_time as ….000+0000 and call_ended's
+	// hangup_time in Python's isoformat, ….000000+00:00 (callmodel).
+	for _, layout := range []string{"2006-01-02T15:04:05.000-0700", "2006-01-02T15:04:05.999999-07:00"} {
+		if t, err := time.Parse(layout, *p); err == nil {
+			return t.UTC()
+		}
 	}
-	return t.UTC()
+	return time.Time{}
 }
 
 // onBusEvent records call_ended into the conversation's CDR. It runs under
@@ -105,6 +108,10 @@ func (st *cdrStore) onBusEvent(ev BusEvent) {
 	if json.Unmarshal(ev.Data, &c) != nil || c.UserUUID == nil || *c.UserUUID == "" {
 		return
 	}
+	// call_ended describes the dead channel as calld does: caller and peer
+	// swapped (callmodel emitEnded). The CDR wants them as the call had them.
+	c.CallerIDName, c.PeerCallerIDName = c.PeerCallerIDName, c.CallerIDName
+	c.CallerIDNumber, c.PeerCallerIDNumber = c.PeerCallerIDNumber, c.CallerIDNumber
 	user := *c.UserUUID
 	conv := c.CallID
 	if c.ConversationID != nil && *c.ConversationID != "" {

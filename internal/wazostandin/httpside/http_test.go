@@ -98,6 +98,10 @@ func TestAuthRoutes(t *testing.T) {
 	if st != 200 || tok.Data["refresh_token"] == nil || tok.Data["metadata"].(map[string]any)["uuid"] != hostUUID {
 		t.Fatalf("offline login %d %v", st, tok.Data)
 	}
+	// wazo-auth's remote_addr is Flask's request.remote_addr: no port.
+	if tok.Data["remote_addr"] != "127.0.0.1" {
+		t.Fatalf("remote_addr %v, want the IP only", tok.Data["remote_addr"])
+	}
 	refresh := tok.Data["refresh_token"].(string)
 	e.token = ""
 	tok.Data = nil

@@ -69,8 +69,14 @@ func (s *Side) authenticate(r *http.Request, requiredACL string) (*token, *callm
 		}}
 	}
 	if !aclMatches(t.ACL, requiredACL, t.UserUUID) {
+		// xivo http_exceptions.py MissingPermissionsTokenAPIException: the
+		// tenant is the request's Wazo-Tenant, null without one.
+		var tenant any
+		if h := r.Header.Get("Wazo-Tenant"); h != "" {
+			tenant = h
+		}
 		return nil, &callmodel.CalldError{Status: http.StatusUnauthorized, ErrorID: "unauthorized", Message: "Unauthorized", Details: map[string]any{
-			"invalid_token": id, "reason": "missing_permission_or_invalid_tenant", "required_access": requiredACL,
+			"invalid_token": id, "reason": "missing_permission_or_invalid_tenant", "required_access": requiredACL, "tenant_uuid": tenant,
 		}}
 	}
 	return t, nil

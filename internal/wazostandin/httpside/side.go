@@ -27,6 +27,11 @@ type Config struct {
 	StackUUID     string           // xivo_uuid / origin_uuid / confd infos uuid
 	WazoVersion   string           // confd /infos wazo_version
 	PingInterval  time.Duration    // websocketd ping frames (default 60 s)
+	// AdhocJoinAfterReply: POST conferences/adhoc answers its 201 before
+	// the channels enter the bridge, as real calld does, so
+	// conference_adhoc_participant_joined follows the reply
+	// (callmodel.Model.StartAdhoc).
+	AdhocJoinAfterReply bool
 
 	Users *directory.Directory
 	Calls *callmodel.Model

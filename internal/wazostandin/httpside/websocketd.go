@@ -23,6 +23,10 @@ const (
 
 const wsWriteTimeout = 10 * time.Second
 
+// closeReasonExpired is websocketd's close reason with code 4003 when the
+// token expires (wazo-websocketd session.py, _CLOSE_CODE_AUTH_EXPIRED).
+const closeReasonExpired = "authentication expired"
+
 // KillWebsockets drops every websocketd TCP connection without a close
 // frame, as a crashed proxy would (the client sees 1006): a test hook for
 // reconnect logic.
@@ -233,7 +237,7 @@ func (ss *wsSession) run(version string) {
 			}
 		case <-expiry.C:
 			if !ss.tokenValid() {
-				ss.closeWith(CloseTokenExpired, "token expired")
+				ss.closeWith(CloseTokenExpired, closeReasonExpired)
 				return
 			}
 			expiry.Reset(max(ss.untilExpiry(), time.Second))
@@ -244,7 +248,7 @@ func (ss *wsSession) run(version string) {
 				return
 			case c.recheck:
 				if !ss.tokenValid() {
-					ss.closeWith(CloseTokenExpired, "token expired")
+					ss.closeWith(CloseTokenExpired, closeReasonExpired)
 					return
 				}
 			default:

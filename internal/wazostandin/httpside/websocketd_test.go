@@ -120,12 +120,13 @@ func TestWebsocketdProtocol(t *testing.T) {
 	if data["name"] != "call_created" || data["user_uuid:"+hostUUID] != true || data["data"].(map[string]any)["caller_id_name"] != "after" {
 		t.Fatalf("event %v", data)
 	}
-	// token expiry → 4003
+	// token expiry → 4003 "authentication expired" (wazo-websocketd session.py)
 	e.s.ExpireToken(e.token)
 	for {
 		if _, err := readOp(t, c); err != nil {
-			if closeCode(err) != CloseTokenExpired {
-				t.Fatalf("close %v", err)
+			var ce *websocket.CloseError
+			if !errors.As(err, &ce) || ce.Code != CloseTokenExpired || ce.Text != "authentication expired" {
+				t.Fatalf("close %v, want 4003 authentication expired", err)
 			}
 			break
 		}

@@ -22,6 +22,12 @@ type Config struct {
 	UserAgent  string              // Server / User-Agent header
 	MinExpires int                 // registrar clamp (docs/wazo-protocol.md, Lines and registration global template)
 	MaxExpires int
+	// CallIDHeader: put the user's calld call_id in X-Wazo-Call-ID (the
+	// incoming INVITE, the 18x/200 of an outgoing one), as engines 26.08
+	// and later do; older engines send no such header and the client
+	// learns the call_id from the call events only (wazo-js-sdk
+	// src/domain/Phone/WebRTCPhone.ts, _createCallSession).
+	CallIDHeader bool
 
 	Log   *slog.Logger     // default: discard
 	Now   func() time.Time // default: time.Now

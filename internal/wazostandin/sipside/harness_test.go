@@ -49,6 +49,9 @@ func WithQualifyInterval(d time.Duration) testOption {
 	return func(c *Config) { c.Qualify = d }
 }
 
+// withoutCallIDHeader simulates an engine older than 26.08.
+func withoutCallIDHeader() testOption { return func(c *Config) { c.CallIDHeader = false } }
+
 func newTestStack(t *testing.T, opts ...testOption) *testStack {
 	t.Helper()
 	st := &testStack{dir: directory.New("2c34c282-433e-4bb8-8d56-fec14ff7e1e9"), subs: map[int]testSub{}}
@@ -62,6 +65,7 @@ func newTestStack(t *testing.T, opts ...testOption) *testStack {
 	})
 	cfg := DefaultConfig()
 	cfg.Calls, cfg.Users = st.calls, st.dir
+	cfg.CallIDHeader = true // an engine 26.08 or later; withoutCallIDHeader for older
 	cfg.Subscribe = func(fn func()) func() { return st.Subscribe("", func(busEvent) { fn() }) }
 	for _, o := range opts {
 		o(&cfg)

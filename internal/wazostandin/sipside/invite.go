@@ -57,10 +57,17 @@ func (x *Side) outgoing(req *sip.Request, tx sip.ServerTransaction, user directo
 		x.reply(req, tx, 500, "Server Internal Error")
 		return
 	}
-	xcall := sip.NewHeader("X-Wazo-Call-ID", uc.CallID)
+	// X-Wazo-Call-ID only from engines that have it (Config.CallIDHeader);
+	// an older engine's responses carry nothing extra.
+	var xcall []sip.Header
+	if x.cfg.CallIDHeader {
+		xcall = append(xcall, sip.NewHeader("X-Wazo-Call-ID", uc.CallID))
+	}
 	if spec.Kind == PeerBusy {
 		res := sip.NewResponseFromRequest(req, 486, "Busy Here", nil)
-		res.AppendHeader(xcall)
+		for _, h := range xcall {
+			res.AppendHeader(h)
+		}
 		x.respond(tx, res)
 		_ = m.Hangup(uc.CallID, callmodel.CauseUserBusy)
 		return
@@ -99,7 +106,7 @@ func (x *Side) outgoing(req *sip.Request, tx sip.ServerTransaction, user directo
 	leg.cancel = cancel
 	x.addLeg(leg, peer)
 
-	if err := dlg.Respond(180, "Ringing", nil, xcall); err != nil {
+	if err := dlg.Respond(180, "Ringing", nil, xcall...); err != nil {
 		x.endFromUser(leg, callmodel.CauseNormalClearing)
 		return
 	}
@@ -137,7 +144,7 @@ func (x *Side) outgoing(req *sip.Request, tx sip.ServerTransaction, user directo
 	leg.mu.Unlock()
 	// Respond blocks until the ACK (2xx retransmitted meanwhile, RFC 3261
 	// docs/wazo-protocol.md, Stand-in differences); the ACK reaches it through onAck → ReadAck.
-	if err := dlg.Respond(200, "OK", answer, sdpHeader(), xcall); err != nil {
+	if err := dlg.Respond(200, "OK", answer, append([]sip.Header{sdpHeader()}, xcall...)...); err != nil {
 		x.log.Info("wazostandin: 200 OK not acknowledged", "call_id", sipCallID, "err", err)
 		x.endFromUser(leg, callmodel.CauseNormalClearing)
 		return

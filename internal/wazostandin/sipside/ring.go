@@ -195,7 +195,9 @@ func (x *Side) Ring(userUUID, fromNumber, fromName string, opts ...RingOption) (
 	req.AppendHeader(&cid)
 	req.AppendHeader(sip.HeaderClone(&x.dua.ContactHDR))
 	req.AppendHeader(sdpHeader())
-	req.AppendHeader(sip.NewHeader("X-Wazo-Call-ID", uc.CallID))
+	if x.cfg.CallIDHeader {
+		req.AppendHeader(sip.NewHeader("X-Wazo-Call-ID", uc.CallID))
+	}
 	if cfg.autoAnswer {
 		req.AppendHeader(sip.NewHeader("Answer-Mode", "Auto"))
 	}

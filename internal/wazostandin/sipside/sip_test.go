@@ -339,6 +339,28 @@ func TestSIPRegister(t *testing.T) {
 	}
 }
 
+// TestSIPNoCallIDHeaderBefore2608: an engine older than 26.08 rings the
+// user without X-Wazo-Call-ID (wazo-js-sdk WebRTCPhone.ts
+// _createCallSession).
+func TestSIPNoCallIDHeaderBefore2608(t *testing.T) {
+	e := newSIPEnv(t, withoutCallIDHeader())
+	_, phone, err := e.phone(t, "sippass", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.Ring(e.user.UUID, "1001", "Tone Bot", WithRingTone(ToneBotHz)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case in := <-phone.incoming:
+		if got := in.Header("X-Wazo-Call-ID"); got != "" {
+			t.Fatalf("X-Wazo-Call-ID %q on an engine without it", got)
+		}
+	case <-time.After(waitLong):
+		t.Fatal("no INVITE reached the phone")
+	}
+}
+
 // TestSIPIncomingCall: a tone peer rings the user; answering yields the
 // calld events and the peer's 440 Hz at the client; hold/resume re-INVITEs
 // give call_held/call_resumed; BYE ends both channels.
