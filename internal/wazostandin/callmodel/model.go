@@ -55,6 +55,7 @@ type Model struct {
 	pending  []func() // hook calls queued under mu, run after unlock
 
 	transfers map[string]*Transfer
+	vm        voicemails // voicemail.go
 }
 
 // New builds an empty call model. Missing Config fields get harmless
@@ -66,6 +67,9 @@ func New(cfg Config) *Model {
 	if cfg.Publish == nil {
 		cfg.Publish = func(string, string, string, string, any) {}
 	}
+	if cfg.RecordToggle == nil {
+		cfg.RecordToggle = func(string) bool { return false }
+	}
 	if cfg.TenantOf == nil {
 		cfg.TenantOf = func(string) (string, bool) { return "", false }
 	}
@@ -75,6 +79,7 @@ func New(cfg Config) *Model {
 		bridges:   map[string]*bridge{},
 		hooks:     cfg.Hooks,
 		transfers: map[string]*Transfer{},
+		vm:        voicemails{boxes: map[string]*mailbox{}},
 	}
 }
 

@@ -66,8 +66,12 @@ type User struct {
 	Email      string
 	TenantUUID string
 	// ACL overrides the default user policy (see DefaultUserACL).
-	ACL   []string
-	Lines []Line
+	ACL []string
+	// OnlineCallRecord is confd's online_call_record_enabled: the user may
+	// start, stop, pause and resume the recording of their calls (calld
+	// refuses with 403 recording-unauthorized otherwise).
+	OnlineCallRecord bool
+	Lines            []Line
 }
 
 // DisplayName is "Firstname Lastname" (the SDK's SIP display name, docs/wazo-protocol.md, Lines and registration).
@@ -85,6 +89,7 @@ func DefaultUserACL() []string {
 		"events.conferences.users.me.#",
 		"events.transfers.me",
 		"events.auth.users.me.#",
+		"events.users.me.voicemails",
 		"confd.users.me.read",
 		"confd.users.me.#.read",
 		"confd.infos.read",
