@@ -59,12 +59,12 @@ func folderByID(id int) (VoicemailFolder, bool) {
 // VoicemailTranscriptedMessageSchema): caller ids are null when Asterisk
 // wrote "Unknown"; duration is whole seconds, timestamp Unix seconds.
 type VoicemailMessage struct {
-	ID            string  `json:"id"`
-	CallerIDName  *string `json:"caller_id_name"`
-	CallerIDNum   *string `json:"caller_id_num"`
-	Duration      int     `json:"duration"`
-	Timestamp     int64   `json:"timestamp"`
-	Empty         bool    `json:"empty"`
+	ID           string  `json:"id"`
+	CallerIDName *string `json:"caller_id_name"`
+	CallerIDNum  *string `json:"caller_id_num"`
+	Duration     int     `json:"duration"`
+	Timestamp    int64   `json:"timestamp"`
+	Empty        bool    `json:"empty"`
 	// Transcription is {"text"} once wazo-call-logd transcribed the
 	// message; the stand-in never does, so it is always null.
 	Transcription *VoicemailTranscription `json:"transcription"`
