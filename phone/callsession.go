@@ -37,8 +37,13 @@ type CallSession struct {
 	MediaSecurity MediaSecurity `json:"mediaSecurity,omitempty"`
 	AutoAnswer    bool          `json:"autoAnswer"` // the INVITE carried Answer-Mode: Auto
 	Ignored       bool          `json:"ignored"`    // incoming call the user chose to ignore
-	Recording     bool          `json:"recording"`
-	Conference    bool          `json:"conference"` // part of a conference hosted by us
+	// Recording and RecordingPaused follow the server's recording of the
+	// call (the SDK's recording/recordingPaused, from calld's record_state
+	// "active"/"paused"; see ServerCall.RecordState). Paused is not
+	// recording.
+	Recording       bool `json:"recording"`
+	RecordingPaused bool `json:"recordingPaused"`
+	Conference      bool `json:"conference"` // part of a conference hosted by us
 
 	Status    Status `json:"sipStatus"`           // where the call is in its life
 	SIPStatus int    `json:"sipStatusCode"`       // last SIP final status seen (200, 486, 603...)
@@ -103,11 +108,38 @@ type ServerCall struct {
 	IsCaller           bool              `json:"is_caller"`
 	DialedExtension    string            `json:"dialed_extension,omitempty"`
 	SIPCallID          string            `json:"sip_call_id,omitempty"`
-	RecordState        string            `json:"record_state,omitempty"`
-	Direction          string            `json:"direction,omitempty"`
-	CreationTime       time.Time         `json:"creation_time,omitzero"`
-	AnswerTime         time.Time         `json:"answer_time,omitzero"`
-	HangupTime         time.Time         `json:"hangup_time,omitzero"`
+	// RecordState is "active", "paused" or "inactive" (RecordActive …).
+	RecordState  string    `json:"record_state,omitempty"`
+	Direction    string    `json:"direction,omitempty"`
+	CreationTime time.Time `json:"creation_time,omitzero"`
+	AnswerTime   time.Time `json:"answer_time,omitzero"`
+	HangupTime   time.Time `json:"hangup_time,omitzero"`
+}
+
+// Server record states (Wazo calld's record_state, docs/wazo-protocol.md,
+// Call recording).
+const (
+	RecordActive   = "active"
+	RecordPaused   = "paused"
+	RecordInactive = "inactive"
+)
+
+// applyRecordState sets cs.Recording/RecordingPaused from the server's
+// record_state, as the SDK's CallSession does (SDK src/domain/Call.ts
+// parse: recording ⇔ active, recordingPaused ⇔ paused).
+func (cs *CallSession) applyRecordState(state string) {
+	cs.Recording = state == RecordActive
+	cs.RecordingPaused = state == RecordPaused
+}
+
+// ApplyServerCall stores sc as cs.Call and the fields derived from it, the
+// way Phone.SetServerCall does; test doubles use it to stay consistent.
+func (cs *CallSession) ApplyServerCall(sc ServerCall) {
+	cs.Call = sc.clone()
+	if sc.CallID != "" {
+		cs.CallID = sc.CallID
+	}
+	cs.applyRecordState(sc.RecordState)
 }
 
 // TalkingToIDs returns the ids of the channels this call is connected to.

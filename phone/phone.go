@@ -215,10 +215,7 @@ func (p *Phone) SetServerCall(sipCallID string, sc ServerCall) bool {
 		p.mu.Unlock()
 		return false
 	}
-	c.session.Call = sc.clone()
-	if sc.CallID != "" {
-		c.session.CallID = sc.CallID
-	}
+	c.session.ApplyServerCall(sc)
 	snap := c.snapshot()
 	p.mu.Unlock()
 	p.emit(Event{Type: EventCallUpdated, Call: &snap})

@@ -202,3 +202,18 @@ func (e *Engine) outgoingUnansweredLocked(id string) (*phone.CallSession, error)
 	}
 	return cs, nil
 }
+
+// SetServerCall plays the server's data about a call, as a Wazo line does
+// with Phone.SetServerCall: the call's Call, CallID and recording flags
+// change and call_updated is emitted. It reports false for unknown calls.
+func (e *Engine) SetServerCall(id string, sc phone.ServerCall) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	cs, err := e.callLocked(id)
+	if err != nil {
+		return false
+	}
+	cs.ApplyServerCall(sc)
+	e.emitCallLocked(phone.EventCallUpdated, cs, 0, "")
+	return true
+}
