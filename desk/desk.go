@@ -35,6 +35,11 @@ type Desk struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+
+	// svcMu guards the services that keep state and so exist once per
+	// desk (created on first use by their accessor).
+	svcMu     sync.Mutex
+	voicemail *Voicemail // voicemail.go
 }
 
 // New returns the services of line. It makes no request: each service
