@@ -103,3 +103,7 @@ func (r *Recording) TogglePause(ctx context.Context, id string) (paused bool, er
 	}
 	return false, fmt.Errorf("could not pause recording: %w", ErrNotRecording)
 }
+
+// ActiveCall is the line's active call, the one recording commands act on
+// when none is named.
+func (r *Recording) ActiveCall() (phone.CallSession, bool) { return r.d.line.API().ActiveCall() }

@@ -9,5 +9,9 @@ import "github.com/parley-voip/parley/desk"
 func WithDesk(d *desk.Desk) Option {
 	return func(c *config) {
 		c.desk = d
+		if d != nil {
+			addVoicemail(c, d)
+			addRecording(c, d)
+		}
 	}
 }

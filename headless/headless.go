@@ -32,6 +32,9 @@ type config struct {
 	desk           *desk.Desk          // WithDesk (desk.go); nil on a plain SIP line
 	commandTimeout time.Duration
 	maxLineBytes   int
+	// streams write events of their own beside the phone's (the desk's
+	// voicemail changes …) until their context ends.
+	streams []func(ctx context.Context, write func(any) bool)
 }
 
 // WithCommand adds a command. This is the seam for commands that live outside
@@ -104,7 +107,16 @@ func Run(ctx context.Context, api phone.API, in io.Reader, out io.Writer, opts .
 		defer pump.Done()
 		forwardEvents(ctx, events, w)
 	}()
+	streamCtx, stopStreams := context.WithCancel(ctx)
+	for _, st := range cfg.streams {
+		pump.Add(1)
+		go func() {
+			defer pump.Done()
+			st(streamCtx, func(v any) bool { return w.write(streamCtx, v) })
+		}()
+	}
 	defer func() {
+		stopStreams()
 		unsubscribe()
 		pump.Wait()
 		w.close()
