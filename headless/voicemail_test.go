@@ -99,7 +99,7 @@ func TestHeadlessVoicemail(t *testing.T) {
 	if ev := s.event("voicemail_updated", 1); !strings.Contains(ev.raw, `"unread":0`) {
 		t.Fatalf("updated: %s", ev.raw)
 	}
-	s.send(`{"cmd":"voicemail_delete","id":"d","message":"` + m.ID + `"}`, `{"cmd":"voicemail_delete","id":"d2"}`)
+	s.send(`{"cmd":"voicemail_delete","id":"d","message":"`+m.ID+`"}`, `{"cmd":"voicemail_delete","id":"d2"}`)
 	if r := s.reply("d"); !*r.OK {
 		t.Fatalf("delete: %s", r.raw)
 	}
