@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-voip/parley/conference"
+	"github.com/parley-voip/parley/desk"
 	"github.com/parley-voip/parley/internal/contacts"
 	"github.com/parley-voip/parley/internal/history"
 	"github.com/parley-voip/parley/phone"
@@ -137,6 +138,10 @@ type MainWindow struct {
 	// confHosts are the host legs (SIP Call-IDs) of conferences shown: when
 	// one ends, the notice says the conference ended, not the call.
 	confHosts map[string]bool
+	// vm is the voicemail indicator and window, rec the recording control
+	// (recording.go, voicemail.go); both nil without a desk.
+	vm  *voicemailUI
+	rec *desk.Recording
 }
 
 // tone is one keypad key for one call.
@@ -230,6 +235,7 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	m.dndLine.Importance = widget.WarningImportance
 	m.dndLine.Hide()
 	top := container.NewVBox(m.registration.object(), m.dndLine)
+	m.setUpDesk(cfg, top)
 	for _, text := range cfg.warnings {
 		w := widget.NewLabelWithStyle(text(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		w.Wrapping = fyne.TextWrapWord

@@ -66,6 +66,9 @@ func (sess *session) guiOptions() []gui.Option {
 	}
 	if sess.audio != nil {
 		opts = append(opts, gui.WithAudioSettings(sess.audio))
+		if ac, ok := sess.audio.(audioController); ok {
+			opts = append(opts, gui.WithSoundPlayer(messagePlayer(ac)))
+		}
 	}
 	if sess.selfTest != nil {
 		opts = append(opts, gui.WithSelfTest(sess.selfTest))
