@@ -160,10 +160,12 @@ func newVoicemailWindow(v *voicemailUI) *voicemailWindow {
 		func() fyne.CanvasObject {
 			label := widget.NewLabel("")
 			label.Truncation = fyne.TextTruncateEllipsis
+			meta := widget.NewLabel("")
+			meta.Truncation = fyne.TextTruncateEllipsis
 			play := widget.NewButtonWithIcon(lang.L("Play"), theme.MediaPlayIcon(), nil)
 			read := widget.NewButtonWithIcon(lang.L("Mark read"), theme.ConfirmIcon(), nil)
 			del := widget.NewButtonWithIcon(lang.L("Delete"), theme.DeleteIcon(), nil)
-			return container.NewBorder(nil, nil, nil, container.NewHBox(play, read, del), label)
+			return container.NewBorder(nil, nil, nil, container.NewHBox(play, read, del), container.NewVBox(label, meta))
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			if i >= len(w.msgs) {
@@ -171,11 +173,17 @@ func newVoicemailWindow(v *voicemailUI) *voicemailWindow {
 			}
 			msg := w.msgs[i]
 			row := o.(*fyne.Container)
-			label := row.Objects[0].(*widget.Label)
+			lines := row.Objects[0].(*fyne.Container).Objects
+			label, meta := lines[0].(*widget.Label), lines[1].(*widget.Label)
 			buttons := row.Objects[1].(*fyne.Container).Objects
 			play, read, del := buttons[0].(*widget.Button), buttons[1].(*widget.Button), buttons[2].(*widget.Button)
 			label.TextStyle.Bold = msg.Unread
-			label.SetText(voicemailLine(msg, time.Now()))
+			label.SetText(voicemailCaller(msg))
+			meta.Importance = widget.MediumImportance
+			if msg.Unread {
+				meta.Importance = widget.HighImportance
+			}
+			meta.SetText(voicemailMeta(msg, time.Now()))
 			play.OnTapped = func() { w.play(msg) }
 			setEnabled(play, w.v.player != nil)
 			read.OnTapped = func() { w.markRead(msg.ID) }
@@ -195,18 +203,8 @@ func newVoicemailWindow(v *voicemailUI) *voicemailWindow {
 	return w
 }
 
-// voicemailLine is one row: "New · Customer (5550100) · 14:05 · 0:03".
-func voicemailLine(msg desk.VoicemailMessage, now time.Time) string {
-	who := msg.CallerName
-	switch {
-	case who != "" && msg.CallerNumber != "" && who != msg.CallerNumber:
-		who += " (" + msg.CallerNumber + ")"
-	case who == "":
-		who = msg.CallerNumber
-	}
-	if who == "" {
-		who = lang.L("Unknown caller")
-	}
+// voicemailMeta is a row's second line: "New · 14:05 · 0:03".
+func voicemailMeta(msg desk.VoicemailMessage, now time.Time) string {
 	when := msg.Time.Local().Format("15:04")
 	if y, m, d := msg.Time.Local().Date(); y != now.Year() || m != now.Month() || d != now.Day() {
 		when = msg.Time.Local().Format(lang.L("2 Jan 15:04"))
@@ -215,7 +213,7 @@ func voicemailLine(msg desk.VoicemailMessage, now time.Time) string {
 	if msg.Unread {
 		state = lang.L("New")
 	}
-	return fmt.Sprintf("%s · %s · %s · %s", state, who, when, durationText(msg.Duration))
+	return fmt.Sprintf("%s · %s · %s", state, when, durationText(msg.Duration))
 }
 
 // summary is the status line over the list.
@@ -343,19 +341,31 @@ func (w *voicemailWindow) confirmDelete(msg desk.VoicemailMessage) {
 	dialog.ShowConfirm(lang.L("Delete this message?"),
 		lang.L("The message from {{.Caller}} will be deleted from your voicemail.", map[string]any{"Caller": voicemailCaller(msg)}),
 		func(ok bool) {
-			if !ok {
-				return
+			if ok {
+				w.deleteMessage(msg)
 			}
-			if w.playing == msg.ID {
-				w.stopPlaying()
-			}
-			w.v.m.run(func(ctx context.Context) error { return w.v.svc.Delete(ctx, msg.ID) }, w.say)
 		}, w.win)
 }
 
-func voicemailCaller(msg desk.VoicemailMessage) string {
-	if c := msg.Caller(); c != "" {
-		return c
+// deleteMessage deletes the message (once the user said yes).
+func (w *voicemailWindow) deleteMessage(msg desk.VoicemailMessage) {
+	if w.playing == msg.ID {
+		w.stopPlaying()
 	}
-	return lang.L("Unknown caller")
+	w.v.m.run(func(ctx context.Context) error { return w.v.svc.Delete(ctx, msg.ID) }, w.say)
+}
+
+// voicemailCaller is who left the message: "Customer (5550100)".
+func voicemailCaller(msg desk.VoicemailMessage) string {
+	who := msg.CallerName
+	switch {
+	case who != "" && msg.CallerNumber != "" && who != msg.CallerNumber:
+		who += " (" + msg.CallerNumber + ")"
+	case who == "":
+		who = msg.CallerNumber
+	}
+	if who == "" {
+		return lang.L("Unknown caller")
+	}
+	return who
 }
