@@ -20,7 +20,7 @@ func TestUserRecordRules(t *testing.T) {
 		rec.take()
 		type step struct {
 			action, errorID, state string
-			events              []string
+			events                 []string
 		}
 		steps := []step{
 			{RecordPause, "recording-not-started", RecordInactive, nil},
