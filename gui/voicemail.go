@@ -195,7 +195,7 @@ func newVoicemailWindow(v *voicemailUI) *voicemailWindow {
 	w.stop.Disable()
 	refresh := widget.NewButtonWithIcon(lang.L("Refresh"), theme.ViewRefreshIcon(), w.load)
 	w.win.SetContent(container.NewBorder(w.status, container.NewGridWithColumns(2, w.stop, refresh), nil, nil, w.list))
-	w.win.Resize(fyne.NewSize(560, 420))
+	w.win.Resize(fyne.NewSize(680, 420))
 	w.win.SetOnClosed(func() {
 		w.stopPlaying()
 		v.win = nil
