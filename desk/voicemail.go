@@ -60,8 +60,8 @@ type VoicemailEvent struct {
 // Voicemail is the user's mailbox (wazo-calld's voicemails plugin,
 // docs/wazo-protocol.md, Voicemail). It keeps the messages and the
 // message-waiting count (the unread messages) up to date from the server's
-// events, which is what the Wazo SDK's clients do: the platform sends no
-// SIP MWI NOTIFY to a WebRTC line.
+// events, which is what the Wazo SDK's clients do (the SDK has no SIP MWI
+// handling; docs/wazo-protocol.md, Voicemail).
 type Voicemail struct {
 	d       *Desk
 	timeout time.Duration
