@@ -11,6 +11,7 @@ import (
 
 	"github.com/parley-voip/parley/internal/eventq"
 	"github.com/parley-voip/parley/wazo"
+	"github.com/parley-voip/parley/wazoline"
 )
 
 // ErrNoVoicemail: the user has no mailbox on the server; the front ends
@@ -107,6 +108,13 @@ func (v *Voicemail) Start() {
 				case ev, ok := <-events:
 					if !ok {
 						return
+					}
+					if ev.Name == wazoline.EventResynced {
+						// Events were lost while the socket was down.
+						if err := v.refresh(ctx); err != nil {
+							v.d.log.Warn("desk: could not reload the voicemail box", "err", err)
+						}
+						continue
 					}
 					v.apply(ev.Name, ev.Data)
 				}

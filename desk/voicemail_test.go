@@ -125,3 +125,21 @@ func TestVoicemailNoMailbox(t *testing.T) {
 		t.Fatal("Available without a mailbox")
 	}
 }
+
+// TestVoicemailCaughtUpAfterReconnect: a message left while the event
+// socket is down (its event is lost) is counted once the line has
+// reconnected and resynced.
+func TestVoicemailCaughtUpAfterReconnect(t *testing.T) {
+	e := newVMEnv(t)
+	d, _ := e.desk(t, "alice", "secret")
+	v := d.Voicemail()
+	v.Start()
+	vmWait(t, "the mailbox loaded", v.Available)
+	e.stack.KillWebsockets()
+	// Right after the kill the line is still backing off (≥ 0.8 s):
+	// websocketd drops this message's event.
+	if _, err := e.stack.LeaveVoicemail(e.alice.UUID, wazostandin.NewVoicemail{CallerIDNum: "5550100", Duration: time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	vmWait(t, "the message counted after the reconnect", func() bool { return v.Unread() == 1 && len(v.Cached()) == 1 })
+}

@@ -23,6 +23,13 @@ type Event struct {
 	Raw  json.RawMessage
 }
 
+// EventResynced is the Name of the Event published after the event socket
+// reconnected and the live calls were fetched again (docs/wazo-protocol.md,
+// Event websocket): websocketd dropped whatever happened meanwhile, so a
+// service that keeps state from events (the voicemail count …) refetches
+// it. It carries no data.
+const EventResynced = "parley_resynced"
+
 // IsConference reports whether the event is one of conference_adhoc_*.
 func (e Event) IsConference() bool { return strings.HasPrefix(e.Name, "conference_adhoc_") }
 

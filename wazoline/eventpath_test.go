@@ -127,6 +127,8 @@ func TestEventPath(t *testing.T) {
 			sc, _ := eng.get("sip-1")
 			return sc.Muted && !sc.OnHold && sc.CallID == mine.CallID
 		})
+		// Services keeping state from events are told to refetch.
+		waitFor(t, EventResynced+" passed through Subscribe", saw(EventResynced))
 	})
 
 	t.Run("token expires: refreshed, events keep coming", func(t *testing.T) {

@@ -384,6 +384,7 @@ func (l *Line) run() {
 func (l *Line) handle(it inboxItem) {
 	if it.resync {
 		l.corr.resync(l.mine(it.calls))
+		l.out.Publish(Event{Name: EventResynced})
 		return
 	}
 	ev := it.ev
