@@ -25,6 +25,8 @@ type ActionKind string
 const (
 	ActionDemoToneBot ActionKind = "demo-tone-bot" // have the Tone Bot call me
 	ActionDemoEcho    ActionKind = "demo-echo"     // have the Echo line call me
+	// ActionDemoVoicemail: a demo contact leaves a voicemail message.
+	ActionDemoVoicemail ActionKind = "demo-voicemail"
 )
 
 // label is the button's text.
@@ -34,6 +36,8 @@ func (a Action) label() string {
 		return lang.L("Demo: have the Tone Bot call me")
 	case ActionDemoEcho:
 		return lang.L("Demo: have the Echo line call me")
+	case ActionDemoVoicemail:
+		return lang.L("Demo: have the Chord Bot leave me a voicemail")
 	}
 	return a.Label
 }

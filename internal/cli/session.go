@@ -225,6 +225,9 @@ func startDemo(ctx context.Context, s Settings, logger *slog.Logger, extra ...ph
 		actions: []gui.Action{
 			{Label: "Demo: have the Tone Bot call me", Kind: gui.ActionDemoToneBot, Run: func(context.Context) error { return ringMe("1001") }},
 			{Label: "Demo: have the Echo line call me", Kind: gui.ActionDemoEcho, Run: func(context.Context) error { return ringMe("9000") }},
+			{Label: "Demo: have the Chord Bot leave me a voicemail", Kind: gui.ActionDemoVoicemail, Run: func(context.Context) error {
+				return d.LeaveVoicemail("Chord Bot", "1002", 3*time.Second)
+			}},
 		},
 		commands: []headless.Option{headless.WithCommand("ring_me", func(_ context.Context, args json.RawMessage) (any, error) {
 			var a struct {
@@ -236,6 +239,9 @@ func startDemo(ctx context.Context, s Settings, logger *slog.Logger, extra ...ph
 				}
 			}
 			return nil, ringMe(a.From)
+		}), headless.WithCommand("leave_voicemail", func(context.Context, json.RawMessage) (any, error) {
+			// The Chord Bot leaves a 3 s message: a voicemail_created event follows.
+			return nil, d.LeaveVoicemail("Chord Bot", "1002", 3*time.Second)
 		})},
 		close: func() {
 			closeWithin(line.Close)

@@ -110,7 +110,11 @@ func seedVoicemail(st *wazostandin.Stack, userUUID string) error {
 
 // LeaveVoicemail leaves a new message (a tone) in the demo user's mailbox
 // from a demo contact, as if they had called while the user was away.
+// Without tones it is the C major chord's notes, one after the other.
 func (d *Demo) LeaveVoicemail(name, number string, length time.Duration, tones ...float64) error {
+	if len(tones) == 0 {
+		tones = []float64{wazostandin.ChordC5Hz, wazostandin.ChordE5Hz, wazostandin.ChordG5Hz}
+	}
 	_, err := d.stack.LeaveVoicemail(d.user.UUID, wazostandin.NewVoicemail{
 		CallerIDName: name, CallerIDNum: number, Duration: length, Audio: wazostandin.ToneWAV(length, tones...),
 	})
