@@ -221,13 +221,17 @@ func (e *Engine) startSound(kind ToneKind, pl *dsp.CadencePlayer, loop *pcmLoop,
 	}
 	e.gen[kind]++
 	e.tones[kind].p.Store(pl)
-	if kind == ToneRingtone {
+	switch kind {
+	case ToneRingtone:
 		e.mix.ringLoop.Store(loop)
+	case ToneMessage:
+		e.mix.msgLoop.Store(loop)
 	}
 	e.playing[kind] = true
 	if err := e.syncDevicesLocked(); err != nil {
 		e.tones[kind].p.Store(nil)
 		e.mix.ringLoop.Store(nil)
+		e.mix.msgLoop.Store(nil)
 		e.playing[kind] = false
 		return err
 	}
@@ -261,8 +265,11 @@ func (e *Engine) stopTone(kind ToneKind, only uint64) {
 		e.timers[kind] = nil
 	}
 	e.tones[kind].p.Store(nil)
-	if kind == ToneRingtone {
+	switch kind {
+	case ToneRingtone:
 		e.mix.ringLoop.Store(nil)
+	case ToneMessage:
+		e.mix.msgLoop.Store(nil)
 	}
 	e.playing[kind] = false
 	if err := e.syncDevicesLocked(); err != nil {
@@ -371,6 +378,7 @@ func (e *Engine) Close() error {
 	close(e.done)
 	pipes := slices.Clone(e.pipes)
 	e.mix.ringLoop.Store(nil)
+	e.mix.msgLoop.Store(nil)
 	for k := range numTones {
 		if t := e.timers[k]; t != nil {
 			t.Stop()

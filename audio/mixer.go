@@ -19,6 +19,8 @@ type mixer struct {
 	ringDev atomic.Bool // the ringtone has its own device
 	// ringLoop is a WAV ringtone (nil for a cadence, which is in tones).
 	ringLoop atomic.Pointer[pcmLoop]
+	// msgLoop is the recorded message of ToneMessage (PlayMessage).
+	msgLoop atomic.Pointer[pcmLoop]
 	// meterOn asks process to measure the microphone; the meter reads and
 	// resets peak (largest |sample|), sumSq and count.
 	meterOn atomic.Bool
@@ -92,6 +94,12 @@ func (m *mixer) process(out, in []int16) {
 		}
 		if ToneKind(k) == ToneRingtone {
 			if l := m.ringLoop.Load(); l != nil {
+				l.Fill(s)
+				mixInto(out, s)
+			}
+		}
+		if ToneKind(k) == ToneMessage {
+			if l := m.msgLoop.Load(); l != nil {
 				l.Fill(s)
 				mixInto(out, s)
 			}

@@ -23,6 +23,9 @@ const (
 	ToneRingtone
 	// ToneTest is the speaker test of the audio settings.
 	ToneTest
+	// ToneMessage is a recorded message played on the call output (a
+	// voicemail, PlayMessage).
+	ToneMessage
 	numTones
 )
 
@@ -38,6 +41,8 @@ func (k ToneKind) String() string {
 		return "ringtone"
 	case ToneTest:
 		return "test"
+	case ToneMessage:
+		return "message"
 	}
 	return "unknown"
 }

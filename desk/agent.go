@@ -184,7 +184,7 @@ func stateFromStatus(st wazo.AgentStatus) AgentState {
 // reading it back could be older than the event (wazo-agentd
 // manager/on_queue_agent_paused.py).
 func (a *Agent) onEvent(ctx context.Context, ev wazoline.Event) {
-	if ev.Resync {
+	if ev.Name == wazoline.EventResynced {
 		a.fetch(ctx) // the events missed while the socket was down
 		return
 	}

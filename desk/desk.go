@@ -41,6 +41,10 @@ type Desk struct {
 	agent         *Agent
 	transfersOnce sync.Once
 	transfers     *Transfers
+	// svcMu guards the services that keep state and so exist once per
+	// desk (created on first use by their accessor).
+	svcMu     sync.Mutex
+	voicemail *Voicemail // voicemail.go
 }
 
 // New returns the services of line. It makes no request: each service

@@ -28,6 +28,8 @@ const (
 	// ActionDemoSupervisor: a supervisor pauses the demo agent elsewhere
 	// (docs/wazo.md, "Agent session").
 	ActionDemoSupervisor ActionKind = "demo-supervisor"
+	// ActionDemoVoicemail: a demo contact leaves a voicemail message.
+	ActionDemoVoicemail ActionKind = "demo-voicemail"
 )
 
 // label is the button's text.
@@ -39,6 +41,8 @@ func (a Action) label() string {
 		return lang.L("Demo: have the Echo line call me")
 	case ActionDemoSupervisor:
 		return lang.L("Demo: have a supervisor pause my agent")
+	case ActionDemoVoicemail:
+		return lang.L("Demo: have the Chord Bot leave me a voicemail")
 	}
 	return a.Label
 }

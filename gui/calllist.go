@@ -25,6 +25,9 @@ type callActions struct {
 	// transfer opens the transfer dialog; complete and cancel end a
 	// consultation call (attended transfer) one way or the other.
 	transfer, complete, cancel func(id string)
+	// recordStart … control the server's recording of the call; nil on a
+	// line without recording control (no desk), and the row has none.
+	recordStart, recordStop, recordPause, recordResume func(id string)
 }
 
 // callListState is what the list shows, besides the calls themselves.
@@ -182,8 +185,13 @@ type callRow struct {
 	// to consult the transfer's target.
 	transfer, complete, cancel *widget.Button
 	transferring               *fyne.Container
-	box                        *fyne.Container
-	focused, built             bool
+	// recording: the line can control recording; the start/stop and
+	// pause/resume cells take turns, recBadge says the state in red.
+	recording                           bool
+	recStart, recStop, recPause, recRes *widget.Button
+	recBadge                            *widget.Label
+	box                                 *fyne.Container
+	focused, built                      bool
 	// tipped is the hoverable wrapper of each button, which layouts hold.
 	tipped map[*widget.Button]*tipButton
 }
@@ -240,6 +248,16 @@ func newCallRow(id string, a callActions, tips *tipLayer) *callRow {
 	r.transfer = button(lang.L("Transfer"), theme.MailForwardIcon(), lang.L("Hand the call to a number or to another call"), a.transfer)
 	r.complete = button(lang.L("Complete transfer"), theme.ConfirmIcon(), lang.L("Connect the waiting call to this one and leave both"), a.complete)
 	r.cancel = button(lang.L("Cancel transfer"), theme.CancelIcon(), lang.L("Hang up this call and go back to the waiting one"), a.cancel)
+	r.recording = a.recordStart != nil
+	if r.recording {
+		shift := " (" + shortcutModifierName + "+" + lang.L("Shift") + "+R)"
+		r.recStart = button(lang.L("Record"), theme.MediaRecordIcon(), lang.L("Have the server record this call"), a.recordStart)
+		r.recStop = button(lang.L("Stop recording"), theme.MediaStopIcon(), lang.L("Stop the server's recording of this call"), a.recordStop)
+		r.recPause = button(lang.L("Pause recording"), theme.MediaPauseIcon(), lang.L("Pause the recording, e.g. while a card number is read out")+shift, a.recordPause)
+		r.recRes = button(lang.L("Resume recording"), theme.MediaRecordIcon(), lang.L("Record the call again")+shift, a.recordResume)
+	}
+	r.recBadge = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	r.recBadge.Hide()
 	r.qualityCell = quality
 	r.complete.Importance = widget.SuccessImportance
 	r.hangup.Importance = widget.DangerImportance
@@ -277,11 +295,16 @@ func (r *callRow) setFocused(focused bool) {
 			container.NewStack(r.cell(r.hold), r.cell(r.resume)), container.NewStack(r.cell(r.mute), r.cell(r.unmute)), r.cell(r.keypad),
 			r.cell(r.transfer), r.cell(r.conference), r.cell(r.hangup))
 		r.transferring = container.NewGridWithColumns(2, r.cell(r.complete), r.cell(r.cancel))
+		var recBar fyne.CanvasObject = container.NewVBox() // nothing without recording control
+		if r.recording {
+			recBar = container.NewGridWithColumns(2,
+				container.NewStack(r.cell(r.recStart), r.cell(r.recStop)), container.NewStack(r.cell(r.recPause), r.cell(r.recRes)))
+		}
 		// Badges share the name's line and the quality line is there from
 		// the start, empty until the first report: no line appears later and
 		// pushes the control bar down under the pointer.
 		setVisible(r.quality, true)
-		r.box.Objects = []fyne.CanvasObject{container.NewBorder(nil, nil, nil, r.badges, r.who), r.details, r.qualityCell, bar, r.transferring, widget.NewSeparator()}
+		r.box.Objects = []fyne.CanvasObject{container.NewBorder(nil, nil, nil, container.NewHBox(r.recBadge, r.badges), r.who), r.details, r.qualityCell, bar, recBar, r.transferring, widget.NewSeparator()}
 	} else {
 		r.transferring = nil
 		r.box.Objects = []fyne.CanvasObject{
@@ -325,6 +348,13 @@ func (r *callRow) update(cs phone.CallSession, st callListState) {
 	}
 	setText(r.badges, strings.Join(badges, " · "))
 	setVisible(r.badges, len(badges) > 0)
+	rec, recImportance := recordingBadge(cs)
+	setText(r.recBadge, rec)
+	if r.recBadge.Importance != recImportance {
+		r.recBadge.Importance = recImportance
+		r.recBadge.Refresh()
+	}
+	setVisible(r.recBadge, rec != "")
 
 	line := who + " · " + statusText(cs)
 	if serverXfer {
@@ -335,6 +365,9 @@ func (r *callRow) update(cs phone.CallSession, st callListState) {
 	}
 	if cs.Muted {
 		line += " · " + lang.L("Muted")
+	}
+	if rec != "" {
+		line += " · " + rec
 	}
 	setText(r.line, line)
 
@@ -365,6 +398,17 @@ func (r *callRow) update(cs phone.CallSession, st callListState) {
 		setEnabled(r.complete, talking && consulting)
 		setVisible(r.complete, consulting)
 		setVisible(r.cancel, consulting)
+		if r.recording {
+			recorded := cs.Recording || cs.RecordingPaused
+			setVisible(r.recStart, !recorded)
+			setVisible(r.recStop, recorded)
+			setEnabled(r.recStart, talking && cs.CallID != "")
+			setEnabled(r.recStop, talking)
+			setVisible(r.recPause, !cs.RecordingPaused)
+			setVisible(r.recRes, cs.RecordingPaused)
+			setEnabled(r.recPause, talking && cs.Recording)
+			setEnabled(r.recRes, talking)
+		}
 	} else {
 		// One line: Resume switches to the call (holding the focused one).
 		setVisible(r.hold, false)

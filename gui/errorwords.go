@@ -207,6 +207,24 @@ func sentinelText(err error) (string, bool) {
 		}},
 		{conference.ErrNotAnswered, func() string { return lang.L("that call has not been answered yet") }},
 		{conference.ErrTooFewCalls, func() string { return lang.L("two connected calls are needed to make a conference") }},
+		{desk.ErrNoVoicemail, func() string { return lang.L("you have no voicemail box") }},
+		{desk.ErrRecordingUnknownCall, func() string { return lang.L("the server does not know this call yet") }},
+		{desk.ErrNotRecording, func() string { return lang.L("this call is not being recorded") }},
+		{desk.ErrNoAgent, func() string { return lang.L("this account has no agent") }},
+		{desk.ErrAgentLoggedIn, func() string { return lang.L("the agent is already logged in") }},
+		{desk.ErrAgentLoggedOut, func() string { return lang.L("the agent is not logged in") }},
+		{desk.ErrAgentLine, func() string { return lang.L("the agent cannot be logged in on this line") }},
+		{desk.ErrPauseReasonTooLong, func() string { return lang.L("the pause reason is too long (80 characters at most)") }},
+		{desk.ErrAgentClosed, func() string { return lang.L("the agent session is closed") }},
+		{desk.ErrCallNotOnServer, func() string {
+			return lang.L("the server does not know this call yet; try again in a moment")
+		}},
+		{desk.ErrTransferTarget, func() string { return lang.L("that number cannot be reached from your line") }},
+		{desk.ErrAlreadyTransferring, func() string { return lang.L("this call is already being transferred") }},
+		{desk.ErrNotFavouritable, func() string {
+			return lang.L("this contact cannot be a favourite: its directory gives it no identifier")
+		}},
+		{desk.ErrNoAnswer, func() string { return lang.L("the server did not answer in time") }},
 		{phone.ErrInvalidNumber, func() string { return invalidNumberText(err) }},
 		{phone.ErrNoSuchCall, func() string { return lang.L("that call is over") }},
 		{phone.ErrWrongState, func() string { return lang.L("the call is not in a state that allows this") }},

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-voip/parley/conference"
+	"github.com/parley-voip/parley/desk"
 	"github.com/parley-voip/parley/internal/contacts"
 	"github.com/parley-voip/parley/internal/history"
 	"github.com/parley-voip/parley/phone"
@@ -145,6 +146,10 @@ type MainWindow struct {
 	confHosts map[string]bool
 	// agent is the agent's session (agent.go), nil without a desk.
 	agent *agentView
+	// vm is the voicemail indicator and window, rec the recording control
+	// (recording.go, voicemail.go); both nil without a desk.
+	vm  *voicemailUI
+	rec *desk.Recording
 }
 
 // tone is one keypad key for one call.
@@ -240,6 +245,7 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	m.dndLine.Importance = widget.WarningImportance
 	m.dndLine.Hide()
 	top := container.NewVBox(m.registration.object(), m.dndLine)
+	m.setUpDesk(cfg, top)
 	for _, text := range cfg.warnings {
 		w := widget.NewLabelWithStyle(text(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		w.Wrapping = fyne.TextWrapWord

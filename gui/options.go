@@ -41,6 +41,8 @@ type runConfig struct {
 	audio             AudioController // WithAudioSettings (audiosettings.go)
 	// desk: WithDesk (desk.go); nil on a plain SIP line.
 	desk *desk.Desk
+	// sound plays voicemail messages (WithSoundPlayer, voicemail.go).
+	sound SoundPlayer
 	// language: WithLanguage; empty follows the system.
 	language string
 }

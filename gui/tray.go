@@ -42,6 +42,9 @@ func (m *MainWindow) setUpTray() bool {
 		}
 	})
 	m.trayMenu = fyne.NewMenu("Parley", m.trayStatus, fyne.NewMenuItemSeparator(), show, m.trayDND, fyne.NewMenuItemSeparator(), quit)
+	if m.vm != nil { // the message-waiting count, under Show Parley
+		m.trayMenu.Items = append(m.trayMenu.Items[:4], append([]*fyne.MenuItem{m.vm.trayItem}, m.trayMenu.Items[4:]...)...)
+	}
 	m.trayStatus.Label = trayStatus(m.shown.registration, len(m.shown.calls), m.recent.missed, m.dnd)
 	m.trayDND.Checked = m.dnd
 	desk.SetSystemTrayMenu(m.trayMenu)

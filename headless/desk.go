@@ -18,6 +18,10 @@ func WithDesk(d *desk.Desk) Option {
 		c.desk = d
 		withAgent(c, d.Agent())
 		addDirectoryCommands(c, d)
+		if d != nil {
+			addVoicemail(c, d)
+			addRecording(c, d)
+		}
 	}
 }
 

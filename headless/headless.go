@@ -119,6 +119,7 @@ func Run(ctx context.Context, api phone.API, in io.Reader, out io.Writer, opts .
 		}()
 	}
 	defer func() {
+		stopStreams()
 		unsubscribe()
 		stopStreams()
 		pump.Wait()

@@ -49,7 +49,12 @@ type CallSession struct {
 	MediaSecurity MediaSecurity `json:"mediaSecurity,omitempty"`
 	AutoAnswer    bool          `json:"autoAnswer"` // the INVITE carried Answer-Mode: Auto
 	Ignored       bool          `json:"ignored"`    // incoming call the user chose to ignore
-	Recording     bool          `json:"recording"`
+	// Recording and RecordingPaused follow the server's recording of the
+	// call (the SDK's recording/recordingPaused, from calld's record_state
+	// "active"/"paused"; see ServerCall.RecordState). Paused is not
+	// recording.
+	Recording       bool `json:"recording"`
+	RecordingPaused bool `json:"recordingPaused"`
 	// Conference: this call is the host leg of a conference the user
 	// hosts (SetConference; the SDK's AdHocAPIConference sets it on its
 	// host session).
@@ -191,6 +196,43 @@ func (c *ServerCall) Dialed() string {
 		return ""
 	}
 	return *c.DialedExtension
+
+}
+
+// Server record states (Wazo calld's record_state, docs/wazo-protocol.md,
+// Call recording).
+const (
+	RecordActive   = "active"
+	RecordPaused   = "paused"
+	RecordInactive = "inactive"
+)
+
+// applyRecordState sets cs.Recording/RecordingPaused from the server's
+// record_state, as the SDK's CallSession does (SDK src/domain/Call.ts
+// parse: recording ⇔ active, recordingPaused ⇔ paused).
+func (cs *CallSession) applyRecordState(state string) {
+	cs.Recording = state == RecordActive
+	cs.RecordingPaused = state == RecordPaused
+}
+
+// ApplyServerCall stores sc as cs.Call and the fields derived from it, the
+// way Phone.SetServerCall does; test doubles use it to stay consistent.
+func (cs *CallSession) ApplyServerCall(sc ServerCall) {
+	cs.Call = sc.clone()
+	if sc.CallID != "" {
+		cs.CallID = sc.CallID
+	}
+	// The user's own number as the server knows it: calld's caller id on
+	// our leg of an outgoing call, the extension that was dialled on an
+	// incoming one (wazo-calld plugins/calls/services.py; the SDK's
+	// Call.parse keeps them as callerNumber and dialedExtension).
+	if cs.IsCaller && sc.CallerIDNumber != "" {
+		cs.CallerNumber = sc.CallerIDNumber
+	}
+	if !cs.IsCaller && sc.Dialed() != "" {
+		cs.DialedExtension = sc.Dialed()
+	}
+	cs.applyRecordState(sc.RecordState)
 }
 
 // TalkingToIDs returns the ids of the channels this call is connected to.

@@ -215,20 +215,7 @@ func (p *Phone) SetServerCall(sipCallID string, sc ServerCall) bool {
 		p.mu.Unlock()
 		return false
 	}
-	c.session.Call = sc.clone()
-	if sc.CallID != "" {
-		c.session.CallID = sc.CallID
-	}
-	// The user's own number as the server knows it: calld's caller id on
-	// our leg of an outgoing call, the extension that was dialled on an
-	// incoming one (wazo-calld plugins/calls/services.py; the SDK's
-	// Call.parse keeps them as callerNumber and dialedExtension).
-	if c.session.IsCaller && sc.CallerIDNumber != "" {
-		c.session.CallerNumber = sc.CallerIDNumber
-	}
-	if !c.session.IsCaller && sc.Dialed() != "" {
-		c.session.DialedExtension = sc.Dialed()
-	}
+	c.session.ApplyServerCall(sc)
 	snap := c.snapshot()
 	p.mu.Unlock()
 	p.emit(Event{Type: EventCallUpdated, Call: &snap})

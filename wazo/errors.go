@@ -45,6 +45,12 @@ var (
 	ErrAsteriskUnreachable            = errors.New("the Wazo telephony engine is unreachable")
 	ErrAsteriskError                  = errors.New("the Wazo telephony engine reported an error")
 	ErrAuthServerUnreachable          = errors.New("the Wazo authentication service is unreachable")
+	ErrRecordingUnauthorized          = errors.New("the Wazo server does not let you record your calls (ask your administrator to allow call recording for your user)")
+	ErrRecordingNotStarted            = errors.New("this call is not being recorded")
+	ErrRecordingPause                 = errors.New("the Wazo server could not pause the recording")
+	ErrNoVoicemail                    = errors.New("you have no voicemail box on this Wazo server")
+	ErrNoSuchVoicemailMessage         = errors.New("that voicemail message no longer exists")
+	ErrNoSuchVoicemailFolder          = errors.New("that voicemail folder does not exist")
 	ErrServer                         = errors.New("the Wazo server had an internal problem")
 	ErrRequestFailed                  = errors.New("the Wazo server refused the request")
 )
@@ -73,6 +79,14 @@ var errorIDs = map[string]error{
 	"asterisk-ari-error":                ErrAsteriskError,
 	"asterisk-ari-not-initialized":      ErrAsteriskUnreachable,
 	"authentication-server-unreachable": ErrAuthServerUnreachable,
+	"recording-unauthorized":            ErrRecordingUnauthorized,
+	"recording-not-started":             ErrRecordingNotStarted,
+	"recording-pause-error":             ErrRecordingPause,
+	"no-such-user-voicemail":            ErrNoVoicemail,
+	"no-such-voicemail-message":         ErrNoSuchVoicemailMessage,
+	"invalid-voicemail-message-id":      ErrNoSuchVoicemailMessage,
+	"no-such-voicemail-folder":          ErrNoSuchVoicemailFolder,
+	"invalid-voicemail-folder-id":       ErrNoSuchVoicemailFolder,
 }
 
 // APIError is an error answer from a Wazo service. Body shapes: calld/confd

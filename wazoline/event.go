@@ -21,12 +21,14 @@ type Event struct {
 	// Data is the event's data object; Raw the whole bus message (docs/wazo-protocol.md, Event websocket).
 	Data json.RawMessage
 	Raw  json.RawMessage
-	// Resync marks no bus event (Name is empty) but a reconnect of the
-	// event socket: websocketd dropped what happened meanwhile, so a
-	// subscriber keeping server state reads it again (the line has already
-	// re-read the live calls).
-	Resync bool
 }
+
+// EventResynced is the Name of the Event published after the event socket
+// reconnected and the live calls were fetched again (docs/wazo-protocol.md,
+// Event websocket): websocketd dropped whatever happened meanwhile, so a
+// service that keeps state from events (the voicemail count …) refetches
+// it. It carries no data.
+const EventResynced = "wazoline_resynced"
 
 // IsConference reports whether the event is one of conference_adhoc_*.
 func (e Event) IsConference() bool { return strings.HasPrefix(e.Name, "conference_adhoc_") }

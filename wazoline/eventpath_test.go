@@ -66,9 +66,6 @@ func TestEventPath(t *testing.T) {
 		for ev := range evs {
 			seenMu.Lock()
 			seen[ev.Name]++
-			if ev.Resync {
-				seen["(resync)"]++
-			}
 			seenMu.Unlock()
 		}
 	}()
@@ -130,8 +127,8 @@ func TestEventPath(t *testing.T) {
 			sc, _ := eng.get("sip-1")
 			return sc.Muted && !sc.OnHold && sc.CallID == mine.CallID
 		})
-		// Subscribers hear of the reconnect, to read their own state again.
-		waitFor(t, "a Resync event through Subscribe", saw("(resync)"))
+		// Services keeping state from events are told to refetch.
+		waitFor(t, EventResynced+" passed through Subscribe", saw(EventResynced))
 	})
 
 	t.Run("token expires: refreshed, events keep coming", func(t *testing.T) {

@@ -392,7 +392,7 @@ func (l *Line) run() {
 func (l *Line) handle(it inboxItem) {
 	if it.resync {
 		l.corr.resync(l.mine(it.calls))
-		l.out.Publish(Event{Resync: true})
+		l.out.Publish(Event{Name: EventResynced})
 		return
 	}
 	ev := it.ev

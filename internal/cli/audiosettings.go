@@ -2,9 +2,12 @@ package cli
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	"github.com/parley-voip/parley/audio"
 	"github.com/parley-voip/parley/gui"
+	"github.com/parley-voip/parley/internal/dsp"
 )
 
 // audioController lets the window's audio settings drive the engine
@@ -72,3 +75,19 @@ func (c audioController) MicLevels(ctx context.Context) (<-chan gui.AudioLevel, 
 func (c audioController) PlayTestTone() error { return c.engine.PlayTestTone() }
 
 func (c audioController) TestRingtone() error { return c.engine.TestRingtone() }
+
+// messagePlayer plays voicemail messages for the window: it decodes the
+// WAV file and hands the samples to the engine (audio.Engine.PlayMessage).
+type messagePlayer audioController
+
+var _ gui.SoundPlayer = messagePlayer{}
+
+func (p messagePlayer) PlayWAV(wav []byte) (time.Duration, error) {
+	rate, pcm, err := dsp.ReadWAV(wav)
+	if err != nil {
+		return 0, fmt.Errorf("the message is not audio Parley can play: %w", err)
+	}
+	return p.engine.PlayMessage(pcm, rate)
+}
+
+func (p messagePlayer) StopPlaying() { p.engine.StopMessage() }

@@ -66,6 +66,9 @@ func (sess *session) guiOptions() []gui.Option {
 	}
 	if sess.audio != nil {
 		opts = append(opts, gui.WithAudioSettings(sess.audio))
+		if ac, ok := sess.audio.(audioController); ok {
+			opts = append(opts, gui.WithSoundPlayer(messagePlayer(ac)))
+		}
 	}
 	if sess.selfTest != nil {
 		opts = append(opts, gui.WithSelfTest(sess.selfTest))
@@ -228,6 +231,9 @@ func startDemo(ctx context.Context, s Settings, logger *slog.Logger, extra ...ph
 				}
 				return nil
 			}},
+			{Label: "Demo: have the Chord Bot leave me a voicemail", Kind: gui.ActionDemoVoicemail, Run: func(context.Context) error {
+				return d.LeaveVoicemail("Chord Bot", "1002", 3*time.Second)
+			}},
 		},
 		commands: []headless.Option{headless.WithCommand("ring_me", func(_ context.Context, args json.RawMessage) (any, error) {
 			var a struct {
@@ -239,6 +245,9 @@ func startDemo(ctx context.Context, s Settings, logger *slog.Logger, extra ...ph
 				}
 			}
 			return nil, ringMe(a.From)
+		}), headless.WithCommand("leave_voicemail", func(context.Context, json.RawMessage) (any, error) {
+			// The Chord Bot leaves a 3 s message: a voicemail_created event follows.
+			return nil, d.LeaveVoicemail("Chord Bot", "1002", 3*time.Second)
 		})},
 		close: func() {
 			closeWithin(line.Close)

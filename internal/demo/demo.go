@@ -81,6 +81,54 @@ func WithStackOptions(o ...wazostandin.Option) Option {
 	return func(c *config) { c.stackOpts = append(c.stackOpts, o...) }
 }
 
+// DemoVoicemails are the messages waiting in the demo mailbox at start:
+// who left them, how long ago, and the tones they are made of (the demo
+// has no speech synthesiser; a tune is easy to recognise by ear and by
+// frequency). The first is new, the others already listened to.
+var DemoVoicemails = []struct {
+	Name, Number string
+	Ago          time.Duration
+	Length       time.Duration
+	Tones        []float64
+	Read         bool
+}{
+	{"Tone Bot", "1001", 20 * time.Minute, 4 * time.Second, []float64{523.25, 659.25, 783.99, 1046.5}, false},
+	{"Chord Bot", "1002", 26 * time.Hour, 3 * time.Second, []float64{440, 554.37, 659.25}, true},
+}
+
+// seedVoicemail gives the demo user mailbox 1000 with DemoVoicemails.
+func seedVoicemail(st *wazostandin.Stack, userUUID string) error {
+	st.AddVoicemail(userUUID, DefaultExtension, "Demo User")
+	for _, v := range DemoVoicemails {
+		m, err := st.LeaveVoicemail(userUUID, wazostandin.NewVoicemail{
+			CallerIDName: v.Name, CallerIDNum: v.Number, Duration: v.Length,
+			Audio: wazostandin.ToneWAV(v.Length, v.Tones...), Time: time.Now().Add(-v.Ago),
+		})
+		if err != nil {
+			return err
+		}
+		if v.Read {
+			if err := st.Calls().MoveUserVoicemailMessage(userUUID, m.ID, wazostandin.VoicemailFolderOld); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// LeaveVoicemail leaves a new message (a tone) in the demo user's mailbox
+// from a demo contact, as if they had called while the user was away.
+// Without tones it is the C major chord's notes, one after the other.
+func (d *Demo) LeaveVoicemail(name, number string, length time.Duration, tones ...float64) error {
+	if len(tones) == 0 {
+		tones = []float64{wazostandin.ChordC5Hz, wazostandin.ChordE5Hz, wazostandin.ChordG5Hz}
+	}
+	_, err := d.stack.LeaveVoicemail(d.user.UUID, wazostandin.NewVoicemail{
+		CallerIDName: name, CallerIDNum: number, Duration: length, Audio: wazostandin.ToneWAV(length, tones...),
+	})
+	return err
+}
+
 // Demo is a running demo server.
 type Demo struct {
 	stack *wazostandin.Stack
@@ -108,6 +156,7 @@ func Start(ctx context.Context, opts ...Option) (*Demo, error) {
 	st := wazostandin.New(sopts...)
 	u, err := st.AddUser(wazostandin.User{
 		Username: DefaultUsername, Password: DefaultPassword, Firstname: "Demo", Lastname: "User",
+		OnlineCallRecord: true,
 		Lines: []wazostandin.Line{{WebRTC: true, Username: DefaultLineUsername, Password: DefaultLinePassword,
 			Extensions: []wazostandin.Extension{{Exten: DefaultExtension, Context: "default"}}}},
 		Agent: &wazostandin.Agent{ID: 1, Number: DefaultAgentNumber, Queues: DemoQueues()},
@@ -117,6 +166,10 @@ func Start(ctx context.Context, opts ...Option) (*Demo, error) {
 		return nil, fmt.Errorf("demo: cannot create the demo user: %w", err)
 	}
 	seedDirectory(st, u.UUID, time.Now())
+	if err := seedVoicemail(st, u.UUID); err != nil {
+		_ = st.Close()
+		return nil, fmt.Errorf("demo: cannot fill the demo mailbox: %w", err)
+	}
 	url, err := st.Start()
 	if err != nil {
 		_ = st.Close()

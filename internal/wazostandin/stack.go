@@ -84,6 +84,10 @@ func New(opts ...Option) *Stack {
 			u, ok := s.users.User(userUUID)
 			return u.TenantUUID, ok
 		},
+		RecordToggle: func(userUUID string) bool {
+			u, ok := s.users.User(userUUID)
+			return ok && u.OnlineCallRecord
+		},
 		Publish: s.bus.Publish,
 		Hooks:   cfg.hooks,
 	})

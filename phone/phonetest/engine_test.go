@@ -368,3 +368,21 @@ func TestScriptedEarlyMedia(t *testing.T) {
 		t.Fatalf("EarlyMedia still set once answered: %+v", got)
 	}
 }
+
+// TestSetServerCallRecording: the double fills the recording flags from the
+// server's record_state as the real engine does.
+func TestSetServerCallRecording(t *testing.T) {
+	e := phonetest.New()
+	t.Cleanup(e.Close)
+	cs := e.Ring("1001", "")
+	if e.SetServerCall("nope", phone.ServerCall{}) {
+		t.Fatal("unknown call accepted")
+	}
+	if !e.SetServerCall(cs.ID(), phone.ServerCall{CallID: "7.1", RecordState: phone.RecordPaused}) {
+		t.Fatal("SetServerCall refused a live call")
+	}
+	got, _ := e.Session(cs.ID())
+	if got.CallID != "7.1" || got.Recording || !got.RecordingPaused {
+		t.Fatalf("after paused: %+v", got)
+	}
+}

@@ -203,28 +203,17 @@ func (e *Engine) outgoingUnansweredLocked(id string) (*phone.CallSession, error)
 	return cs, nil
 }
 
-// SetServerCall plays the server's call data, as phone.Phone.SetServerCall:
-// CallID and Call are set, the user's own number follows the server
-// (caller_id_number on an outgoing call, dialed_extension on an incoming
-// one), and call_updated is emitted. It reports false for an unknown call.
+// SetServerCall plays the server's data about a call, as a Wazo line does
+// with Phone.SetServerCall: the call's Call, CallID and recording flags
+// change and call_updated is emitted. It reports false for unknown calls.
 func (e *Engine) SetServerCall(id string, sc phone.ServerCall) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	cs, ok := e.calls[id]
-	if !ok {
+	cs, err := e.callLocked(id)
+	if err != nil {
 		return false
 	}
-	cp := sc
-	cs.Call = &cp
-	if sc.CallID != "" {
-		cs.CallID = sc.CallID
-	}
-	if cs.IsCaller && sc.CallerIDNumber != "" {
-		cs.CallerNumber = sc.CallerIDNumber
-	}
-	if !cs.IsCaller && sc.Dialed() != "" {
-		cs.DialedExtension = sc.Dialed()
-	}
+	cs.ApplyServerCall(sc)
 	e.emitCallLocked(phone.EventCallUpdated, cs, 0, "")
 	return true
 }

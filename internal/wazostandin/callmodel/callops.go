@@ -82,23 +82,3 @@ func (m *Model) UserDTMF(userUUID, id, digits string) error {
 	m.queueHook(func(h ChannelHooks) { h.SendDTMF(snap, digits) })
 	return nil
 }
-
-// UserRecord is PUT …/record/{start,stop,pause,resume}: record_state
-// becomes active/inactive/paused and call_updated is published.
-func (m *Model) UserRecord(userUUID, id, action string) error {
-	m.mu.Lock()
-	defer m.unlock()
-	ch, err := m.ownedLocked(userUUID, id)
-	if err != nil {
-		return err
-	}
-	state := map[string]string{"start": "active", "resume": "active", "stop": "inactive", "pause": "paused"}[action]
-	if state == "" {
-		return InvalidDataError(map[string]any{"action": action})
-	}
-	if ch.call.RecordState != state {
-		ch.call.RecordState = state
-		m.emitCall("call_updated", ch, nil)
-	}
-	return nil
-}

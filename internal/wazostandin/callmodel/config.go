@@ -24,6 +24,12 @@ type Config struct {
 	// TenantOf returns the tenant of a user, false when there is no such
 	// user (then DefaultTenant applies).
 	TenantOf func(userUUID string) (string, bool)
+	// RecordToggle reports whether a user may start, stop, pause and
+	// resume the recording of their calls (confd's online_call_record_enabled,
+	// which becomes WAZO_USER_DTMF_RECORD_TOGGLE_ENABLED on the channel;
+	// wazo-calld plugins/calls/services.py _toggle_record_allowed). Default:
+	// nobody may (recording-unauthorized), as on a fresh Wazo user.
+	RecordToggle func(userUUID string) bool
 	// Publish delivers events (default: dropped).
 	Publish Publish
 	// Hooks receive the model's requests to the SIP side; SetHooks

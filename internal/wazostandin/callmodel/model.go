@@ -57,6 +57,7 @@ type Model struct {
 
 	transfers map[string]*Transfer
 	dialer    TransferDialer
+	vm        voicemails // voicemail.go
 }
 
 // New builds an empty call model. Missing Config fields get harmless
@@ -68,6 +69,9 @@ func New(cfg Config) *Model {
 	if cfg.Publish == nil {
 		cfg.Publish = func(string, string, string, string, any) {}
 	}
+	if cfg.RecordToggle == nil {
+		cfg.RecordToggle = func(string) bool { return false }
+	}
 	if cfg.TenantOf == nil {
 		cfg.TenantOf = func(string) (string, bool) { return "", false }
 	}
@@ -77,6 +81,7 @@ func New(cfg Config) *Model {
 		bridges:   map[string]*bridge{},
 		hooks:     cfg.Hooks,
 		transfers: map[string]*Transfer{},
+		vm:        voicemails{boxes: map[string]*mailbox{}},
 	}
 }
 

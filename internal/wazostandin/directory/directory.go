@@ -67,8 +67,12 @@ type User struct {
 	Email      string
 	TenantUUID string
 	// ACL overrides the default user policy (see DefaultUserACL).
-	ACL   []string
-	Lines []Line
+	ACL []string
+	// OnlineCallRecord is confd's online_call_record_enabled: the user may
+	// start, stop, pause and resume the recording of their calls (calld
+	// refuses with 403 recording-unauthorized otherwise).
+	OnlineCallRecord bool
+	Lines            []Line
 	// Agent is the user's call-centre agent (confd user "agent"), nil for
 	// a user who is not an agent. wazo-agentd finds it by user uuid
 	// (wazo-agentd dao.py get_agent_by_user_uuid).
@@ -105,6 +109,7 @@ func DefaultUserACL() []string {
 		"events.conferences.users.me.#",
 		"events.transfers.me",
 		"events.auth.users.me.#",
+		"events.users.me.voicemails",
 		"confd.users.me.read",
 		"confd.users.me.#.read",
 		"confd.infos.read",

@@ -109,6 +109,7 @@ func (s *Side) calldRoutes(mux *http.ServeMux) {
 	for _, rt := range s.calldRouteTable() {
 		mux.HandleFunc(rt.pattern, s.calldHandler(rt.acl, rt.handle))
 	}
+	s.voicemailRoutes(mux)
 }
 
 // featureACL is the ACL of PUT calls/{id}/<feature>/{action}.
@@ -199,8 +200,15 @@ func (s *Side) dtmfCall(w http.ResponseWriter, r *http.Request, t *token) error 
 	return done(w, s.calls.UserDTMF(t.UserUUID, r.PathValue("id"), digits))
 }
 
+// recordCall is PUT …/record/{start,stop,pause,resume} (wazo-calld
+// plugins/calls/http.py MyCallRecord*Resource); another word is no route.
 func (s *Side) recordCall(w http.ResponseWriter, r *http.Request, t *token) error {
-	return done(w, s.calls.UserRecord(t.UserUUID, r.PathValue("id"), r.PathValue("action")))
+	switch a := r.PathValue("action"); a {
+	case callmodel.RecordStart, callmodel.RecordStop, callmodel.RecordPause, callmodel.RecordResume:
+		return done(w, s.calls.UserRecord(t.UserUUID, r.PathValue("id"), a))
+	}
+	http.NotFound(w, r)
+	return nil
 }
 
 func (s *Side) createAdhoc(w http.ResponseWriter, r *http.Request, t *token) error {
