@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/parley-voip/parley/internal/wazostandin"
 )
@@ -59,10 +60,15 @@ type config struct {
 	log       *slog.Logger
 	addr      string
 	stackOpts []wazostandin.Option
+	comings   time.Duration
 }
 
 // WithLogger sets the logger of the embedded stack.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.log = l } }
+
+// WithComings sets how often a demo colleague (Bruno, 1102) steps away or
+// comes back (default 45 s; 0 = never, for tests that count events).
+func WithComings(d time.Duration) Option { return func(c *config) { c.comings = d } }
 
 // WithAddr sets the listen address (default 127.0.0.1:0, an ephemeral port).
 func WithAddr(a string) Option { return func(c *config) { c.addr = a } }
@@ -77,7 +83,9 @@ type Demo struct {
 	stack *wazostandin.Stack
 	user  wazostandin.User
 	url   string
-	cert  *x509.Certificate
+	// colleagues maps a demo colleague's extension to their user uuid.
+	colleagues map[string]string
+	cert       *x509.Certificate
 
 	once sync.Once
 	err  error
@@ -88,14 +96,14 @@ type Demo struct {
 // Start starts the demo server on loopback. It stops when ctx ends or
 // Close is called.
 func Start(ctx context.Context, opts ...Option) (*Demo, error) {
-	cfg := config{log: slog.New(slog.DiscardHandler), addr: "127.0.0.1:0"}
+	cfg := config{log: slog.New(slog.DiscardHandler), addr: "127.0.0.1:0", comings: 45 * time.Second}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
 		}
 	}
 	sopts := append([]wazostandin.Option{wazostandin.WithLogger(cfg.log), wazostandin.WithAddr(cfg.addr),
-		wazostandin.WithExtensions(wazostandin.DefaultExtensions())}, cfg.stackOpts...)
+		wazostandin.WithExtensions(colleagueExtensions(wazostandin.DefaultExtensions()))}, cfg.stackOpts...)
 	st := wazostandin.New(sopts...)
 	u, err := st.AddUser(wazostandin.User{
 		Username: DefaultUsername, Password: DefaultPassword, Firstname: "Demo", Lastname: "User",
@@ -106,6 +114,14 @@ func Start(ctx context.Context, opts ...Option) (*Demo, error) {
 		_ = st.Close()
 		return nil, fmt.Errorf("demo: cannot create the demo user: %w", err)
 	}
+	colleagues, err := addColleagues(st)
+	if err != nil {
+		_ = st.Close()
+		return nil, fmt.Errorf("demo: cannot create the demo colleagues: %w", err)
+	}
+	// The demo user was available when they last left (chatd keeps the
+	// state across sessions).
+	_ = st.SetPresence(u.UUID, "available", nil)
 	url, err := st.Start()
 	if err != nil {
 		_ = st.Close()
@@ -116,7 +132,8 @@ func Start(ctx context.Context, opts ...Option) (*Demo, error) {
 		_ = st.Close()
 		return nil, fmt.Errorf("demo: no certificate: %w", err)
 	}
-	d := &Demo{stack: st, user: u, url: url, cert: cert, stop: make(chan struct{})}
+	d := &Demo{stack: st, user: u, url: url, cert: cert, colleagues: colleagues, stop: make(chan struct{})}
+	d.runComings(cfg.comings)
 	d.wg.Add(1)
 	go func() {
 		defer d.wg.Done()

@@ -29,6 +29,7 @@ import (
 	"github.com/parley-voip/parley/internal/wazostandin/callmodel"
 	"github.com/parley-voip/parley/internal/wazostandin/directory"
 	"github.com/parley-voip/parley/internal/wazostandin/httpside"
+	"github.com/parley-voip/parley/internal/wazostandin/presence"
 	"github.com/parley-voip/parley/internal/wazostandin/sipside"
 )
 
@@ -38,11 +39,13 @@ import (
 type Stack struct {
 	cfg config
 
-	users *directory.Directory
-	bus   *httpside.Bus
-	calls *callmodel.Model
-	sip   *sipside.Side  // SIP over WSS registrar + B2BUA
-	http  *httpside.Side // REST routes and websocketd
+	users    *directory.Directory
+	bus      *httpside.Bus
+	calls    *callmodel.Model
+	sip      *sipside.Side   // SIP over WSS registrar + B2BUA
+	http     *httpside.Side  // REST routes and websocketd
+	pres     *presence.Store // wazo-chatd presences
+	presOnce sync.Once
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -93,10 +96,14 @@ func New(opts ...Option) *Stack {
 	sip.ListenAddr = s.listenAddr
 	sip.Subscribe = func(fn func()) func() { return s.bus.Subscribe("", func(BusEvent) { fn() }) }
 	s.sip = sipside.New(sip)
+	s.pres = presence.New(presence.Config{
+		Users: s.users, Calls: s.calls, Now: cfg.now, Publish: s.bus.Publish,
+		Connected: func(u string) bool { return s.http.HasSession(u) },
+	})
 	s.http = httpside.New(httpside.Config{
 		Log: cfg.log, Now: cfg.now, TokenLifetime: cfg.tokenLifetime,
 		StackUUID: cfg.stackUUID, WazoVersion: cfg.wazoVersion, PingInterval: cfg.pingInterval,
-		Users: s.users, Calls: s.calls, Bus: s.bus,
+		Users: s.users, Calls: s.calls, Bus: s.bus, Presence: s.pres,
 		SIPWebSocket: http.HandlerFunc(s.sip.HandleWS),
 	})
 	return s
@@ -115,7 +122,10 @@ func (s *Stack) listenAddr() net.Addr {
 
 // Handler is the HTTP handler serving every route of docs/wazo-protocol.md, Calls API and the
 // websocketd endpoint of docs/wazo-protocol.md, Event websocket.
-func (s *Stack) Handler() http.Handler { return s.http.Handler() }
+func (s *Stack) Handler() http.Handler {
+	s.startPresence()
+	return s.http.Handler()
+}
 
 // Calls is the call model the SIP side drives.
 func (s *Stack) Calls() *CallModel { return s.calls }
@@ -173,6 +183,7 @@ func (s *Stack) prepare(l net.Listener) (*http.Server, error) {
 		BaseContext:       func(net.Listener) context.Context { return s.ctx },
 	}
 	s.ln = l
+	s.startPresence()
 	return s.srv, nil
 }
 

@@ -7,6 +7,7 @@ package directory
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -90,6 +91,15 @@ func DefaultUserACL() []string {
 		"confd.infos.read",
 		"calld.users.me.#",
 		"auth.users.me.#",
+		// wazo-chatd presences and the dird wazo source that names the
+		// colleagues, as wazo-auth's default user policy grants them
+		// (docs/wazo-protocol.md, wazo-chatd).
+		"chatd.users.presences.read",
+		"chatd.users.*.presences.read",
+		"chatd.users.me.presences.update",
+		"events.chatd.users.*.presences.updated",
+		"dird.directories.*.sources.read",
+		"dird.backends.*.sources.*.contacts.read",
 	}
 }
 
@@ -221,4 +231,17 @@ func cloneUser(u User) User {
 	}
 	u.Lines = lines
 	return u
+}
+
+// All returns a copy of every user, sorted by uuid (chatd's presence list
+// and dird's wazo source read the whole directory).
+func (s *Directory) All() []User {
+	s.mu.Lock()
+	out := make([]User, 0, len(s.users))
+	for _, u := range s.users {
+		out = append(out, cloneUser(*u))
+	}
+	s.mu.Unlock()
+	slices.SortFunc(out, func(a, b User) int { return strings.Compare(a.UUID, b.UUID) })
+	return out
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/parley-voip/parley/internal/wazostandin/callmodel"
 	"github.com/parley-voip/parley/internal/wazostandin/directory"
+	"github.com/parley-voip/parley/internal/wazostandin/presence"
 )
 
 // Config is what the HTTP side serves and with what.
@@ -30,6 +31,8 @@ type Config struct {
 	Users *directory.Directory
 	Calls *callmodel.Model
 	Bus   *Bus
+	// Presence serves wazo-chatd's presences (nil: no chatd routes).
+	Presence *presence.Store
 	// SIPWebSocket serves /api/asterisk/ws (nil: 404).
 	SIPWebSocket http.Handler
 }
@@ -99,6 +102,8 @@ func (s *Side) routes() http.Handler {
 	mux.HandleFunc("GET /api/confd/1.1/users/{uuid}", s.handleConfdUser)
 	mux.HandleFunc("GET /api/confd/1.1/users/{uuid}/lines/{line_id}/associated/endpoints/sip", s.handleConfdMergedSIP)
 	s.calldRoutes(mux)
+	s.chatdRoutes(mux)
+	s.dirdRoutes(mux)
 	mux.HandleFunc("GET /api/websocketd/{$}", s.handleWebsocket)
 	mux.HandleFunc("GET /api/websocketd", s.handleWebsocket)
 	// SIP over WebSocket (RFC 7118), exact path as nginx's location (docs/wazo-protocol.md, Authentication, XCFG).

@@ -70,14 +70,15 @@ type wsSession struct {
 	ctrl chan wsCtrl
 	wake chan struct{}
 
-	mu        sync.Mutex // guards the fields below (read by Websockets)
-	tokenID   string
-	userUUID  string
-	acl       []string
-	expiresAt time.Time
-	started   bool
-	subs      []string
-	queue     []BusEvent
+	mu         sync.Mutex // guards the fields below (read by Websockets)
+	tokenID    string
+	userUUID   string
+	tenantUUID string
+	acl        []string
+	expiresAt  time.Time
+	started    bool
+	subs       []string
+	queue      []BusEvent
 }
 
 func (ss *wsSession) request(c wsCtrl) {
@@ -126,6 +127,7 @@ func (s *Side) handleWebsocket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ss.tokenID, ss.userUUID, ss.acl, ss.expiresAt = t.ID, t.UserUUID, t.ACL, t.ExpiresAt
+	ss.tenantUUID = t.TenantUUID
 	ss.run(version)
 }
 
@@ -280,6 +282,7 @@ func (ss *wsSession) flush() error {
 	subs := slices.Clone(ss.subs)
 	acl := ss.acl
 	user := ss.userUUID
+	tenant := ss.tenantUUID
 	ss.mu.Unlock()
 	if !started {
 		return nil
@@ -287,6 +290,9 @@ func (ss *wsSession) flush() error {
 	for _, ev := range q {
 		if !slices.Contains(subs, "*") && !slices.Contains(subs, ev.Name) {
 			continue
+		}
+		if ev.UserUUID == "" && ev.TenantUUID != "" && tenant != "" && ev.TenantUUID != tenant {
+			continue // another tenant's tenant event
 		}
 		if ev.RequiredACL != "" && !aclMatches(acl, ev.RequiredACL, user) {
 			continue
