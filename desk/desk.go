@@ -35,6 +35,9 @@ type Desk struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+
+	colleaguesOnce sync.Once
+	colleagues     *Colleagues
 }
 
 // New returns the services of line. It makes no request: each service

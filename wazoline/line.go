@@ -323,7 +323,9 @@ func (l *Line) isClosed() bool {
 // onEvent runs on the socket goroutine: it only queues, so a slow phone
 // never delays the socket (and its pongs/token renewals).
 func (l *Line) onEvent(ev wazo.Event) {
-	if !ev.ForUser(l.user) {
+	// Tenant events (chatd presences) name no user: websocketd already
+	// checked the token may see them.
+	if !ev.ForUser(l.user) && !ev.IsTenantEvent() {
 		return
 	}
 	l.inbox.Publish(inboxItem{ev: ev})

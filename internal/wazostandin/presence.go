@@ -1,29 +1,20 @@
 package wazostandin
 
-import (
-	"strings"
-
-	"github.com/parley-voip/parley/internal/wazostandin/presence"
-)
+import "github.com/parley-voip/parley/internal/wazostandin/presence"
 
 // Presence is a user's wazo-chatd presence (package presence).
 type Presence = presence.Presence
 
 // startPresence runs the chatd line-state watcher (owned by the stack,
-// stopped by Close): every call-model event wakes it, and it publishes
-// chatd_presence_updated for each user whose line states changed. It
-// starts with Handler, Serve or Start.
+// stopped by Close): every change of the call model wakes it
+// (callmodel.Config.Changed), and it publishes chatd_presence_updated for
+// each user whose line states changed. It starts with Handler, Serve or
+// Start.
 func (s *Stack) startPresence() {
 	s.presOnce.Do(func() {
-		unsub := s.bus.Subscribe("", func(ev BusEvent) {
-			if !strings.HasPrefix(ev.Name, "chatd_") {
-				s.pres.Changed() // only signals: this runs under the model's lock
-			}
-		})
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			defer unsub()
 			s.pres.Run(s.ctx)
 		}()
 	})

@@ -89,6 +89,7 @@ func New(opts ...Option) *Stack {
 		},
 		Publish: s.bus.Publish,
 		Hooks:   cfg.hooks,
+		Changed: func() { s.pres.Changed() },
 	})
 	sip := cfg.sip
 	sip.Log, sip.Now = cfg.log, cfg.now
