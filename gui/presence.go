@@ -46,6 +46,9 @@ func (m *MainWindow) setDoNotDisturb(on bool) {
 	}
 	m.refreshSettingsMenu()
 	m.updateTray()
+	if m.colleaguesWin != nil { // the presence selector shows it too
+		m.colleaguesWin.showMine(m.colleaguesWin.svc.Me())
+	}
 	if on {
 		m.declineWhileAway(m.shown.calls)
 	}
