@@ -33,6 +33,9 @@ type colleaguesWindow struct {
 	list   *widget.List
 	shown  []desk.Colleague
 	stop   func() // ends the subscription
+	// showing is set while showMine moves the selector, so that only the
+	// agent's own choice sets the presence.
+	showing bool
 }
 
 // The choices of the presence selector, in order. Do not disturb is the
@@ -93,7 +96,9 @@ func colleagueDetail(c desk.Colleague) string {
 	if c.Status != "" {
 		parts = append(parts, "“"+c.Status+"”")
 	}
-	parts = append(parts, lineWord(c.Line))
+	if c.Line != desk.LineIdle || presenceWord(c) != lang.L("Offline") {
+		parts = append(parts, lineWord(c.Line)) // "Offline · Idle" says nothing
+	}
 	return strings.Join(parts, " · ")
 }
 
@@ -111,7 +116,11 @@ func (m *MainWindow) showColleagues() {
 	w.search = widget.NewEntry()
 	w.search.PlaceHolder = lang.L("Search a colleague or an extension")
 	w.search.OnChanged = func(string) { w.refresh() }
-	w.mine = widget.NewSelect(presenceChoices(), nil)
+	w.mine = widget.NewSelect(presenceChoices(), func(string) {
+		if !w.showing {
+			w.applyMine()
+		}
+	})
 	w.text = widget.NewEntry()
 	w.text.PlaceHolder = lang.L("Status, e.g. back at 2 pm")
 	w.set = widget.NewButton(lang.L("Set my presence"), w.applyMine)
@@ -203,7 +212,8 @@ func (w *colleaguesWindow) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	call.OnTapped = func() { w.m.callBack(exten) }
 	setEnabled(call, exten != "")
 	active, ok := w.m.activeShown()
-	canTransfer := ok && active.IsActive() && exten != ""
+	// Not to the colleague the call is with.
+	canTransfer := ok && active.IsActive() && exten != "" && active.Number != exten
 	transfer.OnTapped = func() {
 		if cs, ok := w.m.activeShown(); ok {
 			id := cs.ID()
@@ -249,7 +259,9 @@ func (w *colleaguesWindow) showMine(me desk.Colleague) {
 	case me.Presence == desk.PresenceInvisible:
 		sel = choices[3]
 	}
+	w.showing = true
 	w.mine.SetSelected(sel)
+	w.showing = false
 	if w.m.win.Canvas().Focused() != w.text {
 		w.text.SetText(me.Status)
 	}
