@@ -9,5 +9,6 @@ import "github.com/parley-voip/parley/desk"
 func WithDesk(d *desk.Desk) Option {
 	return func(c *config) {
 		c.desk = d
+		addColleagues(c, d) // colleagues.go
 	}
 }

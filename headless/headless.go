@@ -32,6 +32,9 @@ type config struct {
 	desk           *desk.Desk          // WithDesk (desk.go); nil on a plain SIP line
 	commandTimeout time.Duration
 	maxLineBytes   int
+	// pumps write the events of other sources (the desk's services) until
+	// ctx ends; Run owns and waits for them.
+	pumps []func(ctx context.Context, w *lineWriter)
 }
 
 // WithCommand adds a command. This is the seam for commands that live outside
@@ -104,8 +107,17 @@ func Run(ctx context.Context, api phone.API, in io.Reader, out io.Writer, opts .
 		defer pump.Done()
 		forwardEvents(ctx, events, w)
 	}()
+	pumpCtx, stopPumps := context.WithCancel(ctx)
+	for _, p := range cfg.pumps {
+		pump.Add(1)
+		go func() {
+			defer pump.Done()
+			p(pumpCtx, w)
+		}()
+	}
 	defer func() {
 		unsubscribe()
+		stopPumps()
 		pump.Wait()
 		w.close()
 	}()
