@@ -8,10 +8,13 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/parley-voip/parley/internal/eventq"
 	"github.com/parley-voip/parley/internal/textmatch"
 	"github.com/parley-voip/parley/wazo"
+	"github.com/parley-voip/parley/wazoline"
 )
 
 // Presence is a user's chosen presence (wazo-chatd's state).
@@ -89,9 +92,15 @@ type Colleagues struct {
 	d   *Desk
 	hub *eventq.Hub[Colleague]
 
+	// loaded: Load succeeded once, so a reconnect reloads.
+	loaded atomic.Bool
+
 	mu     sync.Mutex
 	people map[string]*Colleague // by uuid; names may arrive after presences
 }
+
+// resyncTimeout bounds the reload after a reconnect.
+const resyncTimeout = 30 * time.Second
 
 // Colleagues returns the colleagues service. Its event loop starts with
 // the first call; Load fetches the list.
@@ -109,6 +118,15 @@ func (d *Desk) Colleagues() *Colleagues {
 				case ev, ok := <-events:
 					if !ok {
 						return
+					}
+					if ev.Name == wazoline.EventResynced && c.loaded.Load() {
+						// The socket was down: refetch what events would have said.
+						lctx, cancel := context.WithTimeout(ctx, resyncTimeout)
+						if err := c.Load(lctx); err != nil {
+							d.log.Warn("desk: cannot refresh the colleagues after reconnecting", "err", err)
+						}
+						cancel()
+						continue
 					}
 					if ev.Name == wazo.EventPresenceUpdated {
 						var p wazo.Presence
@@ -190,6 +208,7 @@ func (c *Colleagues) Load(ctx context.Context) error {
 	for _, col := range changed {
 		c.hub.Publish(c.snapshot(col.UUID))
 	}
+	c.loaded.Store(true)
 	return nil
 }
 

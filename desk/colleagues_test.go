@@ -185,6 +185,17 @@ func TestColleaguesLive(t *testing.T) {
 	_ = e.line.Phone().Hangup(ctx, call.ID())
 	waitColleague(t, ch, "alice idle", func(c desk.Colleague) bool { return c.UUID == alice && c.Line == desk.LineIdle })
 
+	// A change while the event socket is down arrives through the reload
+	// after the reconnect.
+	e.d.Stack().KillWebsockets()
+	emma, _ := e.d.ColleagueUUID("1105")
+	if err := e.d.Stack().SetPresence(emma, "available", nil); err != nil {
+		t.Fatal(err)
+	}
+	waitColleague(t, ch, "emma available after the reconnect", func(c desk.Colleague) bool {
+		return c.UUID == emma && c.Presence == desk.PresenceAvailable
+	})
+
 	// My presence.
 	if err := cs.SetMyPresence(ctx, desk.PresenceAway, "Lunch"); err != nil {
 		t.Fatal(err)

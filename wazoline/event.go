@@ -23,6 +23,11 @@ type Event struct {
 	Raw  json.RawMessage
 }
 
+// EventResynced is a Line's own event, not the server's: the event socket
+// reconnected and the calls were re-read. Events sent while it was down
+// are lost, so a subscriber keeping other state from events refetches it.
+const EventResynced = "wazoline_resynced"
+
 // IsConference reports whether the event is one of conference_adhoc_*.
 func (e Event) IsConference() bool { return strings.HasPrefix(e.Name, "conference_adhoc_") }
 

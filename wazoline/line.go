@@ -386,6 +386,9 @@ func (l *Line) run() {
 func (l *Line) handle(it inboxItem) {
 	if it.resync {
 		l.corr.resync(l.mine(it.calls))
+		// Services that keep other state from events (the desk's presences)
+		// refetch it: what came while the socket was down is lost.
+		l.out.Publish(Event{Name: EventResynced})
 		return
 	}
 	ev := it.ev
