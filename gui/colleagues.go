@@ -94,10 +94,12 @@ func lineWord(s desk.LineState) string {
 func colleagueDetail(c desk.Colleague) string {
 	parts := []string{presenceWord(c)}
 	if c.Status != "" {
-		parts = append(parts, "“"+c.Status+"”")
+		parts = append(parts, lang.L("“{{.Status}}”", map[string]any{"Status": c.Status}))
 	}
-	if c.Line != desk.LineIdle || presenceWord(c) != lang.L("Offline") {
-		parts = append(parts, lineWord(c.Line)) // "Offline · Idle" says nothing
+	// "Offline · Idle" says nothing; a call on an offline colleague's line
+	// (invisible, or a desk phone) still shows.
+	if presenceWord(c) != lang.L("Offline") || (c.Line != desk.LineIdle && c.Line != desk.LineOffline) {
+		parts = append(parts, lineWord(c.Line))
 	}
 	return strings.Join(parts, " · ")
 }
@@ -129,7 +131,7 @@ func (m *MainWindow) showColleagues() {
 	w.list = widget.NewList(func() int { return len(w.shown) }, w.newRow, w.updateRow)
 	mine := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel(lang.L("My presence:")), w.mine), w.set, w.text)
 	w.win.SetContent(container.NewBorder(container.NewVBox(mine, widget.NewSeparator(), w.search, w.info), nil, nil, nil, w.list))
-	w.win.Resize(fyne.NewSize(560, 520))
+	w.win.Resize(fyne.NewSize(640, 520))
 	w.win.SetOnClosed(func() {
 		w.stop()
 		m.colleaguesWin = nil

@@ -185,4 +185,40 @@ func TestColleaguesWindowStandIn(t *testing.T) {
 	s.waitUntil("the event back in the service", func() bool {
 		return w.svc.Me().Presence == desk.PresenceAway && w.mine.Selected == "Away"
 	})
+
+	// Do not disturb is the window's own: Settings shows it, chatd keeps
+	// its state; Available turns it off again and is stored.
+	s.ui.do(func() { w.mine.SetSelected("Do not disturb") })
+	s.waitUntil("local do-not-disturb on", func() bool { return s.m.dnd && s.m.dndItem.Checked })
+	if p, _ := s.demo.Stack().Presence(s.demo.UserUUID()); p.State != "away" {
+		t.Fatalf("do-not-disturb changed chatd's state to %q", p.State)
+	}
+	s.ui.do(func() { s.m.setDoNotDisturb(false) })
+	s.waitUntil("the selector follows Settings", func() bool { return w.mine.Selected == "Away" })
+	s.ui.do(func() { w.mine.SetSelected("Available") })
+	s.waitUntil("available stored", func() bool {
+		p, err := s.demo.Stack().Presence(s.demo.UserUUID())
+		return err == nil && p.State == "available" && !s.m.dnd
+	})
+}
+
+// TestColleagueDetail: how a colleague's presence and line read.
+func TestColleagueDetail(t *testing.T) {
+	for _, tc := range []struct {
+		c    desk.Colleague
+		want string
+	}{
+		{desk.Colleague{Presence: desk.PresenceAvailable, Line: desk.LineIdle}, "Available · Idle"},
+		{desk.Colleague{Presence: desk.PresenceAway, Status: "Lunch", Line: desk.LineTalking}, "Away · “Lunch” · On a call"},
+		{desk.Colleague{Presence: desk.PresenceAvailable, DND: true, Line: desk.LineRinging}, "Do not disturb · Ringing"},
+		{desk.Colleague{Presence: desk.PresenceInvisible, DND: true, Line: desk.LineIdle}, "Offline"},
+		{desk.Colleague{Presence: desk.PresenceUnavailable, Line: desk.LineOffline}, "Offline"},
+		{desk.Colleague{Presence: desk.PresenceInvisible, Line: desk.LineTalking}, "Offline · On a call"},
+		{desk.Colleague{Presence: desk.PresenceAvailable, Line: desk.LineHolding}, "Available · On hold"},
+		{desk.Colleague{Presence: desk.PresenceAvailable, Line: desk.LineCalling}, "Available · Calling"},
+	} {
+		if got := colleagueDetail(tc.c); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.c, got, tc.want)
+		}
+	}
 }
