@@ -299,11 +299,22 @@ func (c *Colleagues) Get(uuid string) (Colleague, bool) {
 // Me is the signed-in user's own presence as the server last told it.
 func (c *Colleagues) Me() Colleague { return c.snapshot(c.d.UserUUID()) }
 
+// SetMyDoNotDisturb turns the signed-in user's server-side do-not-disturb
+// on or off (confd's DND service): Wazo then rings none of their devices,
+// and colleagues see it (chatd's do_not_disturb, which comes back as an
+// event).
+func (c *Colleagues) SetMyDoNotDisturb(ctx context.Context, on bool) error {
+	if err := c.d.client.SetDoNotDisturb(ctx, on); err != nil {
+		return fmt.Errorf("desk: cannot set do-not-disturb on the server: %w", err)
+	}
+	return nil
+}
+
 // SetMyPresence sets the signed-in user's presence and status text on
 // the server (chatd PUT /users/{uuid}/presences). The change comes back
 // as a chatd_presence_updated event, which updates Me and is announced
 // to subscribers. Do-not-disturb is not part of it: chatd takes it from
-// confd's DND service.
+// confd's DND service (SetMyDoNotDisturb).
 func (c *Colleagues) SetMyPresence(ctx context.Context, p Presence, status string) error {
 	if !p.Valid() {
 		return fmt.Errorf("%w: %q", ErrInvalidPresence, p)

@@ -38,8 +38,9 @@ type colleaguesWindow struct {
 	showing bool
 }
 
-// The choices of the presence selector, in order. Do not disturb is the
-// window's own (it declines calls here); the others are chatd's.
+// The choices of the presence selector, in order. Do not disturb is
+// Settings → Do not disturb (here and on the server's DND service); the
+// others are chatd's states.
 func presenceChoices() []string {
 	return []string{lang.L("Available"), lang.L("Away"), lang.L("Do not disturb"), lang.L("Invisible")}
 }
@@ -269,11 +270,11 @@ func (w *colleaguesWindow) showMine(me desk.Colleague) {
 	}
 }
 
-// applyMine sets my presence. Do not disturb is the window's own: calls
-// are declined here (presence.go), and chatd keeps the state it had (its
-// do_not_disturb follows the server's DND service, which this does not
-// change). The other choices turn the local do-not-disturb off and set
-// chatd's state and status text.
+// applyMine sets my presence. Do not disturb is Settings → Do not
+// disturb (presence.go): calls are declined here and the server's DND
+// service is set, which chatd shows colleagues; chatd's state is left as
+// it was. The other choices turn do-not-disturb off and set chatd's state
+// and status text.
 func (w *colleaguesWindow) applyMine() {
 	choices := presenceChoices()
 	text := strings.TrimSpace(w.text.Text)

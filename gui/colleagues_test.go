@@ -186,15 +186,23 @@ func TestColleaguesWindowStandIn(t *testing.T) {
 		return w.svc.Me().Presence == desk.PresenceAway && w.mine.Selected == "Away"
 	})
 
-	// Do not disturb is the window's own: Settings shows it, chatd keeps
-	// its state; Available turns it off again and is stored.
+	// Do not disturb is Settings → Do not disturb: on here and on the
+	// server's DND service (colleagues see it, chatd's state stays away);
+	// Settings turning it off is reflected in the selector; Available
+	// turns it off again and is stored.
 	s.ui.do(func() { w.mine.SetSelected("Do not disturb") })
-	s.waitUntil("local do-not-disturb on", func() bool { return s.m.dnd && s.m.dndItem.Checked })
+	s.waitUntil("do-not-disturb on here and on the server", func() bool {
+		p, err := s.demo.Stack().Presence(s.demo.UserUUID())
+		return s.m.dnd && s.m.dndItem.Checked && err == nil && p.DoNotDisturb && w.svc.Me().DND
+	})
 	if p, _ := s.demo.Stack().Presence(s.demo.UserUUID()); p.State != "away" {
 		t.Fatalf("do-not-disturb changed chatd's state to %q", p.State)
 	}
 	s.ui.do(func() { s.m.setDoNotDisturb(false) })
-	s.waitUntil("the selector follows Settings", func() bool { return w.mine.Selected == "Away" })
+	s.waitUntil("the selector follows Settings, the server too", func() bool {
+		p, _ := s.demo.Stack().Presence(s.demo.UserUUID())
+		return w.mine.Selected == "Away" && !p.DoNotDisturb
+	})
 	s.ui.do(func() { w.mine.SetSelected("Available") })
 	s.waitUntil("available stored", func() bool {
 		p, err := s.demo.Stack().Presence(s.demo.UserUUID())

@@ -39,6 +39,7 @@ type colleagueArgs struct {
 	Search string  `json:"search"`
 	State  string  `json:"state"`
 	Status *string `json:"status"`
+	DND    *bool   `json:"dnd"`
 }
 
 // addColleagues adds colleagues_list and presence_set, and the pump that
@@ -68,6 +69,14 @@ func addColleagues(c *config, d *desk.Desk) {
 		var a colleagueArgs
 		if err := json.Unmarshal(raw, &a); err != nil {
 			return nil, fmt.Errorf("the command's fields are not valid JSON of the expected shape: %w", err)
+		}
+		if a.DND != nil {
+			if err := svc.SetMyDoNotDisturb(ctx, *a.DND); err != nil {
+				return nil, err
+			}
+			if a.State == "" {
+				return nil, nil
+			}
 		}
 		p := desk.Presence(a.State)
 		if !p.Valid() {

@@ -145,6 +145,13 @@ func TestColleaguesCommands(t *testing.T) {
 	waitColleague(s, "my presence back", func(c colleagueLine) bool {
 		return c.Colleague.Me && c.Colleague.Presence == "away" && c.Colleague.Status == "Lunch"
 	})
+	s.send(`{"cmd":"presence_set","dnd":true,"id":"p3"}`)
+	if r := s.reply("p3"); r.OK == nil || !*r.OK {
+		t.Fatalf("presence_set dnd: %s", r.raw)
+	}
+	waitColleague(s, "my do-not-disturb back", func(c colleagueLine) bool {
+		return c.Colleague.Me && c.Colleague.DND && c.Colleague.Presence == "away"
+	})
 	s.send(`{"cmd":"presence_set","state":"busy","id":"p2"}`)
 	if r := s.reply("p2"); r.OK == nil || *r.OK || !strings.Contains(r.Error, "available, away") {
 		t.Fatalf("bad state: %s", r.raw)

@@ -156,3 +156,40 @@ func TestWazoSourceContacts(t *testing.T) {
 		t.Fatalf("unknown profile: %v", err)
 	}
 }
+
+// TestSetDoNotDisturb: confd's DND service is stored, shown in the user
+// and in the chatd presence, announced to the user and to the tenant;
+// while it is on the stand-in rings none of the user's devices.
+func TestSetDoNotDisturb(t *testing.T) {
+	e := newEnv(t, nil)
+	c := e.login()
+	evs := &events{}
+	var resyncs atomic.Int32
+	startSocket(t, c, evs, &resyncs)
+	if err := c.SetDoNotDisturb(ctx(t), true); err != nil {
+		t.Fatal(err)
+	}
+	if u, err := c.User(ctx(t)); err != nil || !u.Services.DND.Enabled {
+		t.Fatalf("confd user %+v %v", u.Services, err)
+	}
+	if p, err := c.MyPresence(ctx(t)); err != nil || !p.DoNotDisturb {
+		t.Fatalf("presence %+v %v", p, err)
+	}
+	waitFor(t, "users_services_dnd_updated and the presence", func() bool {
+		_, dnd := evs.find(func(ev Event) bool { return ev.Name == "users_services_dnd_updated" && ev.ForUser(aliceUUID) })
+		_, pres := evs.find(func(ev Event) bool {
+			var p Presence
+			return ev.Name == EventPresenceUpdated && json.Unmarshal(ev.Data, &p) == nil && p.UUID == aliceUUID && p.DoNotDisturb
+		})
+		return dnd && pres
+	})
+	if _, err := e.stack.Ring(aliceUUID, "1001", "Tone Bot"); !errors.Is(err, wazostandin.ErrDoNotDisturb) {
+		t.Fatalf("ring with DND: %v", err)
+	}
+	if err := c.SetDoNotDisturb(ctx(t), false); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := c.MyPresence(ctx(t)); p.DoNotDisturb {
+		t.Fatal("DND still on")
+	}
+}

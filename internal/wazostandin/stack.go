@@ -298,6 +298,10 @@ func (s *Stack) Subscribe(userUUID string, fn func(BusEvent)) (cancel func()) {
 // channels appear in the call model, an INVITE goes over the user's
 // registered WebSocket flow, and on 200 the model answers and bridges them.
 func (s *Stack) Ring(userUUID, fromNumber, fromName string, opts ...RingOption) (*RingingCall, error) {
+	// confd's DND: the dialplan does not ring the user's devices.
+	if p, err := s.pres.Get(userUUID); err == nil && p.DoNotDisturb {
+		return nil, ErrDoNotDisturb
+	}
 	return s.sip.Ring(userUUID, fromNumber, fromName, opts...)
 }
 

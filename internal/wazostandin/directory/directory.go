@@ -100,6 +100,9 @@ func DefaultUserACL() []string {
 		"events.chatd.users.*.presences.updated",
 		"dird.directories.*.sources.read",
 		"dird.backends.*.sources.*.contacts.read",
+		// confd's DND service and its event (the same policy).
+		"confd.users.me.services.*.*",
+		"events.config.users.me.#",
 	}
 }
 

@@ -172,3 +172,40 @@ func (s *Side) putPresence(w http.ResponseWriter, r *http.Request) {
 	}
 	noContent(w)
 }
+
+// dndOf is the user's confd DND service, which chatd mirrors.
+func (s *Side) dndOf(userUUID string) bool {
+	if s.cfg.Presence == nil {
+		return false
+	}
+	p, err := s.cfg.Presence.Get(userUUID)
+	return err == nil && p.DoNotDisturb
+}
+
+// handleConfdDND: PUT /api/confd/1.1/users/{uuid}/services/dnd
+// {"enabled": bool} → 204, ACL confd.users.{uuid}.services.dnd.update
+// (wazo-confd plugins/user/sub_resources/resource.py UserServiceDND).
+// confd publishes users_services_dnd_updated {user_id, user_uuid,
+// tenant_uuid, enabled} to the user (plugins/user/notifier.py,
+// UserServiceEditedEvent), and chatd copies it into do_not_disturb
+// (bus_consume.py _user_dnd_updated), publishing the presence.
+func (s *Side) handleConfdDND(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.confdUser(w, r, ".services.dnd.update")
+	if !ok {
+		return
+	}
+	raw, _ := readBody(r)
+	var body struct {
+		Enabled *bool `json:"enabled"`
+	}
+	if err := json.Unmarshal(raw, &body); err != nil || body.Enabled == nil {
+		writeJSON(w, http.StatusBadRequest, []string{"Input Error - field 'enabled': Missing data for required field."})
+		return
+	}
+	s.bus.Publish("users_services_dnd_updated", u.UUID, u.TenantUUID, "events.config.users."+u.UUID+".services.dnd.updated",
+		map[string]any{"user_id": confdUserID(u.UUID), "user_uuid": u.UUID, "tenant_uuid": u.TenantUUID, "enabled": *body.Enabled})
+	if s.cfg.Presence != nil {
+		_ = s.cfg.Presence.SetDND(u.UUID, *body.Enabled)
+	}
+	noContent(w)
+}

@@ -101,6 +101,7 @@ func (s *Side) routes() http.Handler {
 	mux.HandleFunc("GET /api/confd/1.1/infos", s.handleConfdInfos)
 	mux.HandleFunc("GET /api/confd/1.1/users/{uuid}", s.handleConfdUser)
 	mux.HandleFunc("GET /api/confd/1.1/users/{uuid}/lines/{line_id}/associated/endpoints/sip", s.handleConfdMergedSIP)
+	mux.HandleFunc("PUT /api/confd/1.1/users/{uuid}/services/dnd", s.handleConfdDND)
 	s.calldRoutes(mux)
 	s.chatdRoutes(mux)
 	s.dirdRoutes(mux)
