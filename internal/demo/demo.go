@@ -248,5 +248,8 @@ func (d *Demo) RingMe(from string, opts ...wazostandin.RingOption) (*wazostandin
 	if errors.Is(err, wazostandin.ErrNotRegistered) {
 		return nil, fmt.Errorf("demo: the softphone is not registered yet, nobody to ring: %w", err)
 	}
+	if errors.Is(err, wazostandin.ErrDoNotDisturb) {
+		return nil, fmt.Errorf("demo: do-not-disturb is on, so the server rings none of your devices; turn it off to be called: %w", err)
+	}
 	return rc, err
 }
