@@ -311,15 +311,16 @@ func (c *Colleagues) SetMyDoNotDisturb(ctx context.Context, on bool) error {
 }
 
 // SetMyPresence sets the signed-in user's presence and status text on
-// the server (chatd PUT /users/{uuid}/presences). The change comes back
+// the server (chatd PUT /users/{uuid}/presences); a nil status keeps the
+// text the server has, "" clears it. The change comes back
 // as a chatd_presence_updated event, which updates Me and is announced
 // to subscribers. Do-not-disturb is not part of it: chatd takes it from
 // confd's DND service (SetMyDoNotDisturb).
-func (c *Colleagues) SetMyPresence(ctx context.Context, p Presence, status string) error {
+func (c *Colleagues) SetMyPresence(ctx context.Context, p Presence, status *string) error {
 	if !p.Valid() {
 		return fmt.Errorf("%w: %q", ErrInvalidPresence, p)
 	}
-	if err := c.d.client.SetMyPresence(ctx, string(p), &status); err != nil {
+	if err := c.d.client.SetMyPresence(ctx, string(p), status); err != nil {
 		return fmt.Errorf("desk: cannot set your presence: %w", err)
 	}
 	return nil

@@ -197,7 +197,8 @@ func TestColleaguesLive(t *testing.T) {
 	})
 
 	// My presence.
-	if err := cs.SetMyPresence(ctx, desk.PresenceAway, "Lunch"); err != nil {
+	lunch := "Lunch"
+	if err := cs.SetMyPresence(ctx, desk.PresenceAway, &lunch); err != nil {
 		t.Fatal(err)
 	}
 	p, err := e.d.Stack().Presence(e.d.UserUUID())
@@ -207,7 +208,7 @@ func TestColleaguesLive(t *testing.T) {
 	waitColleague(t, ch, "my presence back", func(c desk.Colleague) bool {
 		return c.Me && c.Presence == desk.PresenceAway && c.Status == "Lunch"
 	})
-	if err := cs.SetMyPresence(ctx, "busy", ""); err == nil {
+	if err := cs.SetMyPresence(ctx, "busy", nil); err == nil {
 		t.Fatal("an invalid presence was accepted")
 	}
 }

@@ -278,7 +278,8 @@ func (w *colleaguesWindow) showMine(me desk.Colleague) {
 func (w *colleaguesWindow) applyMine() {
 	choices := presenceChoices()
 	text := strings.TrimSpace(w.text.Text)
-	state := w.svc.Me().Presence
+	me := w.svc.Me()
+	state := me.Presence
 	switch w.mine.Selected {
 	case choices[0]:
 		state = desk.PresenceAvailable
@@ -291,11 +292,14 @@ func (w *colleaguesWindow) applyMine() {
 	if dnd != w.m.dnd {
 		w.m.setDoNotDisturb(dnd)
 	}
+	if dnd && text == me.Status {
+		return // nothing for chatd: its state stays as it was
+	}
 	if !state.Valid() {
 		state = desk.PresenceAvailable
 	}
 	svc := w.svc
-	w.m.act(lang.L("set your presence"), func(ctx context.Context) error { return svc.SetMyPresence(ctx, state, text) })
+	w.m.act(lang.L("set your presence"), func(ctx context.Context) error { return svc.SetMyPresence(ctx, state, &text) })
 }
 
 // refreshColleagues redraws the open colleagues window (the active call

@@ -82,11 +82,8 @@ func addColleagues(c *config, d *desk.Desk) {
 		if !p.Valid() {
 			return nil, fmt.Errorf("%w: %q (use available, away, unavailable or invisible)", desk.ErrInvalidPresence, a.State)
 		}
-		status := svc.Me().Status // left out: keep the text
-		if a.Status != nil {
-			status = *a.Status
-		}
-		if err := svc.SetMyPresence(ctx, p, status); err != nil {
+		// A status left out keeps the server's text.
+		if err := svc.SetMyPresence(ctx, p, a.Status); err != nil {
 			return nil, err
 		}
 		return nil, nil
