@@ -130,7 +130,9 @@ func (m *MainWindow) showColleagues() {
 	w.text.OnSubmitted = func(string) { w.applyMine() }
 	w.info = widget.NewLabel(lang.L("Loading your colleagues…"))
 	w.list = widget.NewList(func() int { return len(w.shown) }, w.newRow, w.updateRow)
-	mine := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel(lang.L("My presence:")), w.mine), w.set, w.text)
+	// Wide enough for "Do not disturb" (and "Ne pas déranger").
+	pick := container.NewGridWrap(fyne.NewSize(190, w.mine.MinSize().Height), w.mine)
+	mine := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel(lang.L("My presence:")), pick), w.set, w.text)
 	w.win.SetContent(container.NewBorder(container.NewVBox(mine, widget.NewSeparator(), w.search, w.info), nil, nil, nil, w.list))
 	w.win.Resize(fyne.NewSize(640, 520))
 	w.win.SetOnClosed(func() {

@@ -249,7 +249,17 @@ func (d *Demo) RingMe(from string, opts ...wazostandin.RingOption) (*wazostandin
 		return nil, fmt.Errorf("demo: the softphone is not registered yet, nobody to ring: %w", err)
 	}
 	if errors.Is(err, wazostandin.ErrDoNotDisturb) {
-		return nil, fmt.Errorf("demo: do-not-disturb is on, so the server rings none of your devices; turn it off to be called: %w", err)
+		return nil, dndError{err}
 	}
 	return rc, err
 }
+
+// dndError words RingMe's refusal while the user's server-side
+// do-not-disturb is on; errors.Is still finds wazostandin.ErrDoNotDisturb.
+type dndError struct{ err error }
+
+func (e dndError) Error() string {
+	return "do-not-disturb is on, so the server rings none of your devices; turn it off to be called"
+}
+
+func (e dndError) Unwrap() error { return e.err }
