@@ -70,15 +70,15 @@ type wsSession struct {
 	ctrl chan wsCtrl
 	wake chan struct{}
 
-	mu         sync.Mutex // guards the fields below (read by Websockets)
-	tokenID    string
-	userUUID   string
-	tenantUUID string
-	acl        []string
-	expiresAt  time.Time
-	started    bool
-	subs       []string
-	queue      []BusEvent
+	mu        sync.Mutex // guards the fields below (read by Websockets)
+	tokenID   string
+	userUUID  string
+	tenant    string
+	acl       []string
+	expiresAt time.Time
+	started   bool
+	subs      []string
+	queue     []BusEvent
 }
 
 func (ss *wsSession) request(c wsCtrl) {
@@ -127,7 +127,7 @@ func (s *Side) handleWebsocket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ss.tokenID, ss.userUUID, ss.acl, ss.expiresAt = t.ID, t.UserUUID, t.ACL, t.ExpiresAt
-	ss.tenantUUID = t.TenantUUID
+	ss.tenant = t.TenantUUID
 	ss.run(version)
 }
 
@@ -282,7 +282,7 @@ func (ss *wsSession) flush() error {
 	subs := slices.Clone(ss.subs)
 	acl := ss.acl
 	user := ss.userUUID
-	tenant := ss.tenantUUID
+	tenant := ss.tenant
 	ss.mu.Unlock()
 	if !started {
 		return nil
