@@ -39,12 +39,14 @@ import (
 type Stack struct {
 	cfg config
 
-	users    *directory.Directory
-	bus      *httpside.Bus
-	calls    *callmodel.Model
-	sip      *sipside.Side   // SIP over WSS registrar + B2BUA
-	http     *httpside.Side  // REST routes and websocketd
-	pres     *presence.Store // wazo-chatd presences
+	users *directory.Directory
+	bus   *httpside.Bus
+	calls *callmodel.Model
+	sip   *sipside.Side  // SIP over WSS registrar + B2BUA
+	http  *httpside.Side // REST routes and websocketd
+
+	// pres is wazo-chatd's presences; presOnce starts its watcher.
+	pres     *presence.Store
 	presOnce sync.Once
 
 	ctx    context.Context
