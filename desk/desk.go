@@ -43,8 +43,10 @@ type Desk struct {
 	transfers     *Transfers
 	// svcMu guards the services that keep state and so exist once per
 	// desk (created on first use by their accessor).
-	svcMu     sync.Mutex
-	voicemail *Voicemail // voicemail.go
+	svcMu          sync.Mutex
+	voicemail      *Voicemail // voicemail.go
+	colleaguesOnce sync.Once
+	colleagues     *Colleagues
 }
 
 // New returns the services of line. It makes no request: each service

@@ -58,6 +58,10 @@ type MainWindow struct {
 	// selfTest backs Help → Check my setup (WithSelfTest), or is nil.
 	selfTest    SelfTest
 	selfTestWin *selfTestWindow
+	// desk is the Wazo line's contact-centre services (WithDesk), nil on
+	// a plain SIP line; colleaguesWin the colleagues window while open.
+	desk          *desk.Desk
+	colleaguesWin *colleaguesWindow
 
 	// tracker is the one stream the window follows (phone and conference
 	// events in order); the window makes its own, without a backend, when
@@ -223,6 +227,7 @@ func newMainWindow(a fyne.App, api phone.API, onUI func(func()), opts ...Option)
 	m.panels = container.NewVBox()
 	m.tracker = cfg.tracker
 	m.selfTest = cfg.selfTest // before addMenu
+	m.desk = cfg.desk         // before addMenu (the colleagues shortcut)
 	if m.tracker == nil {
 		m.tracker, m.ownTracker = conference.NewTracker(api, nil), true
 	}
@@ -367,6 +372,7 @@ func (m *MainWindow) render(s snapshot, u conference.Update) {
 	// Last, once the event below may have recorded a missed call.
 	defer m.updateTitle(len(s.calls))
 	defer m.updateTray()
+	defer m.refreshColleagues()
 	m.declineWhileAway(s.calls)
 	m.registration.update(s.registration)
 	m.setTalking(talkingCall(s))
@@ -692,6 +698,9 @@ func (m *MainWindow) shutdown() {
 	}
 	if m.contactsWin != nil {
 		m.contactsWin.win.Close()
+	}
+	if m.colleaguesWin != nil {
+		m.colleaguesWin.win.Close()
 	}
 	m.closeAudioSettings()
 	if m.selfTestWin != nil {

@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"context"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -35,8 +36,14 @@ const dndPreference = "do-not-disturb"
 // setDoNotDisturb turns do-not-disturb on or off; Fyne thread only. While
 // it is on, calls that ring are declined at once (the caller hears the
 // line's decline, which Wazo and most PBXes send to voicemail), and the
-// window says so where the registration is shown.
+// window says so where the registration is shown. On a Wazo line it also
+// sets the server's do-not-disturb (confd's DND service), so that
+// colleagues see it and Wazo rings none of the user's devices.
 func (m *MainWindow) setDoNotDisturb(on bool) {
+	if m.desk != nil && on != m.dnd {
+		svc := m.desk.Colleagues()
+		m.act(lang.L("set do-not-disturb on the server"), func(ctx context.Context) error { return svc.SetMyDoNotDisturb(ctx, on) })
+	}
 	m.dnd = on
 	m.app.Preferences().SetBool(dndPreference, on)
 	if on {
@@ -46,6 +53,9 @@ func (m *MainWindow) setDoNotDisturb(on bool) {
 	}
 	m.refreshSettingsMenu()
 	m.updateTray()
+	if m.colleaguesWin != nil { // the presence selector shows it too
+		m.colleaguesWin.showMine(m.colleaguesWin.svc.Me())
+	}
 	if on {
 		m.declineWhileAway(m.shown.calls)
 	}

@@ -27,7 +27,7 @@ type shortcut struct {
 // in list order. Fyne thread only.
 func (m *MainWindow) shortcuts() []shortcut {
 	ctrl := fyne.KeyModifierShortcutDefault
-	return append([]shortcut{
+	list := []shortcut{
 		{lang.L("Answer the ringing call"), fyne.KeyA, ctrl | fyne.KeyModifierShift, m.answerRinging},
 		{lang.L("Decline the ringing call"), fyne.KeyD, ctrl | fyne.KeyModifierShift, m.declineRinging},
 		{lang.L("Hang up the active call"), fyne.KeyE, ctrl, func() { m.onActive(lang.L("hang up"), m.api.Hangup) }},
@@ -39,7 +39,12 @@ func (m *MainWindow) shortcuts() []shortcut {
 		{lang.L("Show or hide the dial pad"), fyne.KeyK, ctrl, m.dialer.pad.toggle},
 		{lang.L("Show the call history"), fyne.KeyH, ctrl | fyne.KeyModifierShift, m.showHistory},
 		{lang.L("Show the contacts"), fyne.KeyC, ctrl | fyne.KeyModifierShift, m.showContacts},
-	}, m.deskShortcuts()...)
+	}
+	list = append(list, m.deskShortcuts()...)
+	if m.desk != nil { // Wazo lines only
+		list = append(list, shortcut{lang.L("Show the colleagues"), fyne.KeyU, ctrl | fyne.KeyModifierShift, m.showColleagues})
+	}
+	return list
 }
 
 // addMenu gives the window its menu: the keyboard commands under Call, so

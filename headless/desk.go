@@ -22,6 +22,7 @@ func WithDesk(d *desk.Desk) Option {
 			addVoicemail(c, d)
 			addRecording(c, d)
 		}
+		addColleagues(c, d) // colleagues.go
 	}
 }
 

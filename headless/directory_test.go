@@ -70,7 +70,7 @@ func result(t *testing.T, s *session, id string, into any) line {
 // against the demo's wazo-dird and call-logd; dird down is a plain error.
 func TestDirectoryCommands(t *testing.T) {
 	s, d := startOnStandIn(t)
-	s.send(`{"cmd":"directory_search","id":"s","term":"martin"}`)
+	s.send(`{"cmd":"directory_search","id":"s","term":"hélène"}`)
 	var found struct {
 		Contacts []desk.Contact `json:"contacts"`
 	}

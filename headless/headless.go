@@ -37,6 +37,9 @@ type config struct {
 	// each runs on its own goroutine until its ctx ends, writing lines
 	// with write.
 	streams []func(ctx context.Context, write func(any) bool)
+	// pumps write the events of other sources (the desk's services) until
+	// ctx ends; Run owns and waits for them.
+	pumps []func(ctx context.Context, w *lineWriter)
 }
 
 // WithCommand adds a command. This is the seam for commands that live outside
@@ -118,10 +121,18 @@ func Run(ctx context.Context, api phone.API, in io.Reader, out io.Writer, opts .
 			stream(streamCtx, func(v any) bool { return w.write(streamCtx, v) })
 		}()
 	}
+	pumpCtx, stopPumps := context.WithCancel(ctx)
+	for _, p := range cfg.pumps {
+		pump.Add(1)
+		go func() {
+			defer pump.Done()
+			p(pumpCtx, w)
+		}()
+	}
 	defer func() {
 		stopStreams()
+		stopPumps()
 		unsubscribe()
-		stopStreams()
 		pump.Wait()
 		w.close()
 	}()

@@ -12,7 +12,6 @@ import (
 	"github.com/parley-voip/parley/internal/wazostandin"
 )
 
-
 // agentEnv adds carol, agent 8001 in two queues with line 70 (extension
 // 1070), to the usual stack and logs her in.
 func agentEnv(t *testing.T) (*env, *Client) {

@@ -3,6 +3,7 @@ package wazo
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/parley-voip/parley/wazo/wire"
 )
@@ -39,6 +40,23 @@ func (e Event) ForUser(userUUID string) bool {
 		return false
 	}
 	return string(m["user_uuid:"+userUUID]) == "true" || string(m["user_uuid:*"]) == "true"
+}
+
+// IsTenantEvent reports whether the message names no user (no
+// "user_uuid:…" header): a wazo-bus TenantEvent such as
+// chatd_presence_updated, meant for every user of the tenant whose token
+// grants its required_acl (docs/wazo-protocol.md, wazo-chatd).
+func (e Event) IsTenantEvent() bool {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(e.Raw, &m) != nil {
+		return false
+	}
+	for k := range m {
+		if strings.HasPrefix(k, "user_uuid:") {
+			return false
+		}
+	}
+	return true
 }
 
 // IsCallEvent: call_created/updated/answered/ended carry a Call (docs/wazo-protocol.md, Event websocket).

@@ -331,7 +331,9 @@ func (l *Line) isClosed() bool {
 // onEvent runs on the socket goroutine: it only queues, so a slow phone
 // never delays the socket (and its pongs/token renewals).
 func (l *Line) onEvent(ev wazo.Event) {
-	if !ev.ForUser(l.user) {
+	// Tenant events (chatd presences) name no user: websocketd already
+	// checked the token may see them.
+	if !ev.ForUser(l.user) && !ev.IsTenantEvent() {
 		return
 	}
 	l.inbox.Publish(inboxItem{ev: ev})
@@ -392,6 +394,8 @@ func (l *Line) run() {
 func (l *Line) handle(it inboxItem) {
 	if it.resync {
 		l.corr.resync(l.mine(it.calls))
+		// Services that keep other state from events (the desk's presences)
+		// refetch it: what came while the socket was down is lost.
 		l.out.Publish(Event{Name: EventResynced})
 		return
 	}

@@ -68,10 +68,15 @@ type config struct {
 	log       *slog.Logger
 	addr      string
 	stackOpts []wazostandin.Option
+	comings   time.Duration
 }
 
 // WithLogger sets the logger of the embedded stack.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.log = l } }
+
+// WithComings sets how often a demo colleague (Bruno, 1102) steps away or
+// comes back (default 45 s; 0 = never, for tests that count events).
+func WithComings(d time.Duration) Option { return func(c *config) { c.comings = d } }
 
 // WithAddr sets the listen address (default 127.0.0.1:0, an ephemeral port).
 func WithAddr(a string) Option { return func(c *config) { c.addr = a } }
@@ -134,7 +139,9 @@ type Demo struct {
 	stack *wazostandin.Stack
 	user  wazostandin.User
 	url   string
-	cert  *x509.Certificate
+	// colleagues maps a demo colleague's extension to their user uuid.
+	colleagues map[string]string
+	cert       *x509.Certificate
 
 	once sync.Once
 	err  error
@@ -145,14 +152,14 @@ type Demo struct {
 // Start starts the demo server on loopback. It stops when ctx ends or
 // Close is called.
 func Start(ctx context.Context, opts ...Option) (*Demo, error) {
-	cfg := config{log: slog.New(slog.DiscardHandler), addr: "127.0.0.1:0"}
+	cfg := config{log: slog.New(slog.DiscardHandler), addr: "127.0.0.1:0", comings: 45 * time.Second}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
 		}
 	}
 	sopts := append([]wazostandin.Option{wazostandin.WithLogger(cfg.log), wazostandin.WithAddr(cfg.addr),
-		wazostandin.WithExtensions(wazostandin.DefaultExtensions())}, cfg.stackOpts...)
+		wazostandin.WithExtensions(colleagueExtensions(wazostandin.DefaultExtensions()))}, cfg.stackOpts...)
 	st := wazostandin.New(sopts...)
 	u, err := st.AddUser(wazostandin.User{
 		Username: DefaultUsername, Password: DefaultPassword, Firstname: "Demo", Lastname: "User",
@@ -170,6 +177,14 @@ func Start(ctx context.Context, opts ...Option) (*Demo, error) {
 		_ = st.Close()
 		return nil, fmt.Errorf("demo: cannot fill the demo mailbox: %w", err)
 	}
+	colleagues, err := addColleagues(st)
+	if err != nil {
+		_ = st.Close()
+		return nil, fmt.Errorf("demo: cannot create the demo colleagues: %w", err)
+	}
+	// The demo user was available when they last left (chatd keeps the
+	// state across sessions).
+	_ = st.SetPresence(u.UUID, "available", nil)
 	url, err := st.Start()
 	if err != nil {
 		_ = st.Close()
@@ -180,7 +195,8 @@ func Start(ctx context.Context, opts ...Option) (*Demo, error) {
 		_ = st.Close()
 		return nil, fmt.Errorf("demo: no certificate: %w", err)
 	}
-	d := &Demo{stack: st, user: u, url: url, cert: cert, stop: make(chan struct{})}
+	d := &Demo{stack: st, user: u, url: url, cert: cert, colleagues: colleagues, stop: make(chan struct{})}
+	d.runComings(cfg.comings)
 	d.wg.Add(1)
 	go func() {
 		defer d.wg.Done()
@@ -300,5 +316,18 @@ func (d *Demo) RingMe(from string, opts ...wazostandin.RingOption) (*wazostandin
 	if errors.Is(err, wazostandin.ErrNotRegistered) {
 		return nil, fmt.Errorf("demo: the softphone is not registered yet, nobody to ring: %w", err)
 	}
+	if errors.Is(err, wazostandin.ErrDoNotDisturb) {
+		return nil, dndError{err}
+	}
 	return rc, err
 }
+
+// dndError words RingMe's refusal while the user's server-side
+// do-not-disturb is on; errors.Is still finds wazostandin.ErrDoNotDisturb.
+type dndError struct{ err error }
+
+func (e dndError) Error() string {
+	return "do-not-disturb is on, so the server rings none of your devices; turn it off to be called"
+}
+
+func (e dndError) Unwrap() error { return e.err }

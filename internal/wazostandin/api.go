@@ -178,6 +178,9 @@ var (
 	ErrNoSuchUser = directory.ErrNoSuchUser
 	// ErrNotRegistered: Ring found no live SIP registration for the user's line.
 	ErrNotRegistered = sipside.ErrNotRegistered
+	// ErrDoNotDisturb: Ring found the user's server-side do-not-disturb on
+	// (confd's DND service): Wazo rings none of their devices.
+	ErrDoNotDisturb = errors.New("wazostandin: the user has do-not-disturb on")
 	// ErrClosed: the stack was closed.
 	ErrClosed = sipside.ErrClosed
 	// ErrAlreadyStarted: Start or Serve was called twice.

@@ -29,6 +29,7 @@ import (
 	"github.com/parley-voip/parley/internal/wazostandin/callmodel"
 	"github.com/parley-voip/parley/internal/wazostandin/directory"
 	"github.com/parley-voip/parley/internal/wazostandin/httpside"
+	"github.com/parley-voip/parley/internal/wazostandin/presence"
 	"github.com/parley-voip/parley/internal/wazostandin/sipside"
 )
 
@@ -43,6 +44,10 @@ type Stack struct {
 	calls *callmodel.Model
 	sip   *sipside.Side  // SIP over WSS registrar + B2BUA
 	http  *httpside.Side // REST routes and websocketd
+
+	// pres is wazo-chatd's presences; presOnce starts its watcher.
+	pres     *presence.Store
+	presOnce sync.Once
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -90,6 +95,7 @@ func New(opts ...Option) *Stack {
 		},
 		Publish: s.bus.Publish,
 		Hooks:   cfg.hooks,
+		Changed: func() { s.pres.Changed() },
 	})
 	sip := cfg.sip
 	sip.Log, sip.Now = cfg.log, cfg.now
@@ -98,11 +104,15 @@ func New(opts ...Option) *Stack {
 	sip.CallIDHeader = hasCallIDHeader(cfg.wazoVersion)
 	sip.Subscribe = func(fn func()) func() { return s.bus.Subscribe("", func(BusEvent) { fn() }) }
 	s.sip = sipside.New(sip)
+	s.pres = presence.New(presence.Config{
+		Users: s.users, Calls: s.calls, Now: cfg.now, Publish: s.bus.Publish,
+		Connected: func(u string) bool { return s.http.HasSession(u) },
+	})
 	s.http = httpside.New(httpside.Config{
 		Log: cfg.log, Now: cfg.now, TokenLifetime: cfg.tokenLifetime,
 		StackUUID: cfg.stackUUID, WazoVersion: cfg.wazoVersion, PingInterval: cfg.pingInterval,
 		AdhocJoinAfterReply: cfg.adhocLate,
-		Users:               s.users, Calls: s.calls, Bus: s.bus,
+		Users:               s.users, Calls: s.calls, Bus: s.bus, Presence: s.pres,
 		SIPWebSocket: http.HandlerFunc(s.sip.HandleWS),
 	})
 	return s
@@ -121,7 +131,10 @@ func (s *Stack) listenAddr() net.Addr {
 
 // Handler is the HTTP handler serving every route of docs/wazo-protocol.md, Calls API and the
 // websocketd endpoint of docs/wazo-protocol.md, Event websocket.
-func (s *Stack) Handler() http.Handler { return s.http.Handler() }
+func (s *Stack) Handler() http.Handler {
+	s.startPresence()
+	return s.http.Handler()
+}
 
 // Calls is the call model the SIP side drives.
 func (s *Stack) Calls() *CallModel { return s.calls }
@@ -179,6 +192,7 @@ func (s *Stack) prepare(l net.Listener) (*http.Server, error) {
 		BaseContext:       func(net.Listener) context.Context { return s.ctx },
 	}
 	s.ln = l
+	s.startPresence()
 	return s.srv, nil
 }
 
@@ -292,6 +306,10 @@ func (s *Stack) Subscribe(userUUID string, fn func(BusEvent)) (cancel func()) {
 // channels appear in the call model, an INVITE goes over the user's
 // registered WebSocket flow, and on 200 the model answers and bridges them.
 func (s *Stack) Ring(userUUID, fromNumber, fromName string, opts ...RingOption) (*RingingCall, error) {
+	// confd's DND: the dialplan does not ring the user's devices.
+	if p, err := s.pres.Get(userUUID); err == nil && p.DoNotDisturb {
+		return nil, ErrDoNotDisturb
+	}
 	return s.sip.Ring(userUUID, fromNumber, fromName, opts...)
 }
 

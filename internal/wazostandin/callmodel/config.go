@@ -35,4 +35,8 @@ type Config struct {
 	// Hooks receive the model's requests to the SIP side; SetHooks
 	// replaces them.
 	Hooks ChannelHooks
+	// Changed, when set, runs after every change of the model, outside its
+	// lock (also for channels no user owns, which publish no event): the
+	// chatd stand-in recomputes line states from it.
+	Changed func()
 }

@@ -98,6 +98,9 @@ func (m *Model) unlock() {
 	p := m.pending
 	m.pending = nil
 	m.mu.Unlock()
+	if m.cfg.Changed != nil {
+		m.cfg.Changed()
+	}
 	for _, f := range p {
 		f()
 	}

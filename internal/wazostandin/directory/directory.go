@@ -129,6 +129,18 @@ func DefaultUserACL() []string {
 		"dird.directories.personal.*.read",
 		"dird.personal.#",
 		"call-logd.users.me.cdr.read",
+		// wazo-chatd presences and the dird wazo source that names the
+		// colleagues, as wazo-auth's default user policy grants them
+		// (docs/wazo-protocol.md, wazo-chatd).
+		"chatd.users.presences.read",
+		"chatd.users.*.presences.read",
+		"chatd.users.me.presences.update",
+		"events.chatd.users.*.presences.updated",
+		"dird.directories.*.sources.read",
+		"dird.backends.*.sources.*.contacts.read",
+		// confd's DND service and its event (the same policy).
+		"confd.users.me.services.*.*",
+		"events.config.users.me.#",
 	}
 }
 

@@ -96,7 +96,10 @@ func (b *Bus) Publish(name, userUUID, tenantUUID, requiredACL string, data any) 
 	b.mu.Lock()
 	ids := make([]int, 0, len(b.subs))
 	for id, sub := range b.subs {
-		if sub.userUUID == "" || sub.userUUID == userUUID {
+		// An event without a user target is a tenant event (wazo-bus
+		// TenantEvent, e.g. chatd_presence_updated): every subscriber gets
+		// it and websocketd filters by tenant and required ACL.
+		if sub.userUUID == "" || sub.userUUID == userUUID || userUUID == "" {
 			ids = append(ids, id)
 		}
 	}

@@ -77,7 +77,7 @@ func (s *Side) handleConfdUser(w http.ResponseWriter, r *http.Request) {
 			"noanswer":      map[string]any{"enabled": false, "destination": nil},
 			"unconditional": map[string]any{"enabled": false, "destination": nil},
 		},
-		"services":     map[string]any{"dnd": map[string]any{"enabled": false}, "incallfilter": map[string]any{"enabled": false}},
+		"services":     map[string]any{"dnd": map[string]any{"enabled": s.dndOf(u.UUID)}, "incallfilter": map[string]any{"enabled": false}},
 		"voicemail":    nil,
 		"switchboards": []any{}, "incalls": []any{}, "agent": confdAgent(u),
 		"lines": lines,

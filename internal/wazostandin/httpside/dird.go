@@ -254,11 +254,32 @@ func (s *Side) dirdRoutes(mux *http.ServeMux) {
 	profileACL := func(format string) func(*http.Request) string {
 		return func(r *http.Request) string { return fmt.Sprintf(format, r.PathValue("profile")) }
 	}
-	mux.HandleFunc("GET "+p+"/directories/lookup/{profile}", s.dirdHandler(profileACL("dird.directories.lookup.%s.read"), s.dirdLookup))
+	// GET /directories/lookup/{profile}, /favorites/{profile},
+	// /personal/{profile} and /{profile}/sources (dirdsources.go) overlap
+	// for Go's mux (a profile named "lookup"); one handler dispatches them
+	// as Flask's routing does, the fixed word first.
+	byWord := map[string]http.HandlerFunc{
+		"lookup":    s.dirdHandler(profileACL("dird.directories.lookup.%s.read"), s.dirdLookup),
+		"favorites": s.dirdHandler(profileACL("dird.directories.favorites.%s.read"), s.dirdFavorites),
+		"personal":  s.dirdHandler(profileACL("dird.directories.personal.%s.read"), s.dirdPersonalFormatted),
+	}
+	mux.HandleFunc("GET "+p+"/directories/{first}/{second}", func(w http.ResponseWriter, r *http.Request) {
+		first, second := r.PathValue("first"), r.PathValue("second")
+		if h, ok := byWord[first]; ok {
+			r.SetPathValue("profile", second)
+			h(w, r)
+			return
+		}
+		if second == "sources" {
+			r.SetPathValue("profile", first)
+			s.listProfileSources(w, r)
+			return
+		}
+		http.NotFound(w, r)
+	})
 	mux.HandleFunc("GET "+p+"/directories/reverse/{profile}/{user}", s.dirdHandler(func(r *http.Request) string {
 		return "dird.directories.reverse." + r.PathValue("profile") + "." + r.PathValue("user") + ".read"
 	}, s.dirdReverse))
-	mux.HandleFunc("GET "+p+"/directories/favorites/{profile}", s.dirdHandler(profileACL("dird.directories.favorites.%s.read"), s.dirdFavorites))
 	favACL := func(verb string) func(*http.Request) string {
 		return func(r *http.Request) string {
 			return "dird.directories.favorites." + r.PathValue("directory") + "." + r.PathValue("contact") + "." + verb
@@ -266,7 +287,6 @@ func (s *Side) dirdRoutes(mux *http.ServeMux) {
 	}
 	mux.HandleFunc("PUT "+p+"/directories/favorites/{directory}/{contact}", s.dirdHandler(favACL("update"), s.dirdFavoritePut))
 	mux.HandleFunc("DELETE "+p+"/directories/favorites/{directory}/{contact}", s.dirdHandler(favACL("delete"), s.dirdFavoriteDelete))
-	mux.HandleFunc("GET "+p+"/directories/personal/{profile}", s.dirdHandler(profileACL("dird.directories.personal.%s.read"), s.dirdPersonalFormatted))
 	mux.HandleFunc("GET "+p+"/personal", s.dirdHandler(fixedACL("dird.personal.read"), s.dirdPersonalList))
 }
 

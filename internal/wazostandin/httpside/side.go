@@ -17,6 +17,7 @@ import (
 
 	"github.com/parley-voip/parley/internal/wazostandin/callmodel"
 	"github.com/parley-voip/parley/internal/wazostandin/directory"
+	"github.com/parley-voip/parley/internal/wazostandin/presence"
 )
 
 // Config is what the HTTP side serves and with what.
@@ -36,6 +37,8 @@ type Config struct {
 	Users *directory.Directory
 	Calls *callmodel.Model
 	Bus   *Bus
+	// Presence serves wazo-chatd's presences (nil: no chatd routes).
+	Presence *presence.Store
 	// SIPWebSocket serves /api/asterisk/ws (nil: 404).
 	SIPWebSocket http.Handler
 }
@@ -116,10 +119,13 @@ func (s *Side) routes() http.Handler {
 	mux.HandleFunc("GET /api/confd/1.1/infos", s.handleConfdInfos)
 	mux.HandleFunc("GET /api/confd/1.1/users/{uuid}", s.handleConfdUser)
 	mux.HandleFunc("GET /api/confd/1.1/users/{uuid}/lines/{line_id}/associated/endpoints/sip", s.handleConfdMergedSIP)
+	mux.HandleFunc("PUT /api/confd/1.1/users/{uuid}/services/dnd", s.handleConfdDND)
 	s.calldRoutes(mux)
 	s.agentdRoutes(mux)
 	s.dirdRoutes(mux)
 	s.callLogdRoutes(mux)
+	s.chatdRoutes(mux)
+	s.dirdSourceRoutes(mux)
 	mux.HandleFunc("GET /api/websocketd/{$}", s.handleWebsocket)
 	mux.HandleFunc("GET /api/websocketd", s.handleWebsocket)
 	// SIP over WebSocket (RFC 7118), exact path as nginx's location (docs/wazo-protocol.md, Authentication, XCFG).

@@ -77,6 +77,7 @@ type wsSession struct {
 	mu        sync.Mutex // guards the fields below (read by Websockets)
 	tokenID   string
 	userUUID  string
+	tenant    string
 	acl       []string
 	expiresAt time.Time
 	started   bool
@@ -130,6 +131,7 @@ func (s *Side) handleWebsocket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ss.tokenID, ss.userUUID, ss.acl, ss.expiresAt = t.ID, t.UserUUID, t.ACL, t.ExpiresAt
+	ss.tenant = t.TenantUUID
 	ss.run(version)
 }
 
@@ -284,6 +286,7 @@ func (ss *wsSession) flush() error {
 	subs := slices.Clone(ss.subs)
 	acl := ss.acl
 	user := ss.userUUID
+	tenant := ss.tenant
 	ss.mu.Unlock()
 	if !started {
 		return nil
@@ -291,6 +294,9 @@ func (ss *wsSession) flush() error {
 	for _, ev := range q {
 		if !slices.Contains(subs, "*") && !slices.Contains(subs, ev.Name) {
 			continue
+		}
+		if ev.UserUUID == "" && ev.TenantUUID != "" && tenant != "" && ev.TenantUUID != tenant {
+			continue // another tenant's tenant event
 		}
 		if ev.RequiredACL != "" && !aclMatches(acl, ev.RequiredACL, user) {
 			continue
