@@ -170,6 +170,10 @@ func dial(ctx context.Context, server, username, password string, cfg config) (*
 		Handler: l.onEvent,
 		Resync:  l.resync,
 		OnState: l.onSocketState,
+		// Without it a silently dead socket would go unnoticed until TCP
+		// gave up, many minutes later (docs/reliability.md).
+		Heartbeat:        max(cfg.heartbeat, 0),
+		HeartbeatTimeout: cfg.heartbeatTimeout,
 	})
 	l.sock.Start()
 	l.waitSocket(ctx)
