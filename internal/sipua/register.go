@@ -23,6 +23,9 @@ var errContactChanged = errors.New("contact changed")
 // which leaves too little margin for a retransmitted REGISTER on UDP).
 const refreshRatio = 0.9
 
+// keepAliveTimeout is how long a keep-alive OPTIONS waits for any answer.
+const keepAliveTimeout = 5 * time.Second
+
 // registrar owns the REGISTER loop, the keep-alive and the flow watch.
 type registrar struct {
 	ua *UA
@@ -63,9 +66,11 @@ func (r *registrar) run(parent context.Context, first chan<- error) {
 
 	ua := r.ua
 	cfg := &ua.cfg
-	// The flow watch runs on every connection transport; KeepAlive < 0
-	// only disables the OPTIONS pings (a lost flow must still be noticed).
-	if cfg.connectionOriented() {
+	// The flow watch runs on every connection transport, the OPTIONS
+	// keep-alive on every transport (UDP too: a black-holed path is only
+	// noticed by a request that gets no answer). KeepAlive < 0 only
+	// disables the pings (a closed connection must still be noticed).
+	if cfg.connectionOriented() || cfg.KeepAlive > 0 {
 		ua.wg.Add(1)
 		go func() {
 			defer ua.wg.Done()
@@ -83,7 +88,12 @@ func (r *registrar) run(parent context.Context, first chan<- error) {
 	backoff := cfg.RetryMin
 	fixes := 0
 	for {
-		ua.setRegState(RegState{Status: RegRegistering, Contact: ua.contactString()})
+		// After a lost flow the line stays "failed" while it tries again:
+		// it cannot take calls until a REGISTER is answered, and
+		// "registering" would read as nearly fine.
+		if ua.RegState().Status != RegFailed {
+			ua.setRegState(RegState{Status: RegRegistering, Contact: ua.contactString()})
+		}
 		granted, err := r.register(ctx, cfg.RegisterExpiry)
 		if ctx.Err() != nil {
 			report(ctx.Err())
@@ -96,7 +106,7 @@ func (r *registrar) run(parent context.Context, first chan<- error) {
 		if err == nil {
 			fixes = 0
 			backoff = cfg.RetryMin
-			ua.setRegState(RegState{Status: RegRegistered, Expires: granted, Contact: ua.contactString()})
+			ua.setRegState(RegState{Status: RegRegistered, Expires: granted, Contact: ua.contactString(), Verified: time.Now()})
 			report(nil)
 			refresh := time.Duration(float64(granted) * refreshRatio)
 			if refresh < time.Second {
@@ -129,9 +139,18 @@ func (r *registrar) run(parent context.Context, first chan<- error) {
 			<-ctx.Done()
 			return
 		}
-		wait := jitter(backoff)
+		// A server that cannot be reached at all (connection refused, no
+		// answer) is retried every few seconds at most, so a restarted
+		// server has the line back within seconds of its return
+		// (docs/decisions/0020-g-flow-watchdog.md); a server that answers
+		// with an error backs off up to RetryMax.
+		limit := cfg.RetryMax
+		if code == 0 && errors.Is(err, ErrUnreachable) {
+			limit = min(limit, cfg.RetryUnreachable)
+		}
+		wait := jitter(min(backoff, limit))
 		ua.log.Info("registration failed, retrying", "err", err, "in", wait)
-		backoff = min(2*backoff, cfg.RetryMax)
+		backoff = min(2*backoff, limit)
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -367,14 +386,19 @@ func (r *registrar) flowAlive() bool {
 	return c == flow
 }
 
-// keepAlive watches the flow every second and sends OPTIONS every
-// KeepAlive when it is positive (RFC 5626 §4.4 spirit; kamailio and
-// Asterisk answer OPTIONS, while CRLF pings are not understood by every WS
-// server).
+// keepAlive watches the flow every second (connection transports) and
+// sends OPTIONS every KeepAlive when it is positive (RFC 5626 §4.4 spirit;
+// kamailio and Asterisk answer OPTIONS, while CRLF pings are not understood
+// by every WS server, and a UDP STUN keep-alive needs a STUN server on the
+// SIP port). A check that fails marks the line failed at once (lost).
 func (r *registrar) keepAlive(ctx context.Context) {
 	ua := r.ua
-	watch := time.NewTicker(time.Second)
-	defer watch.Stop()
+	var watchC <-chan time.Time // connection transports only
+	if ua.cfg.connectionOriented() {
+		watch := time.NewTicker(time.Second)
+		defer watch.Stop()
+		watchC = watch.C
+	}
 	var kaC <-chan time.Time // nil (never fires) when keep-alives are disabled
 	if ua.cfg.KeepAlive > 0 {
 		ka := time.NewTicker(ua.cfg.KeepAlive)
@@ -385,20 +409,60 @@ func (r *registrar) keepAlive(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-watch.C:
+		case <-watchC:
 			if ua.RegState().Status == RegRegistered && !r.flowAlive() {
-				r.triggerNow("connection to server lost")
+				r.lost(fmt.Errorf("%w: the connection to %s closed", ErrFlowLost, ua.cfg.Server))
 			}
 		case <-kaC:
 			if ua.RegState().Status != RegRegistered {
 				continue
 			}
-			if err := r.ping(ctx); err != nil && ctx.Err() == nil {
-				ua.log.Info("keep-alive failed", "err", err)
-				r.triggerNow("keep-alive failed")
+			err := r.ping(ctx)
+			if ctx.Err() != nil {
+				return
 			}
+			if err != nil {
+				ua.log.Info("keep-alive failed", "err", err)
+				r.lost(fmt.Errorf("%w: %s stopped answering keep-alives", ErrFlowLost, ua.cfg.Server))
+				continue
+			}
+			r.verified()
 		}
 	}
+}
+
+// lost reports a failed flow check at once (RFC 5626 §4.4: the flow is
+// dead, so is every binding on it): the line is "failed, retrying" from
+// now, not when a REGISTER that may take 32 s times out. On a connection
+// transport the dead connection is closed, so the re-REGISTER opens a new
+// one instead of queueing behind a half-open socket that no write fails
+// on.
+func (r *registrar) lost(err error) {
+	ua := r.ua
+	if ua.RegState().Status != RegRegistered {
+		return
+	}
+	ua.setRegState(RegState{Status: RegFailed, Err: err, Retrying: true, Contact: ua.contactString()})
+	if ua.cfg.connectionOriented() {
+		r.mu.Lock()
+		flow := r.flow
+		r.flow, r.flowKey = nil, ""
+		r.mu.Unlock()
+		if flow != nil {
+			_ = flow.Close()
+		}
+	}
+	r.triggerNow(err.Error())
+}
+
+// verified records an answered keep-alive: the line could take a call now.
+func (r *registrar) verified() {
+	ua := r.ua
+	ua.mu.Lock()
+	if ua.state.Status == RegRegistered {
+		ua.state.Verified = time.Now()
+	}
+	ua.mu.Unlock()
 }
 
 // ping sends one out-of-dialog OPTIONS to the server.
@@ -417,7 +481,10 @@ func (r *registrar) ping(ctx context.Context) error {
 	req.AppendHeader(sip.NewHeader("User-Agent", ua.cfg.UserAgent))
 	req.SetBody(nil)
 	addVia(ua, req)
-	tctx, cancel := context.WithTimeout(ctx, min(ua.cfg.KeepAlive, 10*time.Second))
+	// Not tied to the period: a short period must not turn a slow answer
+	// into a lost line. 5 s leaves UDP four retransmissions (RFC 3261
+	// §17.1.2.2, T1 = 500 ms).
+	tctx, cancel := context.WithTimeout(ctx, keepAliveTimeout)
 	defer cancel()
 	tx, err := ua.client.TransactionRequest(tctx, req, noBuild)
 	if err != nil {

@@ -132,6 +132,18 @@ func (r *TCPRelay) find(serverSeen string) *tcpPair {
 	return nil
 }
 
+// BlackHoleCurrent holds the traffic of every connection open now, for
+// good, while new connections are relayed as usual: what a NAT that lost
+// its bindings, or a path that changed, does to long-lived flows.
+func (r *TCPRelay) BlackHoleCurrent() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for p := range r.pairs {
+		p.gate.set(false)
+	}
+	return len(r.pairs)
+}
+
 // BlackHoleConn holds the traffic of the one connection the server sees
 // coming from serverSeen, for good; false if there is none.
 func (r *TCPRelay) BlackHoleConn(serverSeen string) bool {
