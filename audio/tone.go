@@ -23,6 +23,9 @@ const (
 	ToneRingtone
 	// ToneTest is the speaker test of the audio settings.
 	ToneTest
+	// ToneAlert warns that the line went down (it can no longer take
+	// calls).
+	ToneAlert
 	numTones
 )
 
@@ -38,6 +41,8 @@ func (k ToneKind) String() string {
 		return "ringtone"
 	case ToneTest:
 		return "test"
+	case ToneAlert:
+		return "alert"
 	}
 	return "unknown"
 }
