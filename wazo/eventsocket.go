@@ -153,6 +153,11 @@ func (s *EventSocket) run() {
 			connectedOnce = true
 			delay = s.cfg.MinDelay
 		}
+		// Whatever killed the socket (a dead path, a NAT that lost its
+		// bindings) has likely killed the idle pooled REST connections too,
+		// and a request on one would wait for the client timeout: the
+		// resync after the reconnect must open a fresh one.
+		s.c.hc.CloseIdleConnections()
 		switch code {
 		case CloseAuthFailed, CloseTokenExpired:
 			// docs/wazo-protocol.md, Event websocket: token refused or expired → refresh, then reconnect.

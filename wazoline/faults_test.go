@@ -156,3 +156,61 @@ func TestLineEventSocketFaultsMidCall(t *testing.T) {
 	}
 	pe.WaitCall(phone.EventCallEnded, rc.SIPCallID, nil)
 }
+
+// TestLineAllFlowsDieMidCall: every connection the line has open dies
+// silently at once (a NAT that lost its bindings, a VPN that reconnected):
+// the event socket, SIP over WSS and the pooled REST connections. New
+// connections get through. The line must notice both sockets, come back
+// on new connections, resync what changed meanwhile (over a new REST
+// connection, not the dead pooled one) and keep the call.
+func TestLineAllFlowsDieMidCall(t *testing.T) {
+	e := newEnv(t)
+	relay := testrig.StartTCPRelay(t, e.url[len("https://"):])
+	l, err := Connect(testCtx(t), "https://"+relay.Addr, "alice", "secret",
+		WithPinnedCertificate(e.pin), WithLogger(testLogger()),
+		WithPhoneOptions(phone.WithLocalIP("127.0.0.1"), phone.WithMedia(rtc.Config{IncludeLoopback: true}), phone.WithQualityInterval(0),
+			phone.WithKeepAlive(2*time.Second))) // short only to keep the test fast
+	if err != nil {
+		t.Fatalf("Connect: %v", err)
+	}
+	t.Cleanup(func() { _ = l.Close(testCtx(t)) })
+	pe := phonetest.Record(t, l.Phone())
+	ctx := testCtx(t)
+	rc, err := e.stack.Ring(aliceUUID, "5550181", "Customer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pe.WaitCall(phone.EventCallIncoming, rc.SIPCallID, nil)
+	if err := l.Phone().Accept(ctx, rc.SIPCallID); err != nil {
+		t.Fatal(err)
+	}
+	pe.WaitCall(phone.EventCallUpdated, rc.SIPCallID, talksTo(rc.PeerCallID))
+	// A REST call now leaves an idle pooled connection behind.
+	if _, err := l.Client().Calls(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	start := time.Now()
+	if n := relay.BlackHoleCurrent(); n < 2 {
+		t.Fatalf("only %d connections to fail", n)
+	}
+	waitFor(t, "the line to notice the dead event socket", func() bool { return !l.EventSocketConnected() })
+	if err := e.stack.Calls().SetMuted(rc.UserCallID, true); err != nil {
+		t.Fatal(err)
+	}
+	pe.Next(phone.EventRegisterFailed)
+	t.Logf("SIP flow loss shown after %v", time.Since(start).Round(10*time.Millisecond))
+	pe.Next(phone.EventRegistered)
+	t.Logf("registered again after %v", time.Since(start).Round(10*time.Millisecond))
+	session(t, l, rc.SIPCallID, "the mute change resynced", func(cs phone.CallSession) bool {
+		return cs.Call != nil && cs.Call.Muted
+	})
+	t.Logf("event socket back and resynced after %v", time.Since(start).Round(10*time.Millisecond))
+	if cs, _ := l.Phone().Session(rc.SIPCallID); !cs.IsActive() {
+		t.Fatalf("the call did not survive: %+v", cs)
+	}
+	if err := l.Phone().Hangup(ctx, rc.SIPCallID); err != nil {
+		t.Fatal(err)
+	}
+	pe.WaitCall(phone.EventCallEnded, rc.SIPCallID, nil)
+}
