@@ -2,11 +2,14 @@ package sipua
 
 import (
 	"errors"
+	"net"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/emiago/sipgo/sip"
 	"github.com/parley-voip/parley/internal/testrig"
 )
 
@@ -231,5 +234,78 @@ func TestServerRestart(t *testing.T) {
 		if _, err := s.Wait(ctxT(t)); err != nil {
 			t.Fatalf("%s: %v", l.name, err)
 		}
+	}
+}
+
+// TestServerIgnoringKeepAlives: a registrar that answers REGISTER but never
+// OPTIONS. Each unanswered keep-alive marks the line lost, and each
+// re-REGISTER is answered at once; after a few such rounds the UA stops
+// pinging instead of flapping the line forever.
+func TestServerIgnoringKeepAlives(t *testing.T) {
+	pc, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = pc.Close() })
+	var options atomic.Int32
+	go func() { // owned by the test: ends when pc closes
+		buf := make([]byte, 65536)
+		for {
+			n, from, err := pc.ReadFromUDP(buf)
+			if err != nil {
+				return
+			}
+			msg, err := sip.ParseMessage(append([]byte(nil), buf[:n]...))
+			req, ok := msg.(*sip.Request)
+			if err != nil || !ok {
+				continue
+			}
+			if req.Method == sip.OPTIONS {
+				options.Add(1)
+				continue // ignored
+			}
+			if req.Method == sip.REGISTER {
+				req.SetSource(from.String())
+				res := sip.NewResponseFromRequest(req, 200, "OK", nil)
+				if ct := req.Contact(); ct != nil {
+					cc := ct.Clone()
+					cc.Params = sip.NewParams()
+					cc.Params.Add("expires", "300")
+					res.AppendHeader(cc)
+				}
+				_, _ = pc.WriteToUDP([]byte(res.String()), from)
+			}
+		}
+	}()
+	h := newTestHandler()
+	ua := newTestUA(t, Config{Transport: "udp", Server: pc.LocalAddr().String(), Domain: "parley.test",
+		Username: "1001", KeepAlive: 200 * time.Millisecond}, h)
+	if err := ua.Start(ctxT(t)); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	for i := 0; i < pingsIgnoredMax; i++ {
+		h.waitRegWhere(t, "a keep-alive loss", flowLost)
+		h.waitReg(t, RegRegistered)
+	}
+	seen := options.Load()
+	// The pings are off now: a further period brings neither an OPTIONS
+	// nor a loss (twice the keep-alive timeout, so one would show).
+	deadline := time.After(2 * keepAliveTimeout)
+	for {
+		select {
+		case st := <-h.regs:
+			if st.Status != RegRegistered {
+				t.Fatalf("state %v after the pings should have stopped", st.Status)
+			}
+			continue
+		case <-deadline:
+		}
+		break
+	}
+	if n := options.Load(); n != seen {
+		t.Errorf("%d more OPTIONS after the pings should have stopped", n-seen)
+	}
+	if st := ua.RegState(); st.Status != RegRegistered {
+		t.Errorf("RegState = %+v", st)
 	}
 }

@@ -26,6 +26,10 @@ const refreshRatio = 0.9
 // keepAliveTimeout is how long a keep-alive OPTIONS waits for any answer.
 const keepAliveTimeout = 5 * time.Second
 
+// pingsIgnoredMax: this many keep-alive losses in a row, each followed by a
+// REGISTER answered at once, mean the server ignores OPTIONS.
+const pingsIgnoredMax = 3
+
 // registrar owns the REGISTER loop, the keep-alive and the flow watch.
 type registrar struct {
 	ua *UA
@@ -38,6 +42,15 @@ type registrar struct {
 	flowKey string         // its remote address in sipgo's pool
 	granted time.Duration
 	wasReg  bool
+
+	// A server that answers REGISTER but ignores OPTIONS would flap the
+	// line every keep-alive. pingLostAt is when a keep-alive last went
+	// unanswered; a REGISTER answered right after it counts in
+	// pingsIgnored (reset by any answered keep-alive), and after
+	// pingsIgnoredMax in a row the pings stop (pingsOff).
+	pingLostAt   time.Time
+	pingsIgnored int
+	pingsOff     bool
 
 	trigger  chan string // reasons to re-register now (flow drop, keep-alive failure)
 	cancel   context.CancelFunc
@@ -106,6 +119,7 @@ func (r *registrar) run(parent context.Context, first chan<- error) {
 		if err == nil {
 			fixes = 0
 			backoff = cfg.RetryMin
+			r.registeredAfterLoss()
 			ua.setRegState(RegState{Status: RegRegistered, Expires: granted, Contact: ua.contactString(), Verified: time.Now()})
 			report(nil)
 			refresh := time.Duration(float64(granted) * refreshRatio)
@@ -130,6 +144,9 @@ func (r *registrar) run(parent context.Context, first chan<- error) {
 		if errors.As(err, &se) {
 			code = se.Code
 		}
+		r.mu.Lock()
+		r.pingLostAt = time.Time{} // the path really is down: the keep-alive was right
+		r.mu.Unlock()
 		permanent := errors.Is(err, ErrAuthFailed) || (code >= 400 && code < 500 && code != 408 && code != 423)
 		ua.setRegState(RegState{Status: RegFailed, Err: err, Code: code, Retrying: !permanent,
 			Contact: ua.contactString()})
@@ -414,7 +431,10 @@ func (r *registrar) keepAlive(ctx context.Context) {
 				r.lost(fmt.Errorf("%w: the connection to %s closed", ErrFlowLost, ua.cfg.Server))
 			}
 		case <-kaC:
-			if ua.RegState().Status != RegRegistered {
+			r.mu.Lock()
+			off := r.pingsOff
+			r.mu.Unlock()
+			if off || ua.RegState().Status != RegRegistered {
 				continue
 			}
 			err := r.ping(ctx)
@@ -423,9 +443,15 @@ func (r *registrar) keepAlive(ctx context.Context) {
 			}
 			if err != nil {
 				ua.log.Info("keep-alive failed", "err", err)
+				r.mu.Lock()
+				r.pingLostAt = time.Now()
+				r.mu.Unlock()
 				r.lost(fmt.Errorf("%w: %s stopped answering keep-alives", ErrFlowLost, ua.cfg.Server))
 				continue
 			}
+			r.mu.Lock()
+			r.pingsIgnored = 0
+			r.mu.Unlock()
 			r.verified()
 		}
 	}
@@ -453,6 +479,30 @@ func (r *registrar) lost(err error) {
 		}
 	}
 	r.triggerNow(err.Error())
+}
+
+// registeredAfterLoss notes a REGISTER answered at once after a
+// keep-alive went unanswered: the path works, the server ignores OPTIONS.
+// A few in a row turn the pings off, so such a server does not make the
+// line flap; a dead path is then found at the next REGISTER refresh.
+func (r *registrar) registeredAfterLoss() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.pingLostAt.IsZero() {
+		return
+	}
+	quick := time.Since(r.pingLostAt) < keepAliveTimeout
+	r.pingLostAt = time.Time{}
+	if !quick {
+		r.pingsIgnored = 0
+		return
+	}
+	r.pingsIgnored++
+	if r.pingsIgnored >= pingsIgnoredMax && !r.pingsOff {
+		r.pingsOff = true
+		r.ua.log.Warn("the sip server answers REGISTER but not OPTIONS keep-alives; keep-alives are off for this line",
+			"server", r.ua.cfg.Server)
+	}
 }
 
 // verified records an answered keep-alive: the line could take a call now.
