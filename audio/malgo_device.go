@@ -166,7 +166,8 @@ func (d *malgoDevice) openLocked(input, output string) error {
 	}
 	if err := dev.Start(); err != nil {
 		inst.stopping.Store(true)
-		dev.Uninit()
+		inst.dev = dev
+		h.waitReleased(h.release(inst), h.releaseWait)
 		return fmt.Errorf("start audio device (%s/%s): %w", d.outName, d.inName, err)
 	}
 	inst.dev = dev
@@ -284,9 +285,9 @@ func (d *malgoDevice) fallback(why string) {
 	lost.quiesce() // silences its callbacks from now on
 	d.cur = nil
 	// ma_device_uninit can hang on a PulseAudio stream whose sink was
-	// removed (observed with miniaudio 0.11.25): release it off to the side
-	// and never wait for it.
-	go lost.dev.Uninit()
+	// removed (observed with miniaudio 0.11.25): the host releases it on a
+	// goroutine it owns, and the reopening does not wait for it.
+	d.host.release(lost)
 	err := d.openLocked("", "") // the defaults
 	kind := EventFallback
 	if err != nil {
@@ -318,7 +319,7 @@ func (d *malgoDevice) Retarget(input, output string) error {
 	d.cur = nil
 	// As in fallback: never wait for the old stream's release, which can
 	// hang on a PulseAudio stream whose sink went away.
-	go old.dev.Uninit()
+	d.host.release(old)
 	d.cfg.Input, d.cfg.Output = input, output
 	err := d.openLocked(input, output)
 	if err == nil {
@@ -345,11 +346,14 @@ func (d *malgoDevice) Stop() error {
 		<-done
 	}
 	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.cur != nil {
-		d.cur.stopping.Store(true)
-		d.cur.dev.Uninit() // stops first; never called from the callback
-		d.cur = nil
+	cur := d.cur
+	d.cur = nil
+	d.mu.Unlock()
+	if cur != nil {
+		cur.stopping.Store(true)
+		// Stops first; never called from the callback. Bounded: a release
+		// that hangs is left to the host (its Close reports it).
+		d.host.waitReleased(d.host.release(cur), d.host.releaseWait)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gen2brain/malgo"
@@ -28,6 +29,16 @@ type MalgoHost struct {
 	events   func(Event)
 	poll     time.Duration
 	mu       sync.Mutex // serialises enumeration with device (re)opening
+
+	// releases are the device uninits in flight (release): the host owns
+	// them, because ma_device_uninit can hang on a PulseAudio stream whose
+	// sink was removed (miniaudio 0.11.25), and the context must outlive
+	// every one of them.
+	releases    sync.WaitGroup
+	pending     atomic.Int32
+	releaseWait time.Duration // how long Stop and Close wait for a release
+	// wrapUninit replaces a device's uninit (tests simulate a hang).
+	wrapUninit func(func()) func()
 }
 
 // MalgoOption configures a MalgoHost.
@@ -70,7 +81,8 @@ func defaultBackends() []malgo.Backend {
 
 // NewMalgoHost initialises a miniaudio context. Call Close when done.
 func NewMalgoHost(opts ...MalgoOption) (*MalgoHost, error) {
-	h := &MalgoHost{backends: defaultBackends(), log: slog.New(slog.DiscardHandler), poll: 2 * time.Second}
+	h := &MalgoHost{backends: defaultBackends(), log: slog.New(slog.DiscardHandler), poll: 2 * time.Second,
+		releaseWait: 2 * time.Second}
 	for _, o := range opts {
 		o(h)
 	}
@@ -87,12 +99,57 @@ func NewMalgoHost(opts ...MalgoOption) (*MalgoHost, error) {
 	return h, nil
 }
 
-// Close releases the context. Stop every device first.
+// release uninitialises x's device on a goroutine the host owns and
+// returns a channel closed when it is done. Callers never wait longer than
+// releaseWait for it.
+func (h *MalgoHost) release(x *instance) <-chan struct{} {
+	done := make(chan struct{})
+	h.releases.Add(1)
+	h.pending.Add(1)
+	uninit := x.dev.Uninit
+	if h.wrapUninit != nil {
+		uninit = h.wrapUninit(uninit)
+	}
+	go func() {
+		defer h.releases.Done()
+		defer h.pending.Add(-1)
+		defer close(done)
+		uninit()
+	}()
+	return done
+}
+
+// waitReleased waits up to d for done, logging a release that hangs.
+func (h *MalgoHost) waitReleased(done <-chan struct{}, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+		return true
+	case <-t.C:
+		h.log.Warn("audio: releasing the sound device hangs; it is left to finish in the background", "waited", d)
+		return false
+	}
+}
+
+// Close releases the context. Stop every device first. A device release
+// still hanging after releaseWait keeps the context alive (it is leaked,
+// not freed under the running release) and Close reports it.
 func (h *MalgoHost) Close() error {
+	all := make(chan struct{})
+	go func() { // ends when the last release does
+		h.releases.Wait()
+		close(all)
+	}()
+	released := h.waitReleased(all, h.releaseWait)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.ctx == nil {
 		return nil
+	}
+	if !released {
+		h.ctx = nil
+		return fmt.Errorf("%w: %d sound device release(s) still hang; the audio context is left open", ErrClosed, h.pending.Load())
 	}
 	err := h.ctx.Uninit()
 	h.ctx.Free()

@@ -26,6 +26,9 @@ const (
 	// ToneMessage is a recorded message played on the call output (a
 	// voicemail, PlayMessage).
 	ToneMessage
+	// ToneAlert warns that the line went down (it can no longer take
+	// calls).
+	ToneAlert
 	numTones
 )
 
@@ -43,6 +46,8 @@ func (k ToneKind) String() string {
 		return "test"
 	case ToneMessage:
 		return "message"
+	case ToneAlert:
+		return "alert"
 	}
 	return "unknown"
 }

@@ -92,6 +92,8 @@ func reasonCodeText(code phone.ReasonCode, sip int) (string, bool) {
 		return lang.L("the call was redirected elsewhere and could not follow"), true
 	case phone.ReasonUnreachable:
 		return lang.L("the server cannot be reached"), true
+	case phone.ReasonFlowLost:
+		return lang.L("the server stopped answering: the connection to it was lost"), true
 	case phone.ReasonSIPStatus:
 		if sip != 0 {
 			return lang.L("the call failed with SIP status {{.Code}}", map[string]any{"Code": sip}), true

@@ -40,7 +40,12 @@ type reply struct {
 	Calls        []phone.CallSession `json:"calls,omitzero"`
 	Active       string              `json:"active,omitempty"`
 	Registration *phone.Registration `json:"registration,omitempty"`
-	Result       any                 `json:"result,omitempty"`
+	// CanTakeCalls and Reason answer "can I take calls right now?" on
+	// status (phone.ReadinessOf: registered and every keep-alive since
+	// answered, or a line set not to register).
+	CanTakeCalls *bool  `json:"can_take_calls,omitempty"`
+	Reason       string `json:"reason,omitempty"`
+	Result       any    `json:"result,omitempty"`
 }
 
 const responseEvent = "response"
@@ -115,6 +120,8 @@ func (s *server) run(ctx context.Context, line []byte, c command, r *reply, work
 	case "status":
 		reg := s.api.Registration()
 		r.Registration = &reg
+		ready := phone.ReadinessOf(reg)
+		r.CanTakeCalls, r.Reason = &ready.CanTakeCalls, ready.Reason
 		s.listCalls(r)
 		return false, nil
 	case "call":

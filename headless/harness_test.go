@@ -35,9 +35,10 @@ type line struct {
 	Registration *struct {
 		State string `json:"state"`
 	} `json:"registration"`
-	Result json.RawMessage `json:"result"`
-	Reason string          `json:"reason"`
-	raw    string
+	Result       json.RawMessage `json:"result"`
+	Reason       string          `json:"reason"`
+	CanTakeCalls *bool           `json:"can_take_calls"`
+	raw          string
 }
 
 // output collects what Run writes and lets a test wait for lines.

@@ -18,7 +18,7 @@ func (h *uaHandler) phone() *Phone { return (*Phone)(h) }
 // OnRegistration turns the SIP layer's registration states into events.
 func (h *uaHandler) OnRegistration(st sipua.RegState) {
 	p := h.phone()
-	r := Registration{AOR: p.account.AOR(), Contact: st.Contact, Expires: st.Expires, Code: st.Code}
+	r := Registration{AOR: p.account.AOR(), Contact: st.Contact, Expires: st.Expires, Code: st.Code, Verified: st.Verified}
 	var typ EventType
 	switch st.Status {
 	case sipua.RegRegistered:

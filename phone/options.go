@@ -92,7 +92,10 @@ func WithAutoAnswer(mode AutoAnswerMode, delay time.Duration) Option {
 	return func(c *config) { c.autoAnswer, c.autoAnswerDelay = mode, max(delay, 0) }
 }
 
-// WithKeepAlive sets the keep-alive period on connection transports.
+// WithKeepAlive sets the OPTIONS keep-alive period towards the registrar
+// (every transport; default 15 s, negative turns the pings off). A
+// keep-alive without an answer turns the registration to failed at once
+// (docs/reliability.md).
 func WithKeepAlive(d time.Duration) Option { return func(c *config) { c.keepAlive = d } }
 
 // WithMedia sets the media settings (codecs, ICE servers...). Codecs and

@@ -167,8 +167,16 @@ func (p *Phone) Subscribe() (<-chan Event, func()) { return p.events.Subscribe()
 // Registration implements API.
 func (p *Phone) Registration() Registration {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.reg
+	reg, ua := p.reg, p.ua
+	p.mu.Unlock()
+	// Answered keep-alives raise no event; read when the flow last proved
+	// itself from the SIP layer.
+	if ua != nil && reg.State == RegRegistered {
+		if st := ua.RegState(); st.Status == sipua.RegRegistered && st.Verified.After(reg.Verified) {
+			reg.Verified = st.Verified
+		}
+	}
+	return reg
 }
 
 // Calls implements API.

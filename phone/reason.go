@@ -41,6 +41,7 @@ const (
 	ReasonRedirected        ReasonCode = "redirected"         // a 3xx not followed, or a redirect loop
 	ReasonSIPStatus         ReasonCode = "sip_status"         // another final status: see Code and the sentence
 	ReasonUnreachable       ReasonCode = "unreachable"        // the server could not be reached
+	ReasonFlowLost          ReasonCode = "flow_lost"          // the server stopped answering keep-alives (RFC 5626 §4.4)
 	ReasonError             ReasonCode = "error"              // anything else: the sentence has the detail
 )
 
@@ -52,7 +53,7 @@ func ReasonCodes() []ReasonCode {
 		ReasonIncompatibleAudio, ReasonNoAudioAnswer, ReasonMediaFailed, ReasonNotFound,
 		ReasonUnavailable, ReasonBusy, ReasonCancelled, ReasonForbidden, ReasonCredentials,
 		ReasonNoAnswer, ReasonIncomplete, ReasonServerUnavailable, ReasonDeclined,
-		ReasonRedirected, ReasonSIPStatus, ReasonUnreachable, ReasonError,
+		ReasonRedirected, ReasonSIPStatus, ReasonUnreachable, ReasonFlowLost, ReasonError,
 	}
 }
 
@@ -118,6 +119,8 @@ func errorReason(err error) ReasonCode {
 		return ReasonCredentials
 	case errors.Is(err, sipua.ErrUnreachable), errors.Is(err, ErrUnreachable):
 		return ReasonUnreachable
+	case errors.Is(err, sipua.ErrFlowLost):
+		return ReasonFlowLost
 	}
 	return ReasonError
 }

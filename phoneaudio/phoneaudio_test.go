@@ -151,3 +151,16 @@ func TestProgressTones(t *testing.T) {
 	audiotest.WaitFor(t, eventWait, "bob's device to close after ringing", func() bool { return !be.DeviceOpen() })
 	audiotest.WaitFor(t, eventWait, "alice's device to close after the busy tone", func() bool { return !ae.DeviceOpen() })
 }
+
+// A line that was registered and goes down sounds the line-down alert.
+func TestLineDownAlert(t *testing.T) {
+	e, rec := toneEngine(t)
+	eng := phonetest.New()
+	t.Cleanup(eng.Close)
+	t.Cleanup(phoneaudio.Attach(ctxT(t), eng, e))
+	eng.SetRegistration(phone.Registration{State: phone.RegFailed, Reason: "no route"})
+	eng.SetRegistration(phone.Registration{State: phone.RegRegistered})
+	eng.SetRegistration(phone.Registration{State: phone.RegFailed, Reason: "lost contact with the sip server"})
+	audiotest.HearTone(t, "the line-down alert", rec, []float64{988})
+	audiotest.WaitFor(t, eventWait, "the alert to end and the device to close", func() bool { return !e.DeviceOpen() })
+}

@@ -3,6 +3,7 @@ package phoneaudio
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/parley-voip/parley/audio"
 	"github.com/parley-voip/parley/internal/dsp"
@@ -27,6 +28,7 @@ type tonePlayer struct {
 	busyRepeats int
 	ringing     map[string]bool // incoming calls ringing
 	ringback    map[string]bool // outgoing calls alerting (180)
+	lineUp      bool            // registered since the last failure
 }
 
 // Attach plays the local tones of api's calls on engine until ctx ends or
@@ -35,7 +37,9 @@ type tonePlayer struct {
 //   - the ringtone while an incoming call rings (until accepted or over);
 //   - ringback after 180 Ringing on an outgoing call (until answered or over;
 //     RFC 3261 §21.1.2 makes 180 the cue for the caller to hear ringing);
-//   - a short busy tone when an outgoing call fails with 486 Busy Here.
+//   - a short busy tone when an outgoing call fails with 486 Busy Here;
+//   - LineDownCadence once when a registered line goes down (its
+//     registration failed: it can no longer take calls).
 func Attach(ctx context.Context, api phone.API, engine *audio.Engine, opts ...Option) (detach func()) {
 	tp := &tonePlayer{
 		engine:      engine,
@@ -80,7 +84,32 @@ func Attach(ctx context.Context, api phone.API, engine *audio.Engine, opts ...Op
 	}
 }
 
+// LineDownCadence is the alert played once when a registered line goes
+// down (it can no longer take calls): three falling beeps, unlike every
+// call progress tone, so it is not taken for one.
+func LineDownCadence() dsp.Cadence {
+	beep := func(f float64) []dsp.Segment {
+		return []dsp.Segment{{Freqs: []float64{f}, Dur: 180 * time.Millisecond}, {Dur: 90 * time.Millisecond}}
+	}
+	var segs []dsp.Segment
+	for _, f := range []float64{988, 784, 587} {
+		segs = append(segs, beep(f)...)
+	}
+	return dsp.Cadence{Name: "line-down", Amplitude: 0.25, Segments: segs, Once: true}
+}
+
 func (tp *tonePlayer) handle(ev phone.Event) {
+	switch ev.Type {
+	case phone.EventRegistered:
+		tp.lineUp = true
+	case phone.EventRegisterFailed, phone.EventUnregistered:
+		// Only a line that was up and went down: not a failed first
+		// sign-in (the window says so) nor the end of the session.
+		if tp.lineUp && ev.Type == phone.EventRegisterFailed {
+			_ = tp.engine.StartTone(audio.ToneAlert, LineDownCadence())
+		}
+		tp.lineUp = false
+	}
 	if ev.Call == nil {
 		return
 	}

@@ -183,8 +183,16 @@ func (c *Client) scheduleLocked() {
 		life = time.Until(c.sess.ExpiresAt)
 	}
 	margin := min(life/5, time.Minute)
-	wait := max(time.Until(c.sess.ExpiresAt)-margin, 0)
-	token := c.sess.Token
+	c.armLocked(max(time.Until(c.sess.ExpiresAt)-margin, 0))
+}
+
+// armLocked runs the proactive refresh of the current token after wait. A
+// refresh that fails for a passing reason (the server unreachable or
+// answering 5xx) is tried again soon, so one failure does not let the
+// token expire under the event socket; only a refused refresh token
+// (ErrSessionExpired) ends the retries, and then the user must sign in.
+func (c *Client) armLocked(wait time.Duration) {
+	token, expires := c.sess.Token, c.sess.ExpiresAt
 	c.timer = time.AfterFunc(wait, func() {
 		c.mu.Lock()
 		if c.closed {
@@ -194,8 +202,24 @@ func (c *Client) scheduleLocked() {
 		c.wg.Add(1)
 		c.mu.Unlock()
 		defer c.wg.Done()
-		if err := c.refresh(c.ctx, token); err != nil && !errors.Is(err, context.Canceled) {
-			c.log.Warn("wazo: proactive token refresh failed", "err", err)
+		err := c.refresh(c.ctx, token)
+		if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, ErrClosed) {
+			return
+		}
+		if errors.Is(err, ErrSessionExpired) {
+			c.log.Warn("wazo: the refresh token was refused; signing in again is needed", "err", err)
+			return
+		}
+		// A quarter of what is left, between 0.5 s and 10 s.
+		again := min(max(time.Until(expires)/4, 500*time.Millisecond), 10*time.Second)
+		c.log.Warn("wazo: proactive token refresh failed; trying again", "err", err, "in", again)
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if !c.closed && c.sess != nil && c.sess.Token == token {
+			if c.timer != nil {
+				c.timer.Stop()
+			}
+			c.armLocked(again)
 		}
 	})
 }

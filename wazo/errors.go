@@ -18,6 +18,9 @@ var (
 	ErrNotLoggedIn          = errors.New("not logged in to Wazo")
 	ErrClosed               = errors.New("the Wazo client was closed")
 	ErrBadResponse          = errors.New("the Wazo server sent an answer this client does not understand")
+	// ErrHeartbeatTimeout ends an event socket whose server stopped
+	// answering pings: the connection is dead even though it never closed.
+	ErrHeartbeatTimeout = errors.New("the Wazo event connection stopped answering")
 
 	// confd.
 	ErrNoWebRTCLine = errors.New("this Wazo user has no WebRTC line; ask your administrator to add one with the webrtc template")

@@ -51,7 +51,10 @@ type EventSocketConfig struct {
 	OnState func(SocketState)
 	// Heartbeat enables the app-level op:"ping" every interval (docs/wazo-protocol.md, Event websocket, off
 	// by default like Wazo.Websocket.open); no pong within
-	// HeartbeatTimeout (default 5 s) closes the socket and reconnects.
+	// HeartbeatTimeout (default 5 s) of a ping closes the socket and
+	// reconnects. It is what notices a silently dead path (a half-open TCP
+	// connection that no read or write ever fails on): a dead socket is
+	// known at most Heartbeat + HeartbeatTimeout after it died.
 	Heartbeat        time.Duration
 	HeartbeatTimeout time.Duration
 	// Reconnect backoff: MinDelay (default 1 s) ×1.3 per failure up to
@@ -150,6 +153,11 @@ func (s *EventSocket) run() {
 			connectedOnce = true
 			delay = s.cfg.MinDelay
 		}
+		// Whatever killed the socket (a dead path, a NAT that lost its
+		// bindings) has likely killed the idle pooled REST connections too,
+		// and a request on one would wait for the client timeout: the
+		// resync after the reconnect must open a fresh one.
+		s.c.hc.CloseIdleConnections()
 		switch code {
 		case CloseAuthFailed, CloseTokenExpired:
 			// docs/wazo-protocol.md, Event websocket: token refused or expired → refresh, then reconnect.
@@ -217,6 +225,8 @@ func (s *EventSocket) session(reconnect bool) (started bool, code int, used stri
 	frames := make(chan wire.Message, 64)
 	readErr := make(chan error, 1)
 	readerDone := make(chan struct{})
+	// sessionDone: the loop below has returned.
+	sessionDone := make(chan struct{})
 	go func() { // reader, owned by this session (waited for below)
 		defer close(readerDone)
 		for {
@@ -233,10 +243,13 @@ func (s *EventSocket) session(reconnect bool) (started bool, code int, used stri
 			case frames <- f:
 			case <-s.ctx.Done():
 				return
+			case <-sessionDone: // e.g. the heartbeat gave up with frames queued
+				return
 			}
 		}
 	}()
 	defer func() {
+		close(sessionDone)
 		_ = conn.Close()
 		<-readerDone
 	}()
@@ -259,7 +272,17 @@ func (s *EventSocket) session(reconnect bool) (started bool, code int, used stri
 		defer t.Stop()
 		hb = t.C
 	}
-	var pingSent time.Time // zero = no ping outstanding
+	// pongDue fires HeartbeatTimeout after a ping that got no pong yet (nil:
+	// no ping outstanding). A timer of its own, rather than a check at the
+	// next tick, so the dead socket is noticed as soon as the deadline
+	// passes.
+	var pongDue <-chan time.Time
+	var pongTimer *time.Timer
+	defer func() {
+		if pongTimer != nil {
+			pongTimer.Stop()
+		}
+	}()
 
 	for {
 		select {
@@ -312,7 +335,10 @@ func (s *EventSocket) session(reconnect bool) (started bool, code int, used stri
 					s.cfg.Handler(ev)
 				}
 			case wire.OpPong:
-				pingSent = time.Time{}
+				if pongTimer != nil {
+					pongTimer.Stop()
+				}
+				pongDue = nil
 			case wire.OpSubscribe, wire.OpToken:
 			default:
 				s.c.log.Debug("wazo: unknown websocketd op", "op", f.Op)
@@ -326,16 +352,16 @@ func (s *EventSocket) session(reconnect bool) (started bool, code int, used stri
 				}
 				used = cur.Token
 			}
+		case <-pongDue:
+			s.c.log.Warn("wazo: event socket heartbeat timed out: no pong", "within", s.cfg.HeartbeatTimeout)
+			return started, 0, used, ErrHeartbeatTimeout
 		case <-hb:
-			if !pingSent.IsZero() && time.Since(pingSent) > s.cfg.HeartbeatTimeout {
-				s.c.log.Warn("wazo: event socket heartbeat timed out")
-				return started, 0, used, errors.New("heartbeat timeout")
-			}
-			if pingSent.IsZero() {
+			if pongDue == nil {
 				if err := write(wire.OpPing, map[string]string{"payload": "pong"}); err != nil {
 					return started, 0, used, err
 				}
-				pingSent = time.Now()
+				pongTimer = time.NewTimer(s.cfg.HeartbeatTimeout)
+				pongDue = pongTimer.C
 			}
 		}
 	}

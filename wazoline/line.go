@@ -178,6 +178,10 @@ func dial(ctx context.Context, server, username, password string, cfg config) (*
 		Handler: l.onEvent,
 		Resync:  l.resync,
 		OnState: l.onSocketState,
+		// Without it a silently dead socket would go unnoticed until TCP
+		// gave up, many minutes later (docs/reliability.md).
+		Heartbeat:        max(cfg.heartbeat, 0),
+		HeartbeatTimeout: cfg.heartbeatTimeout,
 	})
 	l.sock.Start()
 	l.waitSocket(ctx)
@@ -344,7 +348,26 @@ func (l *Line) onEvent(ev wazo.Event) {
 // we were away, so fetch the live calls and queue them behind the events
 // already received.
 func (l *Line) resync(ctx context.Context) {
-	calls, err := l.client.Calls(ctx)
+	// A few bounded tries: right after a network fault the first request
+	// may still hit a dead path, and a lost resync would leave the calls'
+	// state stale until their next event.
+	var calls []wazo.Call
+	var err error
+	for attempt, wait := 1, time.Second; ; attempt, wait = attempt+1, 2*wait {
+		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		calls, err = l.client.Calls(actx)
+		cancel()
+		if err == nil || ctx.Err() != nil || attempt == 3 {
+			break
+		}
+		l.log.Info("wazoline: resync failed, trying again", "err", err, "in", wait)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+		case <-t.C:
+		}
+	}
 	if err != nil {
 		l.log.Warn("wazoline: could not resync calls after reconnecting", "err", err)
 		return

@@ -23,6 +23,9 @@ type config struct {
 	phoneOpts    []phone.Option
 	pendingTTL   time.Duration
 	sockStartup  time.Duration
+	// heartbeat and heartbeatTimeout: the event socket's ping period and
+	// pong deadline (WithEventHeartbeat).
+	heartbeat, heartbeatTimeout time.Duration
 	// setServerCall replaces Phone.SetServerCall (tests of the event path
 	// without a SIP side).
 	setServerCall func(sipCallID string, sc phone.ServerCall) bool
@@ -40,7 +43,20 @@ func defaultConfig() config {
 		// How long Connect waits for the event socket's first start before
 		// registering anyway (the socket keeps reconnecting on its own).
 		sockStartup: 10 * time.Second,
+		// A half-open event socket (a dead path that never closes) is
+		// noticed only by a missing pong; 4 s + 4 s tells the agent within
+		// 8 s that call details stopped flowing, for a few bytes every 4 s.
+		heartbeat:        4 * time.Second,
+		heartbeatTimeout: 4 * time.Second,
 	}
+}
+
+// WithEventHeartbeat sets how often the event socket pings websocketd
+// (op "ping", docs/wazo-protocol.md, Event websocket) and how long it waits
+// for the pong before it calls the connection dead and reconnects (default
+// 4 s and 4 s). every <= 0 turns the heartbeat off.
+func WithEventHeartbeat(every, timeout time.Duration) Option {
+	return func(c *config) { c.heartbeat, c.heartbeatTimeout = every, timeout }
 }
 
 // WithPinnedCertificate trusts exactly the server certificate whose DER

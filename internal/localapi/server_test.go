@@ -14,6 +14,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/parley-voip/parley/phone"
 	"github.com/parley-voip/parley/phone/phonetest"
 )
 
@@ -381,5 +382,34 @@ func TestBrowserClients(t *testing.T) {
 	}
 	if ops := eng.Ops(); len(ops) != 1 {
 		t.Errorf("phone ops %v, want the one call", ops)
+	}
+}
+
+// TestStatusCanTakeCalls: the local API's status answers "can I take calls
+// right now?" as headless mode does, and says why not.
+func TestStatusCanTakeCalls(t *testing.T) {
+	s, eng := startServer(t, Config{Token: testToken})
+	for _, tt := range []struct {
+		reg  phone.Registration
+		want bool
+	}{
+		{phone.Registration{State: phone.RegRegistered}, true},
+		{phone.Registration{State: phone.RegFailed, Reason: "lost contact with the sip server"}, false},
+	} {
+		eng.SetRegistration(tt.reg)
+		code, body := post(t, s, `{"cmd":"status"}`, bearer(testToken), "")
+		if code != http.StatusOK {
+			t.Fatalf("status %d (%s)", code, body)
+		}
+		var r struct {
+			CanTakeCalls *bool  `json:"can_take_calls"`
+			Reason       string `json:"reason"`
+		}
+		if err := json.Unmarshal([]byte(body), &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.CanTakeCalls == nil || *r.CanTakeCalls != tt.want || (!tt.want && !strings.Contains(r.Reason, tt.reg.Reason)) {
+			t.Errorf("%s: reply %s, want can_take_calls %v with the reason", tt.reg.State, body, tt.want)
+		}
 	}
 }

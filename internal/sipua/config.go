@@ -12,13 +12,16 @@ import (
 // Defaults applied by New when a Config field is zero.
 const (
 	DefaultRegisterExpiry = 600 * time.Second // sip.js Registerer default
-	DefaultKeepAlive      = 30 * time.Second
+	DefaultKeepAlive      = 15 * time.Second
 	DefaultRejectCode     = 603
 	DefaultRetryMin       = time.Second
 	DefaultRetryMax       = 60 * time.Second
-	DefaultUserAgent      = "Parley"
-	DefaultMaxRedirects   = 5                // hops; PJSIP and baresip stop at a similar small number
-	defaultRequestTimeout = 32 * time.Second // 64*T1, RFC 3261 Timer B/F
+	// DefaultRetryUnreachable caps the retry backoff while the server
+	// cannot be reached at all (docs/decisions/0020-g-flow-watchdog.md).
+	DefaultRetryUnreachable = 3 * time.Second
+	DefaultUserAgent        = "Parley"
+	DefaultMaxRedirects     = 5                // hops; PJSIP and baresip stop at a similar small number
+	defaultRequestTimeout   = 32 * time.Second // 64*T1, RFC 3261 Timer B/F
 )
 
 // Config describes one SIP account/line. It is passed by value to New.
@@ -43,9 +46,11 @@ type Config struct {
 	// The registration is refreshed at 90 % of the expiry the server grants.
 	// Negative disables registration (direct peer-to-peer use and tests).
 	RegisterExpiry time.Duration
-	// KeepAlive is the OPTIONS keep-alive period on connection transports
-	// (tcp, tls, ws, wss); default 30s, negative disables the pings (the
-	// flow is still watched and re-registered when it drops).
+	// KeepAlive is the OPTIONS keep-alive period while registered, on
+	// every transport; default 15s, negative disables the pings (on
+	// connection transports the flow is still watched and re-registered
+	// when it drops). A keep-alive without an answer marks the line failed
+	// and re-registers.
 	KeepAlive time.Duration
 	// TLSConfig verifies tls/wss servers (RootCAs, ServerName). nil uses the
 	// system roots.
@@ -72,8 +77,9 @@ type Config struct {
 	// RejectCode is used by Incoming.Reject when code is 0 (default 603).
 	RejectCode int
 	// RetryMin and RetryMax bound the registration retry backoff (default
-	// 1s doubling to 60s, with ±20 % jitter).
-	RetryMin, RetryMax time.Duration
+	// 1s doubling to 60s, with ±20 % jitter). RetryUnreachable (default
+	// 3s) caps it while the server cannot be reached at all.
+	RetryMin, RetryMax, RetryUnreachable time.Duration
 }
 
 func (c *Config) setDefaults() {
@@ -112,6 +118,10 @@ func (c *Config) setDefaults() {
 	if c.RetryMax < c.RetryMin {
 		c.RetryMax = c.RetryMin
 	}
+	if c.RetryUnreachable <= 0 {
+		c.RetryUnreachable = DefaultRetryUnreachable
+	}
+	c.RetryUnreachable = max(c.RetryUnreachable, c.RetryMin)
 	if c.UserAgent == "" {
 		c.UserAgent = DefaultUserAgent
 	}

@@ -40,12 +40,15 @@
 //     Linphone behaviour). ws/wss use sip:<random>@<random>.invalid;transport=ws
 //     like sip.js. Close un-registers our own Contact with expires=0 rather
 //     than "Contact: *", which would also unbind the user's other devices.
-//   - Connection transports (tcp, tls, ws, wss): the flow is checked every
-//     second (also with KeepAlive < 0, which only disables the pings) and an
-//     OPTIONS keep-alive is sent every KeepAlive (30 s); a
-//     dropped flow or failed keep-alive triggers a re-REGISTER on a new
-//     connection (new Call-ID on WS: kamailio keeps a re-used Call-ID bound
-//     to the dead flow).
+//   - Every transport: an OPTIONS keep-alive is sent every KeepAlive (15 s)
+//     while registered; connection transports (tcp, tls, ws, wss) also
+//     check the flow every second (also with KeepAlive < 0, which only
+//     disables the pings). A dropped flow or a keep-alive without an answer
+//     within 5 s makes the state RegFailed (ErrFlowLost) at once, closes the
+//     dead connection and re-registers on a new one (new Call-ID on WS:
+//     kamailio keeps a re-used Call-ID bound to the dead flow); the state
+//     stays RegFailed until a REGISTER is answered. An unreachable server is
+//     retried every RetryUnreachable (3 s) at most.
 //   - Dial: CANCEL is sent only after a provisional response (RFC 3261 §9.1),
 //     waiting at most 64×T1 for one; a 2xx that crosses the CANCEL is ACKed
 //     and hung up. Retransmitted 2xx are re-ACKed by the INVITE transaction

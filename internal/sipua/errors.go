@@ -16,6 +16,9 @@ var (
 	// ErrUnreachable means the server could not be reached: connection
 	// refused, DNS failure, TLS failure or transaction timeout.
 	ErrUnreachable = errors.New("sip server unreachable")
+	// ErrFlowLost means a registered line lost its path to the server: the
+	// connection closed or a keep-alive got no answer (RFC 5626 §4.4).
+	ErrFlowLost = errors.New("lost contact with the sip server")
 	// ErrInvalidTarget is returned by Dial and Refer for a dial string that
 	// is not a usable SIP user or URI.
 	ErrInvalidTarget = errors.New("invalid call target")

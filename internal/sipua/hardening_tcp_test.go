@@ -277,7 +277,9 @@ func TestMalformedTCPKeepsFlowOrReconnects(t *testing.T) {
 				}
 				conn = srv.next(t)
 				conn.waitRequest(t, sip.REGISTER)
-				h.waitReg(t, RegRegistering)
+				// The lost flow shows as failed until the new one is
+				// registered (never as "registering": it cannot take calls).
+				h.waitRegWhere(t, "flow lost", flowLost)
 				h.waitReg(t, RegRegistered)
 			} else if tc.want != 0 {
 				if res := conn.waitFinal(t, branchOf(msg)); res.StatusCode != tc.want {

@@ -23,6 +23,13 @@ var errContactChanged = errors.New("contact changed")
 // which leaves too little margin for a retransmitted REGISTER on UDP).
 const refreshRatio = 0.9
 
+// keepAliveTimeout is how long a keep-alive OPTIONS waits for any answer.
+const keepAliveTimeout = 5 * time.Second
+
+// pingsIgnoredMax: this many keep-alive losses in a row, each followed by a
+// REGISTER answered at once, mean the server ignores OPTIONS.
+const pingsIgnoredMax = 3
+
 // registrar owns the REGISTER loop, the keep-alive and the flow watch.
 type registrar struct {
 	ua *UA
@@ -35,6 +42,15 @@ type registrar struct {
 	flowKey string         // its remote address in sipgo's pool
 	granted time.Duration
 	wasReg  bool
+
+	// A server that answers REGISTER but ignores OPTIONS would flap the
+	// line every keep-alive. pingLostAt is when a keep-alive last went
+	// unanswered; a REGISTER answered right after it counts in
+	// pingsIgnored (reset by any answered keep-alive), and after
+	// pingsIgnoredMax in a row the pings stop (pingsOff).
+	pingLostAt   time.Time
+	pingsIgnored int
+	pingsOff     bool
 
 	trigger  chan string // reasons to re-register now (flow drop, keep-alive failure)
 	cancel   context.CancelFunc
@@ -63,9 +79,11 @@ func (r *registrar) run(parent context.Context, first chan<- error) {
 
 	ua := r.ua
 	cfg := &ua.cfg
-	// The flow watch runs on every connection transport; KeepAlive < 0
-	// only disables the OPTIONS pings (a lost flow must still be noticed).
-	if cfg.connectionOriented() {
+	// The flow watch runs on every connection transport, the OPTIONS
+	// keep-alive on every transport (UDP too: a black-holed path is only
+	// noticed by a request that gets no answer). KeepAlive < 0 only
+	// disables the pings (a closed connection must still be noticed).
+	if cfg.connectionOriented() || cfg.KeepAlive > 0 {
 		ua.wg.Add(1)
 		go func() {
 			defer ua.wg.Done()
@@ -83,7 +101,12 @@ func (r *registrar) run(parent context.Context, first chan<- error) {
 	backoff := cfg.RetryMin
 	fixes := 0
 	for {
-		ua.setRegState(RegState{Status: RegRegistering, Contact: ua.contactString()})
+		// After a lost flow the line stays "failed" while it tries again:
+		// it cannot take calls until a REGISTER is answered, and
+		// "registering" would read as nearly fine.
+		if ua.RegState().Status != RegFailed {
+			ua.setRegState(RegState{Status: RegRegistering, Contact: ua.contactString()})
+		}
 		granted, err := r.register(ctx, cfg.RegisterExpiry)
 		if ctx.Err() != nil {
 			report(ctx.Err())
@@ -96,7 +119,8 @@ func (r *registrar) run(parent context.Context, first chan<- error) {
 		if err == nil {
 			fixes = 0
 			backoff = cfg.RetryMin
-			ua.setRegState(RegState{Status: RegRegistered, Expires: granted, Contact: ua.contactString()})
+			r.registeredAfterLoss()
+			ua.setRegState(RegState{Status: RegRegistered, Expires: granted, Contact: ua.contactString(), Verified: time.Now()})
 			report(nil)
 			refresh := time.Duration(float64(granted) * refreshRatio)
 			if refresh < time.Second {
@@ -120,6 +144,9 @@ func (r *registrar) run(parent context.Context, first chan<- error) {
 		if errors.As(err, &se) {
 			code = se.Code
 		}
+		r.mu.Lock()
+		r.pingLostAt = time.Time{} // the path really is down: the keep-alive was right
+		r.mu.Unlock()
 		permanent := errors.Is(err, ErrAuthFailed) || (code >= 400 && code < 500 && code != 408 && code != 423)
 		ua.setRegState(RegState{Status: RegFailed, Err: err, Code: code, Retrying: !permanent,
 			Contact: ua.contactString()})
@@ -129,9 +156,18 @@ func (r *registrar) run(parent context.Context, first chan<- error) {
 			<-ctx.Done()
 			return
 		}
-		wait := jitter(backoff)
+		// A server that cannot be reached at all (connection refused, no
+		// answer) is retried every few seconds at most, so a restarted
+		// server has the line back within seconds of its return
+		// (docs/decisions/0020-g-flow-watchdog.md); a server that answers
+		// with an error backs off up to RetryMax.
+		limit := cfg.RetryMax
+		if code == 0 && errors.Is(err, ErrUnreachable) {
+			limit = min(limit, cfg.RetryUnreachable)
+		}
+		wait := jitter(min(backoff, limit))
 		ua.log.Info("registration failed, retrying", "err", err, "in", wait)
-		backoff = min(2*backoff, cfg.RetryMax)
+		backoff = min(2*backoff, limit)
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -367,14 +403,19 @@ func (r *registrar) flowAlive() bool {
 	return c == flow
 }
 
-// keepAlive watches the flow every second and sends OPTIONS every
-// KeepAlive when it is positive (RFC 5626 §4.4 spirit; kamailio and
-// Asterisk answer OPTIONS, while CRLF pings are not understood by every WS
-// server).
+// keepAlive watches the flow every second (connection transports) and
+// sends OPTIONS every KeepAlive when it is positive (RFC 5626 §4.4 spirit;
+// kamailio and Asterisk answer OPTIONS, while CRLF pings are not understood
+// by every WS server, and a UDP STUN keep-alive needs a STUN server on the
+// SIP port). A check that fails marks the line failed at once (lost).
 func (r *registrar) keepAlive(ctx context.Context) {
 	ua := r.ua
-	watch := time.NewTicker(time.Second)
-	defer watch.Stop()
+	var watchC <-chan time.Time // connection transports only
+	if ua.cfg.connectionOriented() {
+		watch := time.NewTicker(time.Second)
+		defer watch.Stop()
+		watchC = watch.C
+	}
 	var kaC <-chan time.Time // nil (never fires) when keep-alives are disabled
 	if ua.cfg.KeepAlive > 0 {
 		ka := time.NewTicker(ua.cfg.KeepAlive)
@@ -385,20 +426,93 @@ func (r *registrar) keepAlive(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-watch.C:
+		case <-watchC:
 			if ua.RegState().Status == RegRegistered && !r.flowAlive() {
-				r.triggerNow("connection to server lost")
+				r.lost(fmt.Errorf("%w: the connection to %s closed", ErrFlowLost, ua.cfg.Server))
 			}
 		case <-kaC:
-			if ua.RegState().Status != RegRegistered {
+			r.mu.Lock()
+			off := r.pingsOff
+			r.mu.Unlock()
+			if off || ua.RegState().Status != RegRegistered {
 				continue
 			}
-			if err := r.ping(ctx); err != nil && ctx.Err() == nil {
-				ua.log.Info("keep-alive failed", "err", err)
-				r.triggerNow("keep-alive failed")
+			err := r.ping(ctx)
+			if ctx.Err() != nil {
+				return
 			}
+			if err != nil {
+				ua.log.Info("keep-alive failed", "err", err)
+				r.mu.Lock()
+				r.pingLostAt = time.Now()
+				r.mu.Unlock()
+				r.lost(fmt.Errorf("%w: %s stopped answering keep-alives", ErrFlowLost, ua.cfg.Server))
+				continue
+			}
+			r.mu.Lock()
+			r.pingsIgnored = 0
+			r.mu.Unlock()
+			r.verified()
 		}
 	}
+}
+
+// lost reports a failed flow check at once (RFC 5626 §4.4: the flow is
+// dead, so is every binding on it): the line is "failed, retrying" from
+// now, not when a REGISTER that may take 32 s times out. On a connection
+// transport the dead connection is closed, so the re-REGISTER opens a new
+// one instead of queueing behind a half-open socket that no write fails
+// on.
+func (r *registrar) lost(err error) {
+	ua := r.ua
+	if ua.RegState().Status != RegRegistered {
+		return
+	}
+	ua.setRegState(RegState{Status: RegFailed, Err: err, Retrying: true, Contact: ua.contactString()})
+	if ua.cfg.connectionOriented() {
+		r.mu.Lock()
+		flow := r.flow
+		r.flow, r.flowKey = nil, ""
+		r.mu.Unlock()
+		if flow != nil {
+			_ = flow.Close()
+		}
+	}
+	r.triggerNow(err.Error())
+}
+
+// registeredAfterLoss notes a REGISTER answered at once after a
+// keep-alive went unanswered: the path works, the server ignores OPTIONS.
+// A few in a row turn the pings off, so such a server does not make the
+// line flap; a dead path is then found at the next REGISTER refresh.
+func (r *registrar) registeredAfterLoss() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.pingLostAt.IsZero() {
+		return
+	}
+	quick := time.Since(r.pingLostAt) < keepAliveTimeout
+	r.pingLostAt = time.Time{}
+	if !quick {
+		r.pingsIgnored = 0
+		return
+	}
+	r.pingsIgnored++
+	if r.pingsIgnored >= pingsIgnoredMax && !r.pingsOff {
+		r.pingsOff = true
+		r.ua.log.Warn("the sip server answers REGISTER but not OPTIONS keep-alives; keep-alives are off for this line",
+			"server", r.ua.cfg.Server)
+	}
+}
+
+// verified records an answered keep-alive: the line could take a call now.
+func (r *registrar) verified() {
+	ua := r.ua
+	ua.mu.Lock()
+	if ua.state.Status == RegRegistered {
+		ua.state.Verified = time.Now()
+	}
+	ua.mu.Unlock()
 }
 
 // ping sends one out-of-dialog OPTIONS to the server.
@@ -417,7 +531,10 @@ func (r *registrar) ping(ctx context.Context) error {
 	req.AppendHeader(sip.NewHeader("User-Agent", ua.cfg.UserAgent))
 	req.SetBody(nil)
 	addVia(ua, req)
-	tctx, cancel := context.WithTimeout(ctx, min(ua.cfg.KeepAlive, 10*time.Second))
+	// Not tied to the period: a short period must not turn a slow answer
+	// into a lost line. 5 s leaves UDP four retransmissions (RFC 3261
+	// §17.1.2.2, T1 = 500 ms).
+	tctx, cancel := context.WithTimeout(ctx, keepAliveTimeout)
 	defer cancel()
 	tx, err := ua.client.TransactionRequest(tctx, req, noBuild)
 	if err != nil {

@@ -45,4 +45,7 @@ type RegState struct {
 	Err      error
 	Code     int
 	Retrying bool
+	// Verified is when the flow to the registrar last proved to work (a
+	// REGISTER or keep-alive answered) while Status is RegRegistered.
+	Verified time.Time
 }

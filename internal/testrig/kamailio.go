@@ -30,6 +30,8 @@ type Kamailio struct {
 	ctl    string // unix:<path> of the binrpc control socket
 	dir    string
 	proc   *proc
+	bin    string   // path of kamailio, for Start
+	args   []string // its arguments, for Start
 }
 
 // StartKamailio starts a kamailio registrar + proxy on free ports (UDP and
@@ -83,9 +85,10 @@ func startKamailio(t testing.TB, bin, kamcmd string) (*Kamailio, error) {
 	if out, err := exec.Command(bin, "-c", "-f", cfgPath).CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("kamailio rejects its config (is kamailio-websocket-modules installed?): %v\n%s", err, out)
 	}
-	p, err := startProc(t, "kamailio", dir, bin, []string{
+	args := []string{
 		"-f", cfgPath, "-DD", "-E", "-Y", dir, "-P", filepath.Join(dir, "kamailio.pid"), "-m", "64", "-M", "8",
-	}, nil)
+	}
+	p, err := startProc(t, "kamailio", dir, bin, args, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -97,6 +100,8 @@ func startKamailio(t testing.TB, bin, kamcmd string) (*Kamailio, error) {
 		ctl:     "unix:" + filepath.Join(dir, "kamailio_ctl"),
 		dir:     dir,
 		proc:    p,
+		bin:     bin,
+		args:    args,
 	}
 	// The control socket is served by a worker forked after the SIP sockets
 	// are bound, so an answer here means SIP is being served too.
@@ -113,6 +118,41 @@ func startKamailio(t testing.TB, bin, kamcmd string) (*Kamailio, error) {
 		return nil, fmt.Errorf("%w\n%s", err, p.logTail(8<<10))
 	}
 	return k, nil
+}
+
+// Stop stops kamailio as a crash or a restart would (every binding is lost:
+// usrloc keeps them in memory only) and waits until it is gone.
+func (k *Kamailio) Stop(t testing.TB) {
+	t.Helper()
+	k.proc.stop(5 * time.Second)
+}
+
+// Start starts a stopped kamailio again on the same ports and waits until
+// it serves SIP.
+func (k *Kamailio) Start(t testing.TB) {
+	t.Helper()
+	var err error
+	for attempt := 0; attempt < 20; attempt++ { // the old sockets may linger a moment
+		var p *proc
+		p, err = startProc(t, "kamailio", k.dir, k.bin, k.args, nil)
+		if err != nil {
+			break
+		}
+		err = p.waitUntil(10*time.Second, 50*time.Millisecond, func() error {
+			if p.exited() {
+				return nil
+			}
+			_, err := k.rpc("core.version")
+			return err
+		})
+		if err == nil && !p.exited() {
+			k.proc = p
+			return
+		}
+		p.stop(2 * time.Second)
+		time.Sleep(250 * time.Millisecond)
+	}
+	t.Fatalf("restart kamailio: %v\n%s", err, k.proc.logTail(8<<10))
 }
 
 // rpc runs one kamcmd command against this kamailio's control socket.

@@ -44,6 +44,9 @@ type WebsocketInfo struct {
 	Token         string
 	Started       bool
 	Subscriptions []string
+	// RemoteAddr is the client's address as the server sees it (tests that
+	// fail one connection among several use it).
+	RemoteAddr string
 }
 
 // Websockets lists the live websocketd sessions.
@@ -52,7 +55,7 @@ func (s *Side) Websockets() []WebsocketInfo {
 	s.ws.each(func(ss *wsSession) {
 		ss.mu.Lock()
 		out = append(out, WebsocketInfo{UserUUID: ss.userUUID, Token: ss.tokenID, Started: ss.started,
-			Subscriptions: slices.Clone(ss.subs)})
+			Subscriptions: slices.Clone(ss.subs), RemoteAddr: ss.conn.RemoteAddr().String()})
 		ss.mu.Unlock()
 	})
 	return out
