@@ -176,9 +176,12 @@ func (ua *UA) setup() error {
 		ua.viaHost = randomToken(12) + ".invalid"
 	}
 
+	// sipgo's own logs go through the noise filter (lognoise.go): what a
+	// peer sends must not decide how much ERROR we log.
+	sipLog := slog.New(newNoiseFilter(ua.log.Handler(), noiseEvery, nil))
 	wsPath := cfg.WSPath
 	tpOpts := []sip.TransportLayerOption{
-		sip.WithTransportLayerLogger(ua.log),
+		sip.WithTransportLayerLogger(sipLog),
 		sip.WithTransportLayerReadFilter(ua.toTags.filter),
 		sip.WithTransportLayerTransports(sip.TransportsConfig{
 			WS: &sip.TransportWS{DialURI: func(addr string) string { return "ws://" + addr + wsPath }},
@@ -188,7 +191,7 @@ func (ua *UA) setup() error {
 		}),
 	}
 	txOpts := []sip.TransactionLayerOption{
-		sip.WithTransactionLayerLogger(ua.log),
+		sip.WithTransactionLayerLogger(sipLog),
 		sip.WithTransactionLayerUnhandledResponseHandler(ua.onUnhandledResponse),
 		// A dropped WS/TCP flow must fail pending transactions at once so the
 		// registrar notices and reconnects (instead of waiting for Timer F).
@@ -227,7 +230,7 @@ func (ua *UA) setup() error {
 		ua.listenPort = l.Addr().(*net.TCPAddr).Port
 	}
 	clientOpts := []sipgo.ClientOption{
-		sipgo.WithClientLogger(ua.log),
+		sipgo.WithClientLogger(sipLog),
 		sipgo.WithClientHostname(ua.viaHost),
 		sipgo.WithClientNAT(), // RFC 3581 rport: learn our public port
 	}
@@ -243,7 +246,7 @@ func (ua *UA) setup() error {
 		return fmt.Errorf("sipua: create sip client: %w", err)
 	}
 	ua.client = client
-	srv, err := sipgo.NewServer(sua, sipgo.WithServerLogger(ua.log))
+	srv, err := sipgo.NewServer(sua, sipgo.WithServerLogger(sipLog))
 	if err != nil {
 		return fmt.Errorf("sipua: create sip server: %w", err)
 	}
