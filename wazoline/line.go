@@ -229,6 +229,15 @@ func (l *Line) EventSocketConnected() bool { return l.sockUp.Load() }
 // UserUUID is the logged-in Wazo user's uuid.
 func (l *Line) UserUUID() string { return l.user }
 
+// EventBacklog is the deepest queue of the line's own event hubs (the
+// socket's inbox and Subscribe's), as phone.Phone.EventBacklog: a
+// diagnostic for soaks and support.
+func (l *Line) EventBacklog() int {
+	in, _ := l.inbox.Backlog()
+	out, _ := l.out.Backlog()
+	return max(in, out)
+}
+
 // Subscribe returns every Wazo event addressed to the user from now on (in
 // order, never blocking the line) and a function that ends the
 // subscription. Call events are applied to the phone's CallSessions before
