@@ -8,11 +8,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 
 	"github.com/parley-voip/parley/wazo/wire"
 )
@@ -145,4 +148,88 @@ func FuzzRESTBody(f *testing.F) {
 			}
 		}
 	})
+}
+
+// countingHandler counts WARN+ records by message.
+type countingHandler struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (h *countingHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h *countingHandler) Handle(_ context.Context, r slog.Record) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if r.Level >= slog.LevelWarn {
+		h.n[r.Message]++
+	}
+	return nil
+}
+func (h *countingHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *countingHandler) WithGroup(string) slog.Handler      { return h }
+
+func (h *countingHandler) count(msg string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.n[msg]
+}
+
+// TestGarbageFramesLoggedOnce: a websocketd that sends 200 unreadable
+// frames and 200 unreadable events is logged once for each kind, and the
+// event after them is still delivered.
+func TestGarbageFramesLoggedOnce(t *testing.T) {
+	up := websocket.Upgrader{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		_ = conn.WriteJSON(wire.Message{Op: wire.OpInit})
+		for {
+			var m wire.Message
+			if conn.ReadJSON(&m) != nil {
+				return
+			}
+			if m.Op != wire.OpStart {
+				continue
+			}
+			_ = conn.WriteJSON(wire.Message{Op: wire.OpStart})
+			for i := 0; i < 200; i++ {
+				_ = conn.WriteMessage(websocket.TextMessage, []byte("not json at all {"))
+				_ = conn.WriteMessage(websocket.TextMessage, []byte(`{"op":"event","data":"a string, not an event"}`))
+			}
+			_ = conn.WriteMessage(websocket.TextMessage, []byte(`{"op":"event","data":{"name":"call_held","data":{"call_id":"1.1"}}}`))
+		}
+	}))
+	defer srv.Close()
+	logs := &countingHandler{n: map[string]int{}}
+	c, err := NewClient(srv.URL, WithLogger(slog.New(logs)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetSession(Session{Token: "tok", UserUUID: "u", ExpiresAt: time.Now().Add(time.Hour)})
+	got := make(chan Event, 1)
+	s := c.NewEventSocket(EventSocketConfig{Handler: func(ev Event) {
+		select {
+		case got <- ev:
+		default:
+		}
+	}})
+	s.Start()
+	defer s.Close()
+	select {
+	case ev := <-got:
+		if ev.Name != "call_held" {
+			t.Fatalf("first event delivered: %q", ev.Name)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the event after the garbage was never delivered")
+	}
+	for _, msg := range []string{"wazo: unreadable websocketd frame", "wazo: bad event"} {
+		if n := logs.count(msg); n != 1 {
+			t.Errorf("%q logged %d times for 200, want 1", msg, n)
+		}
+	}
 }

@@ -42,7 +42,7 @@ func FuzzLineEvent(f *testing.F) {
 		// A fresh line each time: the correlator's state from one input
 		// must not decide whether the next one crashes.
 		set := func(string, phone.ServerCall) bool { return true }
-		l := &Line{user: "u", log: log, out: eventq.New[Event]()}
+		l := &Line{user: "u", log: log, noisy: log, out: eventq.New[Event]()}
 		defer l.out.Close()
 		l.corr = newCorrelator(set, time.Minute, nil, log)
 		out, cancel := l.out.Subscribe()

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/emiago/sipgo/sip"
+
+	"github.com/parley-voip/parley/internal/lograte"
 )
 
 // rejectAll turns every call that gets through down: a fuzzed INVITE that
@@ -207,7 +209,7 @@ func TestGarbageLoggedOnce(t *testing.T) {
 	if recs[0].Level != slog.LevelWarn {
 		t.Errorf("logged at %s, want WARN", recs[0].Level)
 	}
-	if v, ok := attrOf(recs[0], "data"); ok && len(v.String()) > noiseMaxAttr+len("…") {
+	if v, ok := attrOf(recs[0], "data"); ok && len(v.String()) > lograte.MaxAttr+len("…") {
 		t.Errorf("the datagram was logged whole (%d bytes)", len(v.String()))
 	}
 	rec.mu.Lock()

@@ -15,6 +15,8 @@ import (
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+
+	"github.com/parley-voip/parley/internal/lograte"
 )
 
 // Handler receives UA-level events. Each callback runs on a goroutine of
@@ -157,6 +159,18 @@ func (ua *UA) Start(ctx context.Context) error {
 	}
 }
 
+// sipgoPeerFault lists sipgo's log messages whose cause is a peer's input.
+// sipgo logs every datagram or stream chunk it cannot parse at ERROR with
+// the whole input as an attribute (sipgo v1.7.2 sip/transport_udp.go
+// parseAndHandle, transport_tcp.go and transport_ws.go parseStream): whoever
+// can send us a UDP packet would otherwise decide how much ERROR we log and
+// what it says. lograte logs these at WARN, once per interval, clipped.
+var sipgoPeerFault = []string{
+	"failed to parse",   // transport_udp.go, transport_tcp.go, transport_ws.go
+	"Read filter error", // our read filter (toTagger) refused the input
+	"Fail to upgrade",   // transport_ws.go: a bad WebSocket handshake
+}
+
 // setup builds the sipgo stack, the listener and our handlers.
 func (ua *UA) setup() error {
 	cfg := &ua.cfg
@@ -176,9 +190,9 @@ func (ua *UA) setup() error {
 		ua.viaHost = randomToken(12) + ".invalid"
 	}
 
-	// sipgo's own logs go through the noise filter (lognoise.go): what a
-	// peer sends must not decide how much ERROR we log.
-	sipLog := slog.New(newNoiseFilter(ua.log.Handler(), noiseEvery, nil))
+	// sipgo's own logs are rate-limited: what a peer sends must not decide
+	// how much ERROR we log (sipgoPeerFault).
+	sipLog := lograte.Logger(ua.log, lograte.WithDemote(sipgoPeerFault...))
 	wsPath := cfg.WSPath
 	tpOpts := []sip.TransportLayerOption{
 		sip.WithTransportLayerLogger(sipLog),

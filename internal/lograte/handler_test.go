@@ -1,4 +1,4 @@
-package sipua
+package lograte
 
 import (
 	"context"
@@ -52,7 +52,7 @@ func attrOf(r slog.Record, key string) (slog.Value, bool) {
 	return v, found
 }
 
-func TestNoiseFilter(t *testing.T) {
+func TestHandler(t *testing.T) {
 	type rec struct {
 		at    time.Duration // since the start
 		level slog.Level
@@ -84,7 +84,7 @@ func TestNoiseFilter(t *testing.T) {
 			start := time.Unix(1000, 0)
 			var now time.Time
 			next := &logRecorder{level: slog.LevelDebug}
-			f := newNoiseFilter(next, 10*time.Second, func() time.Time { return now })
+			f := New(next, WithEvery(10*time.Second), WithClock(func() time.Time { return now }), WithDemote("failed to parse"))
 			log := slog.New(f)
 			for _, r := range tt.in {
 				now = start.Add(r.at)
@@ -105,28 +105,28 @@ func TestNoiseFilter(t *testing.T) {
 	}
 }
 
-func TestNoiseFilterClipsAndBounds(t *testing.T) {
+func TestHandlerClipsAndBounds(t *testing.T) {
 	next := &logRecorder{level: slog.LevelDebug}
-	log := slog.New(newNoiseFilter(next, time.Hour, nil)).With("caller", "Transport<UDP>")
+	log := slog.New(New(next, WithEvery(time.Hour), WithDemote("failed to parse"))).With("caller", "Transport<UDP>")
 	log.Error("failed to parse", "data", strings.Repeat("A", 60000), "error", "bad")
 	recs := next.matching("failed to parse")
 	if len(recs) != 1 {
 		t.Fatalf("%d records", len(recs))
 	}
-	if v, _ := attrOf(recs[0], "data"); len(v.String()) > noiseMaxAttr+len("…") {
+	if v, _ := attrOf(recs[0], "data"); len(v.String()) > MaxAttr+len("…") {
 		t.Errorf("data attribute not clipped: %d bytes", len(v.String()))
 	}
 	// Many distinct messages: the table stays bounded.
-	for i := 0; i < 10*noiseKinds; i++ {
+	for i := 0; i < 10*maxKinds; i++ {
 		log.Warn(fmt.Sprintf("kind %d", i))
 	}
-	f := log.Handler().(*noiseFilter)
-	if n := len(f.st.kinds); n > noiseKinds+1 {
+	f := log.Handler().(*Handler)
+	if n := len(f.st.kinds); n > maxKinds+1 {
 		t.Errorf("%d kinds tracked", n)
 	}
 	// The level filter below still applies to the demoted record.
 	quiet := &logRecorder{level: slog.LevelError}
-	slog.New(newNoiseFilter(quiet, time.Hour, nil)).Error("failed to parse", "data", "x")
+	slog.New(New(quiet, WithDemote("failed to parse"))).Error("failed to parse", "data", "x")
 	if len(quiet.recs) != 0 {
 		t.Errorf("a WARN reached an ERROR-level handler")
 	}
