@@ -20,5 +20,5 @@ export CGO_ENABLED=1 PARLEY_REQUIRE_PEERS=1 PARLEY_SOAK=1
 export PARLEY_SOAK_CALLS="${1:-200}" PARLEY_SOAK_IDLE="${2:-2m}"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 go test -count=1 -v -timeout 60m -run '^TestSoak' ./internal/soak/ 2>&1 |
-  grep -E '^(=== RUN|--- |\s+soak_test\.go|PASS|FAIL|ok )'
+  grep --line-buffered -E '^(=== RUN|--- |\s+soak_test\.go|PASS|FAIL|ok )'
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
