@@ -26,13 +26,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parley-voip/parley/audio"
 	"github.com/parley-voip/parley/conference"
 	"github.com/parley-voip/parley/internal/demo"
+	"github.com/parley-voip/parley/internal/dsp"
 	"github.com/parley-voip/parley/internal/rtc"
 	"github.com/parley-voip/parley/internal/soak"
 	"github.com/parley-voip/parley/internal/testrig"
 	"github.com/parley-voip/parley/internal/wazostandin"
 	"github.com/parley-voip/parley/phone"
+	"github.com/parley-voip/parley/phoneaudio"
 	"github.com/parley-voip/parley/wazoline"
 )
 
@@ -46,6 +49,7 @@ type plan struct {
 	calls   int           // calls to place after the warm-up
 	warmup  int           // calls placed before the baseline
 	idle    time.Duration // idling after the calls, sampled (long soak)
+	talk    time.Duration // each call's media runs this long before it goes on
 	settle  time.Duration // how long goroutines and fds get to wind down
 	heapMax int64         // live heap growth allowed after GC
 	slackG  int           // goroutines above the baseline allowed
@@ -57,14 +61,17 @@ func soakPlan(t *testing.T, shortCalls int) plan {
 	if os.Getenv("PARLEY_SOAK") == "" {
 		return p
 	}
-	p.long, p.calls, p.warmup, p.idle, p.heapMax = true, 200, 20, 2*time.Minute, 5<<20
+	p.long, p.calls, p.warmup, p.idle, p.talk, p.heapMax = true, 200, 20, 2*time.Minute, 500*time.Millisecond, 5<<20
 	if n, err := strconv.Atoi(os.Getenv("PARLEY_SOAK_CALLS")); err == nil && n > 0 {
 		p.calls = n
 	}
 	if d, err := time.ParseDuration(os.Getenv("PARLEY_SOAK_IDLE")); err == nil {
 		p.idle = d
 	}
-	t.Logf("long soak: %d calls after %d warm-up calls, then %s idle", p.calls, p.warmup, p.idle)
+	if d, err := time.ParseDuration(os.Getenv("PARLEY_SOAK_TALK")); err == nil {
+		p.talk = d
+	}
+	t.Logf("long soak: %d calls after %d warm-up calls, %s of audio each, then %s idle", p.calls, p.warmup, p.talk, p.idle)
 	return p
 }
 
@@ -79,6 +86,31 @@ func ctxT(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), eventWait)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// toneAudio is an audio backend for a phone: a clocked null device that
+// plays a tone and throws what it hears away, so every call's media runs
+// the whole path (capture, encode, SRTP, decode, jitter buffer, mix).
+func toneAudio(t *testing.T, freq float64) phone.Option {
+	t.Helper()
+	gen, err := dsp.NewToneGen(audio.SampleRate, 0.1, freq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := audio.NewEngine(audio.NullHost{Options: []audio.NullOption{audio.WithSource(gen.Fill)}}, audio.DeviceConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.Close() })
+	return phone.WithAudio(phoneaudio.New(e))
+}
+
+// talk lets a call's media run for the plan's talk time (the length of a
+// call, not a synchronisation: every step waits for its event).
+func (p plan) talkFor() {
+	if p.talk > 0 {
+		time.Sleep(p.talk)
+	}
 }
 
 // --- a phone's events, per call, forgotten once the call is over (a
@@ -266,6 +298,7 @@ func writeCSV(t *testing.T, samples []soak.Sample) {
 // --- through the Wazo stand-in ---
 
 type standIn struct {
+	plan  plan
 	d     *demo.Demo
 	line  *wazoline.Line
 	conf  *conference.Wazo
@@ -303,7 +336,7 @@ func (w *wazoEnds) wait(t *testing.T, callID string) {
 	}
 }
 
-func newStandIn(t *testing.T) *standIn {
+func newStandIn(t *testing.T, p plan) *standIn {
 	ctx := ctxT(t)
 	d, err := demo.Start(context.Background(), demo.WithLogger(testLogger()))
 	if err != nil {
@@ -313,7 +346,7 @@ func newStandIn(t *testing.T) *standIn {
 	line, err := wazoline.Connect(ctx, d.Host(), d.Username(), d.Password(),
 		wazoline.WithPinnedCertificate(d.CertificateSHA256()), wazoline.WithLogger(testLogger()),
 		wazoline.WithPhoneOptions(phone.WithLocalIP("127.0.0.1"), phone.WithMedia(rtc.Config{IncludeLoopback: true}),
-			phone.WithQualityInterval(0)))
+			phone.WithQualityInterval(0), toneAudio(t, 440)))
 	if err != nil {
 		t.Fatalf("Connect: %v", err)
 	}
@@ -327,7 +360,7 @@ func newStandIn(t *testing.T) *standIn {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = conf.Close() })
-	s := &standIn{d: d, line: line, conf: conf, ph: line.Phone(), tr: track(t, line.Phone()),
+	s := &standIn{plan: p, d: d, line: line, conf: conf, ph: line.Phone(), tr: track(t, line.Phone()),
 		ended: &wazoEnds{ids: map[string]bool{}, changed: make(chan struct{})}}
 	evs, cancel := line.Subscribe()
 	done := make(chan struct{})
@@ -389,6 +422,7 @@ func (s *standIn) ring(t *testing.T, i int) *wazostandin.RingingCall {
 	s.tr.wait(t, rc.SIPCallID, "", func(cs phone.CallSession) bool {
 		return cs.Call != nil && slices.Contains(cs.Call.TalkingToIDs(), rc.PeerCallID)
 	})
+	s.tr.wait(t, rc.SIPCallID, phone.EventMediaConnected, nil)
 	return rc
 }
 
@@ -422,6 +456,7 @@ func (s *standIn) call(t *testing.T, i int) int {
 	switch i % 4 {
 	case 0: // incoming, held and resumed, hung up by the agent
 		rc := s.ring(t, i)
+		s.plan.talkFor()
 		holdResume(t, s.ph, s.tr, rc.SIPCallID, true)
 		if err := s.ph.Hangup(ctx, rc.SIPCallID); err != nil {
 			t.Fatalf("Hangup: %v", err)
@@ -439,6 +474,8 @@ func (s *standIn) call(t *testing.T, i int) int {
 		}
 		s.tr.wait(t, cs.SIPCallID, phone.EventCallAccepted, nil)
 		s.tr.wait(t, cs.SIPCallID, "", func(cs phone.CallSession) bool { return cs.Call != nil && len(cs.Call.TalkingTo) == 1 })
+		s.tr.wait(t, cs.SIPCallID, phone.EventMediaConnected, nil)
+		s.plan.talkFor()
 		holdResume(t, s.ph, s.tr, cs.SIPCallID, true)
 		if err := s.ph.Hangup(ctx, cs.SIPCallID); err != nil {
 			t.Fatalf("Hangup: %v", err)
@@ -452,6 +489,7 @@ func (s *standIn) call(t *testing.T, i int) int {
 		return 1
 	case 2: // incoming, blind-transferred to the Tone Bot
 		rc := s.ring(t, i)
+		s.plan.talkFor()
 		if err := s.ph.Transfer(ctx, rc.SIPCallID, "1001"); err != nil {
 			t.Fatalf("Transfer: %v", err)
 		}
@@ -478,6 +516,7 @@ func (s *standIn) call(t *testing.T, i int) int {
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
+		s.plan.talkFor()
 		if err := c.Hangup(ctx); err != nil {
 			t.Fatalf("conference Hangup: %v", err)
 		}
@@ -495,24 +534,25 @@ func (s *standIn) call(t *testing.T, i int) int {
 
 func TestSoakStandIn(t *testing.T) {
 	p := soakPlan(t, 30)
-	s := newStandIn(t)
+	s := newStandIn(t, p)
 	run(t, p, s.backlog, s.call)
 }
 
 // --- through kamailio: three Parley phones calling each other ---
 
 type kamSoak struct {
+	plan              plan
 	kam               *testrig.Kamailio
 	alice, bob, carol *phone.Phone
 	ta, tb, tc        *tracker
 }
 
-func newPhone(t *testing.T, kam *testrig.Kamailio, user string) *phone.Phone {
+func newPhone(t *testing.T, kam *testrig.Kamailio, user string, freq float64) *phone.Phone {
 	t.Helper()
 	p, err := phone.New(phone.Account{Transport: "udp", Server: kam.UDPAddr, Username: user, Password: "secret"},
 		phone.WithLocalIP("127.0.0.1"), phone.WithMedia(rtc.Config{IncludeLoopback: true}), phone.WithQualityInterval(0),
 		phone.WithMediaPath(phone.MediaRTP), // plain RTP, as dave (baresip) speaks it
-		phone.WithLogger(testLogger()))
+		phone.WithLogger(testLogger()), toneAudio(t, freq))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -545,6 +585,9 @@ func (k *kamSoak) dial(t *testing.T, from *phone.Phone, tf *tracker, to string, 
 	}
 	tf.wait(t, cs.SIPCallID, phone.EventCallAccepted, nil)
 	tt.wait(t, cs.SIPCallID, phone.EventCallAccepted, nil)
+	tf.wait(t, cs.SIPCallID, phone.EventMediaConnected, nil)
+	tt.wait(t, cs.SIPCallID, phone.EventMediaConnected, nil)
+	k.plan.talkFor()
 	return cs.SIPCallID
 }
 
@@ -581,6 +624,8 @@ func (k *kamSoak) call(t *testing.T, i int) int {
 		}
 		id := cs.SIPCallID
 		k.ta.wait(t, id, phone.EventCallAccepted, nil)
+		k.ta.wait(t, id, phone.EventMediaConnected, nil)
+		k.plan.talkFor()
 		// Carol answers whatever comes in while the transfer runs.
 		ch, cancel := k.carol.Subscribe()
 		defer cancel()
@@ -609,6 +654,7 @@ func (k *kamSoak) call(t *testing.T, i int) int {
 		k.ta.wait(t, id, phone.EventCallTransferred, nil)
 		k.ta.wait(t, id, phone.EventCallEnded, nil)
 		k.tc.wait(t, cid, phone.EventCallAccepted, nil)
+		k.tc.wait(t, cid, phone.EventMediaConnected, nil)
 		if err := k.carol.Hangup(ctxT(t), cid); err != nil {
 			t.Fatalf("carol Hangup: %v", err)
 		}
@@ -623,10 +669,10 @@ func TestSoakKamailio(t *testing.T) {
 	testrig.Require(t, "kamailio", "baresip")
 	p := soakPlan(t, 12)
 	kam := testrig.StartKamailio(t)
-	k := &kamSoak{kam: kam}
+	k := &kamSoak{plan: p, kam: kam}
 	testrig.StartBaresip(t, testrig.BaresipOptions{User: "dave", Registrar: kam.UDPAddr, AutoAnswer: true, NullSource: true})
 	kam.WaitContacts(t, "dave", 1, eventWait)
-	k.alice, k.bob, k.carol = newPhone(t, kam, "alice"), newPhone(t, kam, "bob"), newPhone(t, kam, "carol")
+	k.alice, k.bob, k.carol = newPhone(t, kam, "alice", 440), newPhone(t, kam, "bob", 620), newPhone(t, kam, "carol", 810)
 	k.ta, k.tb, k.tc = track(t, k.alice), track(t, k.bob), track(t, k.carol)
 	run(t, p, k.backlog, k.call)
 }
