@@ -11,8 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parley-voip/parley/audio"
 	"github.com/parley-voip/parley/conference"
 	"github.com/parley-voip/parley/internal/audiotest"
+	"github.com/parley-voip/parley/internal/dsp"
 	"github.com/parley-voip/parley/internal/rtc"
 	"github.com/parley-voip/parley/internal/testrig"
 	"github.com/parley-voip/parley/phone/phonetest"
@@ -39,6 +41,10 @@ const maxGap = 60 * time.Millisecond
 // a local conference of that many, host included); PARLEY_BENCH_SECONDS
 // (default 10) the listening window. GOGC and GODEBUG apply as usual, so a
 // garbage-collector setting is measured by setting them.
+// PARLEY_BENCH_THREAD (shared, locked or realtime; default shared) sets
+// how the audio path's goroutines run (audio.ThreadMode): every call's
+// pipeline and every null device's clock, which stands for a sound card's
+// callback thread.
 func TestAudioUnderLoad(t *testing.T) {
 	if os.Getenv("PARLEY_BENCH") != "1" {
 		t.Skip("benchmark: set PARLEY_BENCH=1 to run it")
@@ -55,16 +61,26 @@ func TestAudioUnderLoad(t *testing.T) {
 		}
 		secs = n
 	}
-	t.Logf("GOGC=%q GODEBUG=%q, %d s per measurement, gap limit %s", os.Getenv("GOGC"), os.Getenv("GODEBUG"), secs, maxGap)
+	mode := audio.ThreadShared
+	switch m := os.Getenv("PARLEY_BENCH_THREAD"); m {
+	case "", "shared":
+	case "locked":
+		mode = audio.ThreadLocked
+	case "realtime":
+		mode = audio.ThreadRealtime
+	default:
+		t.Fatalf("PARLEY_BENCH_THREAD=%q: want shared, locked or realtime", m)
+	}
+	t.Logf("GOGC=%q GODEBUG=%q audio threads %s, %d s per measurement, gap limit %s", os.Getenv("GOGC"), os.Getenv("GODEBUG"), mode, secs, maxGap)
 	for _, size := range sizes {
 		for _, n := range hogs {
 			t.Run(fmt.Sprintf("parties=%d/hogs=%d", size, n), func(t *testing.T) {
-				worst, who := listenUnderLoad(t, size, n, secs)
+				worst, who := listenUnderLoad(t, size, n, secs, mode)
 				verdict := "ok"
 				if worst > maxGap {
 					verdict = "BREAKS"
 				}
-				t.Logf("RESULT parties=%d hogs=%d worst_gap=%s (%s) %s load=%s", size, n, worst, who, verdict, loadavg())
+				t.Logf("RESULT threads=%s parties=%d hogs=%d worst_gap=%s (%s) %s load=%s", mode, size, n, worst, who, verdict, loadavg())
 			})
 		}
 	}
@@ -102,17 +118,17 @@ func startHogs(t *testing.T, n int) {
 
 // listenUnderLoad sets up size parties (host included), starts n hogs,
 // listens for secs seconds and returns the worst gap and who heard it.
-func listenUnderLoad(t *testing.T, size, n, secs int) (time.Duration, string) {
+func listenUnderLoad(t *testing.T, size, n, secs int, mode audio.ThreadMode) (time.Duration, string) {
 	kam := testrig.StartKamailio(t)
 	media := rtc.Config{IncludeLoopback: true}
 	const hostTone = 440
 	tones := []float64{620, 810, 1030, 1270, 1510, 1780}[:size-1]
-	he, hrec := quietToneEngine(t, hostTone)
+	he, hrec := loadToneEngine(t, hostTone, mode)
 	host := newPhone(t, kam, "host", he, media)
 	hev := phonetest.Record(t, host)
 	var parties []*confParty
 	for i, tone := range tones {
-		e, rec := quietToneEngine(t, tone)
+		e, rec := loadToneEngine(t, tone, mode)
 		name := fmt.Sprintf("party%d", i)
 		p := &confParty{name: name, tone: tone, rec: rec, p: newPhone(t, kam, name, e, media)}
 		p.ev = phonetest.Record(t, p.p)
@@ -170,6 +186,23 @@ func listenUnderLoad(t *testing.T, size, n, secs int) (time.Duration, string) {
 		judge(p.name, p.rec, hears(p, parties, hostTone))
 	}
 	return worst, who
+}
+
+// loadToneEngine is quietToneEngine with the audio threads run as mode.
+func loadToneEngine(t *testing.T, freq float64, mode audio.ThreadMode) (*audio.Engine, *audiotest.Recorder) {
+	t.Helper()
+	rec := &audiotest.Recorder{}
+	gen, err := dsp.NewToneGen(audio.SampleRate, 0.1, freq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := audio.NullHost{Options: []audio.NullOption{audio.WithSink(rec.Sink), audio.WithSource(gen.Fill), audio.WithNullThread(mode)}}
+	e, err := audio.NewEngine(host, audio.DeviceConfig{}, audio.WithPipelineThread(mode))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.Close() })
+	return e, rec
 }
 
 // hears is what party p must hear: the host and, in a conference, every
