@@ -39,7 +39,9 @@ const maxGap = 60 * time.Millisecond
 // PARLEY_BENCH_HOGS (default "2,4,8") is the list of N;
 // PARLEY_BENCH_PARTIES (default "2,3,6") the sizes (2: one call; 3 and 6:
 // a local conference of that many, host included); PARLEY_BENCH_SECONDS
-// (default 10) the listening window. GOGC and GODEBUG apply as usual, so a
+// (default 10) the listening window; PARLEY_BENCH_REPEAT (default 1) runs
+// the whole matrix that many times (one 10 s window is decided by a single
+// stall, so the figures move from run to run). GOGC and GODEBUG apply as usual, so a
 // garbage-collector setting is measured by setting them.
 // PARLEY_BENCH_THREAD (shared, locked or realtime; default shared) sets
 // how the audio path's goroutines run (audio.ThreadMode): every call's
@@ -72,16 +74,24 @@ func TestAudioUnderLoad(t *testing.T) {
 		t.Fatalf("PARLEY_BENCH_THREAD=%q: want shared, locked or realtime", m)
 	}
 	t.Logf("GOGC=%q GODEBUG=%q audio threads %s, %d s per measurement, gap limit %s", os.Getenv("GOGC"), os.Getenv("GODEBUG"), mode, secs, maxGap)
-	for _, size := range sizes {
-		for _, n := range hogs {
-			t.Run(fmt.Sprintf("parties=%d/hogs=%d", size, n), func(t *testing.T) {
-				worst, who := listenUnderLoad(t, size, n, secs, mode)
-				verdict := "ok"
-				if worst > maxGap {
-					verdict = "BREAKS"
-				}
-				t.Logf("RESULT threads=%s parties=%d hogs=%d worst_gap=%s (%s) %s load=%s", mode, size, n, worst, who, verdict, loadavg())
-			})
+	repeat := 1
+	if s := os.Getenv("PARLEY_BENCH_REPEAT"); s != "" {
+		if n, err := strconv.Atoi(s); err == nil && n > 0 {
+			repeat = n
+		}
+	}
+	for r := range repeat {
+		for _, size := range sizes {
+			for _, n := range hogs {
+				t.Run(fmt.Sprintf("run=%d/parties=%d/hogs=%d", r+1, size, n), func(t *testing.T) {
+					worst, who := listenUnderLoad(t, size, n, secs, mode)
+					verdict := "ok"
+					if worst > maxGap {
+						verdict = "BREAKS"
+					}
+					t.Logf("RESULT threads=%s parties=%d hogs=%d run=%d worst_gap=%s (%s) %s load=%s", mode, size, n, r+1, worst, who, verdict, loadavg())
+				})
+			}
 		}
 	}
 }
