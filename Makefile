@@ -1,6 +1,6 @@
 # Parley — common tasks. The scripts in scripts/ do the work, so CI and
 # people run the same thing.
-.PHONY: all deps deps-test build run test vet bench fuzz package package-linux package-windows package-darwin test-packages fyne-version clean
+.PHONY: all deps deps-test build run test vet bench fuzz soak package package-linux package-windows package-darwin test-packages fyne-version clean
 
 GO          ?= go
 FYNE        := $(GO) tool -modfile=tools/go.mod fyne
@@ -34,6 +34,9 @@ bench:                 ## benchmarks only (no tests)
 
 fuzz:                  ## every Fuzz target for FUZZTIME each
 	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh $(PKGS)
+
+soak:                  ## the long soak: 200 calls each way, then idle (docs/benchmarks.md)
+	scripts/soak.sh
 
 package:               ## dist/: .deb, .rpm, tar.xz, .msi, setup .exe, SHA256SUMS (docs/deploy.md)
 	scripts/package.sh all

@@ -26,6 +26,8 @@ type engineOptions struct {
 	jitterOpts  []jitter.Option
 	leadPeriods int
 	devicePoll  time.Duration
+	// pipelineThread: how each call's pipeline goroutine runs (threadmode.go).
+	pipelineThread ThreadMode
 }
 
 // WithEngineLogger sets where the engine logs (never from the audio thread).

@@ -21,6 +21,7 @@ type NullDevice struct {
 }
 
 type nullOptions struct {
+	thread   ThreadMode // how the clock goroutine runs (threadmode.go)
 	ticks    <-chan time.Time
 	source   func(in []int16)
 	sink     func(out []int16)
@@ -100,6 +101,7 @@ const nullCatchUp = 3 * 20 * time.Millisecond
 
 func (d *NullDevice) run(cb Callback, stop, done chan struct{}) {
 	defer close(done)
+	d.opts.thread.enter()
 	n := d.cfg.PeriodSamples()
 	out, in := make([]int16, n), make([]int16, n)
 	period := time.Duration(n) * time.Second / SampleRate

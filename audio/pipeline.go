@@ -54,6 +54,7 @@ type PipelineStats struct {
 // work when the device clock wakes it, so the audio thread only copies
 // samples. Create one with Engine.Open.
 type Pipeline struct {
+	thread ThreadMode // how run is scheduled (threadmode.go)
 	id     string
 	engine *Engine
 	t      Transport
@@ -97,6 +98,7 @@ func newPipeline(e *Engine, id string, t Transport) (*Pipeline, error) {
 	}
 	jopts := append([]jitter.Option{jitter.WithLogger(e.log)}, e.opts.jitterOpts...)
 	p := &Pipeline{
+		thread:   e.opts.pipelineThread,
 		id:       id,
 		engine:   e,
 		t:        t,
@@ -180,6 +182,7 @@ func (p *Pipeline) onRTP(pkt *rtp.Packet) {
 // the jitter buffer absorbs the difference with the sender's clock.
 func (p *Pipeline) run() {
 	defer close(p.done)
+	p.thread.enter()
 	frame := make([]int16, FrameSamples)
 	pcm := make([]int16, codec.MaxFrameSamples)
 	payload := make([]byte, codec.MaxPayload)

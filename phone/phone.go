@@ -59,6 +59,14 @@ func New(account Account, opts ...Option) (*Phone, error) {
 	return p, nil
 }
 
+// EventBacklog is the deepest queue of events published to a subscriber
+// and not yet read by it (eventq.Hub.Backlog): a diagnostic for soaks and
+// support, where a number that only grows names a listener that stopped.
+func (p *Phone) EventBacklog() int {
+	d, _ := p.events.Backlog()
+	return d
+}
+
 // Account returns the line's settings.
 func (p *Phone) Account() Account { return p.account }
 

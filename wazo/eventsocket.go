@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/parley-voip/parley/internal/lograte"
 	"github.com/parley-voip/parley/wazo/wire"
 )
 
@@ -72,6 +74,9 @@ type EventSocketConfig struct {
 type EventSocket struct {
 	c   *Client
 	cfg EventSocketConfig
+	// noisy logs frames and events we could not read: rate-limited
+	// (internal/lograte), so a server gone wrong cannot flood the log.
+	noisy *slog.Logger
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -101,7 +106,7 @@ func (c *Client) NewEventSocket(cfg EventSocketConfig) *EventSocket {
 		cfg.HeartbeatTimeout = 5 * time.Second
 	}
 	ctx, cancel := context.WithCancel(c.ctx)
-	s := &EventSocket{c: c, cfg: cfg, ctx: ctx, cancel: cancel, done: make(chan struct{}), tokens: make(chan struct{}, 1)}
+	s := &EventSocket{c: c, cfg: cfg, noisy: lograte.Logger(c.log), ctx: ctx, cancel: cancel, done: make(chan struct{}), tokens: make(chan struct{}, 1)}
 	s.remove = c.OnTokenChanged(func(Session) {
 		select {
 		case s.tokens <- struct{}{}:
@@ -236,7 +241,8 @@ func (s *EventSocket) session(reconnect bool) (started bool, code int, used stri
 				return
 			}
 			var f wire.Message
-			if json.Unmarshal(msg, &f) != nil {
+			if err := json.Unmarshal(msg, &f); err != nil {
+				s.noisy.Warn("wazo: unreadable websocketd frame", "err", err, "frame", string(msg))
 				continue
 			}
 			select {
@@ -328,7 +334,7 @@ func (s *EventSocket) session(reconnect bool) (started bool, code int, used stri
 			case wire.OpEvent:
 				ev, err := parseEvent(f.Data)
 				if err != nil {
-					s.c.log.Warn("wazo: bad event", "err", err)
+					s.noisy.Warn("wazo: bad event", "err", err)
 					continue
 				}
 				if s.cfg.Handler != nil {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/parley-voip/parley/internal/eventq"
+	"github.com/parley-voip/parley/internal/lograte"
 	"github.com/parley-voip/parley/phone"
 	"github.com/parley-voip/parley/wazo"
 )
@@ -21,8 +22,11 @@ import (
 // socket of package wazo plus a phone.Phone registered with the user's
 // WebRTC line. It owns every goroutine it starts; Close stops them.
 type Line struct {
-	cfg    config
-	log    *slog.Logger
+	cfg config
+	log *slog.Logger
+	// noisy logs what the server sent that we could not read: rate-limited
+	// (internal/lograte), so a server gone wrong cannot flood the log.
+	noisy  *slog.Logger
 	client *wazo.Client
 	phone  *phone.Phone
 	sock   *wazo.EventSocket
@@ -160,7 +164,7 @@ func dial(ctx context.Context, server, username, password string, cfg config) (*
 	}
 
 	l := &Line{
-		cfg: cfg, log: log, client: client, phone: p, user: sess.UserUUID,
+		cfg: cfg, log: log, noisy: lograte.Logger(log), client: client, phone: p, user: sess.UserUUID,
 		inbox: eventq.New[inboxItem](), out: eventq.New[Event](),
 		started: make(chan struct{}), stop: make(chan struct{}), done: make(chan struct{}),
 	}
@@ -240,6 +244,15 @@ func (l *Line) EventSocketConnected() bool { return l.sockUp.Load() }
 
 // UserUUID is the logged-in Wazo user's uuid.
 func (l *Line) UserUUID() string { return l.user }
+
+// EventBacklog is the deepest queue of the line's own event hubs (the
+// socket's inbox and Subscribe's), as phone.Phone.EventBacklog: a
+// diagnostic for soaks and support.
+func (l *Line) EventBacklog() int {
+	in, _ := l.inbox.Backlog()
+	out, _ := l.out.Backlog()
+	return max(in, out)
+}
 
 // Subscribe returns every Wazo event addressed to the user from now on (in
 // order, never blocking the line) and a function that ends the
@@ -427,7 +440,7 @@ func (l *Line) handle(it inboxItem) {
 	case "call_created", "call_answered", "call_updated", "call_ended":
 		c, err := ev.Call()
 		if err != nil {
-			l.log.Warn("wazoline: unreadable call event", "event", ev.Name, "err", err)
+			l.noisy.Warn("wazoline: unreadable call event", "event", ev.Name, "err", err)
 			break
 		}
 		if c.UserUUID == "" || c.UserUUID == l.user {
@@ -436,7 +449,7 @@ func (l *Line) handle(it inboxItem) {
 	case "call_held", "call_resumed":
 		h, err := ev.Hold()
 		if err != nil {
-			l.log.Warn("wazoline: unreadable hold event", "event", ev.Name, "err", err)
+			l.noisy.Warn("wazoline: unreadable hold event", "event", ev.Name, "err", err)
 			break
 		}
 		if h.UserUUID == "" || h.UserUUID == l.user {

@@ -74,6 +74,23 @@ func (h *Hub[T]) Publish(v T) {
 	}
 }
 
+// Backlog reports how many values are queued for the current
+// subscriptions and not yet taken by their readers: the deepest queue and
+// the sum. It is a diagnostic (a soak samples it): a queue that only grows
+// is a reader that stopped reading, and its memory with it.
+func (h *Hub[T]) Backlog() (deepest, total int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for s := range h.subs {
+		s.mu.Lock()
+		n := len(s.queue)
+		s.mu.Unlock()
+		total += n
+		deepest = max(deepest, n)
+	}
+	return deepest, total
+}
+
 // Close ends every subscription after its queued values are delivered.
 // Later Publish calls are ignored.
 func (h *Hub[T]) Close() {

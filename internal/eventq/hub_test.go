@@ -72,3 +72,29 @@ func TestHubCancelClosesChannel(t *testing.T) {
 	for range ch {
 	}
 }
+
+func TestHubBacklog(t *testing.T) {
+	h := New[int]()
+	slow, cancelSlow := h.Subscribe()
+	fast, cancelFast := h.Subscribe()
+	for i := 0; i < 5; i++ {
+		h.Publish(i)
+	}
+	// Nobody has read: each queue holds 5, less the one its goroutine may
+	// already be offering on the channel.
+	if d, sum := h.Backlog(); d < 4 || d > 5 || sum < 8 || sum > 10 {
+		t.Fatalf("Backlog() = %d, %d before any read", d, sum)
+	}
+	for i := 0; i < 5; i++ {
+		<-fast
+	}
+	if d, sum := h.Backlog(); d < 4 || sum != d {
+		t.Fatalf("Backlog() = %d, %d after the fast reader drained", d, sum)
+	}
+	<-slow
+	cancelSlow()
+	cancelFast()
+	if d, sum := h.Backlog(); d != 0 || sum != 0 {
+		t.Fatalf("Backlog() = %d, %d with no subscription", d, sum)
+	}
+}

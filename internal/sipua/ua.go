@@ -15,6 +15,8 @@ import (
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+
+	"github.com/parley-voip/parley/internal/lograte"
 )
 
 // Handler receives UA-level events. Each callback runs on a goroutine of
@@ -157,6 +159,18 @@ func (ua *UA) Start(ctx context.Context) error {
 	}
 }
 
+// sipgoPeerFault lists sipgo's log messages whose cause is a peer's input.
+// sipgo logs every datagram or stream chunk it cannot parse at ERROR with
+// the whole input as an attribute (sipgo v1.7.2 sip/transport_udp.go
+// parseAndHandle, transport_tcp.go and transport_ws.go parseStream): whoever
+// can send us a UDP packet would otherwise decide how much ERROR we log and
+// what it says. lograte logs these at WARN, once per interval, clipped.
+var sipgoPeerFault = []string{
+	"failed to parse",   // transport_udp.go, transport_tcp.go, transport_ws.go
+	"Read filter error", // our read filter (toTagger) refused the input
+	"Fail to upgrade",   // transport_ws.go: a bad WebSocket handshake
+}
+
 // setup builds the sipgo stack, the listener and our handlers.
 func (ua *UA) setup() error {
 	cfg := &ua.cfg
@@ -176,9 +190,12 @@ func (ua *UA) setup() error {
 		ua.viaHost = randomToken(12) + ".invalid"
 	}
 
+	// sipgo's own logs are rate-limited: what a peer sends must not decide
+	// how much ERROR we log (sipgoPeerFault).
+	sipLog := lograte.Logger(ua.log, lograte.WithDemote(sipgoPeerFault...))
 	wsPath := cfg.WSPath
 	tpOpts := []sip.TransportLayerOption{
-		sip.WithTransportLayerLogger(ua.log),
+		sip.WithTransportLayerLogger(sipLog),
 		sip.WithTransportLayerReadFilter(ua.toTags.filter),
 		sip.WithTransportLayerTransports(sip.TransportsConfig{
 			WS: &sip.TransportWS{DialURI: func(addr string) string { return "ws://" + addr + wsPath }},
@@ -188,7 +205,7 @@ func (ua *UA) setup() error {
 		}),
 	}
 	txOpts := []sip.TransactionLayerOption{
-		sip.WithTransactionLayerLogger(ua.log),
+		sip.WithTransactionLayerLogger(sipLog),
 		sip.WithTransactionLayerUnhandledResponseHandler(ua.onUnhandledResponse),
 		// A dropped WS/TCP flow must fail pending transactions at once so the
 		// registrar notices and reconnects (instead of waiting for Timer F).
@@ -227,7 +244,7 @@ func (ua *UA) setup() error {
 		ua.listenPort = l.Addr().(*net.TCPAddr).Port
 	}
 	clientOpts := []sipgo.ClientOption{
-		sipgo.WithClientLogger(ua.log),
+		sipgo.WithClientLogger(sipLog),
 		sipgo.WithClientHostname(ua.viaHost),
 		sipgo.WithClientNAT(), // RFC 3581 rport: learn our public port
 	}
@@ -243,7 +260,7 @@ func (ua *UA) setup() error {
 		return fmt.Errorf("sipua: create sip client: %w", err)
 	}
 	ua.client = client
-	srv, err := sipgo.NewServer(sua, sipgo.WithServerLogger(ua.log))
+	srv, err := sipgo.NewServer(sua, sipgo.WithServerLogger(sipLog))
 	if err != nil {
 		return fmt.Errorf("sipua: create sip server: %w", err)
 	}
