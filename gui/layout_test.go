@@ -70,7 +70,7 @@ func TestFocusedCallControlsOnScreenAtMinimumSize(t *testing.T) {
 }
 
 func TestWindowSizeIsRemembered(t *testing.T) {
-	def := fyne.NewSize(420, 560)
+	def := fyne.NewSize(420, 680)
 	tests := []struct {
 		name  string
 		saved fyne.Size

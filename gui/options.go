@@ -48,7 +48,7 @@ type runConfig struct {
 }
 
 func defaultRunConfig(opts []Option) runConfig {
-	cfg := runConfig{size: fyne.NewSize(420, 560)}
+	cfg := runConfig{size: fyne.NewSize(420, 680)}
 	for _, opt := range opts {
 		opt(&cfg)
 	}
