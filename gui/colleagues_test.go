@@ -1,10 +1,8 @@
 package gui
 
 import (
-	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -13,7 +11,6 @@ import (
 	"github.com/parley-voip/parley/conference"
 	"github.com/parley-voip/parley/desk"
 	"github.com/parley-voip/parley/internal/demo"
-	"github.com/parley-voip/parley/wazoline"
 )
 
 // colleaguesStandIn is the window on the real engine signed in to the
@@ -21,22 +18,7 @@ import (
 // line's Desk.
 func colleaguesStandIn(t *testing.T) *standIn {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	d, err := demo.Start(ctx, demo.WithComings(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = d.Close() })
-	line, err := wazoline.Connect(ctx, d.Host(), d.Username(), d.Password(), wazoline.WithPinnedCertificate(d.CertificateSHA256()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = line.Close(ctx)
-	})
+	_, d, line := demoLine(t, demo.WithComings(0))
 	dk := desk.New(line)
 	t.Cleanup(dk.Close)
 	tracker := conference.NewTracker(line.API(), nil)

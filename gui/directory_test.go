@@ -32,22 +32,7 @@ type deskStandIn struct {
 
 func newDeskStandIn(t *testing.T) *deskStandIn {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	d, err := demo.Start(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = d.Close() })
-	line, err := wazoline.Connect(ctx, d.Host(), d.Username(), d.Password(), wazoline.WithPinnedCertificate(d.CertificateSHA256()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, cc := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cc()
-		_ = line.Close(c)
-	})
+	ctx, d, line := demoLine(t)
 	dk := desk.New(line)
 	t.Cleanup(dk.Close)
 	store, err := history.Open(filepath.Join(t.TempDir(), "history.db"), history.Config{})

@@ -36,22 +36,7 @@ func newStandInWith(t *testing.T, more func(*wazoline.Line) []Option) *standIn {
 	t.Helper()
 	// The stand-in and the line live as long as this context: the test's
 	// whole run, ended by the cleanup that runs last.
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	d, err := demo.Start(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = d.Close() })
-	line, err := wazoline.Connect(ctx, d.Host(), d.Username(), d.Password(), wazoline.WithPinnedCertificate(d.CertificateSHA256()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = line.Close(ctx)
-	})
+	_, d, line := demoLine(t)
 	backend, err := conference.NewWazo(line)
 	if err != nil {
 		t.Fatal(err)
@@ -66,6 +51,29 @@ func newStandInWith(t *testing.T, more func(*wazoline.Line) []Option) *standIn {
 	s := &standIn{fixture: f, demo: d, line: line}
 	s.waitUntil("registered", func() bool { return strings.HasPrefix(f.m.registration.label.Text, "Registered") })
 	return s
+}
+
+// demoLine starts the demo stand-in and signs a real Wazo line in to it,
+// both closed when the test ends; ctx lives as long as the test.
+func demoLine(t *testing.T, opts ...demo.Option) (context.Context, *demo.Demo, *wazoline.Line) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	d, err := demo.Start(ctx, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.Close() })
+	line, err := wazoline.Connect(ctx, d.Host(), d.Username(), d.Password(), wazoline.WithPinnedCertificate(d.CertificateSHA256()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = line.Close(ctx)
+	})
+	return ctx, d, line
 }
 
 // focused is the call at the top of the window. Fyne thread only.

@@ -1,7 +1,6 @@
 package gui
 
 import (
-	"context"
 	"strings"
 	"sync"
 	"testing"
@@ -45,22 +44,7 @@ func (p *wavPlayer) last() []byte {
 // stand-in, with the line's Desk.
 func voicemailStandIn(t *testing.T, player SoundPlayer) (*fixture, *demo.Demo, *wazoline.Line) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	d, err := demo.Start(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = d.Close() })
-	line, err := wazoline.Connect(ctx, d.Host(), d.Username(), d.Password(), wazoline.WithPinnedCertificate(d.CertificateSHA256()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = line.Close(ctx)
-	})
+	_, d, line := demoLine(t)
 	dk := desk.New(line)
 	t.Cleanup(dk.Close)
 	f := newRealFixture(t, line.API(), WithDesk(dk), WithSoundPlayer(player))
