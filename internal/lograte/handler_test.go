@@ -3,54 +3,12 @@ package lograte
 import (
 	"context"
 	"fmt"
+	"github.com/parley-voip/parley/internal/logtest"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
-
-// logRecorder keeps every record it is given.
-type logRecorder struct {
-	mu    sync.Mutex
-	level slog.Level
-	recs  []slog.Record
-}
-
-func (h *logRecorder) Enabled(_ context.Context, l slog.Level) bool { return l >= h.level }
-func (h *logRecorder) Handle(_ context.Context, r slog.Record) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.recs = append(h.recs, r.Clone())
-	return nil
-}
-func (h *logRecorder) WithAttrs([]slog.Attr) slog.Handler { return h }
-func (h *logRecorder) WithGroup(string) slog.Handler      { return h }
-
-func (h *logRecorder) matching(msg string) []slog.Record {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	var out []slog.Record
-	for _, r := range h.recs {
-		if r.Message == msg {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-func attrOf(r slog.Record, key string) (slog.Value, bool) {
-	var v slog.Value
-	found := false
-	r.Attrs(func(a slog.Attr) bool {
-		if a.Key == key {
-			v, found = a.Value, true
-			return false
-		}
-		return true
-	})
-	return v, found
-}
 
 func TestHandler(t *testing.T) {
 	type rec struct {
@@ -83,7 +41,7 @@ func TestHandler(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			start := time.Unix(1000, 0)
 			var now time.Time
-			next := &logRecorder{level: slog.LevelDebug}
+			next := &logtest.Recorder{Level: slog.LevelDebug}
 			f := New(next, WithEvery(10*time.Second), WithClock(func() time.Time { return now }), WithDemote("failed to parse"))
 			log := slog.New(f)
 			for _, r := range tt.in {
@@ -91,9 +49,9 @@ func TestHandler(t *testing.T) {
 				log.Log(context.Background(), r.level, r.msg)
 			}
 			var got []string
-			for _, r := range next.recs {
+			for _, r := range next.Records() {
 				n := int64(0)
-				if v, ok := attrOf(r, "suppressed"); ok {
+				if v, ok := logtest.Attr(r, "suppressed"); ok {
 					n = v.Int64()
 				}
 				got = append(got, fmt.Sprintf("%s %s %d", r.Level, r.Message, n))
@@ -106,14 +64,14 @@ func TestHandler(t *testing.T) {
 }
 
 func TestHandlerClipsAndBounds(t *testing.T) {
-	next := &logRecorder{level: slog.LevelDebug}
+	next := &logtest.Recorder{Level: slog.LevelDebug}
 	log := slog.New(New(next, WithEvery(time.Hour), WithDemote("failed to parse"))).With("caller", "Transport<UDP>")
 	log.Error("failed to parse", "data", strings.Repeat("A", 60000), "error", "bad")
-	recs := next.matching("failed to parse")
+	recs := next.Matching("failed to parse")
 	if len(recs) != 1 {
 		t.Fatalf("%d records", len(recs))
 	}
-	if v, _ := attrOf(recs[0], "data"); len(v.String()) > MaxAttr+len("…") {
+	if v, _ := logtest.Attr(recs[0], "data"); len(v.String()) > MaxAttr+len("…") {
 		t.Errorf("data attribute not clipped: %d bytes", len(v.String()))
 	}
 	// Many distinct messages: the table stays bounded.
@@ -125,9 +83,9 @@ func TestHandlerClipsAndBounds(t *testing.T) {
 		t.Errorf("%d kinds tracked", n)
 	}
 	// The level filter below still applies to the demoted record.
-	quiet := &logRecorder{level: slog.LevelError}
+	quiet := &logtest.Recorder{Level: slog.LevelError}
 	slog.New(New(quiet, WithDemote("failed to parse"))).Error("failed to parse", "data", "x")
-	if len(quiet.recs) != 0 {
+	if len(quiet.Records()) != 0 {
 		t.Errorf("a WARN reached an ERROR-level handler")
 	}
 }

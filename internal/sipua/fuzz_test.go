@@ -8,6 +8,7 @@ package sipua
 import (
 	"context"
 	"fmt"
+	"github.com/parley-voip/parley/internal/logtest"
 	"log/slog"
 	"net"
 	"strings"
@@ -180,7 +181,7 @@ func FuzzParseMessage(f *testing.F) {
 // TestGarbageLoggedOnce: a flood of unparsable datagrams is one WARN in
 // the UA's log, clipped, not one ERROR per datagram carrying the datagram.
 func TestGarbageLoggedOnce(t *testing.T) {
-	rec := &logRecorder{level: slog.LevelDebug}
+	rec := &logtest.Recorder{Level: slog.LevelDebug}
 	ua := startFuzzUA(t, slog.New(rec))
 	c, err := net.Dial("udp", ua.LocalAddr())
 	if err != nil {
@@ -199,24 +200,22 @@ func TestGarbageLoggedOnce(t *testing.T) {
 	// The OPTIONS was answered, but the last datagrams may still be in
 	// sipgo's hands: wait until at least one was logged, then check.
 	deadline := time.Now().Add(testTimeout)
-	for len(rec.matching("failed to parse")) == 0 && time.Now().Before(deadline) {
+	for len(rec.Matching("failed to parse")) == 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	recs := rec.matching("failed to parse")
+	recs := rec.Matching("failed to parse")
 	if len(recs) != 1 {
 		t.Fatalf("%d 'failed to parse' records for 200 bad datagrams, want 1", len(recs))
 	}
 	if recs[0].Level != slog.LevelWarn {
 		t.Errorf("logged at %s, want WARN", recs[0].Level)
 	}
-	if v, ok := attrOf(recs[0], "data"); ok && len(v.String()) > lograte.MaxAttr+len("…") {
+	if v, ok := logtest.Attr(recs[0], "data"); ok && len(v.String()) > lograte.MaxAttr+len("…") {
 		t.Errorf("the datagram was logged whole (%d bytes)", len(v.String()))
 	}
-	rec.mu.Lock()
-	for _, r := range rec.recs {
+	for _, r := range rec.Records() {
 		if r.Level >= slog.LevelError {
 			t.Errorf("ERROR logged for a peer's garbage: %s", r.Message)
 		}
 	}
-	rec.mu.Unlock()
 }
