@@ -111,10 +111,12 @@ func (h *MalgoHost) release(x *instance) <-chan struct{} {
 		uninit = h.wrapUninit(uninit)
 	}
 	go func() {
+		// In this order: whoever done wakes must see the release counted
+		// out (defers would close done first).
 		defer h.releases.Done()
-		defer h.pending.Add(-1)
-		defer close(done)
 		uninit()
+		h.pending.Add(-1)
+		close(done)
 	}()
 	return done
 }
