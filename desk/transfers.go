@@ -96,13 +96,18 @@ type Transfers struct {
 	// from which TargetName comes.
 	recipients map[string]string // channel → transfer id
 	names      map[string]string // channel → peer name
+	// dialling: the number of each transfer being created, by initiator
+	// channel, from before the POST until its answer. calld's events can
+	// outrun the POST's answer (a busy target cancels at once), and
+	// without it they would reach subscribers with no Target.
+	dialling map[string]string // initiator channel → number
 }
 
 // Transfers returns the line's transfer service, starting it on first use.
 func (d *Desk) Transfers() *Transfers {
 	d.transfersOnce.Do(func() {
 		t := &Transfers{d: d, hub: eventq.New[Transfer](), byID: map[string]*Transfer{}, ended: map[string]Transfer{},
-			recipients: map[string]string{}, names: map[string]string{}}
+			recipients: map[string]string{}, names: map[string]string{}, dialling: map[string]string{}}
 		events, cancel := d.line.Subscribe()
 		d.goOwned(func(ctx context.Context) {
 			defer t.hub.Close()
@@ -165,7 +170,13 @@ func (t *Transfers) Start(ctx context.Context, id, number string, attended bool)
 			return Transfer{}, err
 		}
 	}
+	t.mu.Lock()
+	t.dialling[cs.CallID] = to
+	t.mu.Unlock()
 	wt, err := t.d.client.CreateTransfer(ctx, wazo.TransferRequest{InitiatorCall: cs.CallID, Exten: to, Flow: flow})
+	t.mu.Lock()
+	delete(t.dialling, cs.CallID)
+	t.mu.Unlock()
 	if err != nil {
 		if undo != nil {
 			undo()
@@ -247,7 +258,7 @@ func (t *Transfers) update(wt wazo.Transfer, event string, fill func(*Transfer))
 	}
 	tr, ok := t.byID[wt.ID]
 	if !ok {
-		tr = &Transfer{ID: wt.ID, State: TransferRinging, Call: t.phoneCall(wt.InitiatorCall)}
+		tr = &Transfer{ID: wt.ID, State: TransferRinging, Call: t.phoneCall(wt.InitiatorCall), Target: t.dialling[wt.InitiatorCall]}
 		t.byID[wt.ID] = tr
 	}
 	if fill != nil {

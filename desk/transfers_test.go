@@ -224,3 +224,37 @@ func hangupBot(t *testing.T, m *wazostandin.CallModel, bot string) {
 		t.Fatal(err)
 	}
 }
+
+// TestTransferEventsBeforeThePOSTAnswer: calld's events can reach the
+// line before the answer to the POST that created the transfer (a busy
+// target cancels at once; seen on a loaded machine). They still carry the
+// number dialled, so the window can say who did not take the call.
+func TestTransferEventsBeforeThePOSTAnswer(t *testing.T) {
+	_, l := newLine(t)
+	d := New(l)
+	t.Cleanup(d.Close)
+	xfers := d.Transfers()
+	updates, stop := xfers.Subscribe()
+	t.Cleanup(stop)
+	recipient := "1700000000.2"
+	xfers.mu.Lock()
+	xfers.dialling["1700000000.1"] = "1003"
+	xfers.mu.Unlock()
+	for _, step := range []struct {
+		event  string
+		status string
+	}{
+		{"transfer_created", wazo.TransferStatusStarting},
+		{"transfer_cancelled", wazo.TransferStatusStarting},
+	} {
+		xfers.update(wazo.Transfer{ID: "tr-1", InitiatorCall: "1700000000.1", RecipientCall: &recipient, Status: step.status, Flow: wazo.TransferAttended}, step.event, nil)
+		select {
+		case tr := <-updates:
+			if tr.Target != "1003" {
+				t.Fatalf("%s published target %q, want the number dialled", step.event, tr.Target)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s published nothing", step.event)
+		}
+	}
+}
